@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { InputError } from '../scenario/errors.js';
+import { toolVersion } from '../version.js';
+import { registerRun } from './run.js';
+import { registerValidate } from './validate.js';
+
+/** Build the CLI program (exported for tests). */
+export function buildProgram(): Command {
+  const program = new Command('agentbench')
+    .description('Simulate and benchmark multi-agent LLM serving: compare routing, scheduling and KV-cache policies.')
+    .version(toolVersion())
+    .showHelpAfterError()
+    .exitOverride();
+  registerRun(program);
+  registerValidate(program);
+  return program;
+}
+
+/** Run the CLI; resolves to the process exit code (0 ok, 1 failure or regression, 2 bad input). */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv as string[], { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      return 2; // commander already printed the usage error
+    }
+    if (e instanceof InputError) {
+      for (const p of e.problems) process.stderr.write(`error: ${p}\n`);
+      return 2;
+    }
+    process.stderr.write(`agentbench: ${(e as Error).message}\n`);
+    if (process.env['AGENTBENCH_DEBUG']) process.stderr.write(`${(e as Error).stack ?? ''}\n`);
+    return 1;
+  }
+}
+
+// Run when executed as a program (not when imported by tests).
+const invoked = process.argv[1] ?? '';
+if (/agentbench$|main\.js$/.test(invoked)) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  }, (e: unknown) => {
+    process.stderr.write(`agentbench: ${String(e)}\n`);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,108 @@
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { csvHeader, REQUEST_COLUMNS, requestRows, summaryCsv, WORKFLOW_COLUMNS, workflowRows } from '../../reports/csv.js';
+import { reportMarkdown } from '../../reports/markdown.js';
+import { aggregate, reportToJson, SCHEMA_VERSION, timeseriesJson, type Report, type RunEntry } from '../../reports/report.js';
+import type { WorkloadSpec } from '../../workloads/workload.js';
+import type { LoadedScenario } from '../scenario/load.js';
+import { namePolicies } from '../scenario/policies.js';
+import { InputError } from '../scenario/errors.js';
+import type { Progress } from '../progress.js';
+import { toolVersion } from '../version.js';
+import { resolveCluster } from './resolve.js';
+import { runSimCell } from './sim-cell.js';
+
+/** Options of a scenario run. */
+export interface RunOptions {
+  readonly outDir: string;
+  readonly check: boolean;
+  readonly progress?: Progress | undefined;
+}
+
+/** What a scenario run produced (report.json's content plus wall-clock facts kept out of it). */
+export interface RunOutcome {
+  readonly report: Report;
+  readonly outDir: string;
+  readonly files: readonly string[];
+  readonly wallMs: number;
+  readonly events: number;
+  readonly calls: number;
+}
+
+/**
+ * Run the scenario's whole matrix (workloads × policies × seeds) and write the run directory:
+ * report.json, requests.csv, workflows.csv, summary.csv, report.md and run-info.json (the only
+ * file with wall-clock figures). CSV rows are appended cell by cell, so memory holds one cell.
+ */
+export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Promise<RunOutcome> {
+  const sc = loaded.scenario;
+  if (sc.mode !== 'sim') {
+    throw new InputError([`${loaded.file}: mode: '${sc.mode}' runs need the live driver, which this build does not have yet; use mode: sim`]);
+  }
+  const cluster = resolveCluster(sc.cluster, loaded.file);
+  const policies = namePolicies(sc.policies, loaded.file);
+  const outDir = opts.outDir;
+  mkdirSync(outDir, { recursive: true });
+  const file = (n: string) => join(outDir, n);
+  writeFileSync(file('requests.csv'), csvHeader(REQUEST_COLUMNS));
+  writeFileSync(file('workflows.csv'), csvHeader(WORKFLOW_COLUMNS));
+
+  const t0 = performance.now();
+  const runs: RunEntry[] = [];
+  const total = sc.workloads.length * policies.length * sc.seeds.length;
+  let cellNo = 0;
+  let events = 0;
+  let calls = 0;
+  for (const workload of sc.workloads as WorkloadSpec[]) {
+    for (const p of policies) {
+      for (const seed of sc.seeds) {
+        cellNo++;
+        const label = `[${cellNo}/${total}] ${workload.name} × ${p.name} × seed ${seed}`;
+        const res = runSimCell({
+          cluster, workload, policy: p.entry, seed, check: opts.check,
+          maxSimUs: sc.limits.maxSimS * 1e6, maxEvents: sc.limits.maxEvents,
+          sampleIntervalUs: sc.report.sampleIntervalMs * 1000, slo: sc.slo,
+          onProgress: (pr) => opts.progress?.update(
+            `${label}: ${pr.workflowsEnded}/${pr.workflowsStarted} workflows done, sim ${(pr.simUs / 1e6).toFixed(1)} s`),
+        });
+        events += res.events;
+        calls += res.requests.length;
+        appendFileSync(file('requests.csv'), requestRows(workload.name, p.name, seed, res.requests));
+        appendFileSync(file('workflows.csv'), workflowRows(workload.name, p.name, seed, res.workflows));
+        runs.push({
+          workload: workload.name, policy: p.name, seed, end: res.end, summary: res.summary, instances: res.instances,
+          ...(seed === sc.seeds[0] ? { timeseries: timeseriesJson(res.samples, res.sampleIntervalUs) } : {}),
+        });
+      }
+    }
+  }
+  opts.progress?.done();
+  const wallMs = performance.now() - t0;
+
+  const e = cluster.engine;
+  const report: Report = {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'agentbench', version: toolVersion() },
+    scenario: {
+      name: sc.name, hash: loaded.hash, mode: sc.mode, ...(sc.description ? { description: sc.description } : {}), seeds: sc.seeds,
+    },
+    cluster: {
+      instances: cluster.instances, model: cluster.model.name, gpu: cluster.gpu.name, tensorParallel: sc.cluster.tensorParallel,
+      kvBlocksPerInstance: e.numBlocks, blockSize: e.blockSize, maxModelLen: e.maxModelLen,
+      maxNumBatchedTokens: e.maxNumBatchedTokens, maxNumSeqs: e.maxNumSeqs, prefixCaching: e.enablePrefixCaching,
+    },
+    policies: policies.map((p) => p.json),
+    workloads: sc.workloads.map((w) => ({ name: w.name, pattern: w.pattern })),
+    runs,
+    aggregates: aggregate(runs),
+  };
+  writeFileSync(file('report.json'), reportToJson(report));
+  writeFileSync(file('summary.csv'), summaryCsv(runs));
+  writeFileSync(file('report.md'), reportMarkdown(report));
+  writeFileSync(file('run-info.json'), `${JSON.stringify({
+    wallMs: Math.round(wallMs), events, eventsPerSec: Math.round(events / (wallMs / 1000)), calls,
+    callsPerSec: Math.round(calls / (wallMs / 1000)), node: process.version, platform: `${process.platform}-${process.arch}`,
+  }, null, 2)}\n`);
+  const files = ['report.json', 'report.md', 'requests.csv', 'workflows.csv', 'summary.csv', 'run-info.json'].map(file);
+  return { report, outDir, files, wallMs, events, calls };
+}

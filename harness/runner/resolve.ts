@@ -1,0 +1,79 @@
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { kvCapacity, type KvCapacity } from '../../sim/cost-model/capacity.js';
+import { loadGpu, loadModel } from '../../sim/cost-model/catalog/index.js';
+import type { GpuSpec } from '../../sim/cost-model/gpu-spec.js';
+import type { ModelSpec } from '../../sim/cost-model/model-spec.js';
+import type { EngineConfig } from '../../sim/engine/engine-core.js';
+import { InputError } from '../scenario/errors.js';
+import type { ClusterSpec } from '../scenario/schema.js';
+
+/** The cluster section turned into engine configuration. */
+export interface ResolvedCluster {
+  readonly instances: number;
+  readonly model: ModelSpec;
+  readonly gpu: GpuSpec;
+  readonly capacity: KvCapacity;
+  readonly engine: EngineConfig;
+  readonly viewRefreshUs: number;
+}
+
+/**
+ * vLLM's engine defaults for the OpenAI API server (vllm/engine/arg_utils.py,
+ * _set_default_args): GPUs with ≥ 70 GiB that are not A100 get 8192 batched tokens and 1024
+ * sequences; others 2048 and 256.
+ */
+export function vllmSchedulerDefaults(gpu: GpuSpec): { maxNumBatchedTokens: number; maxNumSeqs: number } {
+  const big = gpu.memoryGiB >= 70 && !/a100/i.test(gpu.name);
+  return big ? { maxNumBatchedTokens: 8192, maxNumSeqs: 1024 } : { maxNumBatchedTokens: 2048, maxNumSeqs: 256 };
+}
+
+/** Resolve catalog names, KV capacity and vLLM defaults; errors name the key and the shortfall. */
+export function resolveCluster(c: ClusterSpec, scenarioFile: string): ResolvedCluster {
+  const modelRef = c.model.endsWith('.json') && !isAbsolute(c.model) ? resolve(dirname(scenarioFile), c.model) : c.model;
+  let model: ModelSpec;
+  try {
+    model = loadModel(modelRef);
+  } catch (e) {
+    throw new InputError([`${scenarioFile}: cluster.model: ${(e as Error).message}`]);
+  }
+  const gpu = loadGpu(c.gpu);
+  const derived = kvCapacity(model, gpu, {
+    blockSize: c.blockSize, gpuMemoryUtilization: c.gpuMemoryUtilization,
+    tensorParallel: c.tensorParallel, activationReserveGiB: c.activationReserveGiB,
+  });
+  if (c.kvBlocks === undefined && derived.numBlocks < 2) {
+    const avail = gpu.memoryGiB * c.gpuMemoryUtilization - c.activationReserveGiB;
+    throw new InputError([
+      `${scenarioFile}: cluster: ${model.name} does not fit on ${gpu.name} x${c.tensorParallel}: weights need ` +
+      `${derived.weightsGiBPerGpu.toFixed(1)} GiB per GPU but only ${avail.toFixed(1)} GiB is usable ` +
+      `(${gpu.memoryGiB} GiB x ${c.gpuMemoryUtilization} - ${c.activationReserveGiB} GiB reserve), short by ` +
+      `${(derived.weightsGiBPerGpu - avail + 0.1).toFixed(1)} GiB; raise tensorParallel or gpuMemoryUtilization`,
+    ]);
+  }
+  const capacity: KvCapacity = c.kvBlocks === undefined ? derived : { ...derived, numBlocks: c.kvBlocks, numTokens: c.kvBlocks * c.blockSize };
+  const kvTokens = (capacity.numBlocks - 1) * c.blockSize;
+  if (c.maxModelLen !== undefined && c.maxModelLen > kvTokens) {
+    throw new InputError([
+      `${scenarioFile}: cluster.maxModelLen: ${c.maxModelLen} tokens do not fit in the instance's KV cache ` +
+      `(${kvTokens} tokens); vLLM refuses to start in this case. Lower maxModelLen or add KV capacity`,
+    ]);
+  }
+  const defaults = vllmSchedulerDefaults(gpu);
+  return {
+    instances: c.instances,
+    model,
+    gpu,
+    capacity,
+    viewRefreshUs: c.routerViewRefreshMs * 1000,
+    engine: {
+      numBlocks: capacity.numBlocks,
+      blockSize: c.blockSize,
+      enablePrefixCaching: c.enablePrefixCaching,
+      // vLLM defaults max_model_len to the model's context; we also cap it at the KV capacity.
+      maxModelLen: c.maxModelLen ?? Math.min(model.maxPositionEmbeddings, kvTokens),
+      maxNumBatchedTokens: c.maxNumBatchedTokens ?? defaults.maxNumBatchedTokens,
+      maxNumSeqs: c.maxNumSeqs ?? defaults.maxNumSeqs,
+      longPrefillTokenThreshold: c.longPrefillTokenThreshold,
+    },
+  };
+}

@@ -1,0 +1,195 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import type { z } from 'zod';
+import { InputError } from './errors.js';
+import { scenarioSchema, type Scenario } from './schema.js';
+
+/** A scenario as loaded from a file. */
+export interface LoadedScenario {
+  readonly file: string;
+  readonly scenario: Scenario;
+  /** sha256 of the resolved scenario (defaults applied, keys sorted). */
+  readonly hash: string;
+}
+
+/** Read, parse and validate a scenario file; throws InputError naming file:line:col. */
+export function loadScenario(file: string, overrides: { seeds?: number[] } = {}): LoadedScenario {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InputError([`${file}: cannot read scenario: ${(e as Error).message}`]);
+  }
+  return parseScenario(text, file, overrides);
+}
+
+/** Parse and validate scenario text (file is used in messages only). */
+export function parseScenario(text: string, file: string, overrides: { seeds?: number[] } = {}): LoadedScenario {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new InputError(doc.errors.map((e) => {
+      const { line, col } = lineCounter.linePos(e.pos[0]);
+      return `${file}:${line}:${col}: YAML syntax error: ${e.message.split('\n')[0]}`;
+    }));
+  }
+  const raw: unknown = doc.toJS();
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new InputError([`${file}:1:1: expected a mapping of scenario keys (name, cluster, policies, workloads...), found ${describe(raw)}`]);
+  }
+  if (overrides.seeds) (raw as Record<string, unknown>)['seeds'] = overrides.seeds;
+  const parsed = scenarioSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new InputError(parsed.error.issues.map((issue) => formatIssue(issue, doc, lineCounter, raw, file)));
+  }
+  return { file, scenario: parsed.data, hash: scenarioHash(parsed.data) };
+}
+
+/** sha256 of a value's canonical JSON (object keys sorted at every level). */
+export function scenarioHash(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+}
+
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const keys = Object.keys(v).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  const s = JSON.stringify(v);
+  return `${typeof v} ${s.length > 40 ? `${s.slice(0, 37)}...` : s}`;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v = root;
+  for (const k of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[k];
+  }
+  return v;
+}
+
+function pathLabel(path: readonly PropertyKey[]): string {
+  let s = '';
+  for (const k of path) s += typeof k === 'number' ? `[${k}]` : s === '' ? String(k) : `.${String(k)}`;
+  return s === '' ? '(top level)' : s;
+}
+
+// Where in the file a key path is: the deepest existing node on the path.
+function locate(doc: Document, lc: LineCounter, path: readonly PropertyKey[]): { line: number; col: number } {
+  for (let n = path.length; n >= 0; n--) {
+    const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n) as (string | number)[], true);
+    if (isNode(node) && node.range) return lc.linePos(node.range[0]);
+  }
+  return { line: 1, col: 1 };
+}
+
+function formatIssue(issue: z.core.$ZodIssue, doc: Document, lc: LineCounter, raw: unknown, file: string): string {
+  const path = issue.path;
+  const { line, col } = locate(doc, lc, path);
+  const found = valueAt(raw, path);
+  const where = `${file}:${line}:${col}: ${pathLabel(path)}`;
+  switch (issue.code) {
+    case 'invalid_type':
+      if (found === undefined) return `${where}: missing key (expected ${issue.expected})`;
+      return `${where}: expected ${issue.expected}, found ${describe(found)}`;
+    case 'too_small': {
+      const op = issue.inclusive ? '>=' : '>';
+      const what = issue.origin === 'array' ? `at least ${String(issue.minimum)} item(s)` : issue.origin === 'string' ? `at least ${String(issue.minimum)} character(s)` : `a number ${op} ${String(issue.minimum)}`;
+      return `${where}: expected ${what}, found ${describe(found)}`;
+    }
+    case 'too_big': {
+      const op = issue.inclusive ? '<=' : '<';
+      return `${where}: expected ${issue.origin === 'array' ? `at most ${String(issue.maximum)} item(s)` : `a number ${op} ${String(issue.maximum)}`}, found ${describe(found)}`;
+    }
+    case 'invalid_value':
+      return `${where}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, found ${describe(found)}`;
+    case 'unrecognized_keys': {
+      const keys = issue.keys.map((k) => `'${k}'`).join(', ');
+      const valid = objectKeysAt(scenarioSchema, path, raw);
+      const known = valid ? `; valid keys: ${valid.join(', ')}` : '';
+      const { line: kl, col: kc } = locate(doc, lc, [...path, issue.keys[0]!]);
+      return `${file}:${kl}:${kc}: ${pathLabel(path)}: unknown key ${keys}${known}`;
+    }
+    case 'invalid_union': {
+      const disc = (issue as { discriminator?: string }).discriminator;
+      if (disc !== undefined) {
+        const discPath = path[path.length - 1] === disc ? path : [...path, disc];
+        const { line: dl, col: dc } = locate(doc, lc, discPath);
+        const options = (issue as { options?: unknown[] }).options;
+        const list = options ? `; valid: ${options.map(String).join(', ')}` : '';
+        return `${file}:${dl}:${dc}: ${pathLabel(discPath)}: unknown ${disc} ${describe(valueAt(raw, discPath))}${list}`;
+      }
+      // A union of a scalar and a mapping (e.g. a length: 256 or { dist: ... }): report the
+      // branch that matched the value's shape rather than "invalid input".
+      const branch = issue.errors.find((errs) => errs.length > 0 && !errs.every((e) => e.code === 'invalid_type' && e.path.length === 0));
+      if (branch) return formatIssue({ ...branch[0]!, path: [...path, ...branch[0]!.path] } as z.core.$ZodIssue, doc, lc, raw, file);
+      return `${where}: ${issue.message}, found ${describe(found)}`;
+    }
+    case 'invalid_format':
+      return `${where}: ${issue.message}, found ${describe(found)}`;
+    default:
+      return `${where}: ${issue.message}${found !== undefined && issue.code !== 'custom' ? `, found ${describe(found)}` : ''}`;
+  }
+}
+
+/** The keys an object schema accepts at `path` (following the data through unions), if known. */
+function objectKeysAt(schema: z.ZodType, path: readonly PropertyKey[], raw: unknown): string[] | undefined {
+  let s: z.core.$ZodType | undefined = schema;
+  let v = raw;
+  let i = 0;
+  for (let guard = 0; s && guard < 64; guard++) {
+    const def = s._zod.def as unknown as Record<string, unknown> & { type: string };
+    switch (def.type) {
+      case 'optional':
+      case 'nullable':
+      case 'default':
+      case 'prefault':
+        s = def['innerType'] as z.core.$ZodType;
+        continue;
+      case 'pipe':
+        s = def['in'] as z.core.$ZodType;
+        continue;
+      case 'union': {
+        const options = def['options'] as z.core.$ZodType[];
+        const disc = def['discriminator'] as string | undefined;
+        const dv = disc !== undefined ? valueAt(v, [disc]) : undefined;
+        s = options.find((o) => {
+          const od = o._zod.def as unknown as { type: string; shape?: Record<string, z.core.$ZodType> };
+          if (od.type !== 'object') return false;
+          if (disc === undefined) return true;
+          const lit = od.shape?.[disc]?._zod.def as unknown as { values?: unknown[] } | undefined;
+          return lit?.values?.includes(dv) ?? false;
+        });
+        continue;
+      }
+      case 'object': {
+        const shape = def['shape'] as Record<string, z.core.$ZodType>;
+        if (i === path.length) return Object.keys(shape);
+        const k = path[i++]!;
+        s = shape[String(k)];
+        v = valueAt(v, [k]);
+        continue;
+      }
+      case 'array': {
+        if (i === path.length) return undefined;
+        const k = path[i++]!;
+        s = def['element'] as z.core.$ZodType;
+        v = valueAt(v, [k]);
+        continue;
+      }
+      default:
+        return undefined;
+    }
+  }
+  return undefined;
+}

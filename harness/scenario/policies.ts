@@ -1,0 +1,35 @@
+import type { PolicyJson } from '../../reports/report.js';
+import { InputError } from './errors.js';
+import { refLabel } from './policy-ref.js';
+import type { PolicyEntry } from './schema.js';
+
+/** A policy entry with its display name. */
+export interface NamedPolicy {
+  readonly name: string;
+  readonly entry: PolicyEntry;
+  readonly json: PolicyJson;
+}
+
+/**
+ * Name each policy: its `name`, else the routing label plus any non-default scheduling or
+ * eviction (`least-loaded+priority`). Names must be unique.
+ */
+export function namePolicies(entries: readonly PolicyEntry[], file: string): NamedPolicy[] {
+  const out: NamedPolicy[] = [];
+  const seen = new Map<string, number>();
+  entries.forEach((e, i) => {
+    let name = e.name;
+    if (name === undefined) {
+      name = refLabel(e.routing);
+      if (e.scheduling.kind !== 'fcfs' || Object.keys(e.scheduling.options).length > 0) name += `+${refLabel(e.scheduling)}`;
+      if (e.eviction.kind !== 'lru' || Object.keys(e.eviction.options).length > 0) name += `+${refLabel(e.eviction)}`;
+    }
+    const prev = seen.get(name);
+    if (prev !== undefined) {
+      throw new InputError([`${file}: policies[${i}]: duplicate policy name '${name}' (also policies[${prev}]); give one a \`name:\``]);
+    }
+    seen.set(name, i);
+    out.push({ name, entry: e, json: { name, routing: refLabel(e.routing), scheduling: refLabel(e.scheduling), eviction: refLabel(e.eviction) } });
+  });
+  return out;
+}

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { ROUTING_POLICIES } from '../../policies/routing/registry.js';
+import { SCHEDULING_POLICIES } from '../../policies/scheduling/registry.js';
+import { EVICTION_POLICIES } from '../../policies/kv/registry.js';
+import { workloadSchema } from '../../workloads/workload.js';
+import { GPU_NAMES, MODEL_NAMES } from '../../sim/cost-model/catalog/index.js';
+import { policyRefSchema } from './policy-ref.js';
+
+const name = z.string().regex(/^[A-Za-z0-9._+-]+$/, 'expected letters, digits, ".", "_", "+" or "-"');
+const positive = z.number().positive();
+
+/** The simulated cluster: N identical instances of one model on one GPU type, vLLM engine args. */
+export const clusterSchema = z.strictObject({
+  instances: z.int().positive().max(4096),
+  /** Catalog name or a path (relative to the scenario) to a HF config.json. */
+  model: z.string().default('llama-3.1-8b').check((ctx) => {
+    if (!ctx.value.endsWith('.json') && !MODEL_NAMES.includes(ctx.value)) {
+      ctx.issues.push({ code: 'custom', input: ctx.value, message: `unknown model '${ctx.value}'; valid: ${MODEL_NAMES.join(', ')}, or a path to a config.json` });
+    }
+  }),
+  gpu: z.string().default('h100-sxm').check((ctx) => {
+    if (!GPU_NAMES.includes(ctx.value)) {
+      ctx.issues.push({ code: 'custom', input: ctx.value, message: `unknown gpu '${ctx.value}'; valid: ${GPU_NAMES.join(', ')}` });
+    }
+  }),
+  tensorParallel: z.int().positive().default(1),
+  /** vLLM --gpu-memory-utilization. */
+  gpuMemoryUtilization: z.number().gt(0).lte(1).default(0.9),
+  /** Activation, CUDA-graph and non-torch memory per GPU, GiB (what vLLM's profiling run finds). */
+  activationReserveGiB: z.number().nonnegative().default(1.5),
+  /** Override the derived KV capacity (blocks per instance), e.g. to create memory pressure. */
+  kvBlocks: z.int().min(2).optional(),
+  blockSize: z.int().positive().default(16),
+  maxModelLen: z.int().positive().optional(),
+  maxNumBatchedTokens: z.int().positive().optional(),
+  maxNumSeqs: z.int().positive().optional(),
+  enablePrefixCaching: z.boolean().default(true),
+  longPrefillTokenThreshold: z.int().nonnegative().default(0),
+  /** How stale the router's view of instances may be, ms (0 = exact at every decision). */
+  routerViewRefreshMs: z.number().nonnegative().default(0),
+});
+
+/** One policy under comparison: routing + engine scheduling + KV eviction. */
+export const policyEntrySchema = z.strictObject({
+  name: name.optional(),
+  routing: policyRefSchema(ROUTING_POLICIES, 'routing policy'),
+  scheduling: policyRefSchema(SCHEDULING_POLICIES, 'scheduling policy').prefault('fcfs'),
+  eviction: policyRefSchema(EVICTION_POLICIES, 'eviction policy').prefault('lru'),
+});
+
+/** A scenario file. */
+export const scenarioSchema = z.strictObject({
+  name,
+  description: z.string().optional(),
+  mode: z.enum(['sim', 'live']).default('sim'),
+  seeds: z.array(z.int().nonnegative()).min(1).default([1]),
+  cluster: clusterSchema,
+  policies: z.array(policyEntrySchema).min(1),
+  workloads: z.array(workloadSchema).min(1),
+  /** Objectives for goodput (workflows meeting them per second). */
+  slo: z.strictObject({ ttftMs: positive.optional(), makespanMs: positive.optional() }).optional(),
+  limits: z.strictObject({
+    /** Simulated seconds after which a run stops (open requests end as timeouts). */
+    maxSimS: positive.default(86_400),
+    maxEvents: z.int().positive().default(500_000_000),
+  }).prefault({}),
+  report: z.strictObject({
+    /** Interval of the KV/queue timeseries, simulated ms (doubles as needed to stay bounded). */
+    sampleIntervalMs: positive.default(1000),
+  }).prefault({}),
+}).check((ctx) => {
+  const seen = new Map<string, number>();
+  ctx.value.workloads.forEach((w, i) => {
+    if (seen.has(w.name)) ctx.issues.push({ code: 'custom', input: w.name, path: ['workloads', i, 'name'], message: `duplicate workload name '${w.name}' (also workloads[${seen.get(w.name)}])` });
+    seen.set(w.name, i);
+  });
+  const seeds = new Set<number>();
+  ctx.value.seeds.forEach((s, i) => {
+    if (seeds.has(s)) ctx.issues.push({ code: 'custom', input: s, path: ['seeds', i], message: `duplicate seed ${s}` });
+    seeds.add(s);
+  });
+});
+
+/** A parsed scenario (defaults applied). */
+export type Scenario = z.output<typeof scenarioSchema>;
+/** A parsed policy entry. */
+export type PolicyEntry = z.output<typeof policyEntrySchema>;
+/** A parsed cluster section. */
+export type ClusterSpec = z.output<typeof clusterSchema>;

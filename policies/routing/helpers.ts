@@ -1,0 +1,33 @@
+import type { InstanceView, Rng } from '../types.js';
+
+/** Rejection used by every policy when nothing can take the request. */
+export const NO_HEALTHY = { reject: 'no healthy instance' } as const;
+
+/** Requests on an instance: running + waiting (production-stack's and vLLM's queue load). */
+export function queueLoad(v: InstanceView): number {
+  return v.running + v.waiting;
+}
+
+/**
+ * Index of the healthy instance minimising `score`, ties broken uniformly at random with `rng`
+ * (reservoir sampling, one draw per tie), or -1 when none is healthy.
+ */
+export function argminHealthy(instances: readonly InstanceView[], score: (v: InstanceView) => number, rng: Rng): number {
+  let best = -1;
+  let bestScore = Infinity;
+  let ties = 0;
+  for (let i = 0; i < instances.length; i++) {
+    const v = instances[i]!;
+    if (!v.healthy) continue;
+    const s = score(v);
+    if (s < bestScore) {
+      best = i;
+      bestScore = s;
+      ties = 1;
+    } else if (s === bestScore) {
+      ties++;
+      if (rng.int(ties) === 0) best = i;
+    }
+  }
+  return best;
+}

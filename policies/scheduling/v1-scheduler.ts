@@ -1,0 +1,191 @@
+import type { KvCacheManager } from '../kv/kv-cache-manager.js';
+import type { SchedRequest, SchedulerLimits, SchedulingPolicy, WaitingQueue } from './types.js';
+
+/** The batch chosen by one {@link V1Scheduler.schedule} call (reused between steps). */
+export interface StepBatch {
+  /** Requests in the batch, running ones first, each with `numScheduledTokens` set. */
+  readonly scheduled: SchedRequest[];
+  /** Requests preempted while building this batch (already back in the waiting queue). */
+  readonly preempted: SchedRequest[];
+  /** Tokens scheduled in total. */
+  tokens: number;
+}
+
+const NO_BLOCKS: readonly number[] = [];
+
+/**
+ * vLLM v1's batch scheduler (vllm/v1/core/sched/scheduler.py, `Scheduler.schedule`), chunked
+ * prefill always on, no speculative decoding, no KV connector:
+ * 1. running requests in order get min(remaining, longPrefillTokenThreshold, budget,
+ *    maxModelLen - 1 - computed) tokens; when allocation fails the policy's victim is
+ *    preempted (recompute: blocks freed, computed = 0, back to the waiting queue's front) until
+ *    it fits or the victim is the request itself;
+ * 2. only if nothing was preempted, waiting requests in queue order, up to maxNumSeqs running,
+ *    each after its prefix-cache lookup, until the budget ends or an allocation fails.
+ * Per-step work is O(batch + preemptions); nothing is allocated per token.
+ */
+export class V1Scheduler {
+  readonly running: SchedRequest[] = [];
+  readonly waiting: WaitingQueue;
+  readonly batch: StepBatch = { scheduled: [], preempted: [], tokens: 0 };
+  readonly #limits: SchedulerLimits;
+  readonly #kv: KvCacheManager;
+  readonly #policy: SchedulingPolicy;
+  #preemptions = 0;
+
+  constructor(limits: SchedulerLimits, kv: KvCacheManager, policy: SchedulingPolicy) {
+    this.#limits = limits;
+    this.#kv = kv;
+    this.#policy = policy;
+    this.waiting = policy.newQueue();
+  }
+
+  get policyName(): string {
+    return this.#policy.name;
+  }
+
+  /** Preemptions so far. */
+  get preemptions(): number {
+    return this.#preemptions;
+  }
+
+  add(req: SchedRequest): void {
+    req.status = 'waiting';
+    this.waiting.add(req);
+  }
+
+  /** Build the next batch. Call {@link completeStep} with its results before scheduling again. */
+  schedule(nowUs: number): StepBatch {
+    const b = this.batch;
+    for (const r of b.scheduled) r.numScheduledTokens = 0;
+    b.scheduled.length = 0;
+    b.preempted.length = 0;
+    b.tokens = 0;
+    const { maxNumBatchedTokens, maxNumSeqs, maxModelLen, longPrefillTokenThreshold } = this.#limits;
+    const running = this.running;
+    const kv = this.#kv;
+    let budget = maxNumBatchedTokens;
+
+    // 1. Running requests.
+    let i = 0;
+    while (i < running.length && budget > 0) {
+      const req = running[i]!;
+      let n = req.numTokens - req.numComputedTokens;
+      if (longPrefillTokenThreshold > 0 && longPrefillTokenThreshold < n) n = longPrefillTokenThreshold;
+      if (n > budget) n = budget;
+      const cap = maxModelLen - 1 - req.numComputedTokens;
+      if (n > cap) n = cap;
+      if (n <= 0) {
+        i++;
+        continue;
+      }
+      let fits = true;
+      while (!kv.allocateSlots(req, n, 0, NO_BLOCKS, nowUs)) {
+        const vi = this.#policy.preemptionVictim(running);
+        const victim = running[vi];
+        if (victim === undefined) throw new Error(`${this.#policy.name}: preemption victim ${vi} out of range`);
+        running.splice(vi, 1);
+        if (victim.numScheduledTokens > 0) {
+          // Scheduled earlier in this step: give its tokens back (vLLM does the same).
+          budget += victim.numScheduledTokens;
+          b.tokens -= victim.numScheduledTokens;
+          victim.numScheduledTokens = 0;
+          b.scheduled.splice(b.scheduled.indexOf(victim), 1);
+          i--;
+        }
+        this.#preempt(victim, nowUs);
+        if (victim === req) {
+          fits = false;
+          break;
+        }
+      }
+      if (!fits) break;
+      req.numScheduledTokens = n;
+      b.scheduled.push(req);
+      b.tokens += n;
+      budget -= n;
+      i++;
+    }
+
+    // 2. Waiting requests, only when this step preempted nothing.
+    if (b.preempted.length === 0) {
+      const waiting = this.waiting;
+      while (waiting.size > 0 && budget > 0) {
+        if (running.length >= maxNumSeqs) break;
+        const req = waiting.peek()!;
+        kv.lastHitCrossAgentTokens = 0;
+        let hitTokens = 0;
+        let hitBlocks = NO_BLOCKS;
+        let computed = req.numComputedTokens;
+        if (computed === 0) {
+          hitTokens = kv.getComputedBlocks(req);
+          hitBlocks = kv.hitBlocks;
+          computed = hitTokens;
+        }
+        let n = req.numTokens - computed;
+        if (longPrefillTokenThreshold > 0 && longPrefillTokenThreshold < n) n = longPrefillTokenThreshold;
+        if (n > budget) n = budget;
+        if (!kv.allocateSlots(req, n, hitTokens, hitBlocks, nowUs)) break;
+        waiting.pop();
+        kv.recordPrefixStats(req, hitTokens);
+        running.push(req);
+        req.status = 'running';
+        req.numComputedTokens = computed;
+        if (req.numCachedTokens < 0) {
+          req.numCachedTokens = computed;
+          req.crossAgentCachedTokens = kv.lastHitCrossAgentTokens;
+        }
+        req.numScheduledTokens = n;
+        b.scheduled.push(req);
+        b.tokens += n;
+        budget -= n;
+      }
+    }
+    this.#policy.onScheduled?.(b.scheduled, nowUs);
+    return b;
+  }
+
+  /** Drop finished or aborted requests from the running list, keeping order. */
+  compactRunning(): void {
+    const running = this.running;
+    let w = 0;
+    for (let r = 0; r < running.length; r++) {
+      const req = running[r]!;
+      if (req.status === 'running') running[w++] = req;
+    }
+    running.length = w;
+  }
+
+  /** A request reached its stop condition: free its blocks (it leaves `running` at compaction). */
+  finish(req: SchedRequest, nowUs: number): void {
+    req.status = 'finished';
+    this.#kv.free(req, nowUs);
+    this.#policy.onFinished?.(req);
+  }
+
+  /** Remove a request wherever it is (abort, timeout, crash) and free its blocks. */
+  abort(req: SchedRequest, nowUs: number): void {
+    if (req.status === 'running') {
+      const i = this.running.indexOf(req);
+      if (i >= 0) this.running.splice(i, 1);
+    } else if (req.status === 'waiting' || req.status === 'preempted') {
+      this.waiting.remove(req);
+    } else return;
+    req.status = 'aborted';
+    req.numScheduledTokens = 0;
+    this.#kv.free(req, nowUs);
+    this.#policy.onFinished?.(req);
+  }
+
+  // vLLM's _preempt_request: recompute-only preemption.
+  #preempt(req: SchedRequest, nowUs: number): void {
+    this.#kv.free(req, nowUs);
+    req.status = 'preempted';
+    req.numComputedTokens = 0;
+    req.numScheduledTokens = 0;
+    req.preemptions++;
+    this.#preemptions++;
+    this.waiting.prepend(req);
+    this.batch.preempted.push(req);
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * Log-bucketed histogram for values that come per token (inter-token latency): constant memory
+ * whatever the run length, relative error below `1 / bucketsPerDecade · ln 10 / 2` (≈ 0.6% at
+ * 200 buckets per decade). Values below `minValue` share the first bucket.
+ */
+export class LogHistogram {
+  readonly #counts: Float64Array;
+  readonly #minLog: number;
+  readonly #perDecade: number;
+  #n = 0;
+  #sum = 0;
+
+  constructor(minValue = 1e-3, maxValue = 1e7, bucketsPerDecade = 200) {
+    this.#minLog = Math.log10(minValue);
+    this.#perDecade = bucketsPerDecade;
+    const buckets = Math.ceil((Math.log10(maxValue) - this.#minLog) * bucketsPerDecade) + 2;
+    this.#counts = new Float64Array(buckets);
+  }
+
+  get count(): number {
+    return this.#n;
+  }
+
+  get mean(): number {
+    return this.#n > 0 ? this.#sum / this.#n : NaN;
+  }
+
+  record(value: number): void {
+    if (!Number.isFinite(value) || value < 0) return;
+    const b = value <= 0 ? 0 : Math.floor((Math.log10(value) - this.#minLog) * this.#perDecade) + 1;
+    const i = Math.min(this.#counts.length - 1, Math.max(0, b));
+    this.#counts[i]!++;
+    this.#n++;
+    this.#sum += value;
+  }
+
+  /** Percentile p ∈ [0,100], reported at the geometric middle of its bucket. */
+  percentile(p: number): number {
+    if (this.#n === 0) return NaN;
+    const rank = (p / 100) * (this.#n - 1);
+    let seen = 0;
+    for (let i = 0; i < this.#counts.length; i++) {
+      seen += this.#counts[i]!;
+      if (seen > rank) return this.#bucketValue(i);
+    }
+    return this.#bucketValue(this.#counts.length - 1);
+  }
+
+  #bucketValue(i: number): number {
+    if (i === 0) return 10 ** this.#minLog;
+    return 10 ** (this.#minLog + (i - 0.5) / this.#perDecade);
+  }
+}

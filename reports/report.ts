@@ -1,0 +1,119 @@
+import type { InstanceStats, Summary } from './summary.js';
+import type { InstanceSample } from './timeseries.js';
+import { roundTo } from './stats.js';
+
+/** Version of the report.json layout; bump on any incompatible change. */
+export const SCHEMA_VERSION = 1;
+
+/** A run's instance timeseries in compact columnar rows. */
+export interface TimeseriesJson {
+  readonly intervalMs: number;
+  readonly columns: readonly ['tMs', 'instance', 'kvUsage', 'running', 'waiting', 'healthy', 'tokens'];
+  readonly rows: readonly (readonly [number, string, number, number, number, boolean, number])[];
+}
+
+/** One matrix cell in report.json. */
+export interface RunEntry {
+  readonly workload: string;
+  readonly policy: string;
+  readonly seed: number;
+  /** 'limit' when a run limit cut the run short (open requests ended as timeouts). */
+  readonly end: 'drained' | 'limit';
+  readonly summary: Summary;
+  readonly instances: readonly InstanceStats[];
+  /** Present on the runs of the scenario's first seed. */
+  readonly timeseries?: TimeseriesJson;
+}
+
+/** Median and range of one metric across seeds (null when undefined in every seed). */
+export interface Spread {
+  readonly median: number | null;
+  readonly min: number | null;
+  readonly max: number | null;
+  readonly n: number;
+}
+
+/** Per (workload, policy): every metric across seeds. */
+export interface AggregateEntry {
+  readonly workload: string;
+  readonly policy: string;
+  readonly seeds: readonly number[];
+  readonly summary: Readonly<Record<string, Spread>>;
+}
+
+/** A policy as compared. */
+export interface PolicyJson {
+  readonly name: string;
+  readonly routing: string;
+  readonly scheduling: string;
+  readonly eviction: string;
+}
+
+/** The report.json contract (DESIGN.md, "report.json contract"). */
+export interface Report {
+  readonly schemaVersion: number;
+  readonly tool: { readonly name: 'agentbench'; readonly version: string };
+  readonly scenario: {
+    readonly name: string;
+    readonly hash: string;
+    readonly mode: 'sim' | 'live';
+    readonly description?: string;
+    readonly seeds: readonly number[];
+  };
+  readonly cluster: Readonly<Record<string, string | number | boolean>>;
+  readonly policies: readonly PolicyJson[];
+  readonly workloads: readonly { readonly name: string; readonly pattern: string }[];
+  readonly runs: readonly RunEntry[];
+  readonly aggregates: readonly AggregateEntry[];
+}
+
+/** Compact a sample list into report rows. */
+export function timeseriesJson(samples: readonly InstanceSample[], intervalUs: number): TimeseriesJson {
+  return {
+    intervalMs: intervalUs / 1000,
+    columns: ['tMs', 'instance', 'kvUsage', 'running', 'waiting', 'healthy', 'tokens'],
+    rows: samples.map((s) => [roundTo(s.tMs, 3), s.instance, s.kvUsage, s.running, s.waiting, s.healthy, s.tokens] as const),
+  };
+}
+
+/** Median of finite values (mean of the middle two for an even count), NaN if none. */
+export function median(values: readonly number[]): number {
+  const v = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (v.length === 0) return NaN;
+  const m = v.length >> 1;
+  return v.length % 2 === 1 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
+}
+
+const orNull = (x: number): number | null => (Number.isFinite(x) ? roundTo(x, 6) : null);
+
+/** Median / min / max of every summary metric across seeds, per (workload, policy), in run order. */
+export function aggregate(runs: readonly RunEntry[]): AggregateEntry[] {
+  const groups = new Map<string, RunEntry[]>();
+  for (const r of runs) {
+    const k = `${r.workload}\u0000${r.policy}`;
+    const g = groups.get(k);
+    if (g) g.push(r);
+    else groups.set(k, [r]);
+  }
+  const out: AggregateEntry[] = [];
+  for (const g of groups.values()) {
+    const first = g[0]!;
+    const summary: Record<string, Spread> = {};
+    for (const metric of Object.keys(first.summary)) {
+      const vals = g.map((r) => r.summary[metric] ?? NaN).filter(Number.isFinite);
+      summary[metric] = {
+        median: orNull(median(vals)),
+        min: vals.length ? orNull(Math.min(...vals)) : null,
+        max: vals.length ? orNull(Math.max(...vals)) : null,
+        n: vals.length,
+      };
+    }
+    out.push({ workload: first.workload, policy: first.policy, seeds: g.map((r) => r.seed), summary });
+  }
+  return out;
+}
+
+/** Serialise a report deterministically (fixed key order from construction, 2-space indent). */
+export function reportToJson(report: Report): string {
+  return `${JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`;
+}

@@ -1,0 +1,66 @@
+/**
+ * Percentile by linear interpolation between closest ranks (numpy's default, Hyndman–Fan type
+ * 7) over the finite values; NaN for an empty set. Sorts a copy.
+ */
+export function percentile(values: ArrayLike<number>, p: number): number {
+  return percentiles(values, [p])[0]!;
+}
+
+/** Several percentiles with one sort. */
+export function percentiles(values: ArrayLike<number>, ps: readonly number[]): number[] {
+  const finite: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (Number.isFinite(v)) finite.push(v);
+  }
+  const sorted = Float64Array.from(finite).sort();
+  return ps.map((p) => quantileSorted(sorted, p / 100));
+}
+
+/** Quantile q ∈ [0,1] of sorted values (type 7). */
+export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
+  const n = sorted.length;
+  if (n === 0) return NaN;
+  const h = (n - 1) * q;
+  const lo = Math.floor(h);
+  const hi = Math.min(n - 1, lo + 1);
+  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
+}
+
+/** Arithmetic mean of the finite values, NaN when none. */
+export function mean(values: ArrayLike<number>): number {
+  let s = 0;
+  let n = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (Number.isFinite(v)) {
+      s += v;
+      n++;
+    }
+  }
+  return n > 0 ? s / n : NaN;
+}
+
+/** Coefficient of variation (population std / mean); 0 for a constant set, NaN when empty. */
+export function coefficientOfVariation(values: ArrayLike<number>): number {
+  const m = mean(values);
+  if (!Number.isFinite(m)) return NaN;
+  if (m === 0) return 0;
+  let s = 0;
+  let n = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (Number.isFinite(v)) {
+      s += (v - m) ** 2;
+      n++;
+    }
+  }
+  return Math.sqrt(s / n) / m;
+}
+
+/** Round to `digits` significant decimals for stable, readable JSON (NaN stays NaN). */
+export function roundTo(x: number, digits = 6): number {
+  if (!Number.isFinite(x)) return x;
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}

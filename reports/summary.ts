@@ -1,0 +1,142 @@
+import type { LogHistogram } from './histogram.js';
+import { requestLatencies, type RequestRecord, type WorkflowRecord } from './records.js';
+import { coefficientOfVariation, mean, percentiles, roundTo } from './stats.js';
+import type { InstanceSample } from './timeseries.js';
+
+/** Per-instance totals of one run. */
+export interface InstanceStats {
+  readonly id: string;
+  readonly busyUs: number;
+  readonly steps: number;
+  readonly prefillTokens: number;
+  readonly decodeTokens: number;
+  readonly preemptions: number;
+  readonly evictions: number;
+  /** vLLM's prefix-cache counters (tokens), including recompute after preemption. */
+  readonly prefixQueries: number;
+  readonly prefixHits: number;
+  readonly kvBlocksTotal: number;
+  readonly requestsFinished: number;
+}
+
+/** Service-level objectives for goodput. */
+export interface Slo {
+  readonly ttftMs?: number | undefined;
+  readonly makespanMs?: number | undefined;
+}
+
+/** Everything one run (one workload × policy × seed) produced. */
+export interface RunData {
+  readonly requests: readonly RequestRecord[];
+  readonly workflows: readonly WorkflowRecord[];
+  readonly itlMs: LogHistogram;
+  readonly instances: readonly InstanceStats[];
+  readonly samples: readonly InstanceSample[];
+  readonly slo?: Slo | undefined;
+}
+
+/** A run's summary metrics; key order is fixed (reports diff cleanly). */
+export type Summary = Record<string, number>;
+
+/**
+ * Compute the DESIGN metrics of one run. Rates are over the run's active window (first send to
+ * last end). Percentiles are type-7 interpolations; NaN (null in JSON) marks an undefined metric.
+ */
+export function summarize(d: RunData): Summary {
+  const reqs = d.requests;
+  const ok = reqs.filter((r) => r.outcome === 'ok');
+  const lat = ok.map(requestLatencies);
+  const col = (k: keyof ReturnType<typeof requestLatencies>) => lat.map((l) => l[k]);
+  const [ttft50, ttft90, ttft99] = percentiles(col('ttftMs'), [50, 90, 99]);
+  const [tpot50, tpot99] = percentiles(col('tpotMs'), [50, 99]);
+  const [e2e50, e2e99] = percentiles(col('e2eMs'), [50, 99]);
+  const [queue50, queue99] = percentiles(col('queueMs'), [50, 99]);
+
+  const done = d.workflows.filter((w) => w.outcome === 'completed');
+  const makespans = done.map((w) => (w.endUs - w.startUs) / 1000);
+  const [mk50, mk90, mk99] = percentiles(makespans, [50, 90, 99]);
+  const crit = done.map((w) => w.criticalPathUs / 1000);
+  const slow = done.map((w) => (w.criticalPathUs > 0 ? (w.endUs - w.startUs) / w.criticalPathUs : NaN));
+
+  let first = Infinity;
+  let last = -Infinity;
+  for (const r of reqs) {
+    if (r.sendUs < first) first = r.sendUs;
+    if (r.endUs > last) last = r.endUs;
+  }
+  const windowS = last > first ? (last - first) / 1e6 : NaN;
+  let outTokens = 0;
+  let promptTokens = 0;
+  let cached = 0;
+  let crossAgent = 0;
+  let preemptions = 0;
+  for (const r of ok) {
+    outTokens += r.outputTokens;
+    promptTokens += r.promptTokens;
+    cached += r.cachedPromptTokens;
+    crossAgent += Number.isFinite(r.crossAgentCachedTokens) ? r.crossAgentCachedTokens : 0;
+  }
+  for (const r of reqs) preemptions += r.preemptions;
+  const count = (o: RequestRecord['outcome']) => reqs.filter((r) => r.outcome === o).length;
+
+  let good = 0;
+  if (d.slo) {
+    const ttftByWf = new Map<string, number>();
+    for (const r of ok) {
+      const t = (r.firstTokenUs - r.sendUs) / 1000;
+      ttftByWf.set(r.workflowId, Math.max(ttftByWf.get(r.workflowId) ?? 0, t));
+    }
+    for (const w of done) {
+      const mk = (w.endUs - w.startUs) / 1000;
+      if (d.slo.makespanMs !== undefined && mk > d.slo.makespanMs) continue;
+      if (d.slo.ttftMs !== undefined && (ttftByWf.get(w.id) ?? Infinity) > d.slo.ttftMs) continue;
+      good++;
+    }
+  }
+
+  let queries = 0;
+  let hits = 0;
+  let evictions = 0;
+  for (const i of d.instances) {
+    queries += i.prefixQueries;
+    hits += i.prefixHits;
+    evictions += i.evictions;
+  }
+  const kv = d.samples.map((s) => s.kvUsage);
+  const summary: Summary = {
+    requestsTotal: reqs.length,
+    requestsOk: ok.length,
+    requestsFailed: reqs.length - ok.length,
+    requestsRejected: count('rejected'),
+    requestsTimedOut: count('timeout'),
+    workflowsTotal: d.workflows.length,
+    workflowsCompleted: done.length,
+    workflowsFailed: d.workflows.length - done.length,
+    ttftMsP50: ttft50!, ttftMsP90: ttft90!, ttftMsP99: ttft99!,
+    tpotMsP50: tpot50!, tpotMsP99: tpot99!,
+    itlMsP50: d.itlMs.percentile(50), itlMsP99: d.itlMs.percentile(99),
+    e2eMsP50: e2e50!, e2eMsP99: e2e99!,
+    queueMsP50: queue50!, queueMsP99: queue99!,
+    makespanMsP50: mk50!, makespanMsP90: mk90!, makespanMsP99: mk99!, makespanMsMean: mean(makespans),
+    criticalPathMsP50: percentiles(crit, [50])[0]!,
+    slowdownP50: percentiles(slow, [50])[0]!,
+    throughputRps: Number.isFinite(windowS) ? ok.length / windowS : 0,
+    outputTokensPerSec: Number.isFinite(windowS) ? outTokens / windowS : 0,
+    workflowsPerSec: Number.isFinite(windowS) ? done.length / windowS : 0,
+    goodputWps: d.slo && Number.isFinite(windowS) ? good / windowS : NaN,
+    prefixCacheHitRate: promptTokens > 0 ? cached / promptTokens : 0,
+    crossAgentHitRate: promptTokens > 0 ? crossAgent / promptTokens : 0,
+    engineCacheHitRate: queries > 0 ? hits / queries : 0,
+    workflowAffinity: mean(d.workflows.map((w) => w.affinity)),
+    loadImbalanceCov: coefficientOfVariation(d.instances.map((i) => i.busyUs)),
+    kvUsageMean: mean(kv),
+    kvUsagePeak: kv.length > 0 ? Math.max(...kv) : NaN,
+    preemptions,
+    evictions,
+    promptTokens,
+    outputTokens: outTokens,
+    simDurationS: windowS,
+  };
+  for (const k of Object.keys(summary)) summary[k] = roundTo(summary[k]!, 6);
+  return summary;
+}

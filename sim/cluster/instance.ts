@@ -1,0 +1,67 @@
+import type { SimClock } from '../sim-clock.js';
+import type { EngineCore } from '../engine/engine-core.js';
+
+/**
+ * One simulated engine instance: an EngineCore stepped back-to-back on the virtual clock while
+ * it has work. `up` is the process state (a crash sets it false); routers learn about it only
+ * through health checks, which set `healthy`.
+ */
+export class SimInstance {
+  readonly id: string;
+  readonly engine: EngineCore;
+  /** The engine process is running (false after a crash, until it recovers). */
+  up = true;
+  /** The router's belief (health checks); a hung instance stays healthy until detected. */
+  healthy = true;
+  /** A hung instance keeps its state but makes no progress. */
+  hung = false;
+  readonly #clock: SimClock;
+  #stepping = false;
+  #stepTimer = -1;
+  #stalls = 0;
+
+  constructor(id: string, engine: EngineCore, clock: SimClock) {
+    this.id = id;
+    this.engine = engine;
+    this.#clock = clock;
+  }
+
+  /** True while a step is in flight. */
+  get stepping(): boolean {
+    return this.#stepping;
+  }
+
+  /** Times the engine had requests but could schedule nothing (should stay 0). */
+  get stalls(): number {
+    return this.#stalls;
+  }
+
+  /** Start stepping if idle and there is work. */
+  kick(): void {
+    if (this.#stepping || !this.up || this.hung) return;
+    const now = this.#clock.nowUs();
+    const durUs = this.engine.beginStep(now);
+    if (durUs === null) {
+      if (this.engine.hasWork) this.#stalls++;
+      return;
+    }
+    this.#stepping = true;
+    this.#stepTimer = this.#clock.at(now + Math.max(1, Math.round(durUs)), 'stepEnd', this.#onStepEnd);
+  }
+
+  /** Abandon the step in flight (crash): its results never arrive. */
+  cancelStep(): void {
+    if (!this.#stepping) return;
+    this.#clock.cancel(this.#stepTimer);
+    this.engine.cancelStep();
+    this.#stepping = false;
+  }
+
+  readonly #onStepEnd = (): void => {
+    // Still "stepping" while the engine applies the step, so callbacks that submit work to this
+    // instance do not start a step on half-applied state.
+    this.engine.endStep(this.#clock.nowUs());
+    this.#stepping = false;
+    this.kick();
+  };
+}

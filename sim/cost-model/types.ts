@@ -1,0 +1,54 @@
+/**
+ * The shape of one engine step, aggregated per step so the cost model never looks at
+ * individual tokens. Filled by the engine from its scheduled batch.
+ */
+export interface StepShape {
+  /** Sequences running a prefill chunk (new prompt, continued chunk or recompute). */
+  prefillSeqs: number;
+  /** Tokens in all prefill chunks. */
+  prefillTokens: number;
+  /** Σ over chunks of chunk × (context before + (chunk + 1) / 2): causal attention pairs. */
+  prefillAttnPairs: number;
+  /** Σ over chunks of (context before + chunk): K/V tokens read by prefill attention. */
+  prefillKvReadTokens: number;
+  /** Sequences decoding one token. */
+  decodeSeqs: number;
+  /** Σ over decodes of their context length (K/V tokens read by decode attention). */
+  decodeKvReadTokens: number;
+  /** Sequences that sample a token this step (decodes and prefills that finish their prompt). */
+  sampledSeqs: number;
+}
+
+/** An empty shape (reset it in place with {@link resetShape} in hot paths). */
+export function emptyShape(): StepShape {
+  return {
+    prefillSeqs: 0, prefillTokens: 0, prefillAttnPairs: 0, prefillKvReadTokens: 0,
+    decodeSeqs: 0, decodeKvReadTokens: 0, sampledSeqs: 0,
+  };
+}
+
+/** Zero a shape in place. */
+export function resetShape(s: StepShape): void {
+  s.prefillSeqs = s.prefillTokens = s.prefillAttnPairs = s.prefillKvReadTokens = 0;
+  s.decodeSeqs = s.decodeKvReadTokens = s.sampledSeqs = 0;
+}
+
+/** Add one sequence's chunk to a shape: `tokens` scheduled after `contextBefore` computed. */
+export function addToShape(s: StepShape, contextBefore: number, tokens: number, isDecode: boolean, samples: boolean): void {
+  if (isDecode) {
+    s.decodeSeqs++;
+    s.decodeKvReadTokens += contextBefore + 1;
+  } else {
+    s.prefillSeqs++;
+    s.prefillTokens += tokens;
+    s.prefillAttnPairs += tokens * contextBefore + (tokens * (tokens + 1)) / 2;
+    s.prefillKvReadTokens += contextBefore + tokens;
+  }
+  if (samples) s.sampledSeqs++;
+}
+
+/** Step time of a batch on one instance. Pure: same shape, same time. */
+export interface CostModel {
+  readonly name: string;
+  stepTimeUs(shape: Readonly<StepShape>): number;
+}

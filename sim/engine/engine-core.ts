@@ -1,0 +1,269 @@
+import { KvCacheManager } from '../../policies/kv/kv-cache-manager.js';
+import type { EvictionPolicy } from '../../policies/kv/eviction/types.js';
+import { V1Scheduler } from '../../policies/scheduling/v1-scheduler.js';
+import type { SchedulingPolicy } from '../../policies/scheduling/types.js';
+import { addToShape, emptyShape, resetShape, type CostModel, type StepShape } from '../cost-model/types.js';
+import { EngineRequest, type EngineRequestSpec } from './engine-request.js';
+
+/** Static configuration of one engine (one vLLM instance). */
+export interface EngineConfig {
+  readonly numBlocks: number;
+  readonly blockSize: number;
+  readonly enablePrefixCaching: boolean;
+  readonly maxModelLen: number;
+  readonly maxNumBatchedTokens: number;
+  readonly maxNumSeqs: number;
+  readonly longPrefillTokenThreshold: number;
+}
+
+/** Why an engine refused a request at admission. */
+export interface AdmissionError {
+  readonly reject: string;
+}
+
+/** Running totals of one engine. */
+export interface EngineCounters {
+  steps: number;
+  busyUs: number;
+  prefillTokens: number;
+  decodeTokens: number;
+  /** Tokens generated (one per sampled sequence per step). */
+  outputTokens: number;
+  preemptions: number;
+  finished: number;
+  aborted: number;
+}
+
+/**
+ * One serving engine: vLLM v1's KV cache manager and scheduler plus a cost model, stepped by
+ * its owner (the simulated cluster in virtual time, or the emulated HTTP endpoint in wall time):
+ * `beginStep(now)` picks a batch and returns its duration, `endStep(later)` applies it
+ * (computed tokens, new tokens, finished requests). It never reads a clock itself.
+ */
+export class EngineCore {
+  readonly config: EngineConfig;
+  readonly kv: KvCacheManager;
+  readonly scheduler: V1Scheduler;
+  readonly costModel: CostModel;
+  readonly counters: EngineCounters = {
+    steps: 0, busyUs: 0, prefillTokens: 0, decodeTokens: 0, outputTokens: 0, preemptions: 0, finished: 0, aborted: 0,
+  };
+  /** Multiplier on step times (1 normally; a `slowdown` fault raises it). */
+  stepTimeScale = 1;
+  readonly #requests = new Map<string, EngineRequest>();
+  readonly #shape: StepShape = emptyShape();
+  #seq = 0;
+  #inStep = false;
+  #stepStartUs = 0;
+  #pendingPrefillTokens = 0;
+  #decodingContextTokens = 0;
+
+  constructor(config: EngineConfig, costModel: CostModel, scheduling: SchedulingPolicy, eviction: EvictionPolicy) {
+    this.config = config;
+    this.costModel = costModel;
+    this.kv = new KvCacheManager(
+      { numBlocks: config.numBlocks, blockSize: config.blockSize, enablePrefixCaching: config.enablePrefixCaching, maxModelLen: config.maxModelLen },
+      eviction,
+    );
+    this.scheduler = new V1Scheduler(
+      {
+        maxNumBatchedTokens: config.maxNumBatchedTokens, maxNumSeqs: config.maxNumSeqs,
+        maxModelLen: config.maxModelLen, longPrefillTokenThreshold: config.longPrefillTokenThreshold,
+      },
+      this.kv,
+      scheduling,
+    );
+  }
+
+  get numRunning(): number {
+    return this.scheduler.running.length;
+  }
+
+  get numWaiting(): number {
+    return this.scheduler.waiting.size;
+  }
+
+  /** Requests inside the engine (waiting, running or preempted). */
+  get numRequests(): number {
+    return this.#requests.size;
+  }
+
+  get inStep(): boolean {
+    return this.#inStep;
+  }
+
+  get hasWork(): boolean {
+    return this.#requests.size > 0;
+  }
+
+  /** Prompt tokens (incl. recompute after preemption) still to prefill, over all requests. */
+  get pendingPrefillTokens(): number {
+    return this.#pendingPrefillTokens;
+  }
+
+  /** Context tokens held by decoding requests. */
+  get decodingContextTokens(): number {
+    return this.#decodingContextTokens;
+  }
+
+  get(id: string): EngineRequest | undefined {
+    return this.#requests.get(id);
+  }
+
+  /** Accept a request, or say why not (vLLM answers 400 when the prompt exceeds max_model_len). */
+  add(spec: EngineRequestSpec, nowUs: number): EngineRequest | AdmissionError {
+    if (this.#requests.has(spec.id)) return { reject: `duplicate request id '${spec.id}'` };
+    if (spec.promptTokens < 1) return { reject: 'prompt has no tokens' };
+    if (spec.promptTokens >= this.config.maxModelLen) {
+      return { reject: `prompt of ${spec.promptTokens} tokens exceeds max_model_len ${this.config.maxModelLen}` };
+    }
+    if (spec.outputTokens < 1) return { reject: 'output length must be at least 1 token' };
+    // vLLM stops at max_tokens/EOS or when the sequence fills max_model_len.
+    const stopAfter = Math.min(spec.outputTokens, this.config.maxModelLen - spec.promptTokens);
+    const needBlocks = Math.ceil((spec.promptTokens + stopAfter) / this.config.blockSize);
+    if (needBlocks > this.kv.pool.numBlocks - 1) {
+      return { reject: `request needs ${needBlocks} KV blocks, the instance has ${this.kv.pool.numBlocks - 1}` };
+    }
+    const req = new EngineRequest(spec, this.#seq++, nowUs, stopAfter);
+    this.#requests.set(req.id, req);
+    this.scheduler.add(req);
+    this.#refresh(req);
+    return req;
+  }
+
+  /**
+   * Schedule the next batch. Returns its duration in µs, or null when there is nothing to run.
+   * Must be followed by {@link endStep} before the next call.
+   */
+  beginStep(nowUs: number): number | null {
+    if (this.#inStep) throw new Error('EngineCore.beginStep while a step is in progress');
+    if (this.#requests.size === 0) return null;
+    const batch = this.scheduler.schedule(nowUs);
+    for (const r of batch.preempted) this.#refresh(r as EngineRequest);
+    this.counters.preemptions += batch.preempted.length;
+    if (batch.scheduled.length === 0) return null;
+    const shape = this.#shape;
+    resetShape(shape);
+    for (const s of batch.scheduled) {
+      const r = s as EngineRequest;
+      if (r.firstScheduledUs < 0) r.firstScheduledUs = nowUs;
+      this.#refresh(r); // admission may have set computed tokens from a prefix hit
+      const before = r.numComputedTokens;
+      const n = r.numScheduledTokens;
+      const samples = before + n >= r.numTokens;
+      const isDecode = n === 1 && r.numOutputTokens > 0 && before === r.numTokens - 1;
+      addToShape(shape, before, n, isDecode, samples);
+    }
+    this.#inStep = true;
+    this.#stepStartUs = nowUs;
+    return this.costModel.stepTimeUs(shape) * this.stepTimeScale;
+  }
+
+  /** The shape of the step in progress (for explain/trace tools). */
+  get currentShape(): Readonly<StepShape> {
+    return this.#shape;
+  }
+
+  /**
+   * Apply the step begun by {@link beginStep}: computed tokens, new tokens, finished requests.
+   * Listener callbacks run inside it; they may add or abort requests but not begin a step.
+   */
+  endStep(nowUs: number): void {
+    if (!this.#inStep) throw new Error('EngineCore.endStep without beginStep');
+    const c = this.counters;
+    c.steps++;
+    c.busyUs += nowUs - this.#stepStartUs;
+    const batch = this.scheduler.batch;
+    let finishedAny = false;
+    for (const s of batch.scheduled) {
+      const r = s as EngineRequest;
+      if (r.status !== 'running') continue; // aborted during the step
+      const n = r.numScheduledTokens;
+      r.numComputedTokens += n;
+      if (n === 1 && r.numOutputTokens > 0) c.decodeTokens++;
+      else c.prefillTokens += n;
+      if (r.numComputedTokens < r.numTokens) {
+        this.#refresh(r); // partial prefill: the sampled token is discarded
+        continue;
+      }
+      r.numOutputTokens++;
+      r.numTokens++;
+      c.outputTokens++;
+      const first = r.numOutputTokens === 1;
+      r.lastTokenUs = nowUs;
+      const finished = r.reachedStop;
+      if (finished) {
+        this.scheduler.finish(r, nowUs);
+        this.#requests.delete(r.id);
+        c.finished++;
+        finishedAny = true;
+      }
+      this.#refresh(r);
+      r.listener.onToken(r, nowUs, first);
+      if (finished) r.listener.onFinished(r, nowUs);
+    }
+    if (finishedAny) this.scheduler.compactRunning();
+    // Only now may the next step begin: listeners above may add requests, but a step begun
+    // from inside their callbacks would see finished requests still in the running list.
+    this.#inStep = false;
+  }
+
+  /** Remove a request (timeout, client gone); frees its blocks. No callbacks are made. */
+  abort(id: string, nowUs: number): EngineRequest | undefined {
+    const r = this.#requests.get(id);
+    if (!r) return undefined;
+    this.scheduler.abort(r, nowUs);
+    this.#requests.delete(id);
+    this.counters.aborted++;
+    this.#refresh(r);
+    return r;
+  }
+
+  /** Remove every request (a crash). Returns them in admission order. */
+  abortAll(nowUs: number): EngineRequest[] {
+    const all = [...this.#requests.values()].sort((a, b) => a.seq - b.seq);
+    for (const r of all) this.abort(r.id, nowUs);
+    this.#inStep = false;
+    return all;
+  }
+
+  /** A step in progress is abandoned (crash mid-step). */
+  cancelStep(): void {
+    this.#inStep = false;
+  }
+
+  /**
+   * Check KV conservation: ref counts ≥ 0, free set = ref-count-0 blocks, and each block's ref
+   * count equals the number of live requests holding it (+1 for the null block).
+   */
+  checkInvariants(): void {
+    const pool = this.kv.pool;
+    pool.checkConservation();
+    const held = new Int32Array(pool.numBlocks);
+    held[0] = 1;
+    for (const r of this.#requests.values()) for (const b of r.blocks) held[b]!++;
+    const rc = pool.info.refCount;
+    for (let b = 0; b < pool.numBlocks; b++) {
+      if (held[b] !== rc[b]) throw new Error(`KV conservation: block ${b} has ref count ${rc[b]} but ${held[b]} holders`);
+    }
+    let pending = 0;
+    let decoding = 0;
+    for (const r of this.#requests.values()) {
+      pending += r.pendingPrefillTokens;
+      decoding += r.decodingContextTokens;
+    }
+    if (pending !== this.#pendingPrefillTokens || decoding !== this.#decodingContextTokens) {
+      throw new Error(`engine gauges drifted: pending ${this.#pendingPrefillTokens} vs ${pending}, decoding ${this.#decodingContextTokens} vs ${decoding}`);
+    }
+  }
+
+  // Keep the pending-prefill / decoding-context gauges exact without scanning all requests.
+  #refresh(r: EngineRequest): void {
+    const p = r.pendingPrefillTokens;
+    const d = r.decodingContextTokens;
+    this.#pendingPrefillTokens += p - r.prefillShare;
+    this.#decodingContextTokens += d - r.decodeShare;
+    r.prefillShare = p;
+    r.decodeShare = d;
+  }
+}

@@ -1,0 +1,67 @@
+import type { TokenRun } from '../policies/kv/hash.js';
+
+/** One LLM request as a workflow issues it. */
+export interface LlmCall {
+  /** Unique per attempt. */
+  readonly id: string;
+  readonly workflowId?: string | undefined;
+  readonly agentId?: string | undefined;
+  readonly parentRequestId?: string | undefined;
+  readonly priority?: number | undefined;
+  readonly sessionKey?: string | undefined;
+  readonly prompt: readonly TokenRun[];
+  readonly promptTokens: number;
+  /** Content identity of the output tokens (children's prompts reuse it). */
+  readonly outputKey: number;
+  /** True output length: only engines read it (the oracle boundary). */
+  readonly outputTokens: number;
+  /** The client's max_tokens. */
+  readonly maxTokens: number;
+  readonly expectedReuseUs?: number | undefined;
+  readonly hints?: Readonly<Record<string, number | string | readonly string[]>> | undefined;
+}
+
+/** How a call ended well. Times are the backend clock's µs. */
+export interface CallResult {
+  readonly instance: string;
+  readonly firstTokenUs: number;
+  readonly endUs: number;
+  /** Send → first scheduled in a batch; NaN where the backend cannot see it (live). */
+  readonly queueUs: number;
+  readonly promptTokens: number;
+  readonly cachedPromptTokens: number;
+  /** Cached tokens whose blocks another agent or workflow computed (NaN where unknown). */
+  readonly crossAgentCachedTokens: number;
+  readonly outputTokens: number;
+  readonly preemptions: number;
+}
+
+/** How a call ended badly; every call ends exactly once, with one of these or a CallResult. */
+export interface CallError {
+  readonly outcome: 'failed' | 'rejected' | 'timeout';
+  readonly reason: string;
+  readonly instance?: string | undefined;
+  readonly endUs: number;
+  readonly firstTokenUs?: number | undefined;
+  readonly outputTokens?: number | undefined;
+  readonly cachedPromptTokens?: number | undefined;
+  readonly preemptions?: number | undefined;
+}
+
+/** Callbacks for one submitted call. Exactly one of onDone / onError is called, once. */
+export interface CallHandlers {
+  /** A token (sim) or a streamed chunk (live) arrived; `first` marks time to first token. */
+  onToken(nowUs: number, first: boolean): void;
+  onDone(result: CallResult): void;
+  onError(error: CallError): void;
+}
+
+/** Where workflow calls go: the simulated cluster, or HTTP endpoints. */
+export interface Backend {
+  submit(call: LlmCall, handlers: CallHandlers): void;
+  /**
+   * Latency of a call alone on an idle instance with a cold cache, µs: a lower bound used for
+   * the critical path. Only backends that can model it (simulation) provide it.
+   */
+  isolatedLatencyUs?(promptTokens: number, outputTokens: number): number;
+}
