@@ -1,5 +1,6 @@
 import type { BlockHash } from '../types.js';
 import type { BlockInfo, EvictionPolicy } from './eviction/types.js';
+import { BlockHashIndex } from './hash-index.js';
 
 /** Who is using a block (recorded for eviction policies that look at workflows or agents). */
 export interface BlockOwner {
@@ -47,10 +48,8 @@ export class BlockPool {
   readonly enableCaching: boolean;
   readonly #info: BlockInfoStore;
   readonly #eviction: EvictionPolicy;
-  /** First block cached under each hash (vLLM returns the first of duplicates). */
-  readonly #index = new Map<BlockHash, number>();
-  /** Further blocks with the same hash (vLLM does not de-duplicate). Rare. */
-  readonly #dups = new Map<BlockHash, number[]>();
+  /** hash → cached blocks (vLLM does not de-duplicate; lookups return one of them). */
+  readonly #index: BlockHashIndex;
   #evictions = 0;
 
   constructor(numBlocks: number, enableCaching: boolean, eviction: EvictionPolicy) {
@@ -60,6 +59,7 @@ export class BlockPool {
     this.numBlocks = numBlocks;
     this.enableCaching = enableCaching;
     this.#info = new BlockInfoStore(numBlocks);
+    this.#index = new BlockHashIndex(numBlocks);
     this.#eviction = eviction;
     const ids: number[] = [];
     for (let i = 1; i < numBlocks; i++) ids.push(i);
@@ -96,14 +96,14 @@ export class BlockPool {
     return this.#evictions;
   }
 
-  /** Number of distinct hashes in the prefix cache. */
-  get numCachedHashes(): number {
+  /** Blocks in the prefix cache. */
+  get numCachedBlocks(): number {
     return this.#index.size;
   }
 
   /** Block holding `hash` in the prefix cache, or -1. */
   getCachedBlock(hash: BlockHash): number {
-    return this.#index.get(hash) ?? -1;
+    return this.#index.get(hash);
   }
 
   /** Pop `n` blocks from the free set into `out`, evicting their cached hashes. */
@@ -155,13 +155,7 @@ export class BlockPool {
       const h = hashes[i]!;
       if (!Number.isNaN(info.hash[b]!)) throw new Error(`BlockPool: block ${b} is already cached`);
       info.hash[b] = h;
-      const first = this.#index.get(h);
-      if (first === undefined) this.#index.set(h, b);
-      else {
-        const more = this.#dups.get(h);
-        if (more) more.push(b);
-        else this.#dups.set(h, [b]);
-      }
+      this.#index.add(h, b);
     }
   }
 
@@ -179,7 +173,6 @@ export class BlockPool {
       }
     }
     this.#index.clear();
-    this.#dups.clear();
     return dropped;
   }
 
@@ -216,16 +209,6 @@ export class BlockPool {
     if (Number.isNaN(h)) return;
     info.hash[b] = NaN;
     this.#evictions++;
-    const more = this.#dups.get(h);
-    if (this.#index.get(h) === b) {
-      if (more && more.length > 0) {
-        this.#index.set(h, more.shift()!);
-        if (more.length === 0) this.#dups.delete(h);
-      } else this.#index.delete(h);
-    } else if (more) {
-      const i = more.indexOf(b);
-      if (i >= 0) more.splice(i, 1);
-      if (more.length === 0) this.#dups.delete(h);
-    }
+    if (!this.#index.remove(h, b)) throw new Error(`BlockPool: cached block ${b} missing from the index`);
   }
 }
