@@ -150,14 +150,14 @@ export class SimBackend implements Backend {
     inst.kick();
   }
 
-  isolatedLatencyUs(promptTokens: number, outputTokens: number): number {
+  isolatedLatencyUs(promptTokens: number, cachedPromptTokens: number, outputTokens: number): number {
     const inst = this.instances[0];
     if (!inst) return NaN;
     const e = inst.engine;
     const shape = emptyShape();
     let t = 0;
-    // Prefill in budget-sized chunks, cold cache, alone on the instance.
-    for (let done = 0; done < promptTokens;) {
+    // Prefill of the uncached part in budget-sized chunks, alone on the instance.
+    for (let done = Math.min(cachedPromptTokens, promptTokens - 1); done < promptTokens;) {
       const n = Math.min(e.config.maxNumBatchedTokens, promptTokens - done);
       resetShape(shape);
       addToShape(shape, done, n, false, done + n >= promptTokens);
@@ -165,10 +165,11 @@ export class SimBackend implements Backend {
       done += n;
     }
     if (outputTokens > 1) {
-      // Decode steps, priced at the mean context (exact while the step stays memory-bound).
+      // Decode steps priced at the mean context: exact while step time is linear in context
+      // (memory-bound decode); floored so the sum stays a lower bound of per-step rounding.
       resetShape(shape);
       addToShape(shape, promptTokens + Math.floor(outputTokens / 2), 1, true, true);
-      t += (outputTokens - 1) * Math.max(1, Math.round(e.costModel.stepTimeUs(shape)));
+      t += (outputTokens - 1) * Math.max(1, Math.floor(e.costModel.stepTimeUs(shape)));
     }
     return t;
   }

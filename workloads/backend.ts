@@ -60,8 +60,9 @@ export interface CallHandlers {
 export interface Backend {
   submit(call: LlmCall, handlers: CallHandlers): void;
   /**
-   * Latency of a call alone on an idle instance with a cold cache, µs: a lower bound used for
-   * the critical path. Only backends that can model it (simulation) provide it.
+   * Latency of a call alone on an idle instance, µs, given the prompt tokens it found cached:
+   * the contention-free time of the same work, used for the critical path. Only backends that
+   * can model it (simulation) provide it.
    */
-  isolatedLatencyUs?(promptTokens: number, outputTokens: number): number;
+  isolatedLatencyUs?(promptTokens: number, cachedPromptTokens: number, outputTokens: number): number;
 }

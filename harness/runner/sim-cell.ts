@@ -11,6 +11,7 @@ import { EngineCore } from '../../sim/engine/engine-core.js';
 import { SimInstance } from '../../sim/cluster/instance.js';
 import { SimBackend } from '../../sim/sim-backend.js';
 import { RooflineCostModel } from '../../sim/cost-model/roofline.js';
+import type { CostModel } from '../../sim/cost-model/types.js';
 import { WorkloadSource, type WorkloadSpec } from '../../workloads/workload.js';
 import { LogHistogram } from '../../reports/histogram.js';
 import { Timeseries, type InstanceSample } from '../../reports/timeseries.js';
@@ -31,6 +32,8 @@ export interface SimCellSpec {
   readonly maxEvents: number;
   readonly sampleIntervalUs: number;
   readonly slo?: Slo | undefined;
+  /** Replace the cluster's cost model (tests use hand-computable ones). */
+  readonly costModel?: CostModel | undefined;
   /** Called every sample interval of simulated time with progress figures. */
   readonly onProgress?: ((p: { simUs: number; workflowsStarted: number; workflowsEnded: number }) => void) | undefined;
 }
@@ -57,7 +60,7 @@ export function runSimCell(spec: SimCellSpec): CellResult {
   const root = new SeededRng(seed);
   const clock = new SimClock();
   const ctx = { blockSize: cluster.engine.blockSize };
-  const cost = new RooflineCostModel(cluster.model, cluster.gpu);
+  const cost = spec.costModel ?? new RooflineCostModel(cluster.model, cluster.gpu);
   const instances: SimInstance[] = [];
   for (let i = 0; i < cluster.instances; i++) {
     const engine = new EngineCore(

@@ -28,6 +28,7 @@ class Execution implements PromptState {
   readonly children: number[][];
   readonly nodeEndUs: Float64Array;
   readonly nodePromptTokens: Float64Array;
+  readonly nodeCachedTokens: Float64Array;
   readonly instanceCalls = new Map<string, number>();
   readonly calls = new Set<CallHandle>();
   finishedNodes = 0;
@@ -44,6 +45,7 @@ class Execution implements PromptState {
     this.children = Array.from({ length: n }, () => []);
     this.nodeEndUs = new Float64Array(n).fill(NaN);
     this.nodePromptTokens = new Float64Array(n);
+    this.nodeCachedTokens = new Float64Array(n);
     wf.nodes.forEach((node, i) => {
       this.remainingParents[i] = node.parents.length;
       for (const p of node.parents) this.children[p]!.push(i);
@@ -170,6 +172,7 @@ export class WorkflowRunner {
     exec.instanceCalls.set(r.instance, (exec.instanceCalls.get(r.instance) ?? 0) + 1);
     exec.stepsOk++;
     exec.inflight--;
+    exec.nodeCachedTokens[h.node] = r.cachedPromptTokens;
     this.#complete(exec, h.node, r.outputTokens);
   }
 
@@ -291,7 +294,8 @@ export class WorkflowRunner {
     });
   }
 
-  // Longest path through the DAG with each LLM call at its isolated latency (a lower bound).
+  // Longest path through the DAG with each LLM call at its isolated latency (no queueing, no
+  // co-batching, the cache hits it actually had) and each tool at its duration.
   #criticalPathUs(exec: Execution): number {
     const iso = this.#backend.isolatedLatencyUs?.bind(this.#backend);
     if (!iso) return NaN;
@@ -301,7 +305,7 @@ export class WorkflowRunner {
     nodes.forEach((n, i) => {
       let start = 0;
       for (const p of n.parents) start = Math.max(start, finish[p]!);
-      const w = n.kind === 'tool' ? n.durationUs : iso(exec.nodePromptTokens[i]!, Math.max(1, exec.producedTokens[i]!));
+      const w = n.kind === 'tool' ? n.durationUs : iso(exec.nodePromptTokens[i]!, exec.nodeCachedTokens[i]!, Math.max(1, exec.producedTokens[i]!));
       finish[i] = start + w;
       best = Math.max(best, finish[i]!);
     });

@@ -1,0 +1,100 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { parse } from 'csv-parse/sync';
+import { main } from './main.js';
+
+const data = (f: string) => join(import.meta.dirname, '../scenario/testdata', f);
+const QUICKSTART = join(import.meta.dirname, '../../scenarios/quickstart.yaml');
+
+let out = '';
+let err = '';
+beforeEach(() => {
+  out = '';
+  err = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  process.exitCode = undefined;
+});
+
+describe('agentbench validate: bad scenarios exit 2 with file:line:col, expected and found', () => {
+  it('YAML syntax error', async () => {
+    expect(await main(['validate', data('bad-yaml.yaml')])).toBe(2);
+    expect(err).toMatch(/bad-yaml\.yaml:6:1: YAML syntax error: Flow sequence/);
+  });
+
+  it('unknown policy name lists the valid ones', async () => {
+    expect(await main(['validate', data('unknown-policy.yaml')])).toBe(2);
+    expect(err).toContain("unknown-policy.yaml:6:14: policies[1].routing: unknown routing policy 'leastloaded'; valid: round-robin, least-loaded");
+  });
+
+  it('negative rate', async () => {
+    expect(await main(['validate', data('negative-rate.yaml')])).toBe(2);
+    expect(err).toContain('negative-rate.yaml:10:44: workloads[0].arrivals.ratePerSec: expected a number > 0, found number -3');
+  });
+
+  it('missing key', async () => {
+    expect(await main(['validate', data('missing-key.yaml')])).toBe(2);
+    expect(err).toMatch(/missing-key\.yaml:1:1: cluster: missing key \(expected object\)/);
+  });
+
+  it('a file that does not exist', async () => {
+    expect(await main(['validate', data('nope.yaml')])).toBe(2);
+    expect(err).toMatch(/nope\.yaml: cannot read scenario/);
+  });
+
+  it('run refuses a broken scenario with exit 2 too', async () => {
+    expect(await main(['run', data('unknown-policy.yaml'), '--quiet'])).toBe(2);
+  });
+
+  it('accepts the quickstart', async () => {
+    expect(await main(['validate', QUICKSTART])).toBe(0);
+    expect(out).toMatch(/ok — scenario 'quickstart'.*2 policies × 2 workloads × 3 seeds = 12 runs/);
+  });
+});
+
+describe('agentbench run', () => {
+  it('writes the run directory; twice gives a byte-identical report.json; CSVs match report.json', async () => {
+    const dirs = [mkdtempSync(join(tmpdir(), 'ab-a-')), mkdtempSync(join(tmpdir(), 'ab-b-'))];
+    try {
+      for (const d of dirs) expect(await main(['run', QUICKSTART, '--out', d, '--quiet', '--check'])).toBe(0);
+      const [a, b] = dirs.map((d) => readFileSync(join(d, 'report.json'), 'utf8'));
+      expect(a).toBe(b);
+      const report = JSON.parse(a!) as { runs: { summary: Record<string, number> }[]; aggregates: unknown[] };
+      expect(report.runs).toHaveLength(12);
+      expect(report.aggregates).toHaveLength(4);
+      const requests = parse(readFileSync(join(dirs[0]!, 'requests.csv')), { columns: true }) as unknown[];
+      const workflows = parse(readFileSync(join(dirs[0]!, 'workflows.csv')), { columns: true }) as unknown[];
+      const summary = parse(readFileSync(join(dirs[0]!, 'summary.csv')), { columns: true }) as unknown[];
+      expect(requests).toHaveLength(report.runs.reduce((s, r) => s + r.summary['requestsTotal']!, 0));
+      expect(workflows).toHaveLength(report.runs.reduce((s, r) => s + r.summary['workflowsTotal']!, 0));
+      expect(summary).toHaveLength(12);
+      const md = readFileSync(join(dirs[0]!, 'report.md'), 'utf8');
+      expect(md).toContain('## Workload `sequential` (sequential)');
+      expect(md).toMatch(/\| least-loaded \| 60 .*\(/);
+    } finally {
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  it('--seed runs one seed and --json prints a machine summary', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'ab-json-'));
+    try {
+      expect(await main(['run', QUICKSTART, '--out', d, '--seed', '7', '--json'])).toBe(0);
+      const j = JSON.parse(out) as { scenario: { seeds: number[] }; aggregates: { seeds: number[] }[] };
+      expect(j.scenario.seeds).toEqual([7]);
+      expect(j.aggregates.every((a) => a.seeds.length === 1)).toBe(true);
+      expect(err).toBe('');
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  it('a bad flag is a usage error (exit 2)', async () => {
+    expect(await main(['run', QUICKSTART, '--seed', 'x'])).toBe(2);
+  });
+});

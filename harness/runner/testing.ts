@@ -1,0 +1,35 @@
+import { clusterSchema, policyEntrySchema } from '../scenario/schema.js';
+import { workloadSchema, type WorkloadSpec } from '../../workloads/workload.js';
+import { resolveCluster, type ResolvedCluster } from './resolve.js';
+import { runSimCell, type CellResult, type SimCellSpec } from './sim-cell.js';
+
+/** A resolved cluster from a partial `cluster:` section (validated like a scenario's). */
+export function testCluster(over: Record<string, unknown> = {}): ResolvedCluster {
+  return resolveCluster(clusterSchema.parse({ instances: 1, ...over }), 'test.yaml');
+}
+
+/** A workload from a partial YAML-like object (validated like a scenario's). */
+export function testWorkload(over: Record<string, unknown>): WorkloadSpec {
+  return workloadSchema.parse({ name: 'w', workflows: 1, arrivals: { kind: 'constant', ratePerSec: 1 }, ...over }) as WorkloadSpec;
+}
+
+/** Run one cell with invariant checks on. */
+export function runTestCell(o: {
+  cluster?: Record<string, unknown>;
+  workload: Record<string, unknown>;
+  policy?: Record<string, unknown>;
+  seed?: number;
+  costModel?: SimCellSpec['costModel'];
+}): CellResult {
+  return runSimCell({
+    cluster: testCluster(o.cluster),
+    workload: testWorkload(o.workload),
+    policy: policyEntrySchema.parse({ routing: 'round-robin', ...o.policy }),
+    seed: o.seed ?? 1,
+    check: true,
+    maxSimUs: 3600e6,
+    maxEvents: 10_000_000,
+    sampleIntervalUs: 1e6,
+    costModel: o.costModel,
+  });
+}

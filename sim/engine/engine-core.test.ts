@@ -1,0 +1,217 @@
+import { describe, expect, it } from 'vitest';
+import { PriorityPolicy } from '../../policies/scheduling/priority.js';
+import { SeededRng } from '../rng.js';
+import { drain, spec, testEngine, type Trace } from './testing.js';
+
+describe('EngineCore (golden, hand-computed with the linear cost model 1000 + 10/prefill token + 5/decode seq µs)', () => {
+  it('one request alone: TTFT is its single prefill step, then one token per decode step', () => {
+    const trace = new Map<string, Trace>();
+    const e = testEngine();
+    e.add(spec('r', [['doc', 300]], 4, trace), 0);
+    const end = drain(e);
+    // Prefill step: 1000 + 10 × 300 = 4000 µs -> first token. Decodes: 1000 + 5 = 1005 µs each.
+    expect(trace.get('r')!.tokens).toEqual([4000, 5005, 6010, 7015]);
+    expect(trace.get('r')!.finishedUs).toBe(7015);
+    expect(end).toBe(7015);
+    expect(e.counters).toMatchObject({ steps: 4, prefillTokens: 300, decodeTokens: 3, outputTokens: 4, finished: 1 });
+    e.checkInvariants();
+    expect(e.kv.pool.numFree).toBe(999); // everything back (cached but free), null block aside
+  });
+
+  it('chunked prefill splits a long prompt across steps within the token budget', () => {
+    const trace = new Map<string, Trace>();
+    const e = testEngine({ maxNumBatchedTokens: 512 });
+    e.add(spec('long', [['doc', 1300]], 2, trace), 0);
+    const shapes: number[] = [];
+    let now = 0;
+    for (;;) {
+      const d = e.beginStep(now);
+      if (d === null) break;
+      shapes.push(e.currentShape.prefillTokens);
+      now += d;
+      e.endStep(now);
+    }
+    // 1300 = 512 + 512 + 276; the first token comes with the last chunk, then one decode.
+    expect(shapes).toEqual([512, 512, 276, 0]);
+    expect(trace.get('long')!.tokens).toEqual([6120 + 6120 + 3760, 6120 + 6120 + 3760 + 1005]);
+  });
+
+  it('running requests go first; a new prompt takes what is left of the budget', () => {
+    const trace = new Map<string, Trace>();
+    const e = testEngine({ maxNumBatchedTokens: 512 });
+    e.add(spec('a', [['a', 400]], 3, trace), 0);
+    let now = 0;
+    now += e.beginStep(now)!; // a: 400 prefill tokens
+    e.endStep(now);
+    e.add(spec('b', [['b', 600]], 2, trace), now);
+    e.beginStep(now);
+    // a decodes 1 token; b gets the remaining 511 tokens of the budget.
+    expect(e.currentShape).toMatchObject({ decodeSeqs: 1, prefillTokens: 511, prefillSeqs: 1 });
+  });
+
+  it('maxNumSeqs caps running requests', () => {
+    const trace = new Map<string, Trace>();
+    const e = testEngine({ maxNumSeqs: 2, maxNumBatchedTokens: 4096 });
+    for (const id of ['a', 'b', 'c']) e.add(spec(id, [[id, 100]], 5, trace), 0);
+    e.beginStep(0);
+    expect(e.numRunning).toBe(2);
+    expect(e.numWaiting).toBe(1);
+  });
+});
+
+describe('EngineCore preemption (recompute, vLLM v1)', () => {
+  // 9 usable blocks of 16 tokens: two 48-token prompts (3 blocks each) fit, their decodes do not.
+  const tight = { numBlocks: 10, maxNumBatchedTokens: 4096 } as const;
+
+  it('FCFS preempts the last running request, requeues it at the front, recomputes it later', () => {
+    const trace = new Map<string, Trace>();
+    const e = testEngine(tight);
+    e.add(spec('a', [['a', 48]], 40, trace), 0);
+    e.add(spec('b', [['b', 48]], 40, trace), 0);
+    e.add(spec('c', [['c', 16]], 30, trace), 0);
+    let now = 0;
+    const order: string[] = [];
+    for (let i = 0; i < 400 && e.hasWork; i++) {
+      const d = e.beginStep(now);
+      if (d === null) break;
+      for (const r of e.scheduler.batch.preempted) order.push(r.id);
+      now += d;
+      e.endStep(now);
+      e.checkInvariants();
+    }
+    // c (admitted last, so last in the running list) is the first victim; it is preempted when
+    // its own 17th token needs a block: the scheduler then stops the running loop.
+    expect(order[0]).toBe('c');
+    const b = trace.get('b')!;
+    const a = trace.get('a')!;
+    expect(a.tokens).toHaveLength(40);
+    expect(b.tokens).toHaveLength(40);
+    expect(trace.get('c')!.tokens).toHaveLength(30);
+    expect(e.counters.preemptions).toBeGreaterThan(0);
+    expect(e.counters.finished).toBe(3);
+  });
+
+  it('the preempted request goes back to the front of the waiting queue', () => {
+    const trace = new Map<string, Trace>();
+    const e = testEngine({ numBlocks: 10, maxNumBatchedTokens: 4096, maxNumSeqs: 2 });
+    e.add(spec('a', [['a', 64]], 64, trace), 0);
+    e.add(spec('b', [['b', 64]], 64, trace), 0);
+    e.add(spec('late', [['late', 16]], 2, trace), 0);
+    let now = 0;
+    let seen = false;
+    for (let i = 0; i < 400 && e.hasWork; i++) {
+      const d = e.beginStep(now);
+      if (d === null) break;
+      if (!seen && e.scheduler.batch.preempted.length > 0) {
+        const victim = e.scheduler.batch.preempted[0]!;
+        expect(victim.id).toBe('b');
+        expect(e.scheduler.waiting.peek()!.id).toBe('b'); // ahead of 'late', which arrived earlier in the queue
+        expect(victim.numComputedTokens).toBe(0);
+        expect(victim.blocks).toEqual([]);
+        seen = true;
+      }
+      now += d;
+      e.endStep(now);
+    }
+    expect(seen).toBe(true);
+    expect(trace.get('b')!.tokens).toHaveLength(64);
+    expect(e.get('b')).toBeUndefined();
+  });
+
+  it('PRIORITY preempts the running request with the largest (priority, arrival)', () => {
+    const trace = new Map<string, Trace>();
+    const e = testEngine(tight, new PriorityPolicy());
+    e.add(spec('urgent', [['u', 48]], 40, trace, { priority: 0 }), 0);
+    e.add(spec('bulk', [['b', 48]], 40, trace, { priority: 5 }), 0);
+    e.add(spec('mid', [['m', 16]], 30, trace, { priority: 1 }), 0);
+    let now = 0;
+    const victims: string[] = [];
+    for (let i = 0; i < 1000 && e.hasWork; i++) {
+      const d = e.beginStep(now);
+      if (d === null) break;
+      for (const r of e.scheduler.batch.preempted) victims.push(r.id);
+      now += d;
+      e.endStep(now);
+    }
+    expect(victims.length).toBeGreaterThan(0);
+    expect(victims[0]).toBe('bulk');
+    expect(victims).not.toContain('urgent');
+    // The urgent request never waited for the others: it finished first.
+    expect(trace.get('urgent')!.finishedUs).toBeLessThan(trace.get('bulk')!.finishedUs);
+    expect(e.get('bulk')).toBeUndefined();
+  });
+
+  it('counts a recomputed request\'s preemptions and recomputes its prompt and generated tokens', () => {
+    const trace = new Map<string, Trace>();
+    const e = testEngine(tight);
+    e.add(spec('a', [['a', 48]], 40, trace), 0);
+    e.add(spec('b', [['b', 48]], 40, trace), 0);
+    let now = 0;
+    let resume: { hit: number; scheduled: number; numTokens: number } | undefined;
+    for (let i = 0; i < 400 && e.hasWork; i++) {
+      const d = e.beginStep(now);
+      if (d === null) break;
+      const b = e.get('b');
+      if (b && b.preemptions > 0 && !resume && b.status === 'running') {
+        resume = { hit: b.numComputedTokens, scheduled: b.numScheduledTokens, numTokens: b.numTokens };
+      }
+      now += d;
+      e.endStep(now);
+    }
+    // b was preempted after generating tokens; on resume its prompt + generated tokens are
+    // recomputed, minus whole blocks still in the prefix cache (its own freed blocks, tail first).
+    expect(resume).toBeDefined();
+    expect(resume!.numTokens).toBeGreaterThan(48);
+    expect(resume!.hit % 16).toBe(0);
+    expect(resume!.hit + resume!.scheduled).toBe(resume!.numTokens);
+    expect(e.get('b')).toBeUndefined();
+    expect(trace.get('b')!.tokens).toHaveLength(40);
+    expect(e.counters.preemptions).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('EngineCore property: block conservation under random load', () => {
+  it('free + used = total and ref counts match holders after every step of thousands', () => {
+    const rng = new SeededRng(2024);
+    const trace = new Map<string, Trace>();
+    const e = testEngine({ numBlocks: 64, maxNumBatchedTokens: 256, maxNumSeqs: 16 });
+    let now = 0;
+    let n = 0;
+    const live: string[] = [];
+    for (let step = 0; step < 4000; step++) {
+      // Arrivals share one of a few prefixes so the prefix cache and eviction are exercised.
+      if (rng.float() < 0.3) {
+        const id = `r${n++}`;
+        const prefix = `p${rng.int(4)}`;
+        e.add(spec(id, [[prefix, 16 + rng.int(120)], [id, 1 + rng.int(60)]], 1 + rng.int(100), trace), now);
+        live.push(id);
+      }
+      if (live.length > 0 && rng.float() < 0.03) {
+        const id = live.splice(rng.int(live.length), 1)[0]!;
+        e.abort(id, now);
+      }
+      const d = e.beginStep(now);
+      if (d !== null) {
+        now += d;
+        e.endStep(now);
+      } else now += 1000;
+      e.checkInvariants();
+    }
+    drain(e, now, 100_000, () => e.checkInvariants());
+    expect(e.numRequests).toBe(0);
+    expect(e.kv.pool.numFree).toBe(63);
+    expect(e.counters.preemptions).toBeGreaterThan(0);
+    expect(e.kv.pool.evictions).toBeGreaterThan(0);
+    expect(e.kv.stats.hits).toBeGreaterThan(0);
+  });
+
+  it('the invariant check catches a leaked block', () => {
+    const trace = new Map<string, Trace>();
+    const e = testEngine();
+    e.add(spec('r', [['doc', 64]], 2, trace), 0);
+    e.beginStep(0);
+    e.endStep(10);
+    e.get('r')!.blocks.pop(); // lose track of a block
+    expect(() => e.checkInvariants()).toThrow(/KV conservation/);
+  });
+});
