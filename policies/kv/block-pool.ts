@@ -123,7 +123,8 @@ export class BlockPool {
   /** A prefix hit: take each block into use, removing ref-count-0 blocks from the free set. */
   touch(blocks: readonly number[], nowUs: number, owner: BlockOwner): void {
     const info = this.#info;
-    for (const b of blocks) {
+    for (let i = 0; i < blocks.length; i++) {
+      const b = blocks[i]!;
       if (info.refCount[b] === 0) this.#eviction.onTouch(b);
       info.refCount[b]!++;
       this.#stamp(b, nowUs, owner);

@@ -117,7 +117,7 @@ export class KvCacheManager {
     const newBlocks = required - newComputedBlocks.length - req.blocks.length;
     let evictableHits = 0;
     const rc = this.pool.info.refCount;
-    for (const b of newComputedBlocks) if (rc[b] === 0) evictableHits++;
+    for (let i = 0; i < newComputedBlocks.length; i++) if (rc[newComputedBlocks[i]!] === 0) evictableHits++;
     return Math.max(0, newBlocks) + evictableHits;
   }
 
@@ -142,7 +142,7 @@ export class KvCacheManager {
 
     if (newComputedBlocks.length > 0) {
       this.pool.touch(newComputedBlocks, nowUs, req);
-      for (const b of newComputedBlocks) req.blocks.push(b);
+      for (let i = 0; i < newComputedBlocks.length; i++) req.blocks.push(newComputedBlocks[i]!);
       // save_new_computed_blocks: the hit blocks count as already cached for this request.
       req.numCachedBlocks = req.blocks.length;
     }

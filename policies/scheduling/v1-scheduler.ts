@@ -57,8 +57,12 @@ export class V1Scheduler {
   /** Build the next batch. Call {@link completeStep} with its results before scheduling again. */
   schedule(nowUs: number): StepBatch {
     const b = this.batch;
-    for (const r of b.scheduled) r.numScheduledTokens = 0;
-    b.scheduled.length = 0;
+    const scheduled = b.scheduled;
+    // Indexed loops throughout: for...of allocates iterator results on this per-step path.
+    for (let k = 0; k < scheduled.length; k++) scheduled[k]!.numScheduledTokens = 0;
+    // The batch is rebuilt in place and truncated at the end: `length = 0` would make V8 drop
+    // the backing store and re-grow it every step (an allocation per scheduled token).
+    let size = 0;
     b.preempted.length = 0;
     b.tokens = 0;
     const { maxNumBatchedTokens, maxNumSeqs, maxModelLen, longPrefillTokenThreshold } = this.#limits;
@@ -90,7 +94,9 @@ export class V1Scheduler {
           budget += victim.numScheduledTokens;
           b.tokens -= victim.numScheduledTokens;
           victim.numScheduledTokens = 0;
-          b.scheduled.splice(b.scheduled.indexOf(victim), 1);
+          const at = scheduled.indexOf(victim);
+          for (let k = at; k < size - 1; k++) scheduled[k] = scheduled[k + 1]!;
+          size--;
           i--;
         }
         this.#preempt(victim, nowUs);
@@ -101,7 +107,7 @@ export class V1Scheduler {
       }
       if (!fits) break;
       req.numScheduledTokens = n;
-      b.scheduled.push(req);
+      scheduled[size++] = req;
       b.tokens += n;
       budget -= n;
       i++;
@@ -136,12 +142,13 @@ export class V1Scheduler {
           req.crossAgentCachedTokens = kv.lastHitCrossAgentTokens;
         }
         req.numScheduledTokens = n;
-        b.scheduled.push(req);
+        scheduled[size++] = req;
         b.tokens += n;
         budget -= n;
       }
     }
-    this.#policy.onScheduled?.(b.scheduled, nowUs);
+    scheduled.length = size;
+    this.#policy.onScheduled?.(scheduled, nowUs);
     return b;
   }
 

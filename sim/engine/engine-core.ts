@@ -139,13 +139,14 @@ export class EngineCore {
     if (this.#inStep) throw new Error('EngineCore.beginStep while a step is in progress');
     if (this.#requests.size === 0) return null;
     const batch = this.scheduler.schedule(nowUs);
-    for (const r of batch.preempted) this.#refresh(r as EngineRequest);
+    for (let k = 0; k < batch.preempted.length; k++) this.#refresh(batch.preempted[k] as EngineRequest);
     this.counters.preemptions += batch.preempted.length;
     if (batch.scheduled.length === 0) return null;
     const shape = this.#shape;
     resetShape(shape);
-    for (const s of batch.scheduled) {
-      const r = s as EngineRequest;
+    // Indexed loops: for...of allocates iterator results on this per-step path.
+    for (let k = 0; k < batch.scheduled.length; k++) {
+      const r = batch.scheduled[k] as EngineRequest;
       if (r.firstScheduledUs < 0) r.firstScheduledUs = nowUs;
       this.#refresh(r); // admission may have set computed tokens from a prefix hit
       const before = r.numComputedTokens;
@@ -175,8 +176,8 @@ export class EngineCore {
     c.busyUs += nowUs - this.#stepStartUs;
     const batch = this.scheduler.batch;
     let finishedAny = false;
-    for (const s of batch.scheduled) {
-      const r = s as EngineRequest;
+    for (let k = 0; k < batch.scheduled.length; k++) {
+      const r = batch.scheduled[k] as EngineRequest;
       if (r.status !== 'running') continue; // aborted during the step
       const n = r.numScheduledTokens;
       r.numComputedTokens += n;
