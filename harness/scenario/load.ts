@@ -43,7 +43,10 @@ export function parseScenario(text: string, file: string, overrides: { seeds?: n
   if (!parsed.success) {
     throw new InputError(parsed.error.issues.map((issue) => formatIssue(issue, doc, lineCounter, raw, file)));
   }
-  return { file, scenario: parsed.data, hash: scenarioHash(parsed.data) };
+  // Gates judge results but do not change them: keep them out of the hash, so tightening a gate
+  // does not make the committed baseline incomparable.
+  const { gates: _gates, ...hashed } = parsed.data;
+  return { file, scenario: parsed.data, hash: scenarioHash(hashed) };
 }
 
 /** sha256 of a value's canonical JSON (object keys sorted at every level). */
