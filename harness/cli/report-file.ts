@@ -18,7 +18,7 @@ export function readReportFile(file: string): ComparableReport {
     throw new InputError([`${file}: not valid JSON: ${(e as Error).message}`]);
   }
   const res = parseComparableReport(json, file);
-  if ('problems' in res) throw new InputError([`${file}: not an agentbench report.json:`, ...res.problems.map((p) => `  ${p}`)]);
+  if ('problems' in res) throw new InputError([...res.problems, `${file}: not a valid agentbench report.json`]);
   return res.report;
 }
 

@@ -183,6 +183,13 @@ function objectKeysAt(schema: z.ZodType, path: readonly PropertyKey[], raw: unkn
         v = valueAt(v, [k]);
         continue;
       }
+      case 'record': {
+        if (i === path.length) return undefined;
+        const k = path[i++]!;
+        s = def['valueType'] as z.core.$ZodType;
+        v = valueAt(v, [k]);
+        continue;
+      }
       case 'array': {
         if (i === path.length) return undefined;
         const k = path[i++]!;

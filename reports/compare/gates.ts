@@ -29,6 +29,7 @@ export const gateRuleSchema = z.strictObject({
   alpha: z.number().gt(0).lt(1).optional(),
 }).refine((r) => RULE_KINDS.some((k) => r[k] !== undefined), {
   message: 'expected at least one of maxIncreasePct, maxDecreasePct, max, min',
+  when: (payload) => payload.issues.length === 0, // an unknown key already says what is wrong
 });
 
 /** The scenario's `gates:` key: summary metric name → rule. */

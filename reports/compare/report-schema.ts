@@ -38,7 +38,28 @@ export function parseComparableReport(json: unknown, label: string): { report: C
   return {
     problems: res.error.issues.slice(0, 10).map((i) => {
       const path = i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
-      return `${label}: ${path || '(top level)'}: ${i.message}`;
+      const found = valueAt(json, i.path);
+      const msg = i.code === 'invalid_type'
+        ? found === undefined ? `missing key (expected ${i.expected})` : `expected ${i.expected}, found ${describe(found)}`
+        : i.message;
+      return `${label}: ${path || '(top level)'}: ${msg}`;
     }),
   };
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v = root;
+  for (const k of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[k];
+  }
+  return v;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'an object';
+  const s = JSON.stringify(v);
+  return `${typeof v} ${s.length > 40 ? `${s.slice(0, 37)}...` : s}`;
 }
