@@ -127,10 +127,8 @@ export function failoverChart(report: Report, workload: string, idx: number): Ch
   for (const run of runs) {
     const intervalS = run.timeseries!.intervalMs / 1000;
     const all = samplesOf(run);
-    // Unhealthy periods are drawn from every sample, the lines from a thinned series.
-    for (const s of all.filter((x) => !x.healthy)) {
-      values.push({ policy: run.policy, layer: 'down', instance: s.instance, tS: round3(s.tMs / 1000 - intervalS), tEndS: round3(s.tMs / 1000) });
-    }
+    // Unhealthy periods come from every sample (merged per instance), the lines from a thinned series.
+    for (const d of downPeriods(all, intervalS)) values.push({ policy: run.policy, layer: 'down', ...d, label: `${d.instance} down` });
     for (const s of thin(all).rows) {
       values.push({ policy: run.policy, layer: 'line', instance: s.instance, tS: round3(s.tMs / 1000), tokPerS: round3(s.tokens / intervalS) });
     }
@@ -148,6 +146,11 @@ export function failoverChart(report: Report, workload: string, idx: number): Ch
         layer: [
           { transform: [{ filter: "datum.layer === 'down'" }], mark: { type: 'rect', color: '#e45756', opacity: 0.18 }, encoding: { x, x2: { field: 'tEndS' } } },
           {
+            transform: [{ filter: "datum.layer === 'down'" }],
+            mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, dy: 3, fontSize: 10, color: '#a33' },
+            encoding: { x, y: { value: 0 }, text: { field: 'label' } },
+          },
+          {
             transform: [{ filter: "datum.layer === 'line'" }],
             mark: { type: 'line', strokeWidth: 1 },
             encoding: { x, y: { field: 'tokPerS', type: 'quantitative', title: 'output tokens/s' }, color: { field: 'instance', type: 'nominal', scale: { scheme: 'tableau10' }, legend: { title: 'instance' } } },
@@ -164,3 +167,23 @@ export function failoverChart(report: Report, workload: string, idx: number): Ch
 }
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+/** Consecutive unhealthy samples of each instance merged into [tS, tEndS] periods (seconds). */
+export function downPeriods(samples: readonly Sample[], intervalS: number): { instance: string; tS: number; tEndS: number }[] {
+  const open = new Map<string, { instance: string; tS: number; tEndS: number }>();
+  const out: { instance: string; tS: number; tEndS: number }[] = [];
+  for (const s of samples) {
+    const t = s.tMs / 1000;
+    const cur = open.get(s.instance);
+    if (!s.healthy) {
+      // A sample reports the state at its time: count the interval before it as down.
+      if (cur) cur.tEndS = round3(t);
+      else open.set(s.instance, { instance: s.instance, tS: round3(Math.max(0, t - intervalS)), tEndS: round3(t) });
+    } else if (cur) {
+      out.push(cur);
+      open.delete(s.instance);
+    }
+  }
+  out.push(...open.values());
+  return out;
+}
