@@ -13,11 +13,13 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'agentbench-compare-'));
   out = '';
   err = '';
+  vi.stubEnv('GITHUB_STEP_SUMMARY', ''); // never append to a real job summary from tests
   vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { out += String(s); return true; });
   vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => { err += String(s); return true; });
 });
 afterEach(() => {
   vi.restoreAllMocks();
+  vi.unstubAllEnvs();
   process.exitCode = undefined;
 });
 
@@ -43,7 +45,7 @@ describe('agentbench compare', () => {
     const summary = write('summary.md', '# earlier\n');
     vi.stubEnv('GITHUB_STEP_SUMMARY', summary);
     const code = await run('compare', base, cand, '--md', join(dir, 'c.md'), '--junit', join(dir, 'j.xml'), '--github-summary', '--benchmark', join(dir, 'bench'));
-    vi.unstubAllEnvs();
+    vi.stubEnv('GITHUB_STEP_SUMMARY', '');
     expect(code).toBe(0);
     expect(out).toContain('gate PASS: 1 gate check(s) passed');
     expect(readFileSync(join(dir, 'c.md'), 'utf8')).toContain('## agentbench gate: hand-made — ✅ PASS');

@@ -38,7 +38,7 @@ export function addGateOptions(cmd: Command): Command {
     .option('--force', 'compare even if the scenario hash or report schema differs')
     .option('--md <file>', 'write the comparison as Markdown')
     .option('--junit <file>', 'write JUnit XML (one test case per gate check)')
-    .option('--github-summary', 'append the Markdown to the file named by $GITHUB_STEP_SUMMARY')
+    .option('--github-summary', 'append the Markdown to $GITHUB_STEP_SUMMARY (done whenever it is set; this warns if it is not)')
     .option('--benchmark <dir>', 'write github-action-benchmark inputs (smaller-is-better.json, bigger-is-better.json)');
 }
 
@@ -96,11 +96,10 @@ export function gateAndReport(
     write(join(flags.benchmark, 'smaller-is-better.json'), `${JSON.stringify(b.smaller, null, 2)}\n`);
     write(join(flags.benchmark, 'bigger-is-better.json'), `${JSON.stringify(b.bigger, null, 2)}\n`);
   }
-  if (flags.githubSummary) {
-    const target = process.env['GITHUB_STEP_SUMMARY'];
-    if (target) appendFileSync(target, md);
-    else process.stderr.write('warning: --github-summary given but $GITHUB_STEP_SUMMARY is not set; summary not written\n');
-  }
+  // In GitHub Actions the job summary shows the table; --github-summary insists on it.
+  const summaryFile = process.env['GITHUB_STEP_SUMMARY'];
+  if (summaryFile) appendFileSync(summaryFile, md);
+  else if (flags.githubSummary) process.stderr.write('warning: --github-summary given but $GITHUB_STEP_SUMMARY is not set; summary not written\n');
   const json = {
     passed: c.passed, gates: c.gates, gatesSource: c.gatesSource, notes: c.notes,
     checks: c.checks.map((x) => ({

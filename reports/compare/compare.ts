@@ -147,6 +147,7 @@ export function compareReports(base: ComparableReport | null, cand: ComparableRe
   if (checks.some((c) => c.test?.method === 'threshold-only')) {
     notes.push(`fewer than ${MIN_SEEDS_FOR_TEST} seeds on a side: relative gates use the threshold alone, without a statistical test`);
   }
+  if (!base && checks.some((c) => c.verdict === 'skipped')) notes.push('no baseline: relative limits skipped (give one with --baseline)');
   if (opts.gatesSource === 'default') notes.push('no gates configured (scenario `gates:` or --gate): default gates used');
   const samples = (side: 'base' | 'cand', workload: string, policy: string, metric: string): Sample | null => {
     const runs = (side === 'base' ? baseRuns : candRuns).get(`${workload}\u0000${policy}`);

@@ -55,7 +55,8 @@ export function comparisonText(c: Comparison, candMetrics: readonly string[], ct
   const out: string[] = [];
   for (const w of unique(rows.map((r) => r.workload))) {
     const table: string[][] = [['policy', 'metric', c.baseLabel !== null ? 'baseline' : '', 'candidate', 'change', 'p', 'verdict']];
-    for (const r of rows.filter((x) => x.workload === w)) table.push([r.policy, r.metric, c.baseLabel !== null ? r.base : '', r.cand, r.change, r.p, r.verdict]);
+    // Without a baseline only the absolute limits say anything.
+    for (const r of rows.filter((x) => x.workload === w && (c.baseLabel !== null || ['pass', 'fail'].includes(x.verdict)))) table.push([r.policy, r.metric, c.baseLabel !== null ? r.base : '', r.cand, r.change, r.p, r.verdict]);
     out.push(`${w}:`, ...align(table).map((l) => `  ${l}`), '');
   }
   for (const n of c.notes) out.push(`note: ${n}`);
