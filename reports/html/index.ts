@@ -1,7 +1,7 @@
 import { fmt } from '../markdown.js';
 import type { Report } from '../report.js';
 import type { ChartData } from './chart-data.js';
-import { highlights } from './highlights.js';
+import { highlights } from '../highlights.js';
 import { allMetricsTableHtml, esc, figure, PAGE_CSS, PAGE_SCRIPT, workloadTableHtml, type PlacedChart } from './page.js';
 import { CHART_LIBS, renderSvg } from './render.js';
 import { cacheReuseChart, latencyCdfChart, policyBarsChart } from './specs-summary.js';
@@ -10,7 +10,7 @@ import type { ChartSpec } from './vl.js';
 
 export { ChartSampler, cdfPoints } from './chart-data.js';
 export type { ChartData, CdfSeries, GanttCall, ChartSampleLimits } from './chart-data.js';
-export { highlights } from './highlights.js';
+export { highlights } from '../highlights.js';
 export { CHART_LIBS, renderSvg, prefixIds } from './render.js';
 
 /** A rendered report page and what vega-lite warned about while compiling its charts. */

@@ -1,5 +1,5 @@
-import { fmt } from '../markdown.js';
-import type { AggregateEntry, Report } from '../report.js';
+import { fmt } from './format.js';
+import type { AggregateEntry, Report } from './report.js';
 
 interface Headline {
   readonly metric: string;
@@ -14,6 +14,11 @@ const HEADLINES: readonly Headline[] = [
   { metric: 'outputTokensPerSec', label: 'output throughput', better: 'higher', show: (x) => `${fmt(x, 0)} tok/s` },
   { metric: 'prefixCacheHitRate', label: 'prefix-cache hit rate', better: 'higher', show: (x) => `${(x * 100).toFixed(1)}%` },
 ];
+
+/** "a", "a and b", "a, b and c". */
+function listText(xs: readonly string[]): string {
+  return xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} and ${xs.at(-1)!}`;
+}
 
 /** Differences smaller than this (relative) count as a tie. */
 const TIE = 0.01;
@@ -45,7 +50,7 @@ function workloadSentence(workload: string, rows: readonly AggregateEntry[]): st
   }
   const parts: string[] = [];
   if (wins.length > 0) parts.push(wins.join('; '));
-  if (ties.length > 0) parts.push(`the policies are within ${TIE * 100}% of each other on ${ties.join(' and ')}`);
+  if (ties.length > 0) parts.push(`the policies are within ${TIE * 100}% of each other on ${listText(ties)}`);
   if (parts.length === 0) return null;
   const sweep = winners.size === 1 && wins.length >= 2 && ties.length === 0 ? ` — ${[...winners][0]!} wins on every headline metric` : '';
   return `On ${workload}: ${parts.join('; ')}${sweep}.`;
