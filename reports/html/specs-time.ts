@@ -1,5 +1,6 @@
 import type { Report, RunEntry } from '../report.js';
 import type { ChartData } from './chart-data.js';
+import { downPeriods, faultWindows } from './faults.js';
 import { MAX_INSTANCE_LINES, topLevel, type ChartSpec } from './vl.js';
 
 /** Most time points per instance and policy drawn (the series is thinned by a fixed stride). */
@@ -119,30 +120,43 @@ export function hadFaults(report: Report, workload: string): boolean {
   return seriesRuns(report, workload).some((r) => r.timeseries!.rows.some((row) => row[5] === false));
 }
 
-/** Per workload with faults: output throughput per instance and in total, unhealthy periods shaded. */
+/** Per workload with faults: output throughput per instance and in total around each fault, down periods shaded. */
 export function failoverChart(report: Report, workload: string, idx: number): ChartSpec | null {
   if (!hadFaults(report, workload)) return null;
   const runs = seriesRuns(report, workload);
+  const intervalS = Math.max(...runs.map((r) => r.timeseries!.intervalMs)) / 1000;
+  const samples = new Map(runs.map((r) => [r, samplesOf(r)]));
+  const downs = new Map(runs.map((r) => [r, downPeriods(samples.get(r)!, r.timeseries!.intervalMs / 1000)]));
+  const times = [...samples.values()].flatMap((ss) => ss.map((x) => x.tMs / 1000));
+  const windows = faultWindows([...downs.values()].flat(), Math.min(...times), Math.max(...times), intervalS);
   const values: Record<string, unknown>[] = [];
   for (const run of runs) {
-    const intervalS = run.timeseries!.intervalMs / 1000;
-    const all = samplesOf(run);
-    // Unhealthy periods come from every sample (merged per instance), the lines from a thinned series.
-    for (const d of downPeriods(all, intervalS)) values.push({ policy: run.policy, layer: 'down', ...d, label: `${d.instance} down` });
-    for (const s of thin(all).rows) {
-      values.push({ policy: run.policy, layer: 'line', instance: s.instance, tS: round3(s.tMs / 1000), tokPerS: round3(s.tokens / intervalS) });
+    const runIntervalS = run.timeseries!.intervalMs / 1000;
+    for (const w of windows) {
+      for (const d of downs.get(run)!) {
+        if (d.tEndS < w.fromS || d.tS > w.toS) continue;
+        values.push({ policy: run.policy, window: w.label, layer: 'down', instance: d.instance, tS: Math.max(d.tS, w.fromS), tEndS: Math.min(d.tEndS, w.toS), label: `${d.instance} down` });
+      }
+      // A zoomed window keeps every sample; the whole-run view is thinned.
+      const inWindow = samples.get(run)!.filter((x) => x.tMs / 1000 >= w.fromS && x.tMs / 1000 <= w.toS);
+      for (const x of w.label === 'whole run' ? thin(inWindow).rows : inWindow) {
+        values.push({ policy: run.policy, window: w.label, layer: 'line', instance: x.instance, tS: round3(x.tMs / 1000), tokPerS: round3(x.tokens / runIntervalS) });
+      }
     }
   }
-  const x = { field: 'tS', type: 'quantitative', title: 'simulated time (s)' };
+  const x = { field: 'tS', type: 'quantitative', title: 'simulated time (s)', scale: { zero: false, nice: false } };
   return {
     id: `failover-${idx}`,
     title: 'Throughput and health around faults',
-    caption: `Output tokens per second per instance (thin lines) and in total (black), seed ${runs[0]!.seed}; shaded bands mark sample intervals in which an instance was unhealthy.`,
+    caption: `Output tokens per second per instance (thin lines) and in total (black), seed ${runs[0]!.seed}, ${windows[0]!.label === 'whole run' ? 'over the whole run' : 'in a window around each fault'}; shaded bands mark the sample intervals in which an instance was unhealthy.`,
     spec: topLevel({
       data: { values },
-      facet: { row: { field: 'policy', type: 'nominal', title: null, sort: report.policies.map((p) => p.name), header: { labelAngle: 0, labelAlign: 'left' } } },
+      facet: {
+        row: { field: 'policy', type: 'nominal', title: null, sort: report.policies.map((p) => p.name), header: { labelAngle: 0, labelAlign: 'left' } },
+        column: { field: 'window', type: 'nominal', title: null, sort: windows.map((w) => w.label) },
+      },
       spec: {
-        width: 560, height: 120,
+        width: windows.length > 1 ? Math.max(200, Math.floor(720 / windows.length)) : 560, height: 120,
         layer: [
           { transform: [{ filter: "datum.layer === 'down'" }], mark: { type: 'rect', color: '#e45756', opacity: 0.18 }, encoding: { x, x2: { field: 'tEndS' } } },
           {
@@ -156,34 +170,15 @@ export function failoverChart(report: Report, workload: string, idx: number): Ch
             encoding: { x, y: { field: 'tokPerS', type: 'quantitative', title: 'output tokens/s' }, color: { field: 'instance', type: 'nominal', scale: { scheme: 'tableau10' }, legend: { title: 'instance' } } },
           },
           {
-            transform: [{ filter: "datum.layer === 'line'" }, { aggregate: [{ op: 'sum', field: 'tokPerS', as: 'total' }], groupby: ['policy', 'tS'] }],
+            transform: [{ filter: "datum.layer === 'line'" }, { aggregate: [{ op: 'sum', field: 'tokPerS', as: 'total' }], groupby: ['policy', 'window', 'tS'] }],
             mark: { type: 'line', color: 'black', strokeWidth: 1.5 },
             encoding: { x, y: { field: 'total', type: 'quantitative' } },
           },
         ],
       },
+      resolve: { scale: { x: 'independent' } },
     }),
   };
 }
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
-
-/** Consecutive unhealthy samples of each instance merged into [tS, tEndS] periods (seconds). */
-export function downPeriods(samples: readonly Sample[], intervalS: number): { instance: string; tS: number; tEndS: number }[] {
-  const open = new Map<string, { instance: string; tS: number; tEndS: number }>();
-  const out: { instance: string; tS: number; tEndS: number }[] = [];
-  for (const s of samples) {
-    const t = s.tMs / 1000;
-    const cur = open.get(s.instance);
-    if (!s.healthy) {
-      // A sample reports the state at its time: count the interval before it as down.
-      if (cur) cur.tEndS = round3(t);
-      else open.set(s.instance, { instance: s.instance, tS: round3(Math.max(0, t - intervalS)), tEndS: round3(t) });
-    } else if (cur) {
-      out.push(cur);
-      open.delete(s.instance);
-    }
-  }
-  out.push(...open.values());
-  return out;
-}
