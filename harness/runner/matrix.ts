@@ -2,7 +2,7 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { csvHeader, REQUEST_COLUMNS, requestRows, summaryCsv, WORKFLOW_COLUMNS, workflowRows } from '../../reports/csv.js';
 import { reportMarkdown } from '../../reports/markdown.js';
-import { ChartSampler, reportHtml } from '../../reports/html/index.js';
+import { ChartSampler } from '../../reports/html/chart-data.js';
 import { aggregate, reportToJson, SCHEMA_VERSION, timeseriesJson, type Report, type RunEntry } from '../../reports/report.js';
 import type { WorkloadSpec } from '../../workloads/workload.js';
 import type { LoadedScenario } from '../scenario/load.js';
@@ -104,6 +104,8 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
   writeFileSync(file('report.json'), reportToJson(report));
   writeFileSync(file('summary.csv'), summaryCsv(runs));
   writeFileSync(file('report.md'), reportMarkdown(report));
+  // Loaded here, not at start-up: vega is only needed once a run has results to draw.
+  const { reportHtml } = await import('../../reports/html/index.js');
   writeFileSync(file('report.html'), (await reportHtml(report, charts.data())).html);
   writeFileSync(file('run-info.json'), `${JSON.stringify({
     wallMs: Math.round(wallMs), events, eventsPerSec: Math.round(events / (wallMs / 1000)), calls,
