@@ -1,4 +1,8 @@
+import { fmt, relChange } from './format.js';
+import { highlights } from './highlights.js';
 import type { AggregateEntry, Report, Spread } from './report.js';
+
+export { fmt, relChange };
 
 /** A column of the per-workload comparison table. */
 interface Column {
@@ -19,19 +23,6 @@ export const MD_COLUMNS: readonly Column[] = [
   { metric: 'outputTokensPerSec', title: 'output tok/s', digits: 0 },
   { metric: 'prefixCacheHitRate', title: 'prefix hit rate', digits: 3 },
 ];
-
-/** Format a number with thousands separators and fixed decimals. */
-export function fmt(x: number | null | undefined, digits: number): string {
-  if (x === null || x === undefined || !Number.isFinite(x)) return '–';
-  return x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
-
-/** Relative change of `x` against `base`, as "+4.2%"; empty when undefined. */
-export function relChange(x: number | null, base: number | null): string {
-  if (x === null || base === null || !Number.isFinite(x) || !Number.isFinite(base) || base === 0) return '';
-  const pct = ((x - base) / Math.abs(base)) * 100;
-  return `${pct >= 0 ? '+' : '−'}${Math.abs(pct).toFixed(1)}%`;
-}
 
 function cell(s: Spread | undefined, base: Spread | undefined, digits: number, isFirst: boolean): string {
   if (!s) return '–';
@@ -64,6 +55,10 @@ export function reportMarkdown(report: Report): string {
     `- mode: ${s.mode}; seeds: ${s.seeds.join(', ')}; scenario hash: \`${s.hash.slice(0, 12)}\``,
     `- cluster: ${Object.entries(report.cluster).map(([k, v]) => `${k} ${String(v)}`).join(', ')}`,
     `- tool: ${report.tool.name} ${report.tool.version}`,
+    '',
+    '## What stands out',
+    '',
+    highlights(report).join(' '),
     '',
     'Cells show the median across seeds, [min–max] when seeds differ, and (change vs the first policy).',
     '',

@@ -59,6 +59,8 @@ export interface Report {
     readonly mode: 'sim' | 'live';
     readonly description?: string;
     readonly seeds: readonly number[];
+    /** The scenario's regression gates (metric → limits), when it sets any. */
+    readonly gates?: Readonly<Record<string, Readonly<Record<string, number | undefined>>>>;
   };
   readonly cluster: Readonly<Record<string, string | number | boolean>>;
   readonly policies: readonly PolicyJson[];

@@ -4,6 +4,8 @@ import { InputError } from '../scenario/errors.js';
 import { toolVersion } from '../version.js';
 import { registerRun } from './run.js';
 import { registerValidate } from './validate.js';
+import { registerCompare } from './compare.js';
+import { registerBaseline } from './baseline.js';
 
 /** Build the CLI program (exported for tests). */
 export function buildProgram(): Command {
@@ -14,6 +16,8 @@ export function buildProgram(): Command {
     .exitOverride();
   registerRun(program);
   registerValidate(program);
+  registerCompare(program);
+  registerBaseline(program);
   return program;
 }
 

@@ -5,6 +5,8 @@ import { loadScenario } from '../scenario/load.js';
 import { runScenario } from '../runner/matrix.js';
 import { Progress } from '../progress.js';
 import { consoleSummary } from './summary-table.js';
+import { addGateOptions, checkComparable, gateAndReport, type GateFlags, type GateResult } from './gate.js';
+import { comparableFromReport, readReportFile } from './report-file.js';
 
 /** Parse a non-negative integer flag. */
 export function parseSeed(v: string): number {
@@ -15,7 +17,7 @@ export function parseSeed(v: string): number {
 
 /** `agentbench run <scenario>` */
 export function registerRun(program: Command): void {
-  program
+  addGateOptions(program
     .command('run')
     .description('run a scenario (every workload × policy × seed) and write its reports')
     .argument('<scenario>', 'scenario YAML file')
@@ -24,18 +26,32 @@ export function registerRun(program: Command): void {
     .option('-q, --quiet', 'no progress on stderr')
     .option('--json', 'print a machine-readable summary on stdout instead of the table')
     .option('--check', 'check invariants as the run goes (request conservation, KV conservation, causality, oracle boundary)')
-    .action(async (file: string, o: { out?: string; seed?: number; quiet?: boolean; json?: boolean; check?: boolean }) => {
+    .option('--baseline <report.json>', 'gate the run against this baseline report (exit 1 on a regression)'))
+    .action(async (file: string, o: GateFlags & { out?: string; seed?: number; quiet?: boolean; json?: boolean; check?: boolean; baseline?: string }) => {
       const loaded = loadScenario(file, o.seed !== undefined ? { seeds: [o.seed] } : {});
+      const base = o.baseline !== undefined ? readReportFile(o.baseline) : null; // read first: a bad file fails before the run
       const outDir = o.out ?? join('runs', loaded.scenario.name);
       const progress = new Progress(process.stderr, !o.quiet && !o.json);
       const res = await runScenario(loaded, { outDir, check: o.check === true, progress });
+      let gate: GateResult | undefined;
+      if (base || loaded.scenario.gates || o.gate) {
+        const cand = comparableFromReport(res.report);
+        const refresh = `agentbench baseline update ${file} ${o.baseline ?? '<baseline.json>'}`;
+        if (base) checkComparable(base, cand, o, `refresh the baseline on purpose: ${refresh}`);
+        gate = gateAndReport(base, cand, o, {
+          baseFile: o.baseline, candFile: join(outDir, 'report.json'), defaultDir: outDir, refreshHint: base ? refresh : undefined,
+        });
+        if (!gate.comparison.passed) process.exitCode = 1;
+      }
       if (o.json) {
         process.stdout.write(`${JSON.stringify({
           outDir: res.outDir, files: res.files, scenario: res.report.scenario, aggregates: res.report.aggregates,
+          ...(gate ? { gate: gate.json } : {}),
         }, null, 2)}\n`);
       } else {
         process.stdout.write(consoleSummary(res.report));
-        process.stdout.write(`\n${res.calls} LLM calls simulated in ${(res.wallMs / 1000).toFixed(2)} s; reports in ${res.outDir}/ (report.md, report.json, *.csv)\n`);
+        process.stdout.write(`\n${res.calls} LLM calls simulated in ${(res.wallMs / 1000).toFixed(2)} s; reports in ${res.outDir}/ (report.html, report.md, report.json, *.csv)\n`);
+        if (gate) process.stdout.write(`\n${gate.text}`);
       }
     });
 }

@@ -2,6 +2,7 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { csvHeader, REQUEST_COLUMNS, requestRows, summaryCsv, WORKFLOW_COLUMNS, workflowRows } from '../../reports/csv.js';
 import { reportMarkdown } from '../../reports/markdown.js';
+import { ChartSampler } from '../../reports/html/chart-data.js';
 import { aggregate, reportToJson, SCHEMA_VERSION, timeseriesJson, type Report, type RunEntry } from '../../reports/report.js';
 import type { WorkloadSpec } from '../../workloads/workload.js';
 import type { LoadedScenario } from '../scenario/load.js';
@@ -31,8 +32,9 @@ export interface RunOutcome {
 
 /**
  * Run the scenario's whole matrix (workloads × policies × seeds) and write the run directory:
- * report.json, requests.csv, workflows.csv, summary.csv, report.md and run-info.json (the only
- * file with wall-clock figures). CSV rows are appended cell by cell, so memory holds one cell.
+ * report.json, requests.csv, workflows.csv, summary.csv, report.md, report.html and run-info.json
+ * (the only file with wall-clock figures). CSV rows are appended cell by cell, so memory holds one
+ * cell; report.html's extra data is a bounded sample of the first seed's cells.
  */
 export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Promise<RunOutcome> {
   const sc = loaded.scenario;
@@ -53,6 +55,7 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
   let cellNo = 0;
   let events = 0;
   let calls = 0;
+  const charts = new ChartSampler(sc.seeds[0]!);
   for (const workload of sc.workloads as WorkloadSpec[]) {
     for (const p of policies) {
       for (const seed of sc.seeds) {
@@ -69,6 +72,7 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
         calls += res.requests.length;
         appendFileSync(file('requests.csv'), requestRows(workload.name, p.name, seed, res.requests));
         appendFileSync(file('workflows.csv'), workflowRows(workload.name, p.name, seed, res.workflows));
+        charts.addCell(workload.name, p.name, seed, res.requests, res.workflows);
         runs.push({
           workload: workload.name, policy: p.name, seed, end: res.end, summary: res.summary, instances: res.instances,
           ...(seed === sc.seeds[0] ? { timeseries: timeseriesJson(res.samples, res.sampleIntervalUs) } : {}),
@@ -85,6 +89,7 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
     tool: { name: 'agentbench', version: toolVersion() },
     scenario: {
       name: sc.name, hash: loaded.hash, mode: sc.mode, ...(sc.description ? { description: sc.description } : {}), seeds: sc.seeds,
+      ...(sc.gates ? { gates: sc.gates } : {}),
     },
     cluster: {
       instances: cluster.instances, model: cluster.model.name, gpu: cluster.gpu.name, tensorParallel: sc.cluster.tensorParallel,
@@ -99,10 +104,13 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
   writeFileSync(file('report.json'), reportToJson(report));
   writeFileSync(file('summary.csv'), summaryCsv(runs));
   writeFileSync(file('report.md'), reportMarkdown(report));
+  // Loaded here, not at start-up: vega is only needed once a run has results to draw.
+  const { reportHtml } = await import('../../reports/html/index.js');
+  writeFileSync(file('report.html'), (await reportHtml(report, charts.data())).html);
   writeFileSync(file('run-info.json'), `${JSON.stringify({
     wallMs: Math.round(wallMs), events, eventsPerSec: Math.round(events / (wallMs / 1000)), calls,
     callsPerSec: Math.round(calls / (wallMs / 1000)), node: process.version, platform: `${process.platform}-${process.arch}`,
   }, null, 2)}\n`);
-  const files = ['report.json', 'report.md', 'requests.csv', 'workflows.csv', 'summary.csv', 'run-info.json'].map(file);
+  const files = ['report.json', 'report.md', 'report.html', 'requests.csv', 'workflows.csv', 'summary.csv', 'run-info.json'].map(file);
   return { report, outDir, files, wallMs, events, calls };
 }

@@ -43,7 +43,10 @@ export function parseScenario(text: string, file: string, overrides: { seeds?: n
   if (!parsed.success) {
     throw new InputError(parsed.error.issues.map((issue) => formatIssue(issue, doc, lineCounter, raw, file)));
   }
-  return { file, scenario: parsed.data, hash: scenarioHash(parsed.data) };
+  // Gates judge results but do not change them: keep them out of the hash, so tightening a gate
+  // does not make the committed baseline incomparable.
+  const { gates: _gates, ...hashed } = parsed.data;
+  return { file, scenario: parsed.data, hash: scenarioHash(hashed) };
 }
 
 /** sha256 of a value's canonical JSON (object keys sorted at every level). */
@@ -177,6 +180,13 @@ function objectKeysAt(schema: z.ZodType, path: readonly PropertyKey[], raw: unkn
         if (i === path.length) return Object.keys(shape);
         const k = path[i++]!;
         s = shape[String(k)];
+        v = valueAt(v, [k]);
+        continue;
+      }
+      case 'record': {
+        if (i === path.length) return undefined;
+        const k = path[i++]!;
+        s = def['valueType'] as z.core.$ZodType;
         v = valueAt(v, [k]);
         continue;
       }

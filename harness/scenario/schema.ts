@@ -5,6 +5,7 @@ import { EVICTION_POLICIES } from '../../policies/kv/registry.js';
 import { workloadSchema } from '../../workloads/workload.js';
 import { GPU_NAMES, MODEL_NAMES } from '../../sim/cost-model/catalog/index.js';
 import { policyRefSchema } from './policy-ref.js';
+import { gatesSchema } from '../../reports/compare/gates.js';
 
 const name = z.string().regex(/^[A-Za-z0-9._+-]+$/, 'expected letters, digits, ".", "_", "+" or "-"');
 const positive = z.number().positive();
@@ -64,6 +65,8 @@ export const scenarioSchema = z.strictObject({
     maxSimS: positive.default(86_400),
     maxEvents: z.int().positive().default(500_000_000),
   }).prefault({}),
+  /** Regression gates for `run --baseline` and `compare` (metric → limits); see README "The gate". */
+  gates: gatesSchema.optional(),
   report: z.strictObject({
     /** Interval of the KV/queue timeseries, simulated ms (doubles as needed to stay bounded). */
     sampleIntervalMs: positive.default(1000),

@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { compareReports, incompatibilities } from './compare.js';
+import { comparisonMarkdown, comparisonText } from './format.js';
+import { DEFAULT_GATES, type Gates } from './gates.js';
+import { makeReport } from './testdata/make-report.js';
+
+const gate = (gates: Gates) => ({ gates, gatesSource: 'configured' as const });
+const cell = (metrics: Record<string, readonly (number | null)[]>) => [{ workload: 'parallel', policy: 'least-loaded', metrics }];
+const BASE5 = [1000, 1010, 990, 1005, 995]; // median 1000
+
+describe('compareReports on hand-made reports', () => {
+  it('passes an improvement', () => {
+    const base = makeReport(cell({ makespanMsP99: BASE5, throughputRps: [10, 10, 10, 10, 10] }));
+    const cand = makeReport(cell({ makespanMsP99: BASE5.map((v) => v * 0.8), throughputRps: [12, 12, 12, 12, 12] }));
+    const c = compareReports(base, cand, gate({ makespanMsP99: { maxIncreasePct: 5 }, throughputRps: { maxDecreasePct: 5 } }));
+    expect(c.passed).toBe(true);
+    expect(c.checks.map((x) => x.verdict)).toEqual(['pass', 'pass']);
+    expect(c.checks[0]!.changePct).toBeCloseTo(-20, 9);
+    expect(c.checks[0]!.reason).toContain('fell 20.0%');
+  });
+
+  it('fails a regression beyond the threshold that the test confirms', () => {
+    const base = makeReport(cell({ makespanMsP99: BASE5 }));
+    const cand = makeReport(cell({ makespanMsP99: BASE5.map((v) => v * 1.12) }));
+    const c = compareReports(base, cand, gate({ makespanMsP99: { maxIncreasePct: 5 } }));
+    expect(c.passed).toBe(false);
+    const x = c.checks[0]!;
+    expect(x.verdict).toBe('fail');
+    expect(x.test).toMatchObject({ method: 'mann-whitney', exact: true, alpha: 0.05 });
+    expect(x.test?.method === 'mann-whitney' && x.test.pValue).toBeCloseTo(1 / 252, 12);
+    expect(x.reason).toMatch(/makespanMsP99 rose 12\.0% \(1000 → 1120; limit: rise ≤ 5%\); Mann–Whitney p = 0\.0040 < α 0\.05 over 5 vs 5 seeds/);
+    const md = comparisonMarkdown(c, ['makespanMsP99'], { refreshHint: 'agentbench baseline update s.yaml b.json' });
+    expect(md).toContain('### Why it failed');
+    expect(md).toContain('parallel × least-loaded: makespanMsP99 rose 12.0%');
+    expect(md).toContain('agentbench baseline update s.yaml b.json');
+    expect(comparisonText(c, ['makespanMsP99'])).toContain('gate FAIL: 1 of 1 gate check(s) failed');
+  });
+
+  it('passes a regression within seed noise (threshold exceeded, test disagrees)', () => {
+    const base = makeReport(cell({ makespanMsP99: [1000, 1300, 900, 1150, 950] })); // median 1000
+    const cand = makeReport(cell({ makespanMsP99: [1080, 920, 1350, 970, 1120] })); // median 1080: +8%
+    const c = compareReports(base, cand, gate({ makespanMsP99: { maxIncreasePct: 5 } }));
+    const x = c.checks[0]!;
+    expect(x.changePct).toBeCloseTo(8, 9);
+    expect(x.verdict).toBe('noise');
+    expect(x.test?.method === 'mann-whitney' && x.test.pValue).toBeGreaterThan(0.05);
+    expect(x.reason).toContain('within seed noise');
+    expect(c.passed).toBe(true);
+  });
+
+  it('honours alpha from the rule and from the options', () => {
+    const base = makeReport(cell({ m: [10, 11, 12, 13, 14] }));
+    const cand = makeReport(cell({ m: [12, 13, 14, 15, 16] })); // +16.7%, p ≈ 0.111 (exact, one-sided)
+    expect(compareReports(base, cand, gate({ m: { maxIncreasePct: 5 } })).checks[0]!.verdict).toBe('noise');
+    expect(compareReports(base, cand, gate({ m: { maxIncreasePct: 5, alpha: 0.2 } })).checks[0]!.verdict).toBe('fail');
+    expect(compareReports(base, cand, { ...gate({ m: { maxIncreasePct: 5 } }), alpha: 0.2 }).checks[0]!.verdict).toBe('fail');
+  });
+
+  it('falls back to the threshold alone with fewer than 5 seeds, and says so', () => {
+    const base = makeReport(cell({ ttftMsP99: [100, 101, 99] }));
+    const cand = makeReport(cell({ ttftMsP99: [108, 95, 120] })); // +8%, noisy, but only 3 seeds
+    const c = compareReports(base, cand, gate({ ttftMsP99: { maxIncreasePct: 5 } }));
+    expect(c.checks[0]!.verdict).toBe('fail');
+    expect(c.checks[0]!.test).toMatchObject({ method: 'threshold-only' });
+    expect(c.checks[0]!.reason).toContain('fewer than 5: threshold alone');
+    expect(c.notes.join('\n')).toContain('fewer than 5 seeds');
+  });
+
+  it('checks absolute SLOs on the candidate median, with or without a baseline', () => {
+    const cand = makeReport(cell({ ttftMsP99: [700, 900, 850], prefixCacheHitRate: [0.6, 0.55, 0.4] }));
+    const c = compareReports(null, cand, gate({ ttftMsP99: { max: 800, maxIncreasePct: 5 }, prefixCacheHitRate: { min: 0.5 } }));
+    expect(c.checks.map((x) => [x.metric, x.kind, x.verdict])).toEqual([
+      ['ttftMsP99', 'maxIncreasePct', 'skipped'], ['ttftMsP99', 'max', 'fail'], ['prefixCacheHitRate', 'min', 'pass'],
+    ]);
+    expect(c.checks[1]!.reason).toBe('ttftMsP99 median 850 > max 800');
+    expect(c.passed).toBe(false);
+  });
+
+  it('handles zero and undefined baselines and a metric that became undefined', () => {
+    const base = makeReport(cell({ requestsFailed: [0, 0, 0], goodputWps: [null, null, null], ttftMsP99: [10, 10, 10] }));
+    const cand = makeReport(cell({ requestsFailed: [0, 2, 1], goodputWps: [1, 1, 1], ttftMsP99: [null, null, null] }));
+    const c = compareReports(base, cand, gate({ requestsFailed: { maxIncreasePct: 0 }, goodputWps: { maxDecreasePct: 5 }, ttftMsP99: { maxIncreasePct: 5 } }));
+    const by = Object.fromEntries(c.checks.map((x) => [x.metric, x]));
+    expect(by['requestsFailed']!.changePct).toBe(Infinity);
+    expect(by['requestsFailed']!.verdict).toBe('fail');
+    expect(by['goodputWps']!.verdict).toBe('pass');
+    expect(by['ttftMsP99']!.verdict).toBe('fail');
+    expect(by['ttftMsP99']!.reason).toContain('now undefined');
+  });
+
+  it('fails a (workload, policy) missing from the candidate and notes new ones', () => {
+    const base = makeReport([...cell({ m: [1, 1, 1] }), { workload: 'seq', policy: 'rr', metrics: { m: [1, 1, 1] } }]);
+    const cand = makeReport([...cell({ m: [1, 1, 1] }), { workload: 'seq', policy: 'new', metrics: { m: [1, 1, 1] } }]);
+    const c = compareReports(base, cand, gate({ m: { maxIncreasePct: 5 } }));
+    const missing = c.checks.find((x) => x.policy === 'rr')!;
+    expect(missing.verdict).toBe('fail');
+    expect(missing.reason).toContain('no runs of this workload × policy in the candidate');
+    expect(c.checks.find((x) => x.policy === 'new')!.verdict).toBe('skipped');
+    expect(c.notes.join('\n')).toMatch(/seq × new is new in the candidate[\s\S]*seq × rr is in the baseline but missing/);
+  });
+
+  it('default gates pass an identical rerun', () => {
+    const metrics = Object.fromEntries(Object.keys(DEFAULT_GATES).map((m) => [m, [5, 6, 7, 8, 9]]));
+    const r = makeReport(cell(metrics));
+    const c = compareReports(r, r, { gates: DEFAULT_GATES, gatesSource: 'default' });
+    expect(c.passed).toBe(true);
+    expect(c.checks).toHaveLength(Object.keys(DEFAULT_GATES).length);
+    expect(c.checks.every((x) => x.verdict === 'pass' && x.test?.method === 'mann-whitney' && x.test.pValue >= 0.5)).toBe(true);
+    expect(c.notes.join('\n')).toContain('default gates used');
+  });
+});
+
+describe('incompatibilities (mismatched scenarios are refused)', () => {
+  it('names what differs between scenarios', () => {
+    const a = makeReport(cell({ m: [1, 2, 3] }), { hash: 'a'.repeat(64) });
+    const b = { ...makeReport(cell({ m: [1, 2] }), { hash: 'b'.repeat(64) }), cluster: { instances: 4 } };
+    const problems = incompatibilities(a, b);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^scenario hash differs: baseline aaaaaaaaaaaa \(hand-made\), candidate bbbbbbbbbbbb/);
+    expect(problems[0]).toContain('seeds [1, 2, 3] vs [1, 2]');
+    expect(problems[0]).toContain('cluster.instances 2 vs 4');
+  });
+
+  it('reports a schema version change and an invisible difference', () => {
+    const a = makeReport(cell({ m: [1] }), { hash: 'a'.repeat(64) });
+    const b = { ...makeReport(cell({ m: [1] }), { hash: 'c'.repeat(64) }), schemaVersion: 2 };
+    const problems = incompatibilities(a, b);
+    expect(problems[0]).toBe('report schemaVersion differs: baseline 1, candidate 2');
+    expect(problems[1]).toContain('a setting report.json does not record differs');
+    expect(incompatibilities(a, a)).toEqual([]);
+  });
+});

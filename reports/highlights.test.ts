@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { highlights } from './highlights.js';
+import type { AggregateEntry, Report, Spread } from './report.js';
+
+const sp = (median: number, min = median, max = median, n = 3): Spread => ({ median, min, max, n });
+
+function report(aggs: { policy: string; m: Record<string, Spread> }[], extra: Partial<Report> = {}): Report {
+  const aggregates: AggregateEntry[] = aggs.map((a) => ({ workload: 'w', policy: a.policy, seeds: [1, 2, 3], summary: a.m }));
+  return {
+    schemaVersion: 1, tool: { name: 'agentbench', version: 't' },
+    scenario: { name: 's', hash: 'h', mode: 'sim', seeds: [1, 2, 3] },
+    cluster: {}, policies: aggs.map((a) => ({ name: a.policy, routing: a.policy, scheduling: 'fcfs', eviction: 'lru' })),
+    workloads: [{ name: 'w', pattern: 'parallel' }], runs: [], aggregates, ...extra,
+  };
+}
+
+describe('highlights', () => {
+  it('names the winner of each headline metric, by how much, and whether seeds agree', () => {
+    const text = highlights(report([
+      { policy: 'rr', m: { makespanMsP99: sp(1000, 950, 1100), ttftMsP99: sp(100, 90, 110), outputTokensPerSec: sp(500), prefixCacheHitRate: sp(0.5) } },
+      { policy: 'pa', m: { makespanMsP99: sp(800, 780, 820), ttftMsP99: sp(95, 80, 120), outputTokensPerSec: sp(502), prefixCacheHitRate: sp(0.7) } },
+    ])).join(' ');
+    expect(text).toContain('On w: pa has the lowest makespan p99 (800 ms, 20.0% below rr, on every seed)');
+    expect(text).toContain('pa has the lowest TTFT p99 (95.0 ms, 5.0% below rr, seed ranges overlap)');
+    expect(text).toContain('pa has the highest prefix-cache hit rate (70.0%, 40.0% above rr, on every seed)');
+    expect(text).toContain('the policies are within 1% of each other on output throughput.');
+  });
+
+  it('says when one policy wins everything, and flags failures and preemptions', () => {
+    const text = highlights(report([
+      { policy: 'rr', m: { makespanMsP99: sp(1000), ttftMsP99: sp(100), workflowsFailed: sp(2), preemptions: sp(0) } },
+      { policy: 'pa', m: { makespanMsP99: sp(900), ttftMsP99: sp(80), workflowsFailed: sp(0), preemptions: sp(7) } },
+    ])).join(' ');
+    expect(text).toContain('— pa wins on every headline metric.');
+    expect(text).toContain('rr failed 2 workflow(s) on w (median across seeds).');
+    expect(text).toContain('pa preempted 7 request(s) on w (median): the KV cache ran short.');
+  });
+
+  it('has something to say with a single policy', () => {
+    expect(highlights(report([{ policy: 'rr', m: { makespanMsP99: sp(1000) } }]))).toEqual(['Only one policy ran, so there is nothing to compare.']);
+  });
+});

@@ -1,0 +1,85 @@
+import { fmt } from './format.js';
+import type { AggregateEntry, Report } from './report.js';
+
+interface Headline {
+  readonly metric: string;
+  readonly label: string;
+  readonly better: 'lower' | 'higher';
+  readonly show: (x: number) => string;
+}
+
+const HEADLINES: readonly Headline[] = [
+  { metric: 'makespanMsP99', label: 'makespan p99', better: 'lower', show: (x) => `${fmt(x, 0)} ms` },
+  { metric: 'ttftMsP99', label: 'TTFT p99', better: 'lower', show: (x) => `${fmt(x, 1)} ms` },
+  { metric: 'outputTokensPerSec', label: 'output throughput', better: 'higher', show: (x) => `${fmt(x, 0)} tok/s` },
+  { metric: 'prefixCacheHitRate', label: 'prefix-cache hit rate', better: 'higher', show: (x) => `${(x * 100).toFixed(1)}%` },
+];
+
+/** "a", "a and b", "a, b and c". */
+function listText(xs: readonly string[]): string {
+  return xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} and ${xs.at(-1)!}`;
+}
+
+/** Differences smaller than this (relative) count as a tie. */
+const TIE = 0.01;
+
+/** One sentence per workload on which policy wins which headline metric and by how much. */
+function workloadSentence(workload: string, rows: readonly AggregateEntry[]): string | null {
+  if (rows.length < 2) return null;
+  const wins: string[] = [];
+  const ties: string[] = [];
+  const winners = new Set<string>();
+  for (const h of HEADLINES) {
+    const vals = rows.flatMap((r) => {
+      const s = r.summary[h.metric];
+      return s && s.median !== null ? [{ policy: r.policy, s }] : [];
+    });
+    if (vals.length < 2) continue;
+    vals.sort((a, b) => (h.better === 'lower' ? a.s.median! - b.s.median! : b.s.median! - a.s.median!));
+    const [best, next] = [vals[0]!, vals[1]!];
+    const gap = Math.abs(best.s.median! - next.s.median!) / Math.max(Math.abs(next.s.median!), 1e-12);
+    if (gap < TIE) {
+      ties.push(h.label);
+      continue;
+    }
+    // With several seeds, say whether the seed ranges are apart or overlap.
+    const overlap = best.s.n > 1 && next.s.n > 1 && (h.better === 'lower' ? best.s.max! >= next.s.min! : best.s.min! <= next.s.max!);
+    const sep = best.s.n > 1 && next.s.n > 1 ? (overlap ? ', seed ranges overlap' : ', on every seed') : '';
+    winners.add(best.policy);
+    wins.push(`${best.policy} has the ${h.better === 'lower' ? 'lowest' : 'highest'} ${h.label} (${h.show(best.s.median!)}, ${(gap * 100).toFixed(1)}% ${h.better === 'lower' ? 'below' : 'above'} ${next.policy}${sep})`);
+  }
+  const parts: string[] = [];
+  if (wins.length > 0) parts.push(wins.join('; '));
+  if (ties.length > 0) parts.push(`the policies are within ${TIE * 100}% of each other on ${listText(ties)}`);
+  if (parts.length === 0) return null;
+  const sweep = winners.size === 1 && wins.length >= 2 && ties.length === 0 ? ` — ${[...winners][0]!} wins on every headline metric` : '';
+  return `On ${workload}: ${parts.join('; ')}${sweep}.`;
+}
+
+/**
+ * The "what stands out" paragraph, computed from the report: per workload which policy wins
+ * which headline metric and by how much (and whether seeds agree), then anything unusual —
+ * failed workflows, runs cut short by limits, preemptions, unhealthy instances.
+ */
+export function highlights(report: Report): string[] {
+  const out: string[] = [];
+  for (const w of report.workloads) {
+    const s = workloadSentence(w.name, report.aggregates.filter((a) => a.workload === w.name));
+    if (s) out.push(s);
+  }
+  for (const a of report.aggregates) {
+    const failed = a.summary['workflowsFailed']?.median ?? 0;
+    if (failed > 0) out.push(`${a.policy} failed ${fmt(failed, 0)} workflow(s) on ${a.workload} (median across seeds).`);
+    const pre = a.summary['preemptions']?.median ?? 0;
+    if (pre > 0) out.push(`${a.policy} preempted ${fmt(pre, 0)} request(s) on ${a.workload} (median): the KV cache ran short.`);
+  }
+  const limited = report.runs.filter((r) => r.end === 'limit');
+  if (limited.length > 0) out.push(`${limited.length} run(s) hit a run limit and ended their open requests as timeouts.`);
+  const down = new Set<string>();
+  for (const r of report.runs) {
+    for (const row of r.timeseries?.rows ?? []) if (row[5] === false) down.add(`${row[1]} (${r.workload} × ${r.policy})`);
+  }
+  if (down.size > 0) out.push(`Instances were unhealthy during the run: ${[...down].join(', ')}.`);
+  if (out.length === 0) out.push('Only one policy ran, so there is nothing to compare.');
+  return out;
+}

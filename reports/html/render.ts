@@ -1,0 +1,45 @@
+import * as vega from 'vega';
+import { compile, version as vegaLiteVersion, type TopLevelSpec } from 'vega-lite';
+import type { VlSpec } from './vl.js';
+
+/** Versions of the chart libraries, for the report header. */
+export const CHART_LIBS = { vega: vega.version, vegaLite: vegaLiteVersion } as const;
+
+/** An SVG rendered from a vega-lite spec, plus anything vega-lite warned about. */
+export interface RenderedChart {
+  readonly svg: string;
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Compile a vega-lite spec to vega and render it to an SVG string in Node (no browser, no
+ * canvas: text widths are estimated). Element ids get `idPrefix`, so several SVGs can sit
+ * inline in one page without their clip paths colliding (vega numbers them from 1 per render).
+ */
+export async function renderSvg(spec: VlSpec, idPrefix: string): Promise<RenderedChart> {
+  const warnings: string[] = [];
+  const logger = {
+    level(): number { return 2; },
+    warn(...args: readonly unknown[]) { warnings.push(args.map(String).join(' ')); return this; },
+    info() { return this; },
+    debug() { return this; },
+    error(...args: readonly unknown[]) { throw new Error(`vega-lite: ${args.map(String).join(' ')}`); },
+  };
+  // vega-lite's LoggerInterface type lives in vega-util; the object above has its shape.
+  const compiled = compile(spec as unknown as TopLevelSpec, { logger: logger as never });
+  const view = new vega.View(vega.parse(compiled.spec), { renderer: 'none', logLevel: vega.Warn });
+  try {
+    const svg = await view.toSVG();
+    return { svg: prefixIds(svg, idPrefix), warnings };
+  } finally {
+    view.finalize();
+  }
+}
+
+/** Prefix every id="…" and its url(#…) / href="#…" references. */
+export function prefixIds(svg: string, prefix: string): string {
+  return svg
+    .replace(/\bid="([^"]+)"/g, (_m, id: string) => `id="${prefix}-${id}"`)
+    .replace(/url\(#([^)]+)\)/g, (_m, id: string) => `url(#${prefix}-${id})`)
+    .replace(/href="#([^"]+)"/g, (_m, id: string) => `href="#${prefix}-${id}"`);
+}
