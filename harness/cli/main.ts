@@ -4,6 +4,7 @@ import { InputError } from '../scenario/errors.js';
 import { toolVersion } from '../version.js';
 import { registerRun } from './run.js';
 import { registerValidate } from './validate.js';
+import { registerWorkload } from './workload-preview.js';
 
 /** Build the CLI program (exported for tests). */
 export function buildProgram(): Command {
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerRun(program);
   registerValidate(program);
+  registerWorkload(program);
   return program;
 }
 

@@ -230,7 +230,7 @@ export class WorkflowRunner {
       });
       return;
     }
-    const { prompt, inputs } = buildPrompt(wf, i, exec);
+    const { prompt, inputs, sharedContextKeys } = buildPrompt(wf, i, exec);
     exec.inputsOf[i] = inputs;
     const promptTokens = runTokens(prompt);
     exec.nodePromptTokens[i] = promptTokens;
@@ -248,6 +248,8 @@ export class WorkflowRunner {
       outputTokens: node.outputTokens,
       maxTokens: node.maxTokens,
       expectedReuseUs: node.expectedReuseUs,
+      sharedContextKeys,
+      expectedAgents: wf.expectedAgents,
     };
     if (this.#inflightIds.has(call.id)) throw new Error(`request id ${call.id} is already in flight`);
     this.#inflightIds.add(call.id);
