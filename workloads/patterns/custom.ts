@@ -62,7 +62,9 @@ export function topoOrder(nodes: readonly CustomNodeSpec[]): { order: number[] }
     path.push(at);
     at = index.get(nodes[at]!.after.find((p) => left.has(index.get(p)!))!)!;
   }
-  const cyc = path.slice(path.indexOf(at)).reverse();
+  const loop = path.slice(path.indexOf(at)).reverse(); // parent -> child order
+  const first = loop.indexOf(Math.min(...loop));
+  const cyc = [...loop.slice(first), ...loop.slice(0, first)]; // start at the earliest node in the file
   return { cycle: [...cyc, cyc[0]!].map((i) => nodes[i]!.id) };
 }
 

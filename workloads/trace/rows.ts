@@ -47,8 +47,11 @@ const DATETIME = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))
 export function parseDatetimeUs(v: unknown, what: string): number {
   const m = typeof v === 'string' ? DATETIME.exec(v.trim()) : null;
   if (!m) throw new RowError(`${what}: expected a date-time 'YYYY-MM-DD HH:MM:SS.ffffff', found ${found(v)}`);
-  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
-  if (!Number.isFinite(ms)) throw new RowError(`${what}: not a valid date-time, found ${found(v)}`);
+  const [y, mo, d, h, mi, sec] = [1, 2, 3, 4, 5, 6].map((k) => Number(m[k]));
+  if (!(mo! >= 1 && mo! <= 12 && d! >= 1 && d! <= 31 && h! < 24 && mi! < 60 && sec! < 61)) {
+    throw new RowError(`${what}: not a valid date-time, found ${found(v)}`);
+  }
+  const ms = Date.UTC(y!, mo! - 1, d!, h!, mi!, sec!);
   const frac = m[7] ?? '';
   const fracUs = frac === '' ? 0 : Math.round(Number(`0.${frac}`) * 1e6);
   return ms * 1000 + fracUs;
