@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { InputError } from '../harness/scenario/errors.js';
 import { CsvSyntaxError, splitCsvLine } from './trace/csv-line.js';
 
 /** Resolve a path written in a scenario against the scenario's folder. */
 export function resolveDataPath(file: string, baseDir: string | undefined): string {
-  return isAbsolute(file) || baseDir === undefined ? file : resolve(baseDir, file);
+  return isAbsolute(file) || baseDir === undefined ? file : join(baseDir, file);
 }
 
 const cache = new Map<string, Float64Array>();
