@@ -64,3 +64,17 @@ describe('workload preview', () => {
     ].join('\n'));
   });
 });
+
+describe('workload preview: closed-loop mixed workloads', () => {
+  it('keeps background chat next to closed-loop workflows', () => {
+    const spec = workload({
+      pattern: 'mixed', workflows: 20, arrivals: { kind: 'closed-loop', concurrency: 2, thinkTimeMs: 1000 },
+      mix: [{ pattern: 'react', turns: 2 }], background: { arrivals: { kind: 'constant', ratePerSec: 1 } },
+    });
+    const p = previewWorkload(spec, new SeededRng(1), opts);
+    // 20 workflows in slots of 2, each starting 1 s after the last: the main stream spans 9 s
+    // (instant workflows), so background chat at 1..9 s makes 9 more.
+    expect(p.byPattern).toEqual({ react: 20, chat: 9 });
+    expect(p.lastArrivalS).toBe(9);
+  });
+});

@@ -35,6 +35,20 @@ describe('closed-loop arrivals', () => {
     expect(res.workflows.length).toBeGreaterThanOrEqual(6); // each slot: a start every 5 s + a short chat call
   });
 
+  it('background chat of a closed-loop mixed workload stops with the last workflow arrival', () => {
+    const res = simulate(workload({
+      pattern: 'mixed', workflows: 10, arrivals: { kind: 'closed-loop', concurrency: 2, thinkTimeMs: 2000 },
+      mix: [{ pattern: 'react', turns: 2 }], background: { arrivals: { kind: 'poisson', ratePerSec: 2 } },
+    }));
+    const bg = res.workflows.filter((w) => w.id.includes('-bg-'));
+    const main = res.workflows.filter((w) => !w.id.includes('-bg-'));
+    expect(main.length).toBe(10);
+    expect(maxInFlight(main)).toBe(2);
+    expect(bg.length).toBeGreaterThan(5);
+    const lastMain = Math.max(...main.map((w) => w.arrivalUs));
+    expect(Math.max(...bg.map((w) => w.arrivalUs))).toBeLessThanOrEqual(lastMain);
+  });
+
   it('pull-style nextArrival refuses closed-loop workloads', () => {
     const src = new WorkloadSource(workload({ pattern: 'chat', arrivals: { kind: 'closed-loop', concurrency: 1 } }), new SeededRng(1));
     expect(src.nextArrival()).not.toBeNull();

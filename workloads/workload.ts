@@ -145,24 +145,39 @@ export class WorkloadSource {
   }
 
   /**
-   * Arrivals as if every workflow ended the moment it started (for previews, no simulation):
-   * open-loop streams in time order; a closed-loop stream's times then hold only think times.
+   * Arrivals in time order as if every workflow ended the moment it started (for previews, no
+   * simulation): a closed-loop stream's times then hold only its think times.
    */
   *previewArrivals(): Generator<Arrival> {
     if (!this.closedLoop) {
       for (let a = this.nextArrival(); a; a = this.nextArrival()) yield a;
       return;
     }
-    const s = this.streams[0]!;
-    let now = 0;
-    for (;;) {
-      const a = s.next(now);
-      if (a === null) return;
-      if (a === 'blocked') {
+    // Start times of each closed-loop stream's workflows "in flight" (they end as they start).
+    const inFlight = new Map<ArrivalStream, number[]>(this.streams.map((s) => [s, []]));
+    const pull = (s: ArrivalStream): Arrival | null => {
+      let now = 0;
+      for (;;) {
+        const a = s.next(now);
+        if (a !== 'blocked') {
+          if (a && s.closedLoop) inFlight.get(s)!.push(a.arrivalUs);
+          return a;
+        }
+        now = inFlight.get(s)!.shift() ?? now; // the earliest started workflow ended when it started
         s.ended();
+      }
+    };
+    const peeked = new Map<ArrivalStream, Arrival | null>(this.streams.map((s) => [s, pull(s)]));
+    for (;;) {
+      let best: ArrivalStream | undefined;
+      for (const [s, a] of peeked) if (a && (!best || a.arrivalUs < peeked.get(best)!.arrivalUs)) best = s;
+      if (!best) return;
+      const a = peeked.get(best)!;
+      if (best.accepts && !best.accepts(a)) {
+        peeked.set(best, null);
         continue;
       }
-      now = a.arrivalUs;
+      peeked.set(best, pull(best));
       yield a;
     }
   }

@@ -23,7 +23,8 @@ export interface TraceStats {
  * one-call workflow at its recorded time (rebased to the first row, minus `startS`, times
  * `timeScale`). Prefix-block ids become prompt runs of `hashBlockTokens` tokens each, keyed by
  * id, so two rows sharing leading ids share those tokens and hence every KV block of ours
- * inside them (our block size divides 512); tokens beyond the ids are unique to the row. A
+ * that lies inside the common prefix, whatever our block size; tokens beyond the ids are
+ * unique to the row. A
  * looped pass re-keys everything (passes do not share cache) and starts one mean gap after the
  * previous pass's last row.
  */
@@ -163,7 +164,8 @@ export class TraceStream implements ArrivalStream {
       try {
         const row = this.#parser.parse(line, reader.lineNo);
         if (row.timeUs < this.#prevUs) {
-          throw new RowError(`time goes backwards (${row.timeUs / 1e6} s is before the previous row's ${this.#prevUs / 1e6} s); sort the trace by time`);
+          const rel = (t: number) => `${((t - this.#originUs) / 1e6).toFixed(3)} s`;
+          throw new RowError(`time goes backwards (${rel(row.timeUs)} is before the previous row's ${rel(this.#prevUs)}, from the first row); sort the trace by time`);
         }
         this.#prevUs = row.timeUs;
         return row;
