@@ -114,6 +114,18 @@ ${body}`;
     ]);
   });
 
+  it('mixed: a custom entry gets the custom checks, with the entry path', () => {
+    expect(problems(`  - name: m
+    pattern: mixed
+    workflows: 1
+    arrivals: { kind: poisson, ratePerSec: 1 }
+    mix:
+      - pattern: custom
+        nodes: [{ kind: llm, id: a, after: [b] }, { kind: llm, id: b, after: [a] }]`)).toEqual([
+      's.yaml:11:44: workloads[0].mix[0].nodes[0].after: the nodes form a cycle: a -> b -> a',
+    ]);
+  });
+
   it('an unbounded workload, and closed-loop background', () => {
     expect(problems(`  - { name: u, pattern: chat, arrivals: { kind: poisson, ratePerSec: 1 } }`)).toEqual([
       's.yaml:5:5: workloads[0].workflows: expected `workflows` (a count) or `durationS` (arrival window) to bound the workload, found neither',

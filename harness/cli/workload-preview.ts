@@ -12,7 +12,7 @@ const int = (v: number): string => Math.round(v).toLocaleString('en-US');
 const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
 
 /** The human-readable preview of one workload. */
-export function formatPreview(p: WorkloadPreview, seed: number, mermaid: boolean): string {
+export function formatPreview(p: WorkloadPreview, seed: number, mermaid: boolean, sampleIndex = 0): string {
   const span = p.lastArrivalS - p.firstArrivalS;
   const rate = p.workflows > 1 && span > 0 ? `, ${((p.workflows - 1) / span).toFixed(2)}/s` : '';
   const lines = [
@@ -31,6 +31,7 @@ export function formatPreview(p: WorkloadPreview, seed: number, mermaid: boolean
   );
   if (p.traceRowsSkipped !== undefined) lines.push(`  trace rows skipped ${int(p.traceRowsSkipped)}`);
   let out = `${lines.join('\n')}\n`;
+  if (!p.sample && p.workflows > 0) out += `\n(no workflow to sketch at --sample ${sampleIndex}: ${p.workflows} generated)\n`;
   if (p.sample) {
     const { workflow, promptTokens } = p.sample;
     out += `\n${mermaid ? mermaidDag(workflow, promptTokens) : asciiDag(workflow, promptTokens)}`;
@@ -82,6 +83,6 @@ export function registerWorkload(program: Command): void {
         process.stdout.write(`${JSON.stringify({ scenario: sc.name, seed, blockSize: sc.cluster.blockSize, workloads: plain }, null, 2)}\n`);
         return;
       }
-      process.stdout.write(previews.map((p) => formatPreview(p, seed, o.mermaid === true)).join('\n'));
+      process.stdout.write(previews.map((p) => formatPreview(p, seed, o.mermaid === true, o.sample)).join('\n'));
     });
 }
