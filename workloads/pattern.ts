@@ -24,9 +24,6 @@ export const workloadCommonShape = {
   sharing: z.enum(['auto', 'broadcast', 'selective', 'none']).optional(),
 };
 
-/** The token-shaping common fields a mixed workload's entries may override. */
-export const TOKEN_FIELDS = ['priority', 'maxTokens', 'systemTokens', 'contextTokens', 'taskTokens', 'outputTokens', 'sharing'] as const;
-
 const commonObject = z.object(workloadCommonShape);
 /** The common fields after parsing. */
 export type WorkloadCommon = z.output<typeof commonObject>;
