@@ -18,6 +18,10 @@ export interface LlmCall {
   /** The client's max_tokens. */
   readonly maxTokens: number;
   readonly expectedReuseUs?: number | undefined;
+  /** Content keys of the prompt's segments shared with other calls by construction (system prompt, shared context). */
+  readonly sharedContextKeys?: readonly number[] | undefined;
+  /** Agents the call's workflow declares it will run. */
+  readonly expectedAgents?: readonly string[] | undefined;
   readonly hints?: Readonly<Record<string, number | string | readonly string[]>> | undefined;
 }
 

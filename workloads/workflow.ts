@@ -1,3 +1,5 @@
+import type { TokenRun } from '../policies/kv/hash.js';
+
 /** How much of the workflow's earlier work a call sees in its prompt. */
 export type SharingStrategy = 'auto' | 'broadcast' | 'selective' | 'none';
 
@@ -18,6 +20,10 @@ export interface LlmNode {
   readonly maxTokens: number;
   /** Declared µs until this agent is expected to run again (eviction hint), if known. */
   readonly expectedReuseUs?: number;
+  /** This call's own sharing strategy (custom DAGs); the workflow's when absent. */
+  readonly sharing?: SharingStrategy;
+  /** A literal prompt (trace replay) used instead of the segment recipe. */
+  readonly prompt?: readonly TokenRun[];
 }
 
 /** A tool call or other non-LLM wait (think time). Its result feeds its children's prompts. */
@@ -27,6 +33,12 @@ export interface ToolNode {
   readonly agentId: string;
   readonly parents: readonly number[];
   readonly durationUs: number;
+  /**
+   * The declared expected wait, µs: the nominal mean of the wait's distribution, not the drawn
+   * value (what a client could announce to the serving stack; policies may read it, never
+   * `durationUs`).
+   */
+  readonly expectedDurationUs?: number;
   /** Tokens the tool returns (appear in children's prompts). */
   readonly resultTokens: number;
 }

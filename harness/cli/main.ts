@@ -6,6 +6,7 @@ import { registerRun } from './run.js';
 import { registerValidate } from './validate.js';
 import { registerCompare } from './compare.js';
 import { registerBaseline } from './baseline.js';
+import { registerWorkload } from './workload-preview.js';
 
 /** Build the CLI program (exported for tests). */
 export function buildProgram(): Command {
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerCompare(program);
   registerBaseline(program);
+  registerWorkload(program);
   return program;
 }
 

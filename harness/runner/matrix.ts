@@ -1,5 +1,5 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { csvHeader, REQUEST_COLUMNS, requestRows, summaryCsv, WORKFLOW_COLUMNS, workflowRows } from '../../reports/csv.js';
 import { reportMarkdown } from '../../reports/markdown.js';
 import { ChartSampler } from '../../reports/html/chart-data.js';
@@ -64,7 +64,7 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
         const res = runSimCell({
           cluster, workload, policy: p.entry, seed, check: opts.check,
           maxSimUs: sc.limits.maxSimS * 1e6, maxEvents: sc.limits.maxEvents,
-          sampleIntervalUs: sc.report.sampleIntervalMs * 1000, slo: sc.slo,
+          sampleIntervalUs: sc.report.sampleIntervalMs * 1000, slo: sc.slo, baseDir: dirname(loaded.file),
           onProgress: (pr) => opts.progress?.update(
             `${label}: ${pr.workflowsEnded}/${pr.workflowsStarted} workflows done, sim ${(pr.simUs / 1e6).toFixed(1)} s`),
         });

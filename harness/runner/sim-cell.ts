@@ -13,6 +13,7 @@ import { SimBackend } from '../../sim/sim-backend.js';
 import { RooflineCostModel } from '../../sim/cost-model/roofline.js';
 import type { CostModel } from '../../sim/cost-model/types.js';
 import { WorkloadSource, type WorkloadSpec } from '../../workloads/workload.js';
+import { ArrivalDriver } from '../../workloads/driver.js';
 import { LogHistogram } from '../../reports/histogram.js';
 import { Timeseries, type InstanceSample } from '../../reports/timeseries.js';
 import { summarize, type InstanceStats, type Slo, type Summary } from '../../reports/summary.js';
@@ -34,6 +35,8 @@ export interface SimCellSpec {
   readonly slo?: Slo | undefined;
   /** Replace the cluster's cost model (tests use hand-computable ones). */
   readonly costModel?: CostModel | undefined;
+  /** Folder that the workload's relative file paths (traces, empirical distributions) resolve against. */
+  readonly baseDir?: string | undefined;
   /** Called every sample interval of simulated time with progress figures. */
   readonly onProgress?: ((p: { simUs: number; workflowsStarted: number; workflowsEnded: number }) => void) | undefined;
 }
@@ -79,26 +82,24 @@ export function runSimCell(spec: SimCellSpec): CellResult {
   const requests: RequestRecord[] = [];
   const workflows: WorkflowRecord[] = [];
   const itlMs = new LogHistogram();
+  const source = new WorkloadSource(workload, root.fork(`workload:${workload.name}`), { baseDir: spec.baseDir });
+  let driver: ArrivalDriver | undefined = undefined;
   const runner = new WorkflowRunner(clock, backend, {
     request: (r) => requests.push(r),
-    workflow: (w) => workflows.push(w),
+    workflow: (w) => {
+      workflows.push(w);
+      driver?.workflowEnded(w.id); // closed-loop arrivals start the next workflow
+    },
     itl: (ms) => itlMs.record(ms),
   }, { check: spec.check });
 
-  const source = new WorkloadSource(workload, root.fork(`workload:${workload.name}`));
-  let arrivalsDone = false;
-  const scheduleArrival = (): void => {
-    const a = source.nextArrival();
-    if (!a) {
-      arrivalsDone = true;
-      return;
-    }
-    clock.at(a.arrivalUs, 'arrival', () => {
-      runner.start(source.build(a));
-      scheduleArrival();
-    });
-  };
-  scheduleArrival();
+  driver = new ArrivalDriver(source, {
+    nowUs: () => clock.nowUs(),
+    schedule: (atUs, fn) => clock.at(atUs, 'arrival', fn),
+    start: (wf) => runner.start(wf),
+  });
+  driver.begin();
+  const arrivalsDone = (): boolean => driver.done;
 
   const series = new Timeseries(spec.sampleIntervalUs, instances.length);
   const lastTokens = instances.map(() => 0);
@@ -116,11 +117,16 @@ export function runSimCell(spec: SimCellSpec): CellResult {
     });
     series.push(round);
     spec.onProgress?.({ simUs: clock.nowUs(), workflowsStarted: runner.startedWorkflows, workflowsEnded: workflows.length });
-    if (!arrivalsDone || runner.activeWorkflows > 0) clock.at(clock.nowUs() + series.intervalUs, 'sample', sample);
+    if (!arrivalsDone() || runner.activeWorkflows > 0) clock.at(clock.nowUs() + series.intervalUs, 'sample', sample);
   };
   clock.at(0, 'sample', sample);
 
-  const end = clock.run({ untilUs: spec.maxSimUs, maxEvents: spec.maxEvents });
+  let end: ReturnType<typeof clock.run>;
+  try {
+    end = clock.run({ untilUs: spec.maxSimUs, maxEvents: spec.maxEvents });
+  } finally {
+    source.close();
+  }
   if (end !== 'drained') {
     runner.abortAll(end === 'until' ? `run limit: maxSimS reached at ${(clock.nowUs() / 1e6).toFixed(1)} s` : 'run limit: maxEvents reached');
   }
@@ -150,6 +156,8 @@ export function runSimCell(spec: SimCellSpec): CellResult {
     };
   });
   const summary = summarize({ requests, workflows, itlMs, instances: stats, samples: series.samples, slo: spec.slo });
+  const traceStats = source.traceStats;
+  if (traceStats && (workload as { skipBadRows?: boolean }).skipBadRows) summary['traceRowsSkipped'] = traceStats.skippedRows;
   return {
     summary, requests, workflows, instances: stats, samples: series.samples, sampleIntervalUs: series.intervalUs,
     events: clock.eventsProcessed, end: end === 'drained' ? 'drained' : 'limit',

@@ -233,7 +233,7 @@ export class WorkflowRunner {
       });
       return;
     }
-    const { prompt, inputs } = buildPrompt(wf, i, exec);
+    const { prompt, inputs, sharedContextKeys } = buildPrompt(wf, i, exec);
     exec.inputsOf[i] = inputs;
     const promptTokens = runTokens(prompt);
     exec.nodePromptTokens[i] = promptTokens;
@@ -251,6 +251,8 @@ export class WorkflowRunner {
       outputTokens: node.outputTokens,
       maxTokens: node.maxTokens,
       expectedReuseUs: node.expectedReuseUs,
+      sharedContextKeys,
+      expectedAgents: wf.expectedAgents,
     };
     if (this.#inflightIds.has(call.id)) throw new Error(`request id ${call.id} is already in flight`);
     this.#inflightIds.add(call.id);

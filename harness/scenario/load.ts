@@ -132,6 +132,7 @@ function formatIssue(issue: z.core.$ZodIssue, doc: Document, lc: LineCounter, ra
         const list = options ? `; valid: ${options.map(String).join(', ')}` : '';
         return `${file}:${dl}:${dc}: ${pathLabel(discPath)}: unknown ${disc} ${describe(valueAt(raw, discPath))}${list}`;
       }
+      if (found === undefined) return `${where}: missing key (expected a number or a mapping)`;
       // A union of a scalar and a mapping (e.g. a length: 256 or { dist: ... }): report the
       // branch that matched the value's shape rather than "invalid input".
       const branch = issue.errors.find((errs) => errs.length > 0 && !errs.every((e) => e.code === 'invalid_type' && e.path.length === 0));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonSamplers, definePattern, drawCall, assembleWorkflow } from '../pattern.js';
+import { definePattern, PatternKit } from '../pattern.js';
 import type { WorkflowNode } from '../workflow.js';
 
 /**
@@ -12,20 +12,20 @@ export const parallelPattern = definePattern({
   shape: {
     workers: z.int().positive().default(4),
   },
-  make(w) {
-    const s = commonSamplers(w);
+  make(w, ctx) {
+    const kit = new PatternKit(w, ctx);
     return {
       build(index, arrivalUs, rng) {
         const nodes: WorkflowNode[] = [
-          { kind: 'llm', id: 'planner', agentId: 'planner', role: 'planner', parents: [], ...drawCall(w, s, rng.fork('planner')) },
+          { kind: 'llm', id: 'planner', agentId: 'planner', role: 'planner', parents: [], ...kit.drawCall(rng.fork('planner')) },
         ];
         const workers: number[] = [];
         for (let k = 0; k < w.workers; k++) {
-          nodes.push({ kind: 'llm', id: `worker-${k}`, agentId: `worker-${k}`, role: 'worker', parents: [0], ...drawCall(w, s, rng.fork(`worker-${k}`)) });
+          nodes.push({ kind: 'llm', id: `worker-${k}`, agentId: `worker-${k}`, role: 'worker', parents: [0], ...kit.drawCall(rng.fork(`worker-${k}`)) });
           workers.push(nodes.length - 1);
         }
-        nodes.push({ kind: 'llm', id: 'aggregator', agentId: 'aggregator', role: 'aggregator', parents: workers, ...drawCall(w, s, rng.fork('aggregator')) });
-        return assembleWorkflow(w, s, 'parallel', 'auto', index, arrivalUs, rng, ['planner', 'worker', 'aggregator'], nodes);
+        nodes.push({ kind: 'llm', id: 'aggregator', agentId: 'aggregator', role: 'aggregator', parents: workers, ...kit.drawCall(rng.fork('aggregator')) });
+        return kit.assemble({ pattern: 'parallel', defaultSharing: 'auto', index, arrivalUs, rng, nodes });
       },
     };
   },

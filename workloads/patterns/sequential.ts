@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { distributionSchema, drawTokens, makeSampler } from '../distributions.js';
-import { commonSamplers, definePattern, drawCall, assembleWorkflow } from '../pattern.js';
+import { distributionSchema } from '../distributions.js';
+import { definePattern, PatternKit } from '../pattern.js';
 import type { WorkflowNode } from '../workflow.js';
 
 /**
@@ -18,10 +18,10 @@ export const sequentialPattern = definePattern({
     toolWaitMs: distributionSchema.default(0),
     toolResultTokens: distributionSchema.default(0),
   },
-  make(w) {
-    const s = commonSamplers(w);
-    const toolWait = makeSampler(w.toolWaitMs);
-    const toolResult = makeSampler(w.toolResultTokens);
+  make(w, ctx) {
+    const kit = new PatternKit(w, ctx);
+    const wait = kit.wait(w.toolWaitMs);
+    const result = kit.sampler(w.toolResultTokens);
     const hasTools = !(w.toolWaitMs === 0 && w.toolResultTokens === 0);
     return {
       build(index, arrivalUs, rng) {
@@ -30,17 +30,14 @@ export const sequentialPattern = definePattern({
         for (let a = 0; a < w.agents; a++) {
           const r = rng.fork(`agent-${a}`);
           const role = w.roles[a % w.roles.length]!;
-          nodes.push({ kind: 'llm', id: `agent-${a}`, agentId: `agent-${a}`, role, parents: prev >= 0 ? [prev] : [], ...drawCall(w, s, r) });
+          nodes.push({ kind: 'llm', id: `agent-${a}`, agentId: `agent-${a}`, role, parents: prev >= 0 ? [prev] : [], ...kit.drawCall(r) });
           prev = nodes.length - 1;
           if (hasTools && a < w.agents - 1) {
-            nodes.push({
-              kind: 'tool', id: `tool-${a}`, agentId: `agent-${a}`, parents: [prev],
-              durationUs: Math.round(toolWait(r) * 1000), resultTokens: drawTokens(toolResult, r),
-            });
+            nodes.push(kit.tool(`tool-${a}`, `agent-${a}`, [prev], r, wait, result));
             prev = nodes.length - 1;
           }
         }
-        return assembleWorkflow(w, s, 'sequential', 'broadcast', index, arrivalUs, rng, w.roles.slice(0, w.agents), nodes);
+        return kit.assemble({ pattern: 'sequential', defaultSharing: 'broadcast', index, arrivalUs, rng, nodes });
       },
     };
   },

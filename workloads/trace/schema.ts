@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+const column = z.string().min(1);
+
+/**
+ * A `trace` workload: replay a file of requests at their recorded times. Formats: `mooncake`
+ * (JSONL: timestamp ms, input_length, output_length, hash_ids of 512-token prefix blocks),
+ * `azure` (the Azure LLM inference CSV: TIMESTAMP,ContextTokens,GeneratedTokens), or generic
+ * `csv` / `jsonl` with a column mapping.
+ */
+export const traceShape = {
+  name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'expected letters, digits, ".", "_" or "-"'),
+  pattern: z.literal('trace'),
+  /** Path, relative to the scenario file. */
+  file: z.string().min(1),
+  format: z.enum(['mooncake', 'azure', 'csv', 'jsonl']),
+  /** Generic formats: which column (CSV header name or JSON key) holds what. */
+  columns: z.strictObject({
+    arrival: column,
+    promptTokens: column,
+    outputTokens: column,
+    /** Session or conversation id: becomes the calls' sessionKey. */
+    session: column.optional(),
+    /** Prefix-block hashes: a JSON list, or ids separated by spaces, ';' or '|' in CSV. */
+    blockHashes: column.optional(),
+  }).optional(),
+  /** Generic formats: unit of the arrival column (`datetime`: 'YYYY-MM-DD HH:MM:SS.fff', UTC). */
+  timeUnit: z.enum(['s', 'ms', 'us', 'datetime']).default('s'),
+  /** Tokens per block hash (Mooncake: 512). */
+  hashBlockTokens: z.int().positive().default(512),
+  /** Multiplies recorded inter-arrival times (0.5 = replay twice as fast). */
+  timeScale: z.number().positive().default(1),
+  /** Skip the first seconds of the trace (times are rebased to the first row replayed). */
+  startS: z.number().nonnegative().default(0),
+  /** Replay at most this many rows of the file (per pass). */
+  limit: z.int().positive().optional(),
+  /** Replay the file again (re-keyed, so passes do not share cache) until `workflows` or `durationS`. */
+  loop: z.boolean().default(false),
+  /** Skip malformed rows (counted) instead of failing with the first one's file:line. */
+  skipBadRows: z.boolean().default(false),
+  workflows: z.int().positive().optional(),
+  durationS: z.number().positive().optional(),
+  priority: z.number().default(0),
+  /** max_tokens declared per call; default: the row's output length (as vLLM's benchmark does). */
+  maxTokens: z.int().positive().optional(),
+};
+
+const traceObject = z.object(traceShape);
+/** A parsed trace workload. */
+export type TraceSpec = z.output<typeof traceObject>;
+
+/** Cross-field checks of a trace workload (paths relative to it). */
+export function checkTrace(w: TraceSpec, issue: (path: (string | number)[], message: string) => void): void {
+  const generic = w.format === 'csv' || w.format === 'jsonl';
+  if (generic && !w.columns) issue(['columns'], `format '${w.format}' needs \`columns\` (arrival, promptTokens, outputTokens; optional session, blockHashes)`);
+  if (!generic && w.columns) issue(['columns'], `\`columns\` applies to the csv and jsonl formats; '${w.format}' has fixed columns`);
+  if (w.loop && w.workflows === undefined && w.durationS === undefined) {
+    issue(['loop'], 'expected `workflows` or `durationS` to bound a looping trace, found neither');
+  }
+}
