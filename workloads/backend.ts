@@ -1,3 +1,4 @@
+import type { DeclaredHints } from '../policies/types.js';
 import type { TokenRun } from '../policies/kv/hash.js';
 
 /** One LLM request as a workflow issues it. */
@@ -18,7 +19,7 @@ export interface LlmCall {
   /** The client's max_tokens. */
   readonly maxTokens: number;
   readonly expectedReuseUs?: number | undefined;
-  readonly hints?: Readonly<Record<string, number | string | readonly string[]>> | undefined;
+  readonly hints?: DeclaredHints | undefined;
 }
 
 /** How a call ended well. Times are the backend clock's µs. */

@@ -160,7 +160,7 @@ export class V1Scheduler {
   finish(req: SchedRequest, nowUs: number): void {
     req.status = 'finished';
     this.#kv.free(req, nowUs);
-    this.#policy.onFinished?.(req);
+    this.#policy.onFinished?.(req, nowUs);
   }
 
   /** Remove a request wherever it is (abort, timeout, crash) and free its blocks. */
@@ -174,7 +174,7 @@ export class V1Scheduler {
     req.status = 'aborted';
     req.numScheduledTokens = 0;
     this.#kv.free(req, nowUs);
-    this.#policy.onFinished?.(req);
+    this.#policy.onFinished?.(req, nowUs);
   }
 
   // vLLM's _preempt_request: recompute-only preemption.
