@@ -206,7 +206,12 @@ export class BlockPool {
     info.workflowIds[b] = owner.workflowId;
     info.agentIds[b] = owner.agentId;
     info.expectedReuseUs[b] = owner.expectedReuseUs ?? owner.hints?.expectedReuseUs ?? NaN;
-    info.stepsToReuse[b] = owner.hints?.stepsToReuse ?? NaN;
+    // Declared hints: no next use = Infinity, nothing declared = NaN. A block another request
+    // holds at the same time is reused by both: keep the nearer next use (KVFlow's min over the
+    // agents sharing a prefix node).
+    const steps = owner.hints ? (owner.hints.stepsToReuse ?? Infinity) : NaN;
+    const prev = info.stepsToReuse[b]!;
+    info.stepsToReuse[b] = info.refCount[b]! > 1 && prev < steps ? prev : steps;
     info.toolWaitUs[b] = owner.hints?.toolWaitUs ?? NaN;
   }
 

@@ -13,7 +13,7 @@ export interface BlockInfo {
   readonly priority: Float64Array;
   /** Declared hint: microseconds until the block's owner is expected to run again (NaN: none). */
   readonly expectedReuseUs: Float64Array;
-  /** Declared hint: LLM steps until the owner agent's next call (KVFlow; NaN: none declared or no next call). */
+  /** Declared hint: LLM steps until the owner's prefix is next used (KVFlow); Infinity: never again; NaN: nothing declared. */
   readonly stepsToReuse: Float64Array;
   /** Declared hint: expected µs of the tool wait after the owner's call (Continuum; NaN: no tool follows). */
   readonly toolWaitUs: Float64Array;
