@@ -49,6 +49,8 @@ export interface SchedulingPolicy {
   newQueue(): WaitingQueue;
   /** Index in `running` of the request to preempt when KV blocks run out. */
   preemptionVictim(running: readonly SchedRequest[]): number;
+  /** Called when a step starts choosing its batch, before the first queue peek (time-dependent orders). */
+  beforeSchedule?(nowUs: number): void;
   /** Called after each step's batch is chosen (policies that track attained service). */
   onScheduled?(batch: readonly SchedRequest[], nowUs: number): void;
   /** Called when a request leaves the engine (finished or aborted), at `nowUs`. */

@@ -65,6 +65,7 @@ export class V1Scheduler {
     const running = this.running;
     const kv = this.#kv;
     let budget = maxNumBatchedTokens;
+    this.#policy.beforeSchedule?.(nowUs);
 
     // 1. Running requests.
     let i = 0;
