@@ -26,7 +26,10 @@ export interface ToolNode {
   readonly id: string;
   readonly agentId: string;
   readonly parents: readonly number[];
+  /** True duration (drawn at generation; only the runner's timer reads it). */
   readonly durationUs: number;
+  /** Declared expected duration (the distribution's nominal mean), µs: what policies may be told. */
+  readonly expectedDurationUs?: number;
   /** Tokens the tool returns (appear in children's prompts). */
   readonly resultTokens: number;
 }

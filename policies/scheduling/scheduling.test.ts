@@ -118,3 +118,30 @@ describe('plas / atlas (Autellix)', () => {
     expect(p.preemptionVictim(running)).toBe(1);
   });
 });
+
+describe('V1Scheduler', () => {
+  it('never returns an empty batch because the request being placed was its own preemption victim', () => {
+    // 4 usable blocks; A (priority 5) and B (priority 0) hold 2 each. A's next token needs a
+    // third block: vLLM's priority victim is A itself, placed first, so its pass schedules
+    // nothing; the scheduler runs the next pass at once (vLLM's engine loop would too).
+    const kv = new KvCacheManager({ numBlocks: 5, blockSize: 16, enablePrefixCaching: true, maxModelLen: 4096 }, new LruEviction());
+    const s = new V1Scheduler({ maxNumBatchedTokens: 1000, maxNumSeqs: 4, maxModelLen: 4096, longPrefillTokenThreshold: 0 }, kv, make('priority'));
+    const a = schedRequest('A', 0, 0, { promptTokens: 32, priority: 5 });
+    const b = schedRequest('B', 1, 0, { promptTokens: 32, priority: 0 });
+    s.add(a);
+    expect(ids(s.schedule(0).scheduled)).toEqual(['A']);
+    s.add(b); // A stays first in the running list (its prefill is not applied yet: same 2 blocks)
+    expect(ids(s.schedule(500).scheduled)).toEqual(['A', 'B']);
+    for (const r of [a, b]) {
+      r.numComputedTokens = 32;
+      r.numOutputTokens = 1;
+      r.numTokens = 33;
+    }
+    s.schedule(1000);
+    expect(ids(s.batch.preempted)).toEqual(['A']);
+    // The second pass places B in one of A's freed blocks; A (one block of its prefix left) waits.
+    expect(ids(s.batch.scheduled)).toEqual(['B']);
+    expect(s.running.map((r) => r.id)).toEqual(['B']);
+    expect(s.waiting.peek()?.id).toBe('A');
+  });
+});

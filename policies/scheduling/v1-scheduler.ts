@@ -54,18 +54,35 @@ export class V1Scheduler {
     this.waiting.add(req);
   }
 
-  /** Build the next batch. Call {@link completeStep} with its results before scheduling again. */
+  /**
+   * Build the next batch. When a pass schedules nothing because it preempted the request it was
+   * placing before any other was placed (possible when the victim is not the last running
+   * request, e.g. with the priority policy), vLLM's engine loop simply schedules again; we run
+   * that next pass at once, so a step is never empty while requests wait.
+   */
   schedule(nowUs: number): StepBatch {
     const b = this.batch;
     for (const r of b.scheduled) r.numScheduledTokens = 0;
     b.scheduled.length = 0;
     b.preempted.length = 0;
     b.tokens = 0;
+    this.#policy.beforeSchedule?.(nowUs);
+    for (let pass = 0; ; pass++) {
+      const preemptedBefore = b.preempted.length;
+      this.#pass(nowUs, preemptedBefore);
+      if (b.scheduled.length > 0 || b.preempted.length === preemptedBefore || pass > this.running.length) break;
+    }
+    this.#policy.onScheduled?.(b.scheduled, nowUs);
+    return b;
+  }
+
+  // One vLLM schedule() pass; preemptions of earlier passes (`preemptedBefore`) do not block admission.
+  #pass(nowUs: number, preemptedBefore: number): void {
+    const b = this.batch;
     const { maxNumBatchedTokens, maxNumSeqs, maxModelLen, longPrefillTokenThreshold } = this.#limits;
     const running = this.running;
     const kv = this.#kv;
     let budget = maxNumBatchedTokens;
-    this.#policy.beforeSchedule?.(nowUs);
 
     // 1. Running requests.
     let i = 0;
@@ -108,8 +125,8 @@ export class V1Scheduler {
       i++;
     }
 
-    // 2. Waiting requests, only when this step preempted nothing.
-    if (b.preempted.length === 0) {
+    // 2. Waiting requests, only when this pass preempted nothing.
+    if (b.preempted.length === preemptedBefore) {
       const waiting = this.waiting;
       while (waiting.size > 0 && budget > 0) {
         if (running.length >= maxNumSeqs) break;
@@ -142,8 +159,6 @@ export class V1Scheduler {
         budget -= n;
       }
     }
-    this.#policy.onScheduled?.(b.scheduled, nowUs);
-    return b;
   }
 
   /** Drop finished or aborted requests from the running list, keeping order. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { distributionSchema, drawTokens, makeSampler } from '../distributions.js';
+import { distributionSchema, drawTokens, makeSampler, nominalMean } from '../distributions.js';
 import { commonSamplers, definePattern, drawCall, assembleWorkflow } from '../pattern.js';
 import type { WorkflowNode } from '../workflow.js';
 
@@ -36,6 +36,7 @@ export const sequentialPattern = definePattern({
             nodes.push({
               kind: 'tool', id: `tool-${a}`, agentId: `agent-${a}`, parents: [prev],
               durationUs: Math.round(toolWait(r) * 1000), resultTokens: drawTokens(toolResult, r),
+              expectedDurationUs: Math.round(nominalMean(w.toolWaitMs) * 1000),
             });
             prev = nodes.length - 1;
           }
