@@ -52,6 +52,30 @@ export interface InstanceView {
 }
 
 /**
+ * Declared hints a client may attach to a call: facts about the workflow's declared structure
+ * (its DAG and declared expected tool times) and about the past (service its completed calls
+ * received), never the true output length or anything measured in the future. This is the
+ * whole vocabulary: a policy cannot read a hint that is not listed here (the oracle boundary).
+ */
+export interface DeclaredHints {
+  /** LLM steps until this agent's next call in the workflow DAG (KVFlow's steps-to-execution); absent when it has none. */
+  readonly stepsToReuse?: number;
+  /** Declared expected µs of tool waits between this call and the agent's next call. */
+  readonly expectedReuseUs?: number;
+  /** Declared expected µs of the tool wait that follows this call (Continuum's TTL input); absent when no tool follows. */
+  readonly toolWaitUs?: number;
+  /** Service (µs) the workflow's completed LLM calls received so far (Autellix PLAS). */
+  readonly attainedServiceUs?: number;
+  /** Largest service (µs) along any chain of completed ancestor calls (Autellix ATLAS). */
+  readonly criticalPathServiceUs?: number;
+}
+
+/** Every hint key (checked at run time in --check mode). */
+export const DECLARED_HINT_KEYS = [
+  'stepsToReuse', 'expectedReuseUs', 'toolWaitUs', 'attainedServiceUs', 'criticalPathServiceUs',
+] as const satisfies readonly (keyof DeclaredHints)[];
+
+/**
  * What a router knows about a request: what a real client sends. Deliberately has no true
  * output length (the oracle boundary): `maxTokens` is the client's cap, not the answer.
  */
@@ -67,8 +91,8 @@ export interface RouteRequest {
   readonly promptTokens: number;
   readonly maxTokens: number;
   readonly nowUs: number;
-  /** Declared, non-oracle hints a client may send (expected tool time, next agents...). */
-  readonly hints?: Readonly<Record<string, number | string | readonly string[]>>;
+  /** Declared, non-oracle hints a client may send (see {@link DeclaredHints}). */
+  readonly hints?: DeclaredHints;
 }
 
 /** Where a request goes: an instance id, or a rejection with its reason. */
@@ -84,6 +108,8 @@ export interface RoutingPolicy {
   onFinished?(req: RouteRequest, instanceId: string, ok: boolean): void;
   /** Called when the runner learns an instance is down (health check or crash). */
   onInstanceDown?(instanceId: string): void;
+  /** Counters of the policy's decisions (migrations, fallbacks...), merged into the run summary as `routing.<key>`. */
+  stats?(): Record<string, number>;
 }
 
 /** The fields of a RouteRequest, used to build one without leaking anything else into it. */

@@ -45,7 +45,8 @@ export function workflowRows(workload: string, policy: string, seed: number, wfs
 
 /** summary.csv: one row per run, one column per metric. */
 export function summaryCsv(runs: readonly { workload: string; policy: string; seed: number; summary: Summary }[]): string {
-  const metrics = runs.length > 0 ? Object.keys(runs[0]!.summary) : [];
+  // Policies add their own counters (routing.*, eviction.*...): the union of keys, first-seen order.
+  const metrics = [...new Set(runs.flatMap((r) => Object.keys(r.summary)))];
   return stringify([
     ['workload', 'policy', 'seed', ...metrics],
     ...runs.map((r) => [r.workload, r.policy, r.seed, ...metrics.map((m) => num(r.summary[m] ?? NaN, 6))]),

@@ -1,4 +1,4 @@
-import { ROUTE_REQUEST_KEYS, type InstanceView, type RouteRequest, type RoutingPolicy, type Rng } from '../policies/types.js';
+import { DECLARED_HINT_KEYS, ROUTE_REQUEST_KEYS, type InstanceView, type RouteRequest, type RoutingPolicy, type Rng } from '../policies/types.js';
 import { hashBlocks, rootHash } from '../policies/kv/hash.js';
 import type { Backend, CallHandlers, CallResult, LlmCall } from '../workloads/backend.js';
 import { addToShape, emptyShape, resetShape } from './cost-model/types.js';
@@ -187,6 +187,9 @@ export class SimBackend implements Backend {
     if (this.#opts.check) {
       for (const k of Object.keys(r)) {
         if (!(ROUTE_REQUEST_KEYS as readonly string[]).includes(k)) throw new Error(`oracle boundary: RouteRequest carries '${k}'`);
+      }
+      for (const k of Object.keys(call.hints ?? {})) {
+        if (!(DECLARED_HINT_KEYS as readonly string[]).includes(k)) throw new Error(`oracle boundary: hint '${k}' is not a declared hint`);
       }
       Object.freeze(r);
     }

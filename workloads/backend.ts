@@ -1,3 +1,4 @@
+import type { DeclaredHints } from '../policies/types.js';
 import type { TokenRun } from '../policies/kv/hash.js';
 
 /** One LLM request as a workflow issues it. */
@@ -22,7 +23,7 @@ export interface LlmCall {
   readonly sharedContextKeys?: readonly number[] | undefined;
   /** Agents the call's workflow declares it will run. */
   readonly expectedAgents?: readonly string[] | undefined;
-  readonly hints?: Readonly<Record<string, number | string | readonly string[]>> | undefined;
+  readonly hints?: DeclaredHints | undefined;
 }
 
 /** How a call ended well. Times are the backend clock's µs. */

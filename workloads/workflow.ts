@@ -32,6 +32,7 @@ export interface ToolNode {
   readonly id: string;
   readonly agentId: string;
   readonly parents: readonly number[];
+  /** True duration (drawn at generation; only the runner's timer reads it). */
   readonly durationUs: number;
   /**
    * The declared expected wait, µs: the nominal mean of the wait's distribution, not the drawn

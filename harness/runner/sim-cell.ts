@@ -65,14 +65,14 @@ export function runSimCell(spec: SimCellSpec): CellResult {
   const ctx = { blockSize: cluster.engine.blockSize };
   const cost = spec.costModel ?? new RooflineCostModel(cluster.model, cluster.gpu);
   const instances: SimInstance[] = [];
+  const schedulers: SchedulingPolicy[] = [];
+  const evictions: EvictionPolicy[] = [];
   for (let i = 0; i < cluster.instances; i++) {
-    const engine = new EngineCore(
-      cluster.engine,
-      cost,
-      instantiate<SchedulingPolicy>(SCHEDULING_POLICIES, policy.scheduling, ctx, 'scheduling policy'),
-      instantiate<EvictionPolicy>(EVICTION_POLICIES, policy.eviction, ctx, 'eviction policy'),
-    );
-    instances.push(new SimInstance(`i${i}`, engine, clock));
+    const scheduling = instantiate<SchedulingPolicy>(SCHEDULING_POLICIES, policy.scheduling, ctx, 'scheduling policy');
+    const eviction = instantiate<EvictionPolicy>(EVICTION_POLICIES, policy.eviction, ctx, 'eviction policy');
+    schedulers.push(scheduling);
+    evictions.push(eviction);
+    instances.push(new SimInstance(`i${i}`, new EngineCore(cluster.engine, cost, scheduling, eviction), clock));
   }
   const routing = instantiate<RoutingPolicy>(ROUTING_POLICIES, policy.routing, ctx, 'routing policy');
   const backend = new SimBackend(clock, instances, routing, root.fork('routing'), {
@@ -158,8 +158,25 @@ export function runSimCell(spec: SimCellSpec): CellResult {
   const summary = summarize({ requests, workflows, itlMs, instances: stats, samples: series.samples, slo: spec.slo });
   const traceStats = source.traceStats;
   if (traceStats && (workload as { skipBadRows?: boolean }).skipBadRows) summary['traceRowsSkipped'] = traceStats.skippedRows;
+  Object.assign(summary, policyStats(routing, schedulers, evictions));
   return {
     summary, requests, workflows, instances: stats, samples: series.samples, sampleIntervalUs: series.intervalUs,
     events: clock.eventsProcessed, end: end === 'drained' ? 'drained' : 'limit',
   };
+}
+
+/**
+ * The policies' own counters (migrations, fallbacks, workflow batches...), prefixed by interface:
+ * `routing.<key>` from the router, `scheduling.<key>` and `eviction.<key>` summed over instances.
+ */
+export function policyStats(routing: RoutingPolicy, scheduling: readonly SchedulingPolicy[], eviction: readonly EvictionPolicy[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  const add = (prefix: string, s: Record<string, number> | undefined): void => {
+    if (!s) return;
+    for (const [k, v] of Object.entries(s)) out[`${prefix}.${k}`] = (out[`${prefix}.${k}`] ?? 0) + v;
+  };
+  add('routing', routing.stats?.());
+  for (const p of scheduling) add('scheduling', p.stats?.());
+  for (const p of eviction) add('eviction', p.stats?.());
+  return out;
 }

@@ -4,6 +4,7 @@ import type { Backend, CallError, CallHandlers, CallResult, LlmCall } from '../.
 import { buildPrompt, outputKey, type PromptState } from '../../workloads/prompt.js';
 import { runTokens } from '../../policies/kv/hash.js';
 import type { Workflow } from '../../workloads/workflow.js';
+import { callHints, staticHints, type StaticHints } from './call-hints.js';
 import type { RequestRecord, WorkflowRecord } from '../../reports/records.js';
 
 /** Where the runner reports what happened. */
@@ -29,6 +30,13 @@ class Execution implements PromptState {
   readonly nodeEndUs: Float64Array;
   readonly nodePromptTokens: Float64Array;
   readonly nodeCachedTokens: Float64Array;
+  /** Observed service of each completed LLM call (end − send − queue), µs; 0 for tools. */
+  readonly nodeServiceUs: Float64Array;
+  /** Largest service along a chain of ancestors of each launched node, µs (Autellix ATLAS). */
+  readonly nodeCriticalPathUs: Float64Array;
+  /** Σ service of the completed LLM calls (Autellix PLAS). */
+  attainedServiceUs = 0;
+  #hints: (StaticHints | undefined)[] | undefined;
   readonly instanceCalls = new Map<string, number>();
   readonly calls = new Set<CallHandle>();
   finishedNodes = 0;
@@ -46,6 +54,8 @@ class Execution implements PromptState {
     this.nodeEndUs = new Float64Array(n).fill(NaN);
     this.nodePromptTokens = new Float64Array(n);
     this.nodeCachedTokens = new Float64Array(n);
+    this.nodeServiceUs = new Float64Array(n);
+    this.nodeCriticalPathUs = new Float64Array(n);
     wf.nodes.forEach((node, i) => {
       this.remainingParents[i] = node.parents.length;
       for (const p of node.parents) this.children[p]!.push(i);
@@ -53,6 +63,20 @@ class Execution implements PromptState {
   }
   get failed(): boolean {
     return this.failReason !== '';
+  }
+
+  /** The DAG-derived hints of each node, computed on first use. */
+  get staticHints(): (StaticHints | undefined)[] {
+    this.#hints ??= staticHints(this.wf);
+    return this.#hints;
+  }
+
+  /** Set node i's critical-path service from its (completed) parents and return it. */
+  criticalPath(i: number): number {
+    let cp = 0;
+    for (const p of this.wf.nodes[i]!.parents) cp = Math.max(cp, this.nodeCriticalPathUs[p]! + this.nodeServiceUs[p]!);
+    this.nodeCriticalPathUs[i] = cp;
+    return cp;
   }
 }
 
@@ -170,6 +194,10 @@ export class WorkflowRunner {
       crossAgentCachedTokens: r.crossAgentCachedTokens, outputTokens: r.outputTokens, preemptions: r.preemptions,
     });
     exec.instanceCalls.set(r.instance, (exec.instanceCalls.get(r.instance) ?? 0) + 1);
+    // What the client observed of the call's service (live the queue time is unknown: e2e).
+    const serviceUs = Math.max(0, r.endUs - h.sendUs - (Number.isFinite(r.queueUs) ? r.queueUs : 0));
+    exec.nodeServiceUs[h.node] = serviceUs;
+    exec.attainedServiceUs += serviceUs;
     exec.stepsOk++;
     exec.inflight--;
     exec.nodeCachedTokens[h.node] = r.cachedPromptTokens;
@@ -226,6 +254,7 @@ export class WorkflowRunner {
       }
     }
     exec.inflight++;
+    const criticalPathUs = exec.criticalPath(i);
     if (node.kind === 'tool') {
       this.#clock.schedule(now + node.durationUs, () => {
         exec.inflight--;
@@ -250,9 +279,10 @@ export class WorkflowRunner {
       outputKey: outputKey(wf, i),
       outputTokens: node.outputTokens,
       maxTokens: node.maxTokens,
-      expectedReuseUs: node.expectedReuseUs,
+      expectedReuseUs: node.expectedReuseUs ?? exec.staticHints[i]?.expectedReuseUs,
       sharedContextKeys,
       expectedAgents: wf.expectedAgents,
+      hints: callHints(exec.staticHints[i], exec.attainedServiceUs, criticalPathUs),
     };
     if (this.#inflightIds.has(call.id)) throw new Error(`request id ${call.id} is already in flight`);
     this.#inflightIds.add(call.id);

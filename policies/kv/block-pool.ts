@@ -1,4 +1,4 @@
-import type { BlockHash } from '../types.js';
+import type { BlockHash, DeclaredHints } from '../types.js';
 import type { BlockInfo, EvictionPolicy } from './eviction/types.js';
 import { BlockHashIndex } from './hash-index.js';
 
@@ -9,6 +9,8 @@ export interface BlockOwner {
   readonly priority: number;
   /** Declared hint: µs until this owner is expected to run again (NaN if unknown). */
   readonly expectedReuseUs?: number | undefined;
+  /** Declared hints of the call (steps to the agent's next call, tool wait after it...). */
+  readonly hints?: DeclaredHints | undefined;
 }
 
 class BlockInfoStore implements BlockInfo {
@@ -17,6 +19,8 @@ class BlockInfoStore implements BlockInfo {
   readonly lastAccessUs: Float64Array;
   readonly priority: Float64Array;
   readonly expectedReuseUs: Float64Array;
+  readonly stepsToReuse: Float64Array;
+  readonly toolWaitUs: Float64Array;
   readonly workflowIds: (string | undefined)[];
   readonly agentIds: (string | undefined)[];
   constructor(readonly numBlocks: number) {
@@ -25,6 +29,8 @@ class BlockInfoStore implements BlockInfo {
     this.lastAccessUs = new Float64Array(numBlocks);
     this.priority = new Float64Array(numBlocks);
     this.expectedReuseUs = new Float64Array(numBlocks).fill(NaN);
+    this.stepsToReuse = new Float64Array(numBlocks).fill(NaN);
+    this.toolWaitUs = new Float64Array(numBlocks).fill(NaN);
     this.workflowIds = new Array<string | undefined>(numBlocks).fill(undefined);
     this.agentIds = new Array<string | undefined>(numBlocks).fill(undefined);
   }
@@ -200,7 +206,14 @@ export class BlockPool {
     info.priority[b] = owner.priority;
     info.workflowIds[b] = owner.workflowId;
     info.agentIds[b] = owner.agentId;
-    info.expectedReuseUs[b] = owner.expectedReuseUs ?? NaN;
+    info.expectedReuseUs[b] = owner.expectedReuseUs ?? owner.hints?.expectedReuseUs ?? NaN;
+    // Declared hints: no next use = Infinity, nothing declared = NaN. A block another request
+    // holds at the same time is reused by both: keep the nearer next use (KVFlow's min over the
+    // agents sharing a prefix node).
+    const steps = owner.hints ? (owner.hints.stepsToReuse ?? Infinity) : NaN;
+    const prev = info.stepsToReuse[b]!;
+    info.stepsToReuse[b] = info.refCount[b]! > 1 && prev < steps ? prev : steps;
+    info.toolWaitUs[b] = owner.hints?.toolWaitUs ?? NaN;
   }
 
   // vLLM's _maybe_evict_cached_block.

@@ -12,15 +12,15 @@ export function queueLoad(v: InstanceView): number {
  * Index of the healthy instance minimising `score`, ties broken uniformly at random with `rng`
  * (reservoir sampling, one draw per tie), or -1 when none is healthy.
  */
-export function argminHealthy(instances: readonly InstanceView[], score: (v: InstanceView) => number, rng: Rng): number {
+export function argminHealthy(instances: readonly InstanceView[], score: (v: InstanceView, i: number) => number, rng: Rng): number {
   let best = -1;
   let bestScore = Infinity;
   let ties = 0;
   for (let i = 0; i < instances.length; i++) {
     const v = instances[i]!;
     if (!v.healthy) continue;
-    const s = score(v);
-    if (s < bestScore) {
+    const s = score(v, i);
+    if (best < 0 || s < bestScore) {
       best = i;
       bestScore = s;
       ties = 1;
@@ -30,4 +30,48 @@ export function argminHealthy(instances: readonly InstanceView[], score: (v: Ins
     }
   }
   return best;
+}
+
+/** Indices of the healthy instances. */
+export function healthyIndices(instances: readonly InstanceView[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < instances.length; i++) if (instances[i]!.healthy) out.push(i);
+  return out;
+}
+
+/**
+ * Index of the healthy instance maximising `score`, ties broken uniformly at random with `rng`
+ * (one draw per tie), or -1 when none is healthy.
+ */
+export function argmaxHealthy(instances: readonly InstanceView[], score: (v: InstanceView, i: number) => number, rng: Rng): number {
+  let best = -1;
+  let bestScore = -Infinity;
+  let ties = 0;
+  for (let i = 0; i < instances.length; i++) {
+    const v = instances[i]!;
+    if (!v.healthy) continue;
+    const s = score(v, i);
+    if (best < 0 || s > bestScore) {
+      best = i;
+      bestScore = s;
+      ties = 1;
+    } else if (s === bestScore) {
+      ties++;
+      if (rng.int(ties) === 0) best = i;
+    }
+  }
+  return best;
+}
+
+/** Least and most loaded healthy instance loads (running + waiting); [0, 0] when none is healthy. */
+export function loadRange(instances: readonly InstanceView[]): [min: number, max: number] {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of instances) {
+    if (!v.healthy) continue;
+    const l = queueLoad(v);
+    if (l < min) min = l;
+    if (l > max) max = l;
+  }
+  return min === Infinity ? [0, 0] : [min, max];
 }

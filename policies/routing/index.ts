@@ -1,4 +1,16 @@
 export { ROUTING_POLICIES } from './registry.js';
 export { RoundRobinPolicy } from './round-robin.js';
+export { RandomPolicy } from './random.js';
 export { LeastLoadedPolicy } from './least-loaded.js';
-export { NO_HEALTHY, argminHealthy, queueLoad } from './helpers.js';
+export { VllmDpPolicy } from './vllm-dp.js';
+export { PowerOfTwoPolicy } from './power-of-two.js';
+export { SessionPolicy } from './session.js';
+export { PrefixAwarePolicy } from './prefix-aware.js';
+export { KvAwarePolicy } from './kv-aware.js';
+export { CacheAwarePolicy } from './cache-aware.js';
+export { ScoredPolicy } from './scored.js';
+export { CostPolicy } from './cost.js';
+export { WorkflowAwarePolicy } from './workflow-aware.js';
+export { PrefixIndex } from './prefix-index.js';
+export { HashRing } from './hash-ring.js';
+export { NO_HEALTHY, argminHealthy, argmaxHealthy, healthyIndices, loadRange, queueLoad } from './helpers.js';

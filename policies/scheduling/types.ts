@@ -1,3 +1,4 @@
+import type { DeclaredHints } from '../types.js';
 import type { KvRequest } from '../kv/kv-cache-manager.js';
 
 /** Lifecycle of a request inside one engine (vLLM's RequestStatus, reduced). */
@@ -22,7 +23,7 @@ export interface SchedRequest extends KvRequest {
   /** Of those, tokens whose blocks were last used by another agent or workflow. */
   crossAgentCachedTokens: number;
   /** Declared hints forwarded from the client (workflow-aware queue orders may read them). */
-  readonly hints?: Readonly<Record<string, number | string | readonly string[]>> | undefined;
+  readonly hints?: DeclaredHints | undefined;
 }
 
 /** The waiting queue of one engine; its order is the scheduling policy. */
@@ -48,10 +49,14 @@ export interface SchedulingPolicy {
   newQueue(): WaitingQueue;
   /** Index in `running` of the request to preempt when KV blocks run out. */
   preemptionVictim(running: readonly SchedRequest[]): number;
+  /** Called when a step starts choosing its batch, before the first queue peek (time-dependent orders). */
+  beforeSchedule?(nowUs: number): void;
   /** Called after each step's batch is chosen (policies that track attained service). */
   onScheduled?(batch: readonly SchedRequest[], nowUs: number): void;
-  /** Called when a request leaves the engine (finished or aborted). */
-  onFinished?(req: SchedRequest): void;
+  /** Called when a request leaves the engine (finished or aborted), at `nowUs`. */
+  onFinished?(req: SchedRequest, nowUs: number): void;
+  /** Counters of the policy's decisions, summed over instances into the run summary as `scheduling.<key>`. */
+  stats?(): Record<string, number>;
 }
 
 /** vLLM's SchedulerConfig fields that shape a batch. */

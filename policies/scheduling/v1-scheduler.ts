@@ -54,17 +54,36 @@ export class V1Scheduler {
     this.waiting.add(req);
   }
 
-  /** Build the next batch. Call {@link completeStep} with its results before scheduling again. */
+  /**
+   * Build the next batch. When a pass schedules nothing because it preempted the request it was
+   * placing before any other was placed (possible when the victim is not the last running
+   * request, e.g. with the priority policy), vLLM's engine loop simply schedules again; we run
+   * that next pass at once, so a step is never empty while requests wait.
+   */
   schedule(nowUs: number): StepBatch {
     const b = this.batch;
     const scheduled = b.scheduled;
     // Indexed loops throughout: for...of allocates iterator results on this per-step path.
     for (let k = 0; k < scheduled.length; k++) scheduled[k]!.numScheduledTokens = 0;
+    b.preempted.length = 0;
+    b.tokens = 0;
+    this.#policy.beforeSchedule?.(nowUs);
+    for (let pass = 0; ; pass++) {
+      const preemptedBefore = b.preempted.length;
+      this.#pass(nowUs, preemptedBefore);
+      if (b.scheduled.length > 0 || b.preempted.length === preemptedBefore || pass > this.running.length) break;
+    }
+    this.#policy.onScheduled?.(b.scheduled, nowUs);
+    return b;
+  }
+
+  // One vLLM schedule() pass; preemptions of earlier passes (`preemptedBefore`) do not block admission.
+  #pass(nowUs: number, preemptedBefore: number): void {
+    const b = this.batch;
+    const scheduled = b.scheduled;
     // The batch is rebuilt in place and truncated at the end: `length = 0` would make V8 drop
     // the backing store and re-grow it every step (an allocation per scheduled token).
     let size = 0;
-    b.preempted.length = 0;
-    b.tokens = 0;
     const { maxNumBatchedTokens, maxNumSeqs, maxModelLen, longPrefillTokenThreshold } = this.#limits;
     const running = this.running;
     const kv = this.#kv;
@@ -113,8 +132,8 @@ export class V1Scheduler {
       i++;
     }
 
-    // 2. Waiting requests, only when this step preempted nothing.
-    if (b.preempted.length === 0) {
+    // 2. Waiting requests, only when this pass preempted nothing.
+    if (b.preempted.length === preemptedBefore) {
       const waiting = this.waiting;
       while (waiting.size > 0 && budget > 0) {
         if (running.length >= maxNumSeqs) break;
@@ -148,8 +167,6 @@ export class V1Scheduler {
       }
     }
     scheduled.length = size;
-    this.#policy.onScheduled?.(scheduled, nowUs);
-    return b;
   }
 
   /** Drop finished or aborted requests from the running list, keeping order. */
@@ -167,7 +184,7 @@ export class V1Scheduler {
   finish(req: SchedRequest, nowUs: number): void {
     req.status = 'finished';
     this.#kv.free(req, nowUs);
-    this.#policy.onFinished?.(req);
+    this.#policy.onFinished?.(req, nowUs);
   }
 
   /** Remove a request wherever it is (abort, timeout, crash) and free its blocks. */
@@ -181,7 +198,7 @@ export class V1Scheduler {
     req.status = 'aborted';
     req.numScheduledTokens = 0;
     this.#kv.free(req, nowUs);
-    this.#policy.onFinished?.(req);
+    this.#policy.onFinished?.(req, nowUs);
   }
 
   // vLLM's _preempt_request: recompute-only preemption.

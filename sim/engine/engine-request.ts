@@ -1,4 +1,4 @@
-import type { BlockHash } from '../../policies/types.js';
+import type { BlockHash, DeclaredHints } from '../../policies/types.js';
 import type { RequestStatus, SchedRequest } from '../../policies/scheduling/types.js';
 
 /** Callbacks an engine makes for one request, in its clock's time. */
@@ -23,7 +23,7 @@ export interface EngineRequestSpec {
   readonly priority?: number | undefined;
   readonly workflowId?: string | undefined;
   readonly agentId?: string | undefined;
-  readonly hints?: Readonly<Record<string, number | string | readonly string[]>> | undefined;
+  readonly hints?: DeclaredHints | undefined;
   /** Declared expected time until this agent runs again, µs (eviction hint). */
   readonly expectedReuseUs?: number | undefined;
   readonly listener: EngineListener;
@@ -40,7 +40,7 @@ export class EngineRequest implements SchedRequest {
   readonly priority: number;
   readonly workflowId: string | undefined;
   readonly agentId: string | undefined;
-  readonly hints: Readonly<Record<string, number | string | readonly string[]>> | undefined;
+  readonly hints: DeclaredHints | undefined;
   readonly expectedReuseUs: number | undefined;
   readonly listener: EngineListener;
   numTokens: number;

@@ -13,6 +13,10 @@ export interface BlockInfo {
   readonly priority: Float64Array;
   /** Declared hint: microseconds until the block's owner is expected to run again (NaN: none). */
   readonly expectedReuseUs: Float64Array;
+  /** Declared hint: LLM steps until the owner's prefix is next used (KVFlow); Infinity: never again; NaN: nothing declared. */
+  readonly stepsToReuse: Float64Array;
+  /** Declared hint: expected µs of the tool wait after the owner's call (Continuum; NaN: no tool follows). */
+  readonly toolWaitUs: Float64Array;
   /** Workflow id of the last request that used the block. */
   workflowId(block: number): string | undefined;
   /** Agent id of the last request that used the block. */
@@ -36,4 +40,6 @@ export interface EvictionPolicy {
   popFree(nowUs: number): number;
   /** Number of blocks in the free set. */
   readonly size: number;
+  /** Counters of the policy's decisions, summed over instances into the run summary as `eviction.<key>`. */
+  stats?(): Record<string, number>;
 }
