@@ -21,7 +21,10 @@ export type PolicyRegistry<P> = Readonly<Record<string, PolicyFactory<P>>>;
 /** A resolved reference to a registered implementation, as the scenario names it. */
 export interface PolicyRef {
   readonly kind: string;
+  /** Options after parsing (defaults applied). */
   readonly options: Readonly<Record<string, unknown>>;
+  /** The options as the scenario wrote them (for display names); defaults to `options`. */
+  readonly given?: Readonly<Record<string, unknown>>;
 }
 
 /** Typed helper so each implementation file states its options type once. */

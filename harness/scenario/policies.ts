@@ -1,6 +1,7 @@
 import type { PolicyJson } from '../../reports/report.js';
 import { InputError } from './errors.js';
 import { refLabel } from './policy-ref.js';
+import type { PolicyRef } from '../../policies/registry.js';
 import type { PolicyEntry } from './schema.js';
 
 /** A policy entry with its display name. */
@@ -21,8 +22,9 @@ export function namePolicies(entries: readonly PolicyEntry[], file: string): Nam
     let name = e.name;
     if (name === undefined) {
       name = refLabel(e.routing);
-      if (e.scheduling.kind !== 'fcfs' || Object.keys(e.scheduling.options).length > 0) name += `+${refLabel(e.scheduling)}`;
-      if (e.eviction.kind !== 'lru' || Object.keys(e.eviction.options).length > 0) name += `+${refLabel(e.eviction)}`;
+      const hasGiven = (r: PolicyRef) => Object.keys(r.given ?? r.options).length > 0;
+      if (e.scheduling.kind !== 'fcfs' || hasGiven(e.scheduling)) name += `+${refLabel(e.scheduling)}`;
+      if (e.eviction.kind !== 'lru' || hasGiven(e.eviction)) name += `+${refLabel(e.eviction)}`;
     }
     const prev = seen.get(name);
     if (prev !== undefined) {

@@ -37,12 +37,12 @@ export function policyRefSchema(registry: Readonly<Record<string, PolicyFactory<
         }
         return z.NEVER;
       }
-      return { kind, options: parsed.data as Record<string, unknown> };
+      return { kind, options: parsed.data as Record<string, unknown>, given: rest };
     });
 }
 
-/** Display name of a reference: the kind, with options when there are any. */
+/** Display name of a reference: the kind, with the options the scenario gave, if any. */
 export function refLabel(ref: PolicyRef): string {
-  const opts = Object.entries(ref.options);
+  const opts = Object.entries(ref.given ?? ref.options);
   return opts.length === 0 ? ref.kind : `${ref.kind}(${opts.map(([k, v]) => `${k}=${String(v)}`).join(',')})`;
 }
