@@ -71,10 +71,10 @@ export function clusterThroughput(samples: readonly InstanceSample[], intervalUs
 
 /**
  * Time from a fault at `faultUs` until the cluster's throughput is back: the start of the first
- * window (RECOVERY_WINDOW_US, whole sample rounds after the fault) whose mean throughput is at
- * least RECOVERED_SHARE of the mean over BASELINE_WINDOW_US before the fault. 0-ish when the
- * cluster absorbed the fault; NaN without a baseline or if it never came back. The resolution
- * is the timeseries interval.
+ * sample round (after the fault) whose throughput is at least RECOVERED_SHARE of the mean over
+ * BASELINE_WINDOW_US before the fault and from which the next RECOVERY_WINDOW_US also average
+ * at least that. About 0 when the cluster absorbed the fault; NaN without a baseline or if it
+ * never came back. The resolution is the timeseries interval.
  */
 export function timeToRecoverUs(series: { tUs: number[]; rate: number[] }, intervalUs: number, faultUs: number): number {
   const { tUs, rate } = series;
@@ -92,6 +92,7 @@ export function timeToRecoverUs(series: { tUs: number[]; rate: number[] }, inter
   const first = tUs.findIndex((t) => t - intervalUs >= faultUs);
   if (first < 0) return NaN;
   for (let k = first; k + m <= tUs.length; k++) {
+    if (rate[k]! < RECOVERED_SHARE * baseline) continue;
     let w = 0;
     for (let j = k; j < k + m; j++) w += rate[j]!;
     if (w / m >= RECOVERED_SHARE * baseline) return tUs[k]! - intervalUs - faultUs;

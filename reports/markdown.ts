@@ -68,13 +68,13 @@ export function workloadTable(rows: readonly AggregateEntry[], columns: readonly
   return [head, sep, ...body].join('\n');
 }
 
-// The faults of a workload's first run, e.g. "crash of i1 at 100 s (lasted 120 s)".
+// The faults of a workload's first run, e.g. "crash of i1 at 90.0 s lasting 120.0 s".
 function faultLine(report: Report, workload: string): string {
   const faults = report.runs.find((r) => r.workload === workload)?.faults ?? [];
-  if (faults.length === 0) return 'no fault happened while the workload ran';
+  if (faults.length === 0) return 'none happened while the workload ran';
   const shown = faults.slice(0, 4).map((f) =>
-    `${f.kind} of ${f.instance} at ${fmt(f.atMs / 1000, 1)} s${f.durationMs !== null && f.durationMs > 0 ? ` (lasted ${fmt(f.durationMs / 1000, 1)} s)` : ''}`);
-  return `first seed: ${shown.join(', ')}${faults.length > 4 ? `, and ${faults.length - 4} more` : ''}`;
+    `${f.kind} of ${f.instance} at ${fmt(f.atMs / 1000, 1)} s${f.durationMs !== null && f.durationMs > 0 ? ` lasting ${fmt(f.durationMs / 1000, 1)} s` : ''}`);
+  return `${shown.join('; ')}${faults.length > 4 ? `; and ${faults.length - 4} more` : ''}`;
 }
 
 /** report.md: scenario header, then per workload the policy comparison table. */
@@ -100,7 +100,7 @@ export function reportMarkdown(report: Report): string {
     const rows = report.aggregates.filter((a) => a.workload === w.name);
     lines.push('', `## Workload \`${w.name}\` (${w.pattern})`, '', workloadTable(rows));
     if (rows.some((r) => 'faultsInjected' in r.summary)) {
-      lines.push('', `Failover (${faultLine(report, w.name)}); "at fault": workflows in flight when a fault hit, × their makespan p50 over the others':`, '', workloadTable(rows, FAILOVER_MD_COLUMNS));
+      lines.push('', `### Failover: \`${w.name}\``, '', `Faults (first seed): ${faultLine(report, w.name)}. "At fault": the workflows in flight when a fault hit that still completed; "×": their makespan p50 over the other completed workflows'.`, '', workloadTable(rows, FAILOVER_MD_COLUMNS));
     }
     const limited = report.runs.filter((r) => r.workload === w.name && r.end === 'limit');
     if (limited.length > 0) {

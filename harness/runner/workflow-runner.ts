@@ -225,7 +225,10 @@ export class WorkflowRunner {
 
   /** @internal The router gave up on one attempt and re-sends the call: record the attempt. */
   attemptFailed(h: CallHandle, e: CallError): void {
-    if (h.ended) throw new Error(`request ${h.call.id}: an attempt failed after the call ended`);
+    if (h.ended) {
+      if (h.aborted) return;
+      throw new Error(`request ${h.call.id}: an attempt failed after the call ended`);
+    }
     this.#record(h, e);
   }
 

@@ -47,7 +47,7 @@ router:
 
   it('an unknown key lists the valid keys', () => {
     expect(problems('faults:\n  - { kind: crash, atS: 3, recoverAfter: 5 }')).toEqual([
-      "f.yaml:8:42: faults[0]: unknown key 'recoverAfter'; valid keys: kind, atS, schedule, target, recoverAfterS",
+      "f.yaml:8:42: faults[0]: unknown key 'recoverAfter'; valid keys: kind, atS, schedule, target, recoverAfterS, warmupS",
     ]);
   });
 

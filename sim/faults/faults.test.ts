@@ -48,6 +48,15 @@ describe('crash', () => {
     expect(rig.backend.inflight).toBe(0);
   });
 
+  it('a restarted engine warms up (refusing connections) before it serves; it rejoins at the next passing probe', () => {
+    const rig = faultRig({ faults: [{ kind: 'crash', target: 'i0', atS: 0.5, recoverAfterS: 1, warmupS: 2 }], router: { healthCheck: { intervalS: 1 } } });
+    let stateAt3 = '';
+    rig.clock.at(3_000_000, 'timer', () => (stateAt3 = rig.instances[0]!.state));
+    rig.clock.run();
+    expect(stateAt3).toBe('down');
+    expect(rig.failover.injector.records[0]).toMatchObject({ endUs: 3_500_000, detectedUs: 1_000_000, rejoinedUs: 4_000_000 });
+  });
+
   it('the router re-sends a refused request to another instance (maxAttempts 2)', () => {
     const rig = faultRig({ faults: [{ kind: 'crash', target: 'i0', atS: 0 }], router: { healthCheck: { intervalS: 10 }, retry: { maxAttempts: 2 } } });
     rig.clock.at(0, 'timer', () => (rig.instances[0]!.healthy = true)); // the crash at t=0 comes before the first probe

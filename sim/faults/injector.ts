@@ -133,8 +133,10 @@ export class FaultInjector {
       attemptsFailed: 0, lostKvBlocks: 0, factor,
     };
     this.records.push(rec);
+    // A crashed instance serves again after its restart delay plus the engine's start-up.
+    const lastsUs = spec.kind === 'crash' ? durUs + Math.round(spec.warmupS * 1e6) : durUs;
     const later = (fn: () => void): void => {
-      if (Number.isFinite(durUs)) clock.at(now + durUs, 'fault', () => {
+      if (Number.isFinite(lastsUs)) clock.at(now + lastsUs, 'fault', () => {
         rec.endUs = clock.nowUs();
         fn();
       });

@@ -39,8 +39,12 @@ const common = {
 
 /** One entry of a scenario's `faults:` list. */
 export const faultSchema = z.discriminatedUnion('kind', [
-  /** The process dies: in-flight requests fail, its KV is lost; it may come back, cold. */
-  z.strictObject({ kind: z.literal('crash'), ...common, recoverAfterS: positiveS.optional() }),
+  /**
+   * The process dies: in-flight requests fail, its KV is lost. It may restart `recoverAfterS`
+   * later, then load the model for `warmupS` (refusing connections, failing probes) and serve
+   * again with an empty KV cache; the router routes to it at its next passing probe.
+   */
+  z.strictObject({ kind: z.literal('crash'), ...common, recoverAfterS: positiveS.optional(), warmupS: z.number().nonnegative().default(0) }),
   /** The process stops answering; the router notices only through health checks or timeouts. */
   z.strictObject({ kind: z.literal('hang'), ...common, durationS: positiveS.optional() }),
   /** Step times multiplied by `factor` (thermal throttling, a noisy neighbour). */
@@ -122,6 +126,9 @@ export function checkFaults(faults: readonly FaultSpec[], instances: number, rou
       }
     } else if (f.kind === 'partition' && !lasting) {
       out.push({ path: at(), message: 'a partition needs `durationS` (a partition that never heals is a crash)' });
+    }
+    if (f.kind === 'crash' && f.warmupS > 0 && !lasting && f.schedule?.mttrS === undefined) {
+      out.push({ path: at('warmupS'), message: 'warmupS needs recoverAfterS (or schedule.mttrS): a crash without a restart never warms up' });
     }
     const endless = f.kind === 'hang' && (f.schedule ? f.schedule.mttrS === undefined : !lasting);
     if (endless && router.retry.timeoutS === undefined) {
