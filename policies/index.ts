@@ -4,3 +4,4 @@ export { definePolicy, instantiate, noOptions, type PolicyFactory, type PolicyRe
 export { ROUTING_POLICIES } from './routing/index.js';
 export { SCHEDULING_POLICIES } from './scheduling/index.js';
 export { EVICTION_POLICIES } from './kv/index.js';
+export { RECOVERY_POLICIES } from './recovery/index.js';

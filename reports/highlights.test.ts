@@ -9,7 +9,7 @@ function report(aggs: { policy: string; m: Record<string, Spread> }[], extra: Pa
   return {
     schemaVersion: 1, tool: { name: 'agentbench', version: 't' },
     scenario: { name: 's', hash: 'h', mode: 'sim', seeds: [1, 2, 3] },
-    cluster: {}, policies: aggs.map((a) => ({ name: a.policy, routing: a.policy, scheduling: 'fcfs', eviction: 'lru' })),
+    cluster: {}, policies: aggs.map((a) => ({ name: a.policy, routing: a.policy, scheduling: 'fcfs', eviction: 'lru', recovery: 'fail-workflow' })),
     workloads: [{ name: 'w', pattern: 'parallel' }], runs: [], aggregates, ...extra,
   };
 }

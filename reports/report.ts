@@ -1,6 +1,7 @@
 import type { InstanceStats, Summary } from './summary.js';
 import type { InstanceSample } from './timeseries.js';
 import { roundTo } from './stats.js';
+import type { FaultJson } from './failover.js';
 
 /** Version of the report.json layout; bump on any incompatible change. */
 export const SCHEMA_VERSION = 1;
@@ -8,8 +9,8 @@ export const SCHEMA_VERSION = 1;
 /** A run's instance timeseries in compact columnar rows. */
 export interface TimeseriesJson {
   readonly intervalMs: number;
-  readonly columns: readonly ['tMs', 'instance', 'kvUsage', 'running', 'waiting', 'healthy', 'tokens'];
-  readonly rows: readonly (readonly [number, string, number, number, number, boolean, number])[];
+  readonly columns: readonly ['tMs', 'instance', 'kvUsage', 'running', 'waiting', 'healthy', 'tokens', 'state'];
+  readonly rows: readonly (readonly [number, string, number, number, number, boolean, number, string])[];
 }
 
 /** One matrix cell in report.json. */
@@ -21,6 +22,8 @@ export interface RunEntry {
   readonly end: 'drained' | 'limit';
   readonly summary: Summary;
   readonly instances: readonly InstanceStats[];
+  /** The faults injected in this run (scenarios with `faults:`). */
+  readonly faults?: readonly FaultJson[];
   /** Present on the runs of the scenario's first seed. */
   readonly timeseries?: TimeseriesJson;
 }
@@ -47,6 +50,8 @@ export interface PolicyJson {
   readonly routing: string;
   readonly scheduling: string;
   readonly eviction: string;
+  /** Workflow-level recovery option (fail-workflow, retry-call, restart-workflow). */
+  readonly recovery: string;
 }
 
 /** The report.json contract (DESIGN.md, "report.json contract"). */
@@ -73,8 +78,8 @@ export interface Report {
 export function timeseriesJson(samples: readonly InstanceSample[], intervalUs: number): TimeseriesJson {
   return {
     intervalMs: intervalUs / 1000,
-    columns: ['tMs', 'instance', 'kvUsage', 'running', 'waiting', 'healthy', 'tokens'],
-    rows: samples.map((s) => [roundTo(s.tMs, 3), s.instance, s.kvUsage, s.running, s.waiting, s.healthy, s.tokens] as const),
+    columns: ['tMs', 'instance', 'kvUsage', 'running', 'waiting', 'healthy', 'tokens', 'state'],
+    rows: samples.map((s) => [roundTo(s.tMs, 3), s.instance, s.kvUsage, s.running, s.waiting, s.healthy, s.tokens, s.state] as const),
   };
 }
 

@@ -8,6 +8,8 @@ export interface InstanceSample {
   readonly healthy: boolean;
   /** Output tokens produced by the instance since the previous sample. */
   readonly tokens: number;
+  /** What is really going on (`healthy` is the router's belief): ok, down, hung, partitioned, slow. */
+  readonly state: string;
 }
 
 /**

@@ -1,10 +1,12 @@
 import { DECLARED_HINT_KEYS, ROUTE_REQUEST_KEYS, type InstanceView, type RouteRequest, type RoutingPolicy, type Rng } from '../policies/types.js';
 import { hashBlocks, rootHash } from '../policies/kv/hash.js';
-import type { Backend, CallHandlers, CallResult, LlmCall } from '../workloads/backend.js';
+import type { Backend, CallHandlers, LlmCall } from '../workloads/backend.js';
 import { addToShape, emptyShape, resetShape } from './cost-model/types.js';
-import type { EngineListener, EngineRequest } from './engine/engine-request.js';
+import type { EngineRequest } from './engine/engine-request.js';
 import type { SimClock } from './sim-clock.js';
 import type { SimInstance } from './cluster/instance.js';
+import { RoutedCall } from './routed-call.js';
+import { DEFAULT_ROUTER_OPTIONS, SimRouter, type SimRouterOptions } from './sim-router.js';
 
 /** Mutable view object, refreshed in place (policies get it read-only). */
 class LiveView implements InstanceView {
@@ -38,56 +40,28 @@ export interface SimBackendOptions {
   readonly viewRefreshUs: number;
   /** Check the oracle boundary on every RouteRequest (test and --check runs). */
   readonly check: boolean;
-}
-
-/** One call in flight inside the simulated cluster: the engine's listener for its request. */
-export class SimCall implements EngineListener {
-  firstTokenUs = -1;
-  constructor(
-    readonly backend: SimBackend,
-    readonly handlers: CallHandlers,
-    readonly route: RouteRequest,
-    readonly instance: SimInstance,
-    readonly sendUs: number,
-  ) {}
-
-  onToken(_req: EngineRequest, nowUs: number, first: boolean): void {
-    if (first) this.firstTokenUs = nowUs;
-    this.handlers.onToken(nowUs, first);
-  }
-
-  onFinished(req: EngineRequest, nowUs: number): void {
-    this.backend.inflight--;
-    this.backend.policy.onFinished?.(this.route, this.instance.id, true);
-    const result: CallResult = {
-      instance: this.instance.id,
-      firstTokenUs: this.firstTokenUs,
-      endUs: nowUs,
-      queueUs: req.firstScheduledUs - this.sendUs,
-      promptTokens: req.promptTokens,
-      cachedPromptTokens: Math.max(0, req.numCachedTokens),
-      crossAgentCachedTokens: req.crossAgentCachedTokens,
-      outputTokens: req.numOutputTokens,
-      preemptions: req.preemptions,
-    };
-    this.handlers.onDone(result);
-  }
+  /** The router's timeout and retry settings (default: one attempt, no timeout). */
+  readonly router?: Omit<SimRouterOptions, 'check'> | undefined;
+  /** Stream for router backoff jitter (default: forked from the routing stream). */
+  readonly retryRng?: Rng | undefined;
+  /** Told about every attempt that finished well (the lost-KV ledger reads its prefill). */
+  readonly onAttemptOk?: ((req: EngineRequest, instance: SimInstance, hashes: readonly number[]) => void) | undefined;
 }
 
 /**
  * The simulated cluster as a workflow Backend: hashes each call's blocks, builds the routers'
- * InstanceViews from the engines (exact, or stale by `viewRefreshUs`), asks the routing policy,
- * and hands the request to the chosen instance's EngineCore.
+ * InstanceViews from the engines (exact, or stale by `viewRefreshUs`), and hands each request
+ * to the {@link SimRouter}, which asks the routing policy and sends it into the chosen
+ * instance's EngineCore (with production-stack's timeouts and retries when configured).
  */
 export class SimBackend implements Backend {
   readonly instances: readonly SimInstance[];
   readonly policy: RoutingPolicy;
-  /** Calls submitted and not yet ended. */
-  inflight = 0;
+  /** The request path: routing, attempts, timeouts, retries, crashes. */
+  readonly router: SimRouter;
   readonly #byId = new Map<string, SimInstance>();
   readonly #views: LiveView[];
   readonly #clock: SimClock;
-  readonly #rng: Rng;
   readonly #opts: SimBackendOptions;
   readonly #root = rootHash();
   #viewsAtUs = -Infinity;
@@ -96,10 +70,24 @@ export class SimBackend implements Backend {
     this.#clock = clock;
     this.instances = instances;
     this.policy = policy;
-    this.#rng = rng;
     this.#opts = opts;
     for (const i of instances) this.#byId.set(i.id, i);
     this.#views = instances.map((i) => new LiveView(i.id, i));
+    this.router = new SimRouter(
+      {
+        clock, policy, rng, retryRng: opts.retryRng ?? rng.fork('router-retry'),
+        instance: (id) => this.#byId.get(id),
+        views: () => this.#refreshedViews(),
+        routeRequest: (call, blocks, nowUs) => this.#routeRequest(call, blocks, nowUs),
+        ...(opts.onAttemptOk ? { onAttemptOk: opts.onAttemptOk } : {}),
+      },
+      { ...DEFAULT_ROUTER_OPTIONS, ...opts.router, check: opts.check },
+    );
+  }
+
+  /** Calls submitted and not yet ended. */
+  get inflight(): number {
+    return this.router.inflight;
   }
 
   instance(id: string): SimInstance | undefined {
@@ -108,46 +96,20 @@ export class SimBackend implements Backend {
 
   submit(call: LlmCall, handlers: CallHandlers): void {
     const now = this.#clock.nowUs();
-    this.inflight++;
     const bs = this.#opts.blockSize;
     const hashes = hashBlocks([...call.prompt, { key: call.outputKey, start: 0, length: call.outputTokens }], bs, this.#root);
-    const route = this.#routeRequest(call, hashes.slice(0, Math.floor(call.promptTokens / bs)), now);
+    const promptBlocks = hashes.slice(0, Math.floor(call.promptTokens / bs));
+    const route = this.#routeRequest(call, promptBlocks, now);
+    this.router.start(new RoutedCall(call, handlers, route, hashes, promptBlocks, now));
+  }
+
+  #refreshedViews(): readonly InstanceView[] {
+    const now = this.#clock.nowUs();
     if (this.#viewsAtUs + this.#opts.viewRefreshUs <= now || this.#opts.viewRefreshUs === 0) {
       for (const v of this.#views) v.refresh();
       this.#viewsAtUs = now;
     }
-    const decision = this.policy.route(route, this.#views, this.#rng);
-    if (typeof decision !== 'string') {
-      this.#fail(handlers, { outcome: 'rejected', reason: `router: ${decision.reject}`, endUs: now });
-      return;
-    }
-    const inst = this.#byId.get(decision);
-    if (!inst) {
-      this.#fail(handlers, { outcome: 'failed', reason: `router chose unknown instance '${decision}'`, endUs: now });
-      return;
-    }
-    this.policy.onRouted?.(route, inst.id);
-    if (!inst.up) {
-      // Sent to a dead process: the connection is refused at once.
-      this.policy.onFinished?.(route, inst.id, false);
-      this.#fail(handlers, { outcome: 'failed', reason: `instance ${inst.id} is down (connection refused)`, instance: inst.id, endUs: now });
-      return;
-    }
-    const added = inst.engine.add(
-      {
-        id: call.id, promptTokens: call.promptTokens, blockHashes: hashes, outputTokens: call.outputTokens,
-        priority: call.priority, workflowId: call.workflowId, agentId: call.agentId, hints: call.hints,
-        expectedReuseUs: call.expectedReuseUs,
-        listener: new SimCall(this, handlers, route, inst, now),
-      },
-      now,
-    );
-    if ('reject' in added) {
-      this.policy.onFinished?.(route, inst.id, false);
-      this.#fail(handlers, { outcome: 'rejected', reason: `engine ${inst.id}: ${added.reject}`, instance: inst.id, endUs: now });
-      return;
-    }
-    inst.kick();
+    return this.#views;
   }
 
   isolatedLatencyUs(promptTokens: number, cachedPromptTokens: number, outputTokens: number): number {
@@ -194,14 +156,5 @@ export class SimBackend implements Backend {
       Object.freeze(r);
     }
     return r as unknown as RouteRequest;
-  }
-
-  // Errors are delivered from the event loop, never from inside submit(), so callers see one
-  // ordering whether a call fails at once or later.
-  #fail(handlers: CallHandlers, err: Parameters<CallHandlers['onError']>[0]): void {
-    this.#clock.at(this.#clock.nowUs(), 'timer', () => {
-      this.inflight--;
-      handlers.onError(err);
-    });
   }
 }

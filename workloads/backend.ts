@@ -51,6 +51,13 @@ export interface CallError {
   readonly outputTokens?: number | undefined;
   readonly cachedPromptTokens?: number | undefined;
   readonly preemptions?: number | undefined;
+  /** When the attempt that failed was sent, if not when the call was (a router re-send). */
+  readonly sendUs?: number | undefined;
+  /**
+   * Whether sending the call again may help (default: true for failed and timeout, false for
+   * rejected). A router with no healthy instance rejects with `retryable: true`.
+   */
+  readonly retryable?: boolean | undefined;
 }
 
 /** Callbacks for one submitted call. Exactly one of onDone / onError is called, once. */
@@ -59,6 +66,11 @@ export interface CallHandlers {
   onToken(nowUs: number, first: boolean): void;
   onDone(result: CallResult): void;
   onError(error: CallError): void;
+  /**
+   * The router gave up on one attempt of this call and is sending it again (the call stays
+   * open). Every attempt ends exactly once: through this, onDone or onError.
+   */
+  onAttemptFailed?(error: CallError): void;
 }
 
 /** Where workflow calls go: the simulated cluster, or HTTP endpoints. */

@@ -10,23 +10,38 @@ const COLS = [
   { metric: 'prefixCacheHitRate', title: 'hit rate', digits: 3 },
 ] as const;
 
+const FAILOVER_COLS = [
+  { metric: 'workflowsFailed', title: 'wf failed', digits: 0 },
+  { metric: 'requestsRetried', title: 'retried', digits: 0 },
+  { metric: 'requestsLost', title: 'lost', digits: 0 },
+  { metric: 'recomputedPrefillTokens', title: 'recomputed tok', digits: 0 },
+  { metric: 'timeToDetectMs', title: 'detect ms', digits: 0 },
+  { metric: 'timeToRecoverMs', title: 'recover ms', digits: 0 },
+  { metric: 'makespanInflationAtFault', title: 'makespan × at fault', digits: 2 },
+] as const;
+
 /** A short plain-text table per workload (medians across seeds, change vs the first policy). */
 export function consoleSummary(report: Report): string {
   const out: string[] = [];
   for (const w of report.workloads) {
     const rows = report.aggregates.filter((a) => a.workload === w.name);
-    const table: string[][] = [['policy', ...COLS.map((c) => c.title)]];
-    rows.forEach((r, i) => {
-      table.push([r.policy, ...COLS.map((c) => {
-        const v = r.summary[c.metric]?.median ?? null;
-        const d = i === 0 ? '' : relChange(v, rows[0]!.summary[c.metric]?.median ?? null);
-        return `${fmt(v, c.digits)}${d ? ` (${d})` : ''}`;
-      })]);
-    });
-    const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
     out.push(`${w.name} (${w.pattern}), median of ${report.scenario.seeds.length} seed(s):`);
-    for (const row of table) out.push(`  ${row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ')}`);
+    out.push(...table(rows, COLS));
+    if (rows.some((r) => 'faultsInjected' in r.summary)) out.push('  failover:', ...table(rows, FAILOVER_COLS));
     out.push('');
   }
   return out.join('\n');
+}
+
+function table(rows: Report['aggregates'], cols: readonly { metric: string; title: string; digits: number }[]): string[] {
+  const t: string[][] = [['policy', ...cols.map((c) => c.title)]];
+  rows.forEach((r, i) => {
+    t.push([r.policy, ...cols.map((c) => {
+      const v = r.summary[c.metric]?.median ?? null;
+      const d = i === 0 ? '' : relChange(v, rows[0]!.summary[c.metric]?.median ?? null);
+      return `${fmt(v, c.digits)}${d ? ` (${d})` : ''}`;
+    })]);
+  });
+  const widths = t[0]!.map((_, c) => Math.max(...t.map((row) => row[c]!.length)));
+  return t.map((row) => `  ${row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ')}`);
 }

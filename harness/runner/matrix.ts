@@ -64,7 +64,7 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
         const res = runSimCell({
           cluster, workload, policy: p.entry, seed, check: opts.check,
           maxSimUs: sc.limits.maxSimS * 1e6, maxEvents: sc.limits.maxEvents,
-          sampleIntervalUs: sc.report.sampleIntervalMs * 1000, slo: sc.slo, baseDir: dirname(loaded.file),
+          sampleIntervalUs: sc.report.sampleIntervalMs * 1000, slo: sc.slo, baseDir: dirname(loaded.file), faults: sc.faults, router: sc.router,
           onProgress: (pr) => opts.progress?.update(
             `${label}: ${pr.workflowsEnded}/${pr.workflowsStarted} workflows done, sim ${(pr.simUs / 1e6).toFixed(1)} s`),
         });
@@ -75,6 +75,7 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
         charts.addCell(workload.name, p.name, seed, res.requests, res.workflows);
         runs.push({
           workload: workload.name, policy: p.name, seed, end: res.end, summary: res.summary, instances: res.instances,
+          ...(res.faults ? { faults: res.faults } : {}),
           ...(seed === sc.seeds[0] ? { timeseries: timeseriesJson(res.samples, res.sampleIntervalUs) } : {}),
         });
       }

@@ -25,9 +25,9 @@ const run = (policy: PolicyEntry, workload: WorkloadSpec) =>
   runSimCell({ cluster, workload, policy, seed: 3, check: true, maxSimUs: 600e6, maxEvents: 5e6, sampleIntervalUs: 1e6 });
 
 const entries: [string, PolicyEntry][] = [
-  ...Object.keys(ROUTING_POLICIES).map((k): [string, PolicyEntry] => [`routing ${k}`, { routing: ref(k), scheduling: ref('fcfs'), eviction: ref('lru') }]),
-  ...Object.keys(SCHEDULING_POLICIES).map((k): [string, PolicyEntry] => [`scheduling ${k}`, { routing: ref('least-loaded'), scheduling: ref(k), eviction: ref('lru') }]),
-  ...Object.keys(EVICTION_POLICIES).map((k): [string, PolicyEntry] => [`eviction ${k}`, { routing: ref('least-loaded'), scheduling: ref('fcfs'), eviction: ref(k) }]),
+  ...Object.keys(ROUTING_POLICIES).map((k): [string, PolicyEntry] => [`routing ${k}`, { routing: ref(k), scheduling: ref('fcfs'), eviction: ref('lru'), recovery: ref('fail-workflow') }]),
+  ...Object.keys(SCHEDULING_POLICIES).map((k): [string, PolicyEntry] => [`scheduling ${k}`, { routing: ref('least-loaded'), scheduling: ref(k), eviction: ref('lru'), recovery: ref('fail-workflow') }]),
+  ...Object.keys(EVICTION_POLICIES).map((k): [string, PolicyEntry] => [`eviction ${k}`, { routing: ref('least-loaded'), scheduling: ref('fcfs'), eviction: ref(k), recovery: ref('fail-workflow') }]),
 ];
 
 describe('every policy in the simulator (--check on: conservation, causality, oracle boundary)', () => {
@@ -44,7 +44,7 @@ describe('every policy in the simulator (--check on: conservation, causality, or
   }
 
   it('policy counters reach the run summary with their prefix', () => {
-    const s = run({ routing: ref('workflow-aware'), scheduling: ref('workflow-batching'), eviction: ref('tool-ttl') }, workloads[0]!).summary;
+    const s = run({ routing: ref('workflow-aware'), scheduling: ref('workflow-batching'), eviction: ref('tool-ttl'), recovery: ref('fail-workflow') }, workloads[0]!).summary;
     expect(s['routing.newWorkflows']).toBe(12);
     expect(s['routing.affinityHits']! + s['routing.migrations']!).toBe(12 * 3 - 12);
     expect(s['scheduling.workflowBatches']! + s['scheduling.mixedBatches']!).toBeGreaterThan(0);

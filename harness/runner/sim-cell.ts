@@ -5,6 +5,9 @@ import { EVICTION_POLICIES } from '../../policies/kv/registry.js';
 import type { EvictionPolicy } from '../../policies/kv/eviction/types.js';
 import type { SchedulingPolicy } from '../../policies/scheduling/types.js';
 import type { RoutingPolicy } from '../../policies/types.js';
+import { RECOVERY_POLICIES, type RecoveryPolicy } from '../../policies/recovery/workflow-recovery.js';
+import { LostKvLedger, startFailover, healthConfig, routerOptions, routerSchema, type Failover, type FaultSpec, type RouterSpec } from '../../sim/faults/index.js';
+import { failoverFigures, type FaultJson } from '../../reports/failover.js';
 import { SimClock } from '../../sim/sim-clock.js';
 import { SeededRng } from '../../sim/rng.js';
 import { EngineCore } from '../../sim/engine/engine-core.js';
@@ -37,6 +40,9 @@ export interface SimCellSpec {
   readonly costModel?: CostModel | undefined;
   /** Folder that the workload's relative file paths (traces, empirical distributions) resolve against. */
   readonly baseDir?: string | undefined;
+  /** Faults to inject (simulation) and the router's health checks, timeouts and retries. */
+  readonly faults?: readonly FaultSpec[] | undefined;
+  readonly router?: RouterSpec | undefined;
   /** Called every sample interval of simulated time with progress figures. */
   readonly onProgress?: ((p: { simUs: number; workflowsStarted: number; workflowsEnded: number }) => void) | undefined;
 }
@@ -49,6 +55,8 @@ export interface CellResult {
   readonly instances: readonly InstanceStats[];
   readonly samples: readonly InstanceSample[];
   readonly sampleIntervalUs: number;
+  /** The faults injected, when the cell had any. */
+  readonly faults?: readonly FaultJson[];
   readonly events: number;
   readonly end: 'drained' | 'limit';
 }
@@ -75,8 +83,12 @@ export function runSimCell(spec: SimCellSpec): CellResult {
     instances.push(new SimInstance(`i${i}`, new EngineCore(cluster.engine, cost, scheduling, eviction), clock));
   }
   const routing = instantiate<RoutingPolicy>(ROUTING_POLICIES, policy.routing, ctx, 'routing policy');
+  const faults = spec.faults ?? [];
+  const ledger = faults.length > 0 ? new LostKvLedger(cluster.engine.blockSize) : undefined;
   const backend = new SimBackend(clock, instances, routing, root.fork('routing'), {
     blockSize: cluster.engine.blockSize, viewRefreshUs: cluster.viewRefreshUs, check: spec.check,
+    ...(spec.router ? { router: routerOptions(spec.router) } : {}),
+    ...(ledger ? { onAttemptOk: (req, _inst, hashes) => ledger.onPrefilled(req, hashes) } : {}),
   });
 
   const requests: RequestRecord[] = [];
@@ -91,7 +103,10 @@ export function runSimCell(spec: SimCellSpec): CellResult {
       driver?.workflowEnded(w.id); // closed-loop arrivals start the next workflow
     },
     itl: (ms) => itlMs.record(ms),
-  }, { check: spec.check });
+  }, {
+    check: spec.check,
+    recovery: { policy: instantiate<RecoveryPolicy>(RECOVERY_POLICIES, policy.recovery, ctx, 'recovery policy'), rng: root.fork('recovery') },
+  });
 
   driver = new ArrivalDriver(source, {
     nowUs: () => clock.nowUs(),
@@ -100,6 +115,14 @@ export function runSimCell(spec: SimCellSpec): CellResult {
   });
   driver.begin();
   const arrivalsDone = (): boolean => driver.done;
+  const live = (): boolean => !arrivalsDone() || runner.activeWorkflows > 0;
+  let failover: Failover | undefined;
+  if (ledger) {
+    failover = startFailover({
+      clock, backend, instances, faults, ledger, live, rng: root.fork('faults'),
+      health: healthConfig(spec.router ?? routerSchema.parse(undefined)),
+    });
+  }
 
   const series = new Timeseries(spec.sampleIntervalUs, instances.length);
   const lastTokens = instances.map(() => 0);
@@ -112,12 +135,12 @@ export function runSimCell(spec: SimCellSpec): CellResult {
       lastTokens[k] = tokens;
       return {
         tMs, instance: inst.id, kvUsage: Math.round(e.kv.pool.usage * 1e4) / 1e4,
-        running: e.numRunning, waiting: e.numWaiting, healthy: inst.healthy, tokens: delta,
+        running: e.numRunning, waiting: e.numWaiting, healthy: inst.healthy, tokens: delta, state: inst.state,
       };
     });
     series.push(round);
     spec.onProgress?.({ simUs: clock.nowUs(), workflowsStarted: runner.startedWorkflows, workflowsEnded: workflows.length });
-    if (!arrivalsDone() || runner.activeWorkflows > 0) clock.at(clock.nowUs() + series.intervalUs, 'sample', sample);
+    if (live()) clock.at(clock.nowUs() + series.intervalUs, 'sample', sample);
   };
   clock.at(0, 'sample', sample);
 
@@ -159,8 +182,18 @@ export function runSimCell(spec: SimCellSpec): CellResult {
   const traceStats = source.traceStats;
   if (traceStats && (workload as { skipBadRows?: boolean }).skipBadRows) summary['traceRowsSkipped'] = traceStats.skippedRows;
   Object.assign(summary, policyStats(routing, schedulers, evictions));
+  let faultList: FaultJson[] | undefined;
+  if (failover) {
+    const f = failoverFigures({
+      requests, workflows, faults: failover.injector.records, samples: series.samples, sampleIntervalUs: series.intervalUs,
+      recomputedPrefillTokens: failover.ledger.recomputedTokens, blockSize: cluster.engine.blockSize,
+    });
+    Object.assign(summary, f.summary);
+    faultList = f.faults;
+  }
   return {
     summary, requests, workflows, instances: stats, samples: series.samples, sampleIntervalUs: series.intervalUs,
+    ...(faultList ? { faults: faultList } : {}),
     events: clock.eventsProcessed, end: end === 'drained' ? 'drained' : 'limit',
   };
 }

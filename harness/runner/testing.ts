@@ -1,5 +1,6 @@
 import { clusterSchema, policyEntrySchema } from '../scenario/schema.js';
 import { workloadSchema, type WorkloadSpec } from '../../workloads/workload.js';
+import { faultSchema, routerSchema } from '../../sim/faults/spec.js';
 import { resolveCluster, type ResolvedCluster } from './resolve.js';
 import { runSimCell, type CellResult, type SimCellSpec } from './sim-cell.js';
 
@@ -20,6 +21,9 @@ export function runTestCell(o: {
   policy?: Record<string, unknown>;
   seed?: number;
   costModel?: SimCellSpec['costModel'];
+  /** `faults:` entries and a `router:` section, as a scenario writes them. */
+  faults?: unknown[];
+  router?: Record<string, unknown>;
 }): CellResult {
   return runSimCell({
     cluster: testCluster(o.cluster),
@@ -31,5 +35,7 @@ export function runTestCell(o: {
     maxEvents: 10_000_000,
     sampleIntervalUs: 1e6,
     costModel: o.costModel,
+    ...(o.faults ? { faults: o.faults.map((f) => faultSchema.parse(f)) } : {}),
+    ...(o.router || o.faults ? { router: routerSchema.parse(o.router ?? {}) } : {}),
   });
 }

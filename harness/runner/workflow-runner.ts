@@ -1,4 +1,5 @@
-import type { Clock } from '../../policies/types.js';
+import type { Clock, Rng } from '../../policies/types.js';
+import type { RecoveryPolicy } from '../../policies/recovery/workflow-recovery.js';
 import type { TokenRun } from '../../policies/kv/hash.js';
 import type { Backend, CallError, CallHandlers, CallResult, LlmCall } from '../../workloads/backend.js';
 import { buildPrompt, outputKey, type PromptState } from '../../workloads/prompt.js';
@@ -19,6 +20,8 @@ export interface RunnerSink {
 export interface RunnerOptions {
   /** Assert causality and exactly-once endings as the run goes (tests and --check). */
   readonly check: boolean;
+  /** What to do when a call fails for good (default: fail the workflow), and its jitter stream. */
+  readonly recovery?: { readonly policy: RecoveryPolicy; readonly rng: Rng } | undefined;
 }
 
 class Execution implements PromptState {
@@ -45,6 +48,13 @@ class Execution implements PromptState {
   stepsFailed = 0;
   retries = 0;
   failReason = '';
+  /** Recovery state: re-sends of each node in this run, restarts, a restart waiting to happen. */
+  readonly nodeRetries: Int32Array;
+  /** Calls submitted per node and attempt rows recorded per node, over all runs (ids, `attempt`). */
+  readonly nodeSubmissions: Int32Array;
+  readonly nodeAttempts: Int32Array;
+  restarts = 0;
+  restartDelayUs = -1;
   constructor(readonly wf: Workflow, readonly startUs: number) {
     const n = wf.nodes.length;
     this.producedTokens = new Array<number>(n).fill(-1);
@@ -56,10 +66,27 @@ class Execution implements PromptState {
     this.nodeCachedTokens = new Float64Array(n);
     this.nodeServiceUs = new Float64Array(n);
     this.nodeCriticalPathUs = new Float64Array(n);
+    this.nodeRetries = new Int32Array(n);
+    this.nodeSubmissions = new Int32Array(n);
+    this.nodeAttempts = new Int32Array(n);
     wf.nodes.forEach((node, i) => {
-      this.remainingParents[i] = node.parents.length;
       for (const p of node.parents) this.children[p]!.push(i);
     });
+    this.reset();
+  }
+  /** Forget the progress of the current run (a restart); counters and ids carry over. */
+  reset(): void {
+    this.producedTokens.fill(-1);
+    this.completionOrder.length = 0;
+    this.inputsOf.fill(undefined);
+    this.wf.nodes.forEach((node, i) => (this.remainingParents[i] = node.parents.length));
+    this.nodeEndUs.fill(NaN);
+    this.nodePromptTokens.fill(0);
+    this.nodeCachedTokens.fill(0);
+    this.nodeServiceUs.fill(0);
+    this.nodeCriticalPathUs.fill(0);
+    this.nodeRetries.fill(0);
+    this.finishedNodes = 0;
   }
   get failed(): boolean {
     return this.failReason !== '';
@@ -78,6 +105,11 @@ class Execution implements PromptState {
     this.nodeCriticalPathUs[i] = cp;
     return cp;
   }
+
+  /** Nothing new may start: the workflow failed or waits to restart. */
+  get halted(): boolean {
+    return this.failReason !== '' || this.restartDelayUs >= 0;
+  }
 }
 
 /** One LLM call in flight; ends exactly once. */
@@ -93,7 +125,6 @@ class CallHandle implements CallHandlers {
     readonly node: number,
     readonly call: LlmCall,
     readonly sendUs: number,
-    readonly attempt: number,
   ) {}
   onToken(nowUs: number, first: boolean): void {
     this.runner.token(this, nowUs, first);
@@ -104,14 +135,19 @@ class CallHandle implements CallHandlers {
   onError(error: CallError): void {
     this.runner.error(this, error);
   }
+  onAttemptFailed(error: CallError): void {
+    this.runner.attemptFailed(this, error);
+  }
 }
 
 /**
  * Executes workflow DAGs against a Backend in the Clock's time, the same way in simulation and
  * live: a node starts when all its parents have ended; an LLM node's prompt is built from its
  * segments at that moment; a tool node is a timer. Records one RequestRecord per call and one
- * WorkflowRecord per workflow. A failed call fails its workflow (`fail-workflow`); nodes in
- * flight still run to their end, nothing new starts.
+ * WorkflowRecord per workflow (one RequestRecord per attempt, router re-sends included).
+ * A call that fails for good goes to the recovery policy: `fail-workflow` (the default: nodes
+ * in flight still run to their end, nothing new starts), `retry-call` (send it again after a
+ * backoff) or `restart-workflow` (once the calls in flight have ended, start over).
  */
 export class WorkflowRunner {
   readonly #clock: Clock;
@@ -119,6 +155,7 @@ export class WorkflowRunner {
   readonly #sink: RunnerSink;
   readonly #opts: RunnerOptions;
   readonly #active = new Set<Execution>();
+  readonly #recovery: RunnerOptions['recovery'];
   readonly #inflightIds = new Set<string>();
   #started = 0;
 
@@ -127,6 +164,7 @@ export class WorkflowRunner {
     this.#backend = backend;
     this.#sink = sink;
     this.#opts = opts;
+    this.#recovery = opts.recovery;
   }
 
   /** Workflows started and not yet ended. */
@@ -188,7 +226,7 @@ export class WorkflowRunner {
     const exec = h.exec;
     this.#sink.request({
       id: h.call.id, workload: exec.wf.workload, workflowId: exec.wf.id, nodeId: exec.wf.nodes[h.node]!.id,
-      agentId: h.call.agentId ?? '', instance: r.instance, outcome: 'ok', reason: '', attempt: h.attempt,
+      agentId: h.call.agentId ?? '', instance: r.instance, outcome: 'ok', reason: '', attempt: exec.nodeAttempts[h.node]!++,
       sendUs: h.sendUs, firstTokenUs: Number.isFinite(h.firstTokenUs) ? h.firstTokenUs : r.firstTokenUs, endUs: r.endUs,
       queueUs: r.queueUs, promptTokens: r.promptTokens, cachedPromptTokens: r.cachedPromptTokens,
       crossAgentCachedTokens: r.crossAgentCachedTokens, outputTokens: r.outputTokens, preemptions: r.preemptions,
@@ -209,19 +247,59 @@ export class WorkflowRunner {
     if (this.#endOnce(h)) return;
     const exec = h.exec;
     this.#record(h, e);
-    if (e.instance) exec.instanceCalls.set(e.instance, (exec.instanceCalls.get(e.instance) ?? 0) + 1);
     exec.stepsFailed++;
+    if (!exec.halted && this.#recover(exec, h, e)) return;
     exec.inflight--;
-    if (!exec.failed) exec.failReason = `${exec.wf.nodes[h.node]!.id}: ${e.outcome}: ${e.reason}`;
+    if (!exec.halted) exec.failReason = `${exec.wf.nodes[h.node]!.id}: ${e.outcome}: ${e.reason}`;
     this.#maybeEnd(exec);
+  }
+
+  /** @internal The router gave up on one attempt and re-sends the call: record the attempt. */
+  attemptFailed(h: CallHandle, e: CallError): void {
+    if (h.ended) {
+      if (h.aborted) return;
+      throw new Error(`request ${h.call.id}: an attempt failed after the call ended`);
+    }
+    this.#record(h, e);
+  }
+
+  // Ask the recovery policy; true when the node stays in flight (sent again after a backoff).
+  #recover(exec: Execution, h: CallHandle, e: CallError): boolean {
+    const rec = this.#recovery;
+    if (!rec) return false;
+    const d = rec.policy.onCallFailed({
+      outcome: e.outcome, retryable: e.retryable ?? e.outcome !== 'rejected',
+      nodeRetries: exec.nodeRetries[h.node]!, restarts: exec.restarts,
+    }, rec.rng);
+    if (d.action === 'retry-call') {
+      exec.retries++;
+      exec.nodeRetries[h.node]!++;
+      this.#clock.schedule(this.#clock.nowUs() + d.delayUs, () => {
+        if (!this.#active.has(exec)) return;
+        if (exec.halted) {
+          exec.inflight--;
+          this.#maybeEnd(exec);
+          return;
+        }
+        const n = ++exec.nodeSubmissions[h.node]!;
+        this.#submit(exec, h.node, { ...h.call, id: `${exec.wf.id}/${exec.wf.nodes[h.node]!.id}#${n}` });
+      });
+      return true;
+    }
+    if (d.action === 'restart-workflow') {
+      exec.retries++;
+      exec.restartDelayUs = d.delayUs;
+    }
+    return false;
   }
 
   #record(h: CallHandle, e: CallError): void {
     const exec = h.exec;
+    if (e.instance) exec.instanceCalls.set(e.instance, (exec.instanceCalls.get(e.instance) ?? 0) + 1);
     this.#sink.request({
       id: h.call.id, workload: exec.wf.workload, workflowId: exec.wf.id, nodeId: exec.wf.nodes[h.node]!.id,
-      agentId: h.call.agentId ?? '', instance: e.instance ?? '', outcome: e.outcome, reason: e.reason, attempt: h.attempt,
-      sendUs: h.sendUs, firstTokenUs: e.firstTokenUs ?? (Number.isFinite(h.firstTokenUs) ? h.firstTokenUs : NaN), endUs: e.endUs,
+      agentId: h.call.agentId ?? '', instance: e.instance ?? '', outcome: e.outcome, reason: e.reason,
+      attempt: exec.nodeAttempts[h.node]!++, sendUs: e.sendUs ?? h.sendUs, firstTokenUs: e.firstTokenUs ?? (Number.isFinite(h.firstTokenUs) ? h.firstTokenUs : NaN), endUs: e.endUs,
       queueUs: NaN, promptTokens: h.call.promptTokens, cachedPromptTokens: e.cachedPromptTokens ?? 0,
       crossAgentCachedTokens: NaN, outputTokens: e.outputTokens ?? 0, preemptions: e.preemptions ?? 0,
     });
@@ -267,8 +345,9 @@ export class WorkflowRunner {
     const promptTokens = runTokens(prompt);
     exec.nodePromptTokens[i] = promptTokens;
     const parent = node.parents.length > 0 ? wf.nodes[node.parents[node.parents.length - 1]!] : undefined;
+    const n = exec.nodeSubmissions[i]!;
     const call: LlmCall = {
-      id: `${wf.id}/${node.id}`,
+      id: n === 0 ? `${wf.id}/${node.id}` : `${wf.id}/${node.id}#${n}`,
       workflowId: wf.id,
       agentId: node.agentId,
       parentRequestId: parent ? `${wf.id}/${parent.id}` : undefined,
@@ -284,9 +363,13 @@ export class WorkflowRunner {
       expectedAgents: wf.expectedAgents,
       hints: callHints(exec.staticHints[i], exec.attainedServiceUs, criticalPathUs),
     };
+    this.#submit(exec, i, call);
+  }
+
+  #submit(exec: Execution, i: number, call: LlmCall): void {
     if (this.#inflightIds.has(call.id)) throw new Error(`request id ${call.id} is already in flight`);
     this.#inflightIds.add(call.id);
-    const h = new CallHandle(this, exec, i, call, now, 0);
+    const h = new CallHandle(this, exec, i, call, this.#clock.nowUs());
     exec.calls.add(h);
     this.#backend.submit(call, h);
   }
@@ -297,7 +380,7 @@ export class WorkflowRunner {
     exec.completionOrder.push(i);
     exec.nodeEndUs[i] = now;
     exec.finishedNodes++;
-    if (!exec.failed) {
+    if (!exec.halted) {
       for (const c of exec.children[i]!) {
         if (--exec.remainingParents[c]! === 0) this.#launch(exec, c);
       }
@@ -307,6 +390,10 @@ export class WorkflowRunner {
 
   #maybeEnd(exec: Execution): void {
     if (exec.inflight > 0 || !this.#active.has(exec)) return;
+    if (exec.restartDelayUs >= 0 && !exec.failed) {
+      this.#restart(exec);
+      return;
+    }
     const wf = exec.wf;
     const completed = !exec.failed && exec.finishedNodes === wf.nodes.length;
     if (!completed && !exec.failed) return; // nodes still to launch (cannot happen: launches are synchronous)
@@ -323,6 +410,25 @@ export class WorkflowRunner {
       criticalPathUs: completed ? this.#criticalPathUs(exec) : NaN, calls,
       stepsOk: exec.stepsOk, stepsFailed: exec.stepsFailed, retries: exec.retries,
       affinity: calls > 0 ? most / calls : NaN,
+    });
+  }
+
+  // Every call of the failed run has ended: start the workflow over after the backoff. New
+  // calls get fresh ids (`#n`); the prompts are the same, so surviving KV is hit again.
+  #restart(exec: Execution): void {
+    const delayUs = exec.restartDelayUs;
+    exec.restartDelayUs = -1;
+    exec.restarts++;
+    exec.reset();
+    for (let i = 0; i < exec.nodeSubmissions.length; i++) if (exec.nodeAttempts[i]! > 0) exec.nodeSubmissions[i]!++;
+    exec.inflight++; // the pending restart keeps the workflow open
+    this.#clock.schedule(this.#clock.nowUs() + delayUs, () => {
+      if (!this.#active.has(exec)) return;
+      exec.inflight--;
+      exec.wf.nodes.forEach((node, i) => {
+        if (node.parents.length === 0 && !exec.halted) this.#launch(exec, i);
+      });
+      this.#maybeEnd(exec);
     });
   }
 

@@ -12,8 +12,8 @@ export interface NamedPolicy {
 }
 
 /**
- * Name each policy: its `name`, else the routing label plus any non-default scheduling or
- * eviction (`least-loaded+priority`). Names must be unique.
+ * Name each policy: its `name`, else the routing label plus any non-default scheduling,
+ * eviction or recovery (`least-loaded+priority`, `round-robin+retry-call`). Names must be unique.
  */
 export function namePolicies(entries: readonly PolicyEntry[], file: string): NamedPolicy[] {
   const out: NamedPolicy[] = [];
@@ -25,13 +25,19 @@ export function namePolicies(entries: readonly PolicyEntry[], file: string): Nam
       const hasGiven = (r: PolicyRef) => Object.keys(r.given ?? r.options).length > 0;
       if (e.scheduling.kind !== 'fcfs' || hasGiven(e.scheduling)) name += `+${refLabel(e.scheduling)}`;
       if (e.eviction.kind !== 'lru' || hasGiven(e.eviction)) name += `+${refLabel(e.eviction)}`;
+      // Recovery options are shown in report.json's policy list, not in the name (their defaults
+      // would make it long); two entries differing only in them need a `name:`.
+      if (e.recovery.kind !== 'fail-workflow') name += `+${e.recovery.kind}`;
     }
     const prev = seen.get(name);
     if (prev !== undefined) {
       throw new InputError([`${file}: policies[${i}]: duplicate policy name '${name}' (also policies[${prev}]); give one a \`name:\``]);
     }
     seen.set(name, i);
-    out.push({ name, entry: e, json: { name, routing: refLabel(e.routing), scheduling: refLabel(e.scheduling), eviction: refLabel(e.eviction) } });
+    out.push({
+      name, entry: e,
+      json: { name, routing: refLabel(e.routing), scheduling: refLabel(e.scheduling), eviction: refLabel(e.eviction), recovery: refLabel(e.recovery) },
+    });
   });
   return out;
 }

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { ROUTING_POLICIES } from '../../policies/routing/registry.js';
 import { SCHEDULING_POLICIES } from '../../policies/scheduling/registry.js';
 import { EVICTION_POLICIES } from '../../policies/kv/registry.js';
+import { RECOVERY_POLICIES } from '../../policies/recovery/workflow-recovery.js';
+import { checkFaults, faultSchema, routerSchema } from '../../sim/faults/spec.js';
 import { workloadSchema } from '../../workloads/workload.js';
 import { GPU_NAMES, MODEL_NAMES } from '../../sim/cost-model/catalog/index.js';
 import { policyRefSchema } from './policy-ref.js';
@@ -47,6 +49,8 @@ export const policyEntrySchema = z.strictObject({
   routing: policyRefSchema(ROUTING_POLICIES, 'routing policy'),
   scheduling: policyRefSchema(SCHEDULING_POLICIES, 'scheduling policy').prefault('fcfs'),
   eviction: policyRefSchema(EVICTION_POLICIES, 'eviction policy').prefault('lru'),
+  /** What the client does when a call of a workflow fails for good (workflow-level recovery). */
+  recovery: policyRefSchema(RECOVERY_POLICIES, 'recovery policy').prefault('fail-workflow'),
 });
 
 /** A scenario file. */
@@ -58,6 +62,10 @@ export const scenarioSchema = z.strictObject({
   cluster: clusterSchema,
   policies: z.array(policyEntrySchema).min(1),
   workloads: z.array(workloadSchema).min(1),
+  /** Fault injection (simulation): crashes, hangs, slowdowns, partitions, KV losses. */
+  faults: z.array(faultSchema).default([]),
+  /** The simulated router's health checks and request retries (production-stack defaults). */
+  router: routerSchema,
   /** Objectives for goodput (workflows meeting them per second). */
   slo: z.strictObject({ ttftMs: positive.optional(), makespanMs: positive.optional() }).optional(),
   limits: z.strictObject({
@@ -77,6 +85,9 @@ export const scenarioSchema = z.strictObject({
     if (seen.has(w.name)) ctx.issues.push({ code: 'custom', input: w.name, path: ['workloads', i, 'name'], message: `duplicate workload name '${w.name}' (also workloads[${seen.get(w.name)}])` });
     seen.set(w.name, i);
   });
+  for (const f of checkFaults(ctx.value.faults, ctx.value.cluster.instances, ctx.value.router)) {
+    ctx.issues.push({ code: 'custom', input: undefined, path: f.path, message: f.message });
+  }
   const seeds = new Set<number>();
   ctx.value.seeds.forEach((s, i) => {
     if (seeds.has(s)) ctx.issues.push({ code: 'custom', input: s, path: ['seeds', i], message: `duplicate seed ${s}` });

@@ -15,6 +15,8 @@ export class SimInstance {
   healthy = true;
   /** A hung instance keeps its state but makes no progress. */
   hung = false;
+  /** The router cannot reach the instance (network partition); it keeps running. */
+  partitioned = false;
   readonly #clock: SimClock;
   #stepping = false;
   #stepTimer = -1;
@@ -24,6 +26,19 @@ export class SimInstance {
     this.id = id;
     this.engine = engine;
     this.#clock = clock;
+  }
+
+  /** Answers reach the router (not hung, not partitioned); otherwise they are held back. */
+  get reachable(): boolean {
+    return !this.hung && !this.partitioned;
+  }
+
+  /** What is really going on, for timelines (the router's belief is `healthy`). */
+  get state(): 'ok' | 'down' | 'hung' | 'partitioned' | 'slow' {
+    if (!this.up) return 'down';
+    if (this.hung) return 'hung';
+    if (this.partitioned) return 'partitioned';
+    return this.engine.stepTimeScale > 1 ? 'slow' : 'ok';
   }
 
   /** True while a step is in flight. */

@@ -1,0 +1,87 @@
+import type { RouteRequest } from '../policies/types.js';
+import type { CallHandlers, LlmCall } from '../workloads/backend.js';
+import type { SimInstance } from './cluster/instance.js';
+import type { EngineListener, EngineRequest } from './engine/engine-request.js';
+
+/** What an attempt reports back to whoever drives the attempts (the simulated router). */
+export interface AttemptHost {
+  attemptToken(a: Attempt, nowUs: number, first: boolean): void;
+  attemptFinished(a: Attempt, req: EngineRequest, nowUs: number): void;
+}
+
+/**
+ * One client request as the simulated router handles it: routed, possibly sent again to other
+ * instances (router-level retries), ended exactly once towards the client's handlers.
+ */
+export class RoutedCall {
+  /** Attempts started so far. */
+  attempts = 0;
+  /** Backoffs taken so far (production-stack's retries_used). */
+  backoffs = 0;
+  /** Instances this request already failed on (production-stack's excluded set); null: none. */
+  excluded: string[] | null = null;
+  /** A token reached the client: from now on errors go to the client as they are. */
+  streaming = false;
+  ended = false;
+  current: Attempt | null = null;
+  constructor(
+    readonly call: LlmCall,
+    readonly handlers: CallHandlers,
+    public route: RouteRequest,
+    /** Chained hashes of every full block of prompt and output. */
+    readonly hashes: readonly number[],
+    readonly promptBlocks: number[],
+    /** When the client sent the request. */
+    readonly sendUs: number,
+  ) {}
+}
+
+/**
+ * Where an attempt stands: `connecting` to a partitioned instance (TCP retrying until the
+ * partition heals or the attempt times out), `sent` into the engine, or `ended`.
+ */
+export type AttemptState = 'connecting' | 'sent' | 'ended';
+
+/**
+ * One attempt of a request on one instance; the engine's listener for it. While the instance
+ * is unreachable (hung or partitioned) its answers are held back and delivered, as one chunk,
+ * when it becomes reachable again.
+ */
+export class Attempt implements EngineListener {
+  state: AttemptState = 'sent';
+  /** Client-visible time of the first token (-1 before). */
+  firstTokenUs = -1;
+  /** Client-visible time of the last sign of life (send, then each delivered token). */
+  lastSeenUs: number;
+  /** Timeout timer id (-1: none). */
+  timer = -1;
+  heldToken = false;
+  heldFirst = false;
+  heldFinish: EngineRequest | null = null;
+  onTimer: (() => void) | null = null;
+  constructor(
+    readonly host: AttemptHost,
+    readonly rc: RoutedCall,
+    readonly instance: SimInstance,
+    readonly sendUs: number,
+  ) {
+    this.lastSeenUs = sendUs;
+  }
+
+  onToken(_req: EngineRequest, nowUs: number, first: boolean): void {
+    if (!this.instance.reachable) {
+      this.heldToken = true;
+      if (first) this.heldFirst = true;
+      return;
+    }
+    this.host.attemptToken(this, nowUs, first);
+  }
+
+  onFinished(req: EngineRequest, nowUs: number): void {
+    if (!this.instance.reachable) {
+      this.heldFinish = req;
+      return;
+    }
+    this.host.attemptFinished(this, req, nowUs);
+  }
+}

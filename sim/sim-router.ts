@@ -1,0 +1,296 @@
+import type { InstanceView, RouteRequest, RoutingPolicy, Rng } from '../policies/types.js';
+import { PRODUCTION_STACK_RETRY, routerBackoffUs, type RouterRetryConfig } from '../policies/recovery/router-retry.js';
+import type { CallError, LlmCall } from '../workloads/backend.js';
+import type { SimInstance } from './cluster/instance.js';
+import type { EngineRequest } from './engine/engine-request.js';
+import type { SimClock } from './sim-clock.js';
+import { Attempt, type AttemptHost, type RoutedCall } from './routed-call.js';
+
+/** The simulated router's request-level recovery settings. */
+export interface SimRouterOptions {
+  /**
+   * Idle timeout of one attempt, µs: an attempt the client has heard nothing from (no token)
+   * for this long is abandoned, like an HTTP client's read timeout (Infinity: never).
+   */
+  readonly timeoutUs: number;
+  readonly retry: RouterRetryConfig;
+  /** Throw when a policy routes to an instance the router knows is down (tests, --check). */
+  readonly check: boolean;
+}
+
+/** Default: production-stack's (one attempt), no timeout. */
+export const DEFAULT_ROUTER_OPTIONS: SimRouterOptions = { timeoutUs: Infinity, retry: PRODUCTION_STACK_RETRY, check: false };
+
+/** What the router needs from the backend that owns it. */
+export interface RouterDeps {
+  readonly clock: SimClock;
+  readonly policy: RoutingPolicy;
+  /** Routing draws. */
+  readonly rng: Rng;
+  /** Backoff jitter draws (a separate stream, so retries never shift routing draws). */
+  readonly retryRng: Rng;
+  instance(id: string): SimInstance | undefined;
+  /** The views routing decisions see (refreshed as configured). */
+  views(): readonly InstanceView[];
+  /** A fresh RouteRequest for a re-sent call. */
+  routeRequest(call: LlmCall, promptBlocks: number[], nowUs: number): RouteRequest;
+  /** An attempt finished well on `instance` (e.g. the lost-KV ledger looks at its prefill). */
+  onAttemptOk?(req: EngineRequest, instance: SimInstance, hashes: readonly number[]): void;
+}
+
+/**
+ * The request path of the simulated router: route with the policy, send into an instance's
+ * engine, and recover the way production-stack's router does (see RouterRetryConfig): a
+ * connection refused / reset or a timeout before the first token excludes the instance and
+ * re-sends the request elsewhere, within `maxAttempts`. Each request ends exactly once towards
+ * the client; every abandoned attempt is reported through `onAttemptFailed` first. Errors are
+ * delivered from the event loop, never from inside `start()`.
+ */
+export class SimRouter implements AttemptHost {
+  /** Calls started and not yet ended. */
+  inflight = 0;
+  readonly #d: RouterDeps;
+  readonly #o: SimRouterOptions;
+  readonly #open = new Map<SimInstance, Set<Attempt>>();
+
+  constructor(deps: RouterDeps, opts: SimRouterOptions) {
+    this.#d = deps;
+    this.#o = opts;
+  }
+
+  /** Attempts in progress on an instance (sent, connecting, or holding an answer). */
+  openAttempts(inst: SimInstance): number {
+    return this.#open.get(inst)?.size ?? 0;
+  }
+
+  /** Route a new request (called inside Backend.submit). */
+  start(rc: RoutedCall): void {
+    this.inflight++;
+    this.#route(rc, true);
+  }
+
+  /**
+   * The instance's process died: its engine loses every request, and each attempt on it fails
+   * as a reset connection (re-sent elsewhere if it had not streamed yet and budget is left).
+   * Returns how many attempts it killed.
+   */
+  crash(inst: SimInstance): number {
+    const now = this.#d.clock.nowUs();
+    const victims = [...(this.#open.get(inst) ?? [])];
+    const errors = victims.map((a) => this.#error(a, 'failed', `instance ${inst.id} crashed (connection reset)`, now));
+    inst.cancelStep();
+    inst.engine.abortAll(now);
+    victims.forEach((a, k) => this.#attemptFailed(a, errors[k]!, true, false));
+    return victims.length;
+  }
+
+  /**
+   * The instance became reachable again (partition healed, hang over): pending connections go
+   * through and held-back answers arrive now, as one chunk.
+   */
+  reachable(inst: SimInstance): void {
+    const set = this.#open.get(inst);
+    if (set && set.size > 0) {
+      const now = this.#d.clock.nowUs();
+      for (const a of [...set]) {
+        if (a.state === 'connecting') {
+          a.state = 'sent';
+          a.lastSeenUs = now;
+          this.#send(a, false);
+          continue;
+        }
+        if (a.heldToken) {
+          const first = a.heldFirst;
+          a.heldToken = a.heldFirst = false;
+          this.attemptToken(a, now, first);
+        }
+        const fin = a.heldFinish;
+        if (fin) {
+          a.heldFinish = null;
+          this.attemptFinished(a, fin, now);
+        }
+      }
+    }
+    inst.kick();
+  }
+
+  attemptToken(a: Attempt, nowUs: number, first: boolean): void {
+    if (a.state !== 'sent') return;
+    a.lastSeenUs = nowUs;
+    if (first) a.firstTokenUs = nowUs;
+    a.rc.streaming = true;
+    a.rc.handlers.onToken(nowUs, first);
+  }
+
+  attemptFinished(a: Attempt, req: EngineRequest, nowUs: number): void {
+    if (a.state !== 'sent') return;
+    this.#release(a);
+    const rc = a.rc;
+    this.#d.policy.onFinished?.(rc.route, a.instance.id, true);
+    this.#d.onAttemptOk?.(req, a.instance, rc.hashes);
+    rc.ended = true;
+    this.inflight--;
+    rc.handlers.onDone({
+      instance: a.instance.id,
+      firstTokenUs: a.firstTokenUs,
+      endUs: nowUs,
+      queueUs: req.firstScheduledUs - a.sendUs,
+      promptTokens: req.promptTokens,
+      cachedPromptTokens: Math.max(0, req.numCachedTokens),
+      crossAgentCachedTokens: req.crossAgentCachedTokens,
+      outputTokens: req.numOutputTokens,
+      preemptions: req.preemptions,
+    });
+  }
+
+  #route(rc: RoutedCall, sync: boolean): void {
+    const d = this.#d;
+    const now = d.clock.nowUs();
+    let views = d.views();
+    const excluded = rc.excluded;
+    if (excluded !== null) views = views.filter((v) => !excluded.includes(v.id));
+    const decision = d.policy.route(rc.route, views, d.rng);
+    if (typeof decision !== 'string') {
+      if (excluded !== null && rc.attempts < this.#o.retry.maxAttempts) {
+        // production-stack RetryState.attempts(): every candidate is excluded, but the failures
+        // may be transient, so clear the exclusions and back off before the next attempt.
+        rc.excluded = null;
+        const delay = routerBackoffUs(this.#o.retry, rc.backoffs++, d.retryRng);
+        d.clock.at(now + delay, 'timer', () => this.#resend(rc));
+        return;
+      }
+      this.#end(rc, { outcome: 'rejected', reason: `router: ${decision.reject}`, endUs: now, retryable: true }, sync);
+      return;
+    }
+    const inst = d.instance(decision);
+    if (!inst) {
+      this.#end(rc, { outcome: 'failed', reason: `router chose unknown instance '${decision}'`, endUs: now, retryable: false }, sync);
+      return;
+    }
+    if (this.#o.check && !inst.healthy) {
+      throw new Error(`routing invariant: ${d.policy.name} sent ${rc.call.id} to ${inst.id}, which the router knows is down`);
+    }
+    d.policy.onRouted?.(rc.route, inst.id);
+    const a = new Attempt(this, rc, inst, now);
+    rc.current = a;
+    rc.attempts++;
+    if (!inst.up) {
+      // A dead process: the connection is refused at once.
+      this.#attemptFailed(a, this.#error(a, 'failed', `instance ${inst.id} is down (connection refused)`, now), true, sync);
+      return;
+    }
+    let set = this.#open.get(inst);
+    if (!set) this.#open.set(inst, (set = new Set()));
+    set.add(a);
+    this.#armTimer(a);
+    if (inst.partitioned) {
+      a.state = 'connecting';
+      return;
+    }
+    this.#send(a, sync);
+  }
+
+  #resend(rc: RoutedCall): void {
+    rc.route = this.#d.routeRequest(rc.call, rc.promptBlocks, this.#d.clock.nowUs());
+    this.#route(rc, false);
+  }
+
+  #send(a: Attempt, sync: boolean): void {
+    const c = a.rc.call;
+    const inst = a.instance;
+    const now = this.#d.clock.nowUs();
+    const added = inst.engine.add(
+      {
+        id: c.id, promptTokens: c.promptTokens, blockHashes: a.rc.hashes, outputTokens: c.outputTokens,
+        priority: c.priority, workflowId: c.workflowId, agentId: c.agentId, hints: c.hints,
+        expectedReuseUs: c.expectedReuseUs, listener: a,
+      },
+      now,
+    );
+    if ('reject' in added) {
+      this.#attemptFailed(a, { ...this.#error(a, 'rejected', `engine ${inst.id}: ${added.reject}`, now), retryable: false }, false, sync);
+      return;
+    }
+    inst.kick();
+  }
+
+  #armTimer(a: Attempt): void {
+    const t = this.#o.timeoutUs;
+    if (!Number.isFinite(t)) return;
+    a.onTimer = () => this.#onTimer(a);
+    a.timer = this.#d.clock.at(a.sendUs + t, 'timeout', a.onTimer);
+  }
+
+  // One timer per attempt, pushed forward lazily: tokens only move `lastSeenUs`.
+  #onTimer(a: Attempt): void {
+    a.timer = -1;
+    if (a.state === 'ended') return;
+    const clock = this.#d.clock;
+    const now = clock.nowUs();
+    const due = a.lastSeenUs + this.#o.timeoutUs;
+    if (due > now) {
+      a.timer = clock.at(due, 'timeout', a.onTimer!);
+      return;
+    }
+    const inst = a.instance;
+    if (a.state === 'sent') {
+      // The router closes the connection; vLLM aborts a request whose client went away.
+      inst.engine.abort(a.rc.call.id, now);
+      inst.kick();
+    }
+    const what = a.state === 'connecting' ? 'could not connect to' : 'no answer from';
+    this.#attemptFailed(a, this.#error(a, 'timeout', `${what} ${inst.id} for ${this.#o.timeoutUs / 1e6} s`, now), true, false);
+  }
+
+  #error(a: Attempt, outcome: CallError['outcome'], reason: string, nowUs: number): CallError {
+    const req = a.state === 'sent' ? a.instance.engine.get(a.rc.call.id) : undefined;
+    return {
+      outcome, reason, instance: a.instance.id, endUs: nowUs, sendUs: a.sendUs,
+      ...(a.firstTokenUs >= 0 ? { firstTokenUs: a.firstTokenUs } : {}),
+      ...(req ? { outputTokens: req.numOutputTokens, preemptions: req.preemptions } : {}),
+    };
+  }
+
+  // Remove an attempt from its instance and cancel its timer; true if it was still open.
+  #release(a: Attempt): boolean {
+    if (a.state === 'ended') return false;
+    a.state = 'ended';
+    this.#open.get(a.instance)?.delete(a);
+    if (a.timer >= 0) this.#d.clock.cancel(a.timer);
+    a.timer = -1;
+    a.heldFinish = null;
+    return true;
+  }
+
+  #attemptFailed(a: Attempt, err: CallError, transport: boolean, sync: boolean): void {
+    this.#release(a);
+    if (sync) {
+      this.#d.clock.at(this.#d.clock.nowUs(), 'timer', () => this.#afterFailure(a, err, transport));
+      return;
+    }
+    this.#afterFailure(a, err, transport);
+  }
+
+  #afterFailure(a: Attempt, err: CallError, transport: boolean): void {
+    const rc = a.rc;
+    this.#d.policy.onFinished?.(rc.route, a.instance.id, false);
+    if (!transport || rc.streaming || rc.attempts >= this.#o.retry.maxAttempts) {
+      this.#end(rc, err, false);
+      return;
+    }
+    rc.handlers.onAttemptFailed?.(err);
+    (rc.excluded ??= []).push(a.instance.id);
+    this.#resend(rc);
+  }
+
+  #end(rc: RoutedCall, err: CallError, sync: boolean): void {
+    if (sync) {
+      this.#d.clock.at(this.#d.clock.nowUs(), 'timer', () => this.#end(rc, err, false));
+      return;
+    }
+    if (rc.ended) throw new Error(`request ${rc.call.id} ended twice in the router`);
+    rc.ended = true;
+    this.inflight--;
+    rc.handlers.onError(err);
+  }
+}
