@@ -4,6 +4,9 @@ import { InputError } from '../scenario/errors.js';
 import { toolVersion } from '../version.js';
 import { registerRun } from './run.js';
 import { registerValidate } from './validate.js';
+import { registerCapacity } from './capacity.js';
+import { registerExplainStep } from './explain-step.js';
+import { registerCalibrate } from './calibrate.js';
 
 /** Build the CLI program (exported for tests). */
 export function buildProgram(): Command {
@@ -14,6 +17,9 @@ export function buildProgram(): Command {
     .exitOverride();
   registerRun(program);
   registerValidate(program);
+  registerCapacity(program);
+  registerExplainStep(program);
+  registerCalibrate(program);
   return program;
 }
 

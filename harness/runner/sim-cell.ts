@@ -57,7 +57,7 @@ export function runSimCell(spec: SimCellSpec): CellResult {
   const root = new SeededRng(seed);
   const clock = new SimClock();
   const ctx = { blockSize: cluster.engine.blockSize };
-  const cost = new RooflineCostModel(cluster.model, cluster.gpu);
+  const cost = new RooflineCostModel(cluster.model, cluster.gpu, { coefficients: cluster.coefficients, tensorParallel: cluster.tensorParallel });
   const instances: SimInstance[] = [];
   for (let i = 0; i < cluster.instances; i++) {
     const engine = new EngineCore(

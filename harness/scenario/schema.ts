@@ -4,6 +4,8 @@ import { SCHEDULING_POLICIES } from '../../policies/scheduling/registry.js';
 import { EVICTION_POLICIES } from '../../policies/kv/registry.js';
 import { workloadSchema } from '../../workloads/workload.js';
 import { GPU_NAMES, MODEL_NAMES } from '../../sim/cost-model/catalog/index.js';
+import { gpuSpecSchema } from '../../sim/cost-model/gpu-spec.js';
+import { coefficientOverridesSchema } from '../../sim/cost-model/coefficients.js';
 import { policyRefSchema } from './policy-ref.js';
 
 const name = z.string().regex(/^[A-Za-z0-9._+-]+$/, 'expected letters, digits, ".", "_", "+" or "-"');
@@ -18,11 +20,12 @@ export const clusterSchema = z.strictObject({
       ctx.issues.push({ code: 'custom', input: ctx.value, message: `unknown model '${ctx.value}'; valid: ${MODEL_NAMES.join(', ')}, or a path to a config.json` });
     }
   }),
-  gpu: z.string().default('h100-sxm').check((ctx) => {
+  /** Catalog name, or an inline GPU spec (name, bf16Tflops, fp8Tflops?, memoryGiB, memoryBandwidthGBps, interconnectGBps). */
+  gpu: z.union([z.string().check((ctx) => {
     if (!GPU_NAMES.includes(ctx.value)) {
-      ctx.issues.push({ code: 'custom', input: ctx.value, message: `unknown gpu '${ctx.value}'; valid: ${GPU_NAMES.join(', ')}` });
+      ctx.issues.push({ code: 'custom', input: ctx.value, message: `unknown gpu '${ctx.value}'; valid: ${GPU_NAMES.join(', ')}, or an inline spec` });
     }
-  }),
+  }), gpuSpecSchema]).default('h100-sxm'),
   tensorParallel: z.int().positive().default(1),
   /** vLLM --gpu-memory-utilization. */
   gpuMemoryUtilization: z.number().gt(0).lte(1).default(0.9),
@@ -38,6 +41,10 @@ export const clusterSchema = z.strictObject({
   longPrefillTokenThreshold: z.int().nonnegative().default(0),
   /** How stale the router's view of instances may be, ms (0 = exact at every decision). */
   routerViewRefreshMs: z.number().nonnegative().default(0),
+  /** A calibration file written by `agentbench calibrate` (path relative to the scenario). */
+  calibration: z.string().min(1).optional(),
+  /** Cost-model coefficient overrides (applied over the defaults and the calibration file). */
+  costModel: coefficientOverridesSchema.optional(),
 });
 
 /** One policy under comparison: routing + engine scheduling + KV eviction. */
