@@ -55,6 +55,7 @@ export class StepWorkModel {
   readonly #b: number;
   readonly #linearFlopsPerToken: number;
   readonly #denseWeightBytes: number;
+  /** One expert's weights over all layers. */
   readonly #expertWeightBytes: number;
   readonly #numExperts: number;
   readonly #expertsPerToken: number;
@@ -149,7 +150,7 @@ export class StepWorkModel {
     if (this.#expertWeightBytes > 0) {
       // Expected experts touched when T tokens each pick k of E uniformly: E(1 − (1 − k/E)^T).
       const e = this.#numExperts;
-      weightBytes += this.#expertWeightBytes * (1 - Math.pow(1 - this.#expertsPerToken / e, T));
+      weightBytes += this.#expertWeightBytes * e * (1 - Math.pow(1 - this.#expertsPerToken / e, T));
     }
     f[C.linear] = this.#linearFlopsPerToken * T;
     by[C.linear] = weightBytes + this.#linearActBytesPerToken * T;

@@ -5,7 +5,7 @@ import { DEFAULT_ROOFLINE, type RooflineCoefficients } from '../coefficients.js'
 import { RooflineCostModel } from '../roofline.js';
 import { addToShape, emptyShape } from '../types.js';
 import { fitCoefficients } from './fit.js';
-import type { Observation } from './observations.js';
+import { toObservations, type Observation } from './observations.js';
 
 const model = loadModel('llama-3.1-8b');
 const gpu = loadGpu('h100-sxm');
@@ -53,6 +53,59 @@ describe('fitCoefficients', () => {
     expect(m.n).toBe(300);
     expect(m.fitted).toBeLessThan(0.03);
     expect(m.fitted).toBeLessThan(m.prior);
-    console.log(k, fit.mape, fit.iterations);
+    expect(fit.warnings).toEqual([]);
+  });
+
+  test('recovers efficiencies from requests measured one at a time (TTFT and E2E)', () => {
+    const rng = new SeededRng(11);
+    const truth = new RooflineCostModel(model, gpu, { coefficients: TRUE });
+    const file = {
+      model: 'llama-3.1-8b', gpu: 'h100-sxm', tensorParallel: 1, maxNumBatchedTokens: 8192, steps: [],
+      requests: Array.from({ length: 60 }, () => ({
+        promptTokens: 100 + rng.int(20_000), outputTokens: 1 + rng.int(500), cachedTokens: 0, ttftMs: 1, e2eMs: 1,
+      })),
+    };
+    const obs = toObservations(file).map((o) => {
+      const us = o.parts.reduce((a, p) => a + p.count * truth.stepTimeUs(p.shape), 0);
+      return { ...o, observedUs: us * (1 + 0.02 * (rng.float() - 0.5) * 2) };
+    });
+    const fit = fitCoefficients(model, gpu, 1, obs, DEFAULT_ROOFLINE);
+    expect(Math.abs(fit.coefficients.computeEfficiency / TRUE.computeEfficiency - 1)).toBeLessThan(0.05);
+    expect(Math.abs(fit.coefficients.memoryEfficiency / TRUE.memoryEfficiency - 1)).toBeLessThan(0.05);
+    // One sequence per step: the per-sequence cost cannot be told from the per-step one.
+    expect(fit.held).toContain('perSeqOverheadUs');
+    expect(fit.coefficients.perSeqOverheadUs).toBe(DEFAULT_ROOFLINE.perSeqOverheadUs);
+    expect(fit.mape.ttftMs!.fitted).toBeLessThan(0.03);
+    expect(fit.mape.e2eMs!.fitted).toBeLessThan(0.03);
+  });
+
+  test('recovers the interconnect efficiency with tensor parallelism', () => {
+    const m70 = loadModel('llama-3.1-70b');
+    const trueTp = { ...TRUE, interconnectEfficiency: 0.5 };
+    const truth = new RooflineCostModel(m70, gpu, { coefficients: trueTp, tensorParallel: 4 });
+    const rng = new SeededRng(5);
+    const obs: Observation[] = Array.from({ length: 200 }, (_, i) => {
+      const shape = emptyShape();
+      for (let d = rng.int(128); d > 0; d--) addToShape(shape, 100 + rng.int(8000), 1, true, true);
+      if (i % 2 === 0 || shape.decodeSeqs === 0) addToShape(shape, rng.int(4000), 1 + rng.int(8192), false, true);
+      return { metric: 'stepMs', observedUs: truth.stepTimeUs(shape) * (1 + 0.01 * (rng.float() - 0.5)), parts: [{ shape, count: 1 }], label: `s${i}` };
+    });
+    const fit = fitCoefficients(m70, gpu, 4, obs, DEFAULT_ROOFLINE);
+    expect(fit.fitted).toContain('interconnectEfficiency');
+    expect(Math.abs(fit.coefficients.interconnectEfficiency / 0.5 - 1)).toBeLessThan(0.1);
+    expect(fit.mape.stepMs!.fitted).toBeLessThan(0.01);
+  });
+
+  test('warns when observations are too few or faster than the datasheet', () => {
+    // Decode steps of 1-4 sequences said to take 1.0-1.3 ms: 16 GB of weights in ~1 ms is
+    // 16 TB/s on a 3.35 TB/s GPU.
+    const obs: Observation[] = [1, 2, 3, 4].map((n) => {
+      const shape = emptyShape();
+      for (let i = 0; i < n; i++) addToShape(shape, 1000 * n, 1, true, true);
+      return { metric: 'stepMs', observedUs: 900 + 100 * n, parts: [{ shape, count: 1 }], label: `s${n}` };
+    });
+    const fit = fitCoefficients(model, gpu, 1, obs, DEFAULT_ROOFLINE);
+    expect(fit.warnings.join('\n')).toMatch(/4 observations for \d+ fitted coefficients/);
+    expect(fit.warnings.join('\n')).toMatch(/memoryEfficiency fitted to .* > 1/);
   });
 });

@@ -20,10 +20,12 @@ type Param = (typeof PARAMS)[number];
 const P = Object.fromEntries(PARAMS.map((p, i) => [p, i])) as Record<Param, number>;
 
 /**
- * Held at their prior value: with one model every step has the same kernel and all-reduce
- * counts, so these are indistinguishable from the per-step overhead.
+ * Folded into the per-step overhead: with one model every step has the same kernel count and
+ * the same all-reduce count, so their fixed costs cannot be told from the per-step overhead.
+ * The fitted per-step constant is split back: the prior kernel and all-reduce shares first,
+ * any remainder to stepOverheadUs (or, if it is smaller, those shares scaled down).
  */
-const ALWAYS_HELD: readonly Param[] = ['kernelOverheadUs', 'allReduceLatencyUs'];
+const FOLDED: readonly Param[] = ['kernelOverheadUs', 'allReduceLatencyUs'];
 
 /** The outcome of a fit. */
 export interface FitResult {
@@ -135,28 +137,37 @@ export function fitCoefficients(
 
   const priorTheta = toTheta(prior);
   let theta = priorTheta.slice();
-  let best: { theta: number[]; err: number; fitted: Param[] } = { theta: theta.slice(), err: relSse(predict(prior)), fitted: [] };
+  let best = { theta: theta.slice(), err: relSse(predict(prior)) };
   let lastSignature = '';
   let iterations = 0;
   for (; iterations < 50; iterations++) {
     const { rows, signature } = rowsFor(theta);
     if (signature === lastSignature) break;
     lastSignature = signature;
-    const held = new Set<Param>(ALWAYS_HELD);
+    const held = new Set<Param>();
     for (const p of PARAMS) if (!rows.some((r) => r[P[p]]! > 0)) held.add(p);
-    // A column proportional to the step count is another per-step constant (e.g. seqs when every
-    // observation runs one sequence): keep its prior value.
-    for (const p of ['perSeqOverheadUs', 'interconnectScale'] as const) {
+    // Columns proportional to the step count are more per-step constants: kernels and all-reduce
+    // latencies are folded into the step overhead; seqs (when every step runs the same number of
+    // sequences) and wire bytes keep their prior value.
+    const perStep = (p: Param): number | undefined => {
       const ratios = rows.map((r) => r[P[p]]! / r[P.stepOverheadUs]!);
-      if (ratios.every((v) => Math.abs(v - ratios[0]!) <= 1e-9 * Math.abs(ratios[0]!))) held.add(p);
+      return ratios.every((v) => Math.abs(v - ratios[0]!) <= 1e-9 * Math.abs(ratios[0]!)) ? ratios[0]! : undefined;
+    };
+    const folded = new Map<Param, number>();
+    for (const p of FOLDED) {
+      if (held.has(p)) continue;
+      const k = perStep(p);
+      if (k !== undefined) folded.set(p, k);
+      else held.add(p); // never happens with one model; keep the prior rather than guess
     }
-    let free = PARAMS.filter((p) => !held.has(p));
+    for (const p of ['perSeqOverheadUs', 'interconnectScale'] as const) if (perStep(p) !== undefined) held.add(p);
+    let free = PARAMS.filter((p) => !held.has(p) && !folded.has(p));
     let next = theta.slice();
     for (let attempt = 0; attempt < PARAMS.length; attempt++) {
       const A = rows.map((r, i) => free.map((p) => r[P[p]]! / y[i]!));
       const b = rows.map((r, i) => {
         let rest = 0;
-        for (const p of PARAMS) if (!free.includes(p)) rest += r[P[p]]! * theta[P[p]]!;
+        for (const p of PARAMS) if (!free.includes(p) && !folded.has(p)) rest += r[P[p]]! * theta[P[p]]!;
         return (y[i]! - rest) / y[i]!;
       });
       const x = nnls(A, b);
@@ -170,13 +181,25 @@ export function fitCoefficients(
       for (const p of zero) next[P[p]] = theta[P[p]]!;
       free = free.filter((p) => !zero.includes(p));
     }
+    if (free.includes('stepOverheadUs')) {
+      // Split the fitted per-step constant back into its parts.
+      const perStepTotal = next[P.stepOverheadUs]!;
+      let priorShare = 0;
+      for (const [p, k] of folded) priorShare += k * priorTheta[P[p]]!;
+      const scale = priorShare > perStepTotal ? perStepTotal / priorShare : 1;
+      for (const p of folded.keys()) next[P[p]] = priorTheta[P[p]]! * scale;
+      next[P.stepOverheadUs] = perStepTotal - priorShare * scale;
+      if (scale < 1) free = [...free, ...folded.keys()];
+    }
     theta = next;
     const err = relSse(predict(fromTheta(theta)));
-    if (err < best.err) best = { theta: theta.slice(), err, fitted: free };
+    if (err < best.err) best = { theta: theta.slice(), err };
   }
 
   const coefficients = fromTheta(best.theta);
-  const fitted = best.fitted.map((p) => COEFF_OF[p]);
+  // Fitted = moved by the data (a coefficient fitted in an early iteration and held later keeps
+  // its fitted value).
+  const fitted = COEFFICIENT_NAMES.filter((n) => Math.abs(coefficients[n] - prior[n]) > 1e-9 * Math.max(1, Math.abs(prior[n])));
   const priorPred = predict(prior);
   const fitPred = predict(coefficients);
   const mape: Partial<Record<Metric, { prior: number; fitted: number; n: number }>> = {};
@@ -187,6 +210,9 @@ export function fitCoefficients(
     mape[metric] = { prior: ape(priorPred), fitted: ape(fitPred), n: idx.length };
   }
   const warnings: string[] = [];
+  if (observations.length < 5 * Math.max(1, fitted.length)) {
+    warnings.push(`${observations.length} observations for ${fitted.length} fitted coefficients: the fit may be poorly determined; vary batch sizes, prompt lengths and contexts`);
+  }
   for (const name of ['computeEfficiency', 'attentionEfficiency', 'memoryEfficiency', 'interconnectEfficiency'] as const) {
     if (fitted.includes(name) && coefficients[name] > 1) {
       warnings.push(`${name} fitted to ${coefficients[name].toFixed(3)} > 1: the observations are faster than the datasheet allows; check the GPU, the model and the tensor-parallel degree`);

@@ -103,23 +103,39 @@ export function loadObservationFile(file: string): { file: ObservationFile; mode
   const parsed = observationFileSchema.safeParse(doc.toJS());
   if (!parsed.success) {
     throw new ObservationError(parsed.error.issues.map((issue) => {
+      const unknown = issue.code === 'unrecognized_keys';
+      const at = unknown ? [...issue.path, issue.keys[0]!] : issue.path;
       let pos = { line: 1, col: 1 };
-      for (let n = issue.path.length; n >= 0; n--) {
-        const node = n === 0 ? doc.contents : doc.getIn(issue.path.slice(0, n) as (string | number)[], true);
+      for (let n = at.length; n >= 0; n--) {
+        const node = n === 0 ? doc.contents : doc.getIn(at.slice(0, n) as (string | number)[], true);
         if (isNode(node) && node.range) {
           pos = lc.linePos(node.range[0]);
           break;
         }
       }
       const path = issue.path.map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i === 0 ? '' : '.'}${String(k)}`)).join('') || '(top level)';
-      const keys = issue.code === 'unrecognized_keys' ? `: ${issue.keys.map((k) => `'${k}'`).join(', ')}` : '';
-      return `${file}:${pos.line}:${pos.col}: ${path}: ${issue.message}${keys}`;
+      const message = unknown
+        ? `unknown key ${issue.keys.map((k) => `'${k}'`).join(', ')}; valid keys: ${validKeys(issue.path).join(', ')}`
+        : issue.message;
+      return `${file}:${pos.line}:${pos.col}: ${path}: ${message}`;
     }));
   }
   const base = dirname(file);
   const rel = (p: string): string => (p.endsWith('.json') && !isAbsolute(p) ? resolve(base, p) : p);
   const gpu = parsed.data.gpu;
   return { file: parsed.data, modelRef: rel(parsed.data.model), gpuRef: typeof gpu === 'string' ? rel(gpu) : gpu };
+}
+
+// The keys accepted at a path of the file (for "unknown key" messages).
+function validKeys(path: readonly PropertyKey[]): string[] {
+  const names = path.filter((k) => typeof k === 'string');
+  const last = names[names.length - 1];
+  if (last === 'steps') return ['prefill', 'decode', 'durationMs'];
+  if (last === 'prefill') return ['tokens', 'context'];
+  if (last === 'decode') return ['count', 'context'];
+  if (last === 'requests') return Object.keys(requestSchema.shape);
+  if (last === 'gpu') return Object.keys(gpuSpecSchema.shape);
+  return Object.keys(observationFileSchema.shape);
 }
 
 /** Bad observation input (the CLI turns it into exit code 2). */
