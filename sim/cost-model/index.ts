@@ -17,3 +17,8 @@ export {
   type CapacityOptions, type KvCapacity, type CapacityReport, type FitShortfall,
 } from './capacity.js';
 export { loadModel, loadGpu, MODEL_NAMES, GPU_NAMES } from './catalog/index.js';
+export { referenceComparison, VIDUR_H100_LLAMA2_7B_LINEAR_NORM_MS, type ReferenceRow } from './reference.js';
+export {
+  fitCoefficients, loadObservationFile, toObservations, calibrationFor, loadCalibrationFile,
+  type FitResult, type Observation, type ObservationFile, type CalibrationFile,
+} from './calibrate/index.js';

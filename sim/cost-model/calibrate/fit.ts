@@ -189,7 +189,6 @@ export function fitCoefficients(
       const scale = priorShare > perStepTotal ? perStepTotal / priorShare : 1;
       for (const p of folded.keys()) next[P[p]] = priorTheta[P[p]]! * scale;
       next[P.stepOverheadUs] = perStepTotal - priorShare * scale;
-      if (scale < 1) free = [...free, ...folded.keys()];
     }
     theta = next;
     const err = relSse(predict(fromTheta(theta)));
