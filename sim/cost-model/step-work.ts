@@ -52,7 +52,6 @@ export class StepWorkModel {
   readonly model: ModelSpec;
   readonly tensorParallel: number;
   readonly #layers: number;
-  readonly #b: number;
   readonly #linearFlopsPerToken: number;
   readonly #denseWeightBytes: number;
   /** One expert's weights over all layers. */
@@ -96,7 +95,6 @@ export class StepWorkModel {
     const attnW = h * qkvOut + attnOut * h + (model.attentionBias ? qkvOut : 0);
     const expertW = 3 * h * iT;
     this.#layers = L;
-    this.#b = b;
     this.#numExperts = model.numExperts;
     this.#expertsPerToken = k;
     // Linear layers: 2 FLOPs per multiply-add through the active weights.
@@ -193,10 +191,5 @@ export class StepWorkModel {
       w.allReduces = 0;
       w.allReduceWireBytes = 0;
     }
-  }
-
-  /** Bytes per element of weights and activations. */
-  get bytesPerParam(): number {
-    return this.#b;
   }
 }
