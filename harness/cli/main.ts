@@ -7,6 +7,9 @@ import { registerValidate } from './validate.js';
 import { registerCompare } from './compare.js';
 import { registerBaseline } from './baseline.js';
 import { registerWorkload } from './workload-preview.js';
+import { registerCapacity } from './capacity.js';
+import { registerExplainStep } from './explain-step.js';
+import { registerCalibrate } from './calibrate.js';
 
 /** Build the CLI program (exported for tests). */
 export function buildProgram(): Command {
@@ -20,6 +23,9 @@ export function buildProgram(): Command {
   registerCompare(program);
   registerBaseline(program);
   registerWorkload(program);
+  registerCapacity(program);
+  registerExplainStep(program);
+  registerCalibrate(program);
   return program;
 }
 

@@ -1,8 +1,10 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { kvCapacity, type KvCapacity } from '../../sim/cost-model/capacity.js';
+import { fitShortfall, kvCapacity, shortfallMessage, type KvCapacity } from '../../sim/cost-model/capacity.js';
 import { loadGpu, loadModel } from '../../sim/cost-model/catalog/index.js';
+import { calibrationFor } from '../../sim/cost-model/calibrate/calibration-file.js';
+import { DEFAULT_ROOFLINE, mergeCoefficients, type CoefficientOverrides, type RooflineCoefficients } from '../../sim/cost-model/coefficients.js';
 import type { GpuSpec } from '../../sim/cost-model/gpu-spec.js';
-import type { ModelSpec } from '../../sim/cost-model/model-spec.js';
+import { tensorParallelProblem, type ModelSpec } from '../../sim/cost-model/model-spec.js';
 import type { EngineConfig } from '../../sim/engine/engine-core.js';
 import { InputError } from '../scenario/errors.js';
 import type { ClusterSpec } from '../scenario/schema.js';
@@ -13,6 +15,9 @@ export interface ResolvedCluster {
   readonly model: ModelSpec;
   readonly gpu: GpuSpec;
   readonly capacity: KvCapacity;
+  readonly tensorParallel: number;
+  /** Cost-model coefficients: defaults, then the calibration file, then cluster.costModel. */
+  readonly coefficients: RooflineCoefficients;
   readonly engine: EngineConfig;
   readonly viewRefreshUs: number;
 }
@@ -36,20 +41,28 @@ export function resolveCluster(c: ClusterSpec, scenarioFile: string): ResolvedCl
   } catch (e) {
     throw new InputError([`${scenarioFile}: cluster.model: ${(e as Error).message}`]);
   }
-  const gpu = loadGpu(c.gpu);
-  const derived = kvCapacity(model, gpu, {
+  const gpu = typeof c.gpu === 'string' ? loadGpu(c.gpu) : c.gpu;
+  const tpProblem = tensorParallelProblem(model, c.tensorParallel);
+  if (tpProblem) throw new InputError([`${scenarioFile}: cluster.tensorParallel: ${model.name}: ${tpProblem}`]);
+  const capOpts = {
     blockSize: c.blockSize, gpuMemoryUtilization: c.gpuMemoryUtilization,
     tensorParallel: c.tensorParallel, activationReserveGiB: c.activationReserveGiB,
-  });
-  if (c.kvBlocks === undefined && derived.numBlocks < 2) {
-    const avail = gpu.memoryGiB * c.gpuMemoryUtilization - c.activationReserveGiB;
-    throw new InputError([
-      `${scenarioFile}: cluster: ${model.name} does not fit on ${gpu.name} x${c.tensorParallel}: weights need ` +
-      `${derived.weightsGiBPerGpu.toFixed(1)} GiB per GPU but only ${avail.toFixed(1)} GiB is usable ` +
-      `(${gpu.memoryGiB} GiB x ${c.gpuMemoryUtilization} - ${c.activationReserveGiB} GiB reserve), short by ` +
-      `${(derived.weightsGiBPerGpu - avail + 0.1).toFixed(1)} GiB; raise tensorParallel or gpuMemoryUtilization`,
-    ]);
+  };
+  const derived = kvCapacity(model, gpu, capOpts);
+  const shortfall = c.kvBlocks === undefined ? fitShortfall(model, gpu, capOpts) : undefined;
+  if (shortfall) {
+    throw new InputError([`${scenarioFile}: cluster: ${shortfallMessage(model, gpu, capOpts, shortfall)}, or raise gpuMemoryUtilization`]);
   }
+  let calibrated: CoefficientOverrides | undefined;
+  if (c.calibration !== undefined) {
+    const path = isAbsolute(c.calibration) ? c.calibration : resolve(dirname(scenarioFile), c.calibration);
+    try {
+      calibrated = calibrationFor(path, model, gpu.name, c.tensorParallel);
+    } catch (e) {
+      throw new InputError([`${scenarioFile}: cluster.calibration: ${(e as Error).message}`]);
+    }
+  }
+  const coefficients = mergeCoefficients(DEFAULT_ROOFLINE, calibrated, c.costModel);
   const capacity: KvCapacity = c.kvBlocks === undefined ? derived : { ...derived, numBlocks: c.kvBlocks, numTokens: c.kvBlocks * c.blockSize };
   const kvTokens = (capacity.numBlocks - 1) * c.blockSize;
   if (c.maxModelLen !== undefined && c.maxModelLen > kvTokens) {
@@ -64,6 +77,8 @@ export function resolveCluster(c: ClusterSpec, scenarioFile: string): ResolvedCl
     model,
     gpu,
     capacity,
+    tensorParallel: c.tensorParallel,
+    coefficients,
     viewRefreshUs: c.routerViewRefreshMs * 1000,
     engine: {
       numBlocks: capacity.numBlocks,

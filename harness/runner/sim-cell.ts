@@ -71,7 +71,7 @@ export function runSimCell(spec: SimCellSpec): CellResult {
   const root = new SeededRng(seed);
   const clock = new SimClock();
   const ctx = { blockSize: cluster.engine.blockSize };
-  const cost = spec.costModel ?? new RooflineCostModel(cluster.model, cluster.gpu);
+  const cost = spec.costModel ?? new RooflineCostModel(cluster.model, cluster.gpu, { coefficients: cluster.coefficients, tensorParallel: cluster.tensorParallel });
   const instances: SimInstance[] = [];
   const schedulers: SchedulingPolicy[] = [];
   const evictions: EvictionPolicy[] = [];

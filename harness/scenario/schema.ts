@@ -6,6 +6,8 @@ import { RECOVERY_POLICIES } from '../../policies/recovery/workflow-recovery.js'
 import { checkFaults, faultSchema, routerSchema } from '../../sim/faults/spec.js';
 import { workloadSchema } from '../../workloads/workload.js';
 import { GPU_NAMES, MODEL_NAMES } from '../../sim/cost-model/catalog/index.js';
+import { gpuSpecSchema } from '../../sim/cost-model/gpu-spec.js';
+import { coefficientOverridesSchema } from '../../sim/cost-model/coefficients.js';
 import { policyRefSchema } from './policy-ref.js';
 import { gatesSchema } from '../../reports/compare/gates.js';
 
@@ -21,11 +23,12 @@ export const clusterSchema = z.strictObject({
       ctx.issues.push({ code: 'custom', input: ctx.value, message: `unknown model '${ctx.value}'; valid: ${MODEL_NAMES.join(', ')}, or a path to a config.json` });
     }
   }),
-  gpu: z.string().default('h100-sxm').check((ctx) => {
+  /** Catalog name, or an inline GPU spec (name, bf16Tflops, fp8Tflops?, memoryGiB, memoryBandwidthGBps, interconnectGBps). */
+  gpu: z.union([z.string().check((ctx) => {
     if (!GPU_NAMES.includes(ctx.value)) {
-      ctx.issues.push({ code: 'custom', input: ctx.value, message: `unknown gpu '${ctx.value}'; valid: ${GPU_NAMES.join(', ')}` });
+      ctx.issues.push({ code: 'custom', input: ctx.value, message: `unknown gpu '${ctx.value}'; valid: ${GPU_NAMES.join(', ')}, or an inline spec` });
     }
-  }),
+  }), gpuSpecSchema]).default('h100-sxm'),
   tensorParallel: z.int().positive().default(1),
   /** vLLM --gpu-memory-utilization. */
   gpuMemoryUtilization: z.number().gt(0).lte(1).default(0.9),
@@ -41,6 +44,10 @@ export const clusterSchema = z.strictObject({
   longPrefillTokenThreshold: z.int().nonnegative().default(0),
   /** How stale the router's view of instances may be, ms (0 = exact at every decision). */
   routerViewRefreshMs: z.number().nonnegative().default(0),
+  /** A calibration file written by `agentbench calibrate` (path relative to the scenario). */
+  calibration: z.string().min(1).optional(),
+  /** Cost-model coefficient overrides (applied over the defaults and the calibration file). */
+  costModel: coefficientOverridesSchema.optional(),
 });
 
 /** One policy under comparison: routing + engine scheduling + KV eviction. */

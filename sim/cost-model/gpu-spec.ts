@@ -1,13 +1,25 @@
-/** Datasheet figures of one GPU. */
-export interface GpuSpec {
-  readonly name: string;
+import { z } from 'zod';
+
+/** Datasheet figures of one GPU (what a scenario may also write inline under `cluster.gpu`). */
+export const gpuSpecSchema = z.strictObject({
+  name: z.string().min(1),
   /** Dense BF16/FP16 tensor throughput, TFLOPS (no sparsity). */
-  readonly bf16Tflops: number;
+  bf16Tflops: z.number().positive(),
   /** Dense FP8 tensor throughput, TFLOPS, where the GPU has it. */
-  readonly fp8Tflops?: number;
-  readonly memoryGiB: number;
+  fp8Tflops: z.number().positive().optional(),
+  /** Memory capacity as the datasheet states it (GB on the datasheet, used as GiB like vLLM users do). */
+  memoryGiB: z.number().positive(),
   /** HBM/GDDR bandwidth, GB/s (10^9 bytes). */
-  readonly memoryBandwidthGBps: number;
-  /** GPU-to-GPU bandwidth per direction, GB/s (NVLink or PCIe). */
-  readonly interconnectGBps: number;
+  memoryBandwidthGBps: z.number().positive(),
+  /** GPU-to-GPU bandwidth per direction, GB/s (NVLink, or PCIe where the GPU has no NVLink). */
+  interconnectGBps: z.number().positive(),
+});
+
+/** Datasheet figures of one GPU. */
+export type GpuSpec = z.output<typeof gpuSpecSchema>;
+
+/** Peak dense tensor FLOP/s for weights of `bytesPerParam` bytes (FP8 where the GPU has it). */
+export function peakFlopsPerSec(gpu: GpuSpec, bytesPerParam: number): number {
+  const tflops = bytesPerParam === 1 && gpu.fp8Tflops !== undefined ? gpu.fp8Tflops : gpu.bf16Tflops;
+  return tflops * 1e12;
 }

@@ -47,8 +47,40 @@ export function addToShape(s: StepShape, contextBefore: number, tokens: number, 
   if (samples) s.sampledSeqs++;
 }
 
+/** What bounds a component: compute, memory, the interconnect, fixed overhead, or nothing (no work). */
+export type Bound = 'compute' | 'memory' | 'network' | 'fixed' | 'idle';
+
+/** Time of one component of a step (one tensor-parallel rank). */
+export interface ComponentTime {
+  readonly name: string;
+  readonly flops: number;
+  readonly bytes: number;
+  readonly kernels: number;
+  /** FLOPs at the component's efficiency-scaled peak, µs. */
+  readonly computeUs: number;
+  /** Bytes at the efficiency-scaled memory bandwidth, µs. */
+  readonly memoryUs: number;
+  /** Interconnect transfer time (all-reduce only), µs. */
+  readonly networkUs: number;
+  /** Fixed costs: kernel, all-reduce latency, per-step and per-sequence overheads, µs. */
+  readonly overheadUs: number;
+  /** overheadUs + max(computeUs, memoryUs) + networkUs. */
+  readonly timeUs: number;
+  readonly bound: Bound;
+}
+
+/** A step's time broken down by component. */
+export interface StepBreakdown {
+  readonly totalUs: number;
+  readonly tokens: number;
+  readonly seqs: number;
+  readonly components: readonly ComponentTime[];
+}
+
 /** Step time of a batch on one instance. Pure: same shape, same time. */
 export interface CostModel {
   readonly name: string;
   stepTimeUs(shape: Readonly<StepShape>): number;
+  /** The same time broken down by component (for explain tools; may allocate). */
+  explain?(shape: Readonly<StepShape>): StepBreakdown;
 }

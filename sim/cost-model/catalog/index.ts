@@ -1,12 +1,22 @@
 import { readFileSync } from 'node:fs';
-import type { GpuSpec } from '../gpu-spec.js';
+import { gpuSpecSchema, type GpuSpec } from '../gpu-spec.js';
 import { hfConfigSchema, modelFromHfConfig, type ModelSpec } from '../model-spec.js';
 import { GPUS } from './gpus.js';
 import llama31_8b from './models/llama-3.1-8b.json' with { type: 'json' };
+import llama31_70b from './models/llama-3.1-70b.json' with { type: 'json' };
+import llama2_7b from './models/llama-2-7b.json' with { type: 'json' };
+import qwen25_7b from './models/qwen2.5-7b.json' with { type: 'json' };
+import qwen25_32b from './models/qwen2.5-32b.json' with { type: 'json' };
+import mixtral_8x7b from './models/mixtral-8x7b.json' with { type: 'json' };
 
-/** HF configs shipped with agentbench, by catalog name. */
+/** HF configs shipped with agentbench, by catalog name (each file names its source). */
 const MODEL_CONFIGS: Record<string, unknown> = {
   'llama-3.1-8b': llama31_8b,
+  'llama-3.1-70b': llama31_70b,
+  'llama-2-7b': llama2_7b,
+  'qwen2.5-7b': qwen25_7b,
+  'qwen2.5-32b': qwen25_32b,
+  'mixtral-8x7b': mixtral_8x7b,
 };
 
 /** Model names shipped with agentbench. */
@@ -22,13 +32,42 @@ export function loadModel(nameOrPath: string): ModelSpec {
   if (!nameOrPath.endsWith('.json')) {
     throw new Error(`unknown model '${nameOrPath}'; valid: ${MODEL_NAMES.join(', ')}, or a path to a config.json`);
   }
-  const raw: unknown = JSON.parse(readFileSync(nameOrPath, 'utf8'));
-  return modelFromHfConfig(nameOrPath, hfConfigSchema.parse(raw));
+  const raw = readJson(nameOrPath, 'model config');
+  const parsed = hfConfigSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`${nameOrPath}: not a usable HF config.json: ${issuesText(parsed.error.issues)}`);
+  try {
+    return modelFromHfConfig(nameOrPath, parsed.data);
+  } catch (e) {
+    throw new Error(`${nameOrPath}: ${(e as Error).message}`);
+  }
 }
 
-/** Look up a GPU by catalog name. */
-export function loadGpu(name: string): GpuSpec {
-  const gpu = (GPUS as Record<string, GpuSpec>)[name];
-  if (!gpu) throw new Error(`unknown gpu '${name}'; valid: ${GPU_NAMES.join(', ')}`);
-  return gpu;
+/** Look up a GPU by catalog name, or read a GPU spec JSON file (same fields as the catalog). */
+export function loadGpu(nameOrPath: string): GpuSpec {
+  const gpu = (GPUS as Record<string, GpuSpec>)[nameOrPath];
+  if (gpu) return gpu;
+  if (!nameOrPath.endsWith('.json')) {
+    throw new Error(`unknown gpu '${nameOrPath}'; valid: ${GPU_NAMES.join(', ')}, or a path to a GPU spec .json`);
+  }
+  const parsed = gpuSpecSchema.safeParse(readJson(nameOrPath, 'GPU spec'));
+  if (!parsed.success) throw new Error(`${nameOrPath}: not a GPU spec: ${issuesText(parsed.error.issues)}`);
+  return parsed.data;
+}
+
+function readJson(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read ${what} ${path}: ${(e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new Error(`${path}: invalid JSON: ${(e as Error).message}`);
+  }
+}
+
+function issuesText(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
+  return issues.map((i) => `${i.path.map(String).join('.') || '(top level)'}: ${i.message}`).join('; ');
 }

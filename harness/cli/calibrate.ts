@@ -1,0 +1,59 @@
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { calibrationFileContent } from '../../sim/cost-model/calibrate/calibration-file.js';
+import { fitCoefficients } from '../../sim/cost-model/calibrate/fit.js';
+import { ObservationError, loadObservationFile, toObservations } from '../../sim/cost-model/calibrate/observations.js';
+import { loadGpu, loadModel } from '../../sim/cost-model/catalog/index.js';
+import { COEFFICIENT_NAMES, DEFAULT_ROOFLINE } from '../../sim/cost-model/coefficients.js';
+import type { GpuSpec } from '../../sim/cost-model/gpu-spec.js';
+import { tensorParallelProblem, type ModelSpec } from '../../sim/cost-model/model-spec.js';
+import { InputError } from '../scenario/errors.js';
+import { table } from './cost-args.js';
+
+/** `agentbench calibrate` */
+export function registerCalibrate(program: Command): void {
+  program
+    .command('calibrate')
+    .description('fit the cost model\'s coefficients to measured step times or per-request timings (format: README, "Calibration")')
+    .requiredOption('--observations <file>', 'observation file (JSON or YAML)')
+    .option('-o, --out <file>', 'where to write the calibration', 'calibration.json')
+    .option('--json', 'print the fit as JSON instead of the table')
+    .action((o: { observations: string; out: string; json?: boolean }) => {
+      let loaded;
+      try {
+        loaded = loadObservationFile(o.observations);
+      } catch (e) {
+        if (e instanceof ObservationError) throw new InputError(e.problems);
+        throw e;
+      }
+      const { file, modelRef, gpuRef } = loaded;
+      let model: ModelSpec;
+      let gpu: GpuSpec;
+      try {
+        model = loadModel(modelRef);
+        gpu = typeof gpuRef === 'string' ? loadGpu(gpuRef) : gpuRef;
+      } catch (e) {
+        throw new InputError([`${o.observations}: ${(e as Error).message}`]);
+      }
+      const tp = tensorParallelProblem(model, file.tensorParallel);
+      if (tp) throw new InputError([`${o.observations}: tensorParallel: ${model.name}: ${tp}`]);
+      const fit = fitCoefficients(model, gpu, file.tensorParallel, toObservations(file), DEFAULT_ROOFLINE);
+      const out = calibrationFileContent(model, gpu.name, file.tensorParallel, fit, { steps: file.steps.length, requests: file.requests.length });
+      writeFileSync(o.out, `${JSON.stringify(out, null, 2)}\n`);
+      for (const w of fit.warnings) process.stderr.write(`warning: ${w}\n`);
+      if (o.json) {
+        process.stdout.write(`${JSON.stringify({ out: o.out, ...out, iterations: fit.iterations, warnings: fit.warnings }, null, 2)}\n`);
+        return;
+      }
+      const coeffRows = [['coefficient', 'default', 'fitted', ''], ...COEFFICIENT_NAMES.map((n) => [
+        n, String(DEFAULT_ROOFLINE[n]), String(Number(fit.coefficients[n].toPrecision(4))), fit.fitted.includes(n) ? 'fitted' : 'held',
+      ])];
+      const mapeRows = [['metric', 'observations', 'MAPE defaults', 'MAPE fitted'], ...Object.entries(fit.mape).map(([m, v]) => [
+        m, String(v.n), `${(100 * v.prior).toFixed(1)}%`, `${(100 * v.fitted).toFixed(1)}%`,
+      ])];
+      process.stdout.write(
+        `${model.name} on ${gpu.name} x${file.tensorParallel}: ${file.steps.length} step and ${file.requests.length} request observations\n` +
+        `${table(coeffRows)}\n\n${table(mapeRows)}\n\ncalibration written to ${o.out} (use it with cluster.calibration or --calibration)\n`,
+      );
+    });
+}

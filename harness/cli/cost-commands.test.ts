@@ -1,0 +1,149 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import { DEFAULT_ROOFLINE } from '../../sim/cost-model/coefficients.js';
+import { resolveCluster } from '../runner/resolve.js';
+import { InputError } from '../scenario/errors.js';
+import { parseScenario } from '../scenario/load.js';
+import { main } from './main.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'agentbench-cost-cli-'));
+const example = fileURLToPath(new URL('../../sim/cost-model/calibrate/testdata/example-observations.yaml', import.meta.url));
+
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
+  try {
+    const code = await main(argv);
+    return { code, out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+    process.exitCode = undefined;
+  }
+}
+
+afterEach(() => {
+  process.exitCode = undefined;
+});
+
+describe('agentbench capacity', () => {
+  test('prints the figures as JSON', async () => {
+    const r = await run('capacity', '--model', 'llama-3.1-8b', '--gpu', 'h100-sxm', '--context', '8192', '--prefix-hit-rate', '0.5', '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out) as Record<string, unknown>;
+    expect(j).toMatchObject({ numBlocks: 28_437, maxConcurrentSeqs: 55, maxConcurrentSeqsWithPrefix: 110, fits: true });
+  });
+
+  test('a model that does not fit exits 1 and says by how much', async () => {
+    const r = await run('capacity', '--model', 'llama-3.1-70b', '--gpu', 'h100-sxm');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/KV blocks\s+0/);
+    expect(r.err).toMatch(/does not fit on H100-SXM x1: .*short by 60\.9 GiB per GPU.*tensorParallel 2 fits/);
+  });
+
+  test('bad input exits 2 naming the flag', async () => {
+    expect((await run('capacity', '--model', 'nope', '--gpu', 'h100-sxm')).err).toMatch(/--model: unknown model 'nope'; valid: llama-3.1-8b/);
+    expect((await run('capacity', '--model', 'llama-3.1-8b', '--gpu', 'h100-sxm', '--prefix-hit-rate', '1')).code).toBe(2);
+    const tp = await run('capacity', '--model', 'qwen2.5-7b', '--gpu', 'h100-sxm', '--tp', '8');
+    expect(tp.code).toBe(2);
+    expect(tp.err).toMatch(/--tp: qwen2.5-7b: num_attention_heads 28 is not divisible by tensor parallel size 8/);
+  });
+});
+
+describe('agentbench explain-step', () => {
+  test('breaks a mixed step down; components add up to the total', async () => {
+    const r = await run('explain-step', '--model', 'llama-3.1-8b', '--gpu', 'h100-sxm', '--prefill', '512', '--decode', '32x2048', '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out) as { totalUs: number; tokens: number; seqs: number; components: { name: string; timeUs: number; bound: string }[] };
+    expect(j.tokens).toBe(544);
+    expect(j.seqs).toBe(33);
+    expect(j.components.reduce((a, c) => a + c.timeUs, 0)).toBeCloseTo(j.totalUs, 6);
+    expect(j.components.find((c) => c.name === 'linear')!.bound).toBe('compute');
+    expect(j.components.find((c) => c.name === 'attention')!.bound).toBe('memory');
+  });
+
+  test('the table names each component and its bound', async () => {
+    const r = await run('explain-step', '--model', 'llama-3.1-70b', '--gpu', 'h100-sxm', '--tp', '4', '--decode', '8x1000');
+    expect(r.out).toMatch(/^ {2}linear .* memory$/m);
+    expect(r.out).toMatch(/^ {2}all-reduce .* network$/m);
+    expect(r.out).toMatch(/step time \d+\.\d+ ms for 8 tokens in 8 sequences/);
+  });
+
+  test('needs a batch', async () => {
+    const r = await run('explain-step', '--model', 'llama-3.1-8b', '--gpu', 'h100-sxm');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/give at least one --prefill or --decode/);
+  });
+});
+
+describe('agentbench calibrate and scenarios using the result', () => {
+  const out = join(dir, 'calibration.json');
+
+  test('writes a calibration file with MAPE per metric', async () => {
+    const r = await run('calibrate', '--observations', example, '--out', out);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/stepMs\s+24\s+[\d.]+%\s+[\d.]+%/);
+    const f = JSON.parse(readFileSync(out, 'utf8')) as { coefficients: Record<string, number>; mape: Record<string, { fitted: number }> };
+    expect(f.mape['stepMs']!.fitted).toBeLessThan(0.04);
+    expect(f.mape['e2eMs']!.fitted).toBeLessThan(0.04);
+    // The example was generated with memoryEfficiency 0.78 and computeEfficiency 0.6.
+    expect(f.coefficients['memoryEfficiency']).toBeGreaterThan(0.72);
+    expect(f.coefficients['memoryEfficiency']).toBeLessThan(0.84);
+    expect(f.coefficients['computeEfficiency']).toBeGreaterThan(0.57);
+    expect(f.coefficients['computeEfficiency']).toBeLessThan(0.63);
+  });
+
+  const scenario = (cluster: string): string => [
+    'name: t', 'cluster:', cluster, 'policies: [{ routing: round-robin }]',
+    'workloads: [{ name: w, pattern: sequential, workflows: 1, arrivals: { kind: poisson, ratePerSec: 1 } }]',
+  ].join('\n');
+  const resolveText = (text: string) => {
+    const file = join(dir, `s${Math.random().toString(36).slice(2)}.yaml`);
+    writeFileSync(file, text);
+    return resolveCluster(parseScenario(text, file).scenario.cluster, file);
+  };
+  const problems = (text: string): string => {
+    try {
+      resolveText(text);
+    } catch (e) {
+      if (e instanceof InputError) return e.problems.join('\n');
+      throw e;
+    }
+    return '';
+  };
+
+  test('a scenario applies the calibration, then cluster.costModel overrides', () => {
+    const f = JSON.parse(readFileSync(out, 'utf8')) as { coefficients: Record<string, number> };
+    const c = resolveText(scenario(`  instances: 1\n  calibration: ${out}\n  costModel: { stepOverheadUs: 123 }`));
+    expect(c.coefficients.memoryEfficiency).toBe(f.coefficients['memoryEfficiency']);
+    expect(c.coefficients.stepOverheadUs).toBe(123);
+    expect(resolveText(scenario('  instances: 1')).coefficients).toEqual(DEFAULT_ROOFLINE);
+  });
+
+  test('a calibration for another GPU is refused', () => {
+    expect(problems(scenario(`  instances: 1\n  gpu: a100-80gb\n  calibration: ${out}`)))
+      .toMatch(/cluster\.calibration: .* was fitted for llama-3.1-8b on H100-SXM x1, but the cluster runs llama-3.1-8b on A100-80GB x1/);
+  });
+
+  test('an inline GPU, and errors with line:col for bad cost-model keys', () => {
+    const c = resolveText(scenario('  instances: 1\n  gpu: { name: MyGPU, bf16Tflops: 500, memoryGiB: 96, memoryBandwidthGBps: 4000, interconnectGBps: 400 }'));
+    expect(c.gpu.name).toBe('MyGPU');
+    expect(c.capacity.numBlocks).toBeGreaterThan(28_437);
+    expect(() => parseScenario(scenario('  instances: 1\n  costModel: { memEfficiency: 0.5 }'), 'x.yaml'))
+      .toThrow(/x\.yaml:4:\d+: cluster\.costModel: unknown key 'memEfficiency'/);
+    expect(() => parseScenario(scenario('  instances: 1\n  gpu: { name: G, bf16Tflops: -1, memoryGiB: 1, memoryBandwidthGBps: 1, interconnectGBps: 1 }'), 'x.yaml'))
+      .toThrow(/x\.yaml:4:\d+: cluster\.gpu\.bf16Tflops: expected a number > 0/);
+  });
+
+  test('a model that does not fit, or does not split over the TP degree, is a clear error', () => {
+    expect(problems(scenario('  instances: 1\n  model: llama-3.1-70b')))
+      .toMatch(/cluster: llama-3.1-70b does not fit on H100-SXM x1: .*short by 60\.9 GiB per GPU.*tensorParallel 2 fits/);
+    expect(problems(scenario('  instances: 1\n  model: llama-3.1-8b\n  tensorParallel: 3')))
+      .toMatch(/cluster\.tensorParallel: llama-3.1-8b: num_attention_heads 32 is not divisible by tensor parallel size 3/);
+  });
+});

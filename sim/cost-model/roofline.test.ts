@@ -1,0 +1,131 @@
+import { describe, expect, test } from 'vitest';
+import { SeededRng } from '../rng.js';
+import { GPU_NAMES, MODEL_NAMES, loadGpu, loadModel } from './catalog/index.js';
+import { DEFAULT_ROOFLINE } from './coefficients.js';
+import { referenceComparison } from './reference.js';
+import { RooflineCostModel } from './roofline.js';
+import { addToShape, emptyShape, type StepShape } from './types.js';
+
+const h100 = loadGpu('h100-sxm');
+const llama8b = loadModel('llama-3.1-8b');
+
+function shapeOf(prefill: readonly [tokens: number, context: number][], decodeContexts: readonly number[]): StepShape {
+  const s = emptyShape();
+  for (const [tokens, context] of prefill) addToShape(s, context, tokens, false, true);
+  for (const c of decodeContexts) addToShape(s, c, 1, true, true);
+  return s;
+}
+
+describe('vidur H100 reference: Llama-2-7B linear + norm ops, TP1', () => {
+  test('every figure within 15% with the default coefficients', () => {
+    const rows = referenceComparison();
+    expect(rows.map((r) => r.tokens)).toEqual([1, 128, 512, 2048, 4096]);
+    for (const r of rows) expect(Math.abs(r.error), `${r.tokens} tokens: ${r.modelMs.toFixed(2)} ms vs ${r.referenceMs} ms`).toBeLessThan(0.15);
+    // The defaults were fitted to these rows; a change that drifts them far is a regression.
+    expect(Math.max(...rows.map((r) => Math.abs(r.error)))).toBeLessThan(0.06);
+  });
+
+  test('the comparison really depends on the coefficients', () => {
+    const slow = referenceComparison({ ...DEFAULT_ROOFLINE, computeEfficiency: 0.4 });
+    expect(slow.find((r) => r.tokens === 4096)!.error).toBeGreaterThan(0.5);
+  });
+});
+
+describe('roofline on H100, Llama-3.1-8B', () => {
+  const cost = new RooflineCostModel(llama8b, h100);
+
+  test('an empty step costs nothing; any work costs at least the step overhead', () => {
+    expect(cost.stepTimeUs(emptyShape())).toBe(0);
+    expect(cost.stepTimeUs(shapeOf([], [10]))).toBeGreaterThan(DEFAULT_ROOFLINE.stepOverheadUs);
+  });
+
+  test('decode is memory-bound, a large prefill compute-bound', () => {
+    for (const batch of [1, 8, 64]) {
+      const b = cost.explain(shapeOf([], Array.from({ length: batch }, () => 2048)));
+      const linear = b.components.find((c) => c.name === 'linear')!;
+      const attention = b.components.find((c) => c.name === 'attention')!;
+      expect(linear.bound, `linear at decode batch ${batch}`).toBe('memory');
+      expect(attention.bound, `attention at decode batch ${batch}`).toBe('memory');
+    }
+    const p = cost.explain(shapeOf([[4096, 0]], []));
+    expect(p.components.find((c) => c.name === 'linear')!.bound).toBe('compute');
+    expect(p.components.find((c) => c.name === 'attention')!.bound).toBe('compute');
+    const compute = p.components.reduce((a, c) => a + (c.bound === 'compute' ? c.timeUs : 0), 0);
+    expect(compute / p.totalUs).toBeGreaterThan(0.8);
+  });
+
+  test('explain adds up to stepTimeUs and names every component once', () => {
+    const s = shapeOf([[512, 1000]], [100, 2000, 30000]);
+    const b = cost.explain(s);
+    expect(b.totalUs).toBe(cost.stepTimeUs(s));
+    expect(b.components.reduce((a, c) => a + c.timeUs, 0)).toBeCloseTo(b.totalUs, 6);
+    expect(b.components.map((c) => c.name)).toEqual(['linear', 'attention', 'kv-write', 'norm', 'elementwise', 'lm-head', 'all-reduce', 'overhead']);
+    expect(b.components.find((c) => c.name === 'all-reduce')!.timeUs).toBe(0); // TP1
+    expect(b.tokens).toBe(515);
+    expect(b.seqs).toBe(4);
+  });
+
+  test('coefficients move the time the way they should', () => {
+    const s = shapeOf([], [1000]);
+    const slowMem = new RooflineCostModel(llama8b, h100, { coefficients: { ...DEFAULT_ROOFLINE, memoryEfficiency: 0.42 } });
+    const base = cost.explain(s).components.find((c) => c.name === 'linear')!;
+    const slow = slowMem.explain(s).components.find((c) => c.name === 'linear')!;
+    expect(slow.memoryUs).toBeCloseTo(2 * base.memoryUs, 6);
+    const moreOverhead = new RooflineCostModel(llama8b, h100, { coefficients: { ...DEFAULT_ROOFLINE, stepOverheadUs: 1300 } });
+    expect(moreOverhead.stepTimeUs(s) - cost.stepTimeUs(s)).toBeCloseTo(1000, 6);
+  });
+});
+
+describe('monotonicity: more tokens, sequences or context never cost less', () => {
+  const rng = new SeededRng(42);
+  const cases = MODEL_NAMES.flatMap((m) => GPU_NAMES.map((g) => [m, g] as const));
+  test.each(cases)('%s on %s', (modelName, gpuName) => {
+    const model = loadModel(modelName);
+    const tp = modelName === 'llama-3.1-70b' || modelName === 'qwen2.5-32b' ? 4 : modelName === 'mixtral-8x7b' ? 2 : 1;
+    const cost = new RooflineCostModel(model, loadGpu(gpuName), { tensorParallel: tp });
+    const r = rng.fork(`${modelName}/${gpuName}`);
+    for (let i = 0; i < 40; i++) {
+      const prefill: [number, number][] = Array.from({ length: r.int(3) }, () => [1 + r.int(4096), r.int(20_000)]);
+      const decodes = Array.from({ length: r.int(64) }, () => r.int(30_000));
+      const base = cost.stepTimeUs(shapeOf(prefill, decodes));
+      const variants: StepShape[] = [
+        shapeOf(prefill, [...decodes, r.int(30_000)]), // one more decode
+        shapeOf([...prefill, [1 + r.int(2048), r.int(8000)]], decodes), // one more chunk
+        shapeOf(prefill, decodes.map((c) => c + 1 + r.int(4000))), // longer decode contexts
+      ];
+      if (prefill.length > 0) {
+        variants.push(shapeOf(prefill.map(([t, c]) => [t + 1 + r.int(1000), c]), decodes)); // longer chunks
+        variants.push(shapeOf(prefill.map(([t, c]) => [t, c + 1 + r.int(8000)]), decodes)); // more context before
+      }
+      for (const v of variants) expect(cost.stepTimeUs(v)).toBeGreaterThanOrEqual(base);
+    }
+  });
+});
+
+describe('tensor parallelism', () => {
+  test('splits a compute-bound prefill but adds all-reduce time', () => {
+    const model = loadModel('llama-3.1-70b');
+    const s = shapeOf([[4096, 0]], []);
+    const tp4 = new RooflineCostModel(model, h100, { tensorParallel: 4 }).explain(s);
+    const tp8 = new RooflineCostModel(model, h100, { tensorParallel: 8 }).explain(s);
+    const linear = (b: typeof tp4) => b.components.find((c) => c.name === 'linear')!;
+    expect(linear(tp8).computeUs).toBeCloseTo(linear(tp4).computeUs / 2, 6);
+    const ar = tp4.components.find((c) => c.name === 'all-reduce')!;
+    expect(ar.bound).toBe('network');
+    // 161 all-reduces of 4096 × 8192 × 2 B, ring factor 2·3/4, at 0.7 × 450 GB/s, + 162 latencies.
+    const wire = 1.5 * 4096 * 8192 * 2 * 161 + 0.75 * 128_256 * 2;
+    expect(ar.networkUs).toBeCloseTo((wire / (450e9 * 0.7)) * 1e6, 3);
+    expect(ar.overheadUs).toBe(162 * DEFAULT_ROOFLINE.allReduceLatencyUs);
+    expect(tp8.totalUs).toBeLessThan(tp4.totalUs);
+  });
+
+  test('FP8 weights run at the FP8 peak where the GPU has one', () => {
+    const fp8 = { ...llama8b, bytesPerParam: 1 };
+    const s = shapeOf([[8192, 0]], []);
+    const bf16 = new RooflineCostModel(llama8b, h100).explain(s).components[0]!;
+    const f8 = new RooflineCostModel(fp8, h100).explain(s).components[0]!;
+    expect(f8.computeUs).toBeCloseTo((bf16.computeUs * 989) / 1979, 6);
+    const a100 = new RooflineCostModel(fp8, loadGpu('a100-80gb')).explain(s).components[0]!;
+    expect(a100.computeUs).toBeCloseTo((bf16.computeUs * 989) / 312, 6);
+  });
+});
