@@ -37,6 +37,12 @@ export class PromHistogram {
     return this.#n;
   }
 
+  reset(): void {
+    this.#counts.fill(0);
+    this.#sum = 0;
+    this.#n = 0;
+  }
+
   get sum(): number {
     return this.#sum;
   }

@@ -18,6 +18,11 @@ export interface RunnerSink {
 export interface RunnerOptions {
   /** Assert causality and exactly-once endings as the run goes (tests and --check). */
   readonly check: boolean;
+  /**
+   * Extra attempts of an LLM call whose attempt failed (outcome `failed`: connection lost,
+   * server error), each recorded as its own request with `attempt` + 1. Default 0.
+   */
+  readonly retries?: number | undefined;
 }
 
 class Execution implements PromptState {
@@ -179,8 +184,14 @@ export class WorkflowRunner {
     const exec = h.exec;
     this.#record(h, e);
     if (e.instance) exec.instanceCalls.set(e.instance, (exec.instanceCalls.get(e.instance) ?? 0) + 1);
-    exec.stepsFailed++;
     exec.inflight--;
+    if (e.outcome === 'failed' && h.attempt < (this.#opts.retries ?? 0) && !exec.failed) {
+      exec.retries++;
+      const base = `${exec.wf.id}/${exec.wf.nodes[h.node]!.id}`;
+      this.#submit(exec, h.node, { ...h.call, id: `${base}/retry-${h.attempt + 1}` }, h.attempt + 1);
+      return;
+    }
+    exec.stepsFailed++;
     if (!exec.failed) exec.failReason = `${exec.wf.nodes[h.node]!.id}: ${e.outcome}: ${e.reason}`;
     this.#maybeEnd(exec);
   }
@@ -222,8 +233,8 @@ export class WorkflowRunner {
         if (!(exec.nodeEndUs[p]! <= now)) throw new Error(`causality: ${wf.id}/${node.id} started before parent ${wf.nodes[p]!.id} ended`);
       }
     }
-    exec.inflight++;
     if (node.kind === 'tool') {
+      exec.inflight++;
       this.#clock.schedule(now + node.durationUs, () => {
         exec.inflight--;
         this.#complete(exec, i, node.resultTokens);
@@ -249,9 +260,14 @@ export class WorkflowRunner {
       maxTokens: node.maxTokens,
       expectedReuseUs: node.expectedReuseUs,
     };
+    this.#submit(exec, i, call, 0);
+  }
+
+  #submit(exec: Execution, i: number, call: LlmCall, attempt: number): void {
     if (this.#inflightIds.has(call.id)) throw new Error(`request id ${call.id} is already in flight`);
+    exec.inflight++;
     this.#inflightIds.add(call.id);
-    const h = new CallHandle(this, exec, i, call, now, 0);
+    const h = new CallHandle(this, exec, i, call, this.#clock.nowUs(), attempt);
     exec.calls.add(h);
     this.#backend.submit(call, h);
   }

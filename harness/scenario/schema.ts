@@ -5,6 +5,7 @@ import { EVICTION_POLICIES } from '../../policies/kv/registry.js';
 import { workloadSchema } from '../../workloads/workload.js';
 import { GPU_NAMES, MODEL_NAMES } from '../../sim/cost-model/catalog/index.js';
 import { policyRefSchema } from './policy-ref.js';
+import { liveSchema } from '../live/live-schema.js';
 
 const name = z.string().regex(/^[A-Za-z0-9._+-]+$/, 'expected letters, digits, ".", "_", "+" or "-"');
 const positive = z.number().positive();
@@ -53,6 +54,8 @@ export const scenarioSchema = z.strictObject({
   name,
   description: z.string().optional(),
   mode: z.enum(['sim', 'live']).default('sim'),
+  /** Where and how `mode: live` runs (harness/live/live-schema.ts). */
+  live: liveSchema.optional(),
   seeds: z.array(z.int().nonnegative()).min(1).default([1]),
   cluster: clusterSchema,
   policies: z.array(policyEntrySchema).min(1),

@@ -29,6 +29,24 @@ export interface EmulatedRequest {
   readonly listener: EmulatedListener;
 }
 
+/** Counters of an engine since it started (summed over restarts). */
+export interface EngineTotals {
+  steps: number;
+  busyUs: number;
+  prefillTokens: number;
+  decodeTokens: number;
+  outputTokens: number;
+  preemptions: number;
+  finished: number;
+  evictions: number;
+  prefixQueries: number;
+  prefixHits: number;
+}
+
+function emptyTotals(): EngineTotals {
+  return { steps: 0, busyUs: 0, prefillTokens: 0, decodeTokens: 0, outputTokens: 0, preemptions: 0, finished: 0, evictions: 0, prefixQueries: 0, prefixHits: 0 };
+}
+
 /** Engine state under a fault. */
 export type EngineHealth = 'up' | 'hung' | 'down';
 
@@ -36,10 +54,6 @@ export type EngineHealth = 'up' | 'hung' | 'down';
 const TTFT_BUCKETS_S = [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 20, 40, 80, 160, 640, 2560];
 const E2E_BUCKETS_S = [0.3, 0.5, 0.8, 1, 1.5, 2, 2.5, 5, 10, 15, 20, 30, 40, 50, 60, 120, 240, 480, 960, 1920, 7680];
 const ITL_BUCKETS_S = [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 20, 40, 80];
-
-// A step may begin where the previous one ended on the engine's own timeline if the timer woke
-// at most this late (real µs); beyond it the engine was starved and restarts from now.
-const CATCH_UP_REAL_US = 5000;
 
 class Bridge implements EngineListener {
   index = 0;
@@ -77,11 +91,10 @@ export class EmulatedEngine {
   #stepping = false;
   #timer = -1;
   #plannedEndUs = 0;
-  #lastAddUs = 0;
   #seq = 0;
   #stalledStep = false;
-  // Counters of cores that crashed, so /metrics counters never go backwards.
-  #retired = { queries: 0, hits: 0, preemptions: 0, generation: 0 };
+  // Totals of cores that crashed, so counters never go backwards across a restart.
+  readonly #retired: EngineTotals = emptyTotals();
 
   constructor(opts: { clock: WallClock; modelName: string; makeCore: CoreFactory }) {
     this.clock = opts.clock;
@@ -107,7 +120,10 @@ export class EmulatedEngine {
   /** Admit a request; returns its id or the reason it was refused (vLLM answers 400). */
   submit(req: EmulatedRequest): { id: string } | { reject: string } {
     if (this.#health === 'down') return { reject: 'engine is down' };
-    const now = this.clock.nowUs();
+    // While a step is in flight, a request joins the next step. When the engine's timeline lags
+    // the wall clock (a late timer, a busy event loop), the request is stamped with the
+    // timeline's position, so the lag is never added to the model's time.
+    const now = this.#stepping ? Math.min(this.clock.nowUs(), this.#plannedEndUs) : this.clock.nowUs();
     const id = `r${this.#seq++}`;
     const bridge = new Bridge(this, req, now);
     const all = req.promptIds.concat(req.outputIds);
@@ -118,7 +134,6 @@ export class EmulatedEngine {
     if ('reject' in added) return added;
     this.#bridges.set(id, bridge);
     this.promptTokensTotal += req.promptIds.length;
-    this.#lastAddUs = now;
     this.#kick(false);
     return { id };
   }
@@ -158,11 +173,8 @@ export class EmulatedEngine {
   /** Back to normal: a hung engine resumes; a crashed one restarts with a fresh core. */
   recover(): void {
     if (this.#health === 'down') {
-      const c = this.#core;
-      this.#retired.queries += c.kv.stats.queries;
-      this.#retired.hits += c.kv.stats.hits;
-      this.#retired.preemptions += c.counters.preemptions;
-      this.#retired.generation += c.counters.outputTokens;
+      const now = this.totals();
+      Object.assign(this.#retired, now);
       this.#core = this.#makeCore();
     }
     this.#health = 'up';
@@ -174,6 +186,33 @@ export class EmulatedEngine {
       this.#stepping = false;
     }
     this.#kick(false);
+  }
+
+  /** Totals since start, across restarts. */
+  totals(): EngineTotals {
+    const c = this.#core;
+    const r = this.#retired;
+    return {
+      steps: r.steps + c.counters.steps, busyUs: r.busyUs + c.counters.busyUs, prefillTokens: r.prefillTokens + c.counters.prefillTokens,
+      decodeTokens: r.decodeTokens + c.counters.decodeTokens, outputTokens: r.outputTokens + c.counters.outputTokens,
+      preemptions: r.preemptions + c.counters.preemptions, finished: r.finished + c.counters.finished,
+      evictions: r.evictions + c.kv.pool.evictions, prefixQueries: r.prefixQueries + c.kv.stats.queries, prefixHits: r.prefixHits + c.kv.stats.hits,
+    };
+  }
+
+  /**
+   * Forget everything (after a warm-up): a fresh core with an empty cache, zeroed counters and
+   * histograms. Only valid while no request is inside.
+   */
+  reset(): void {
+    if (this.#bridges.size > 0 || this.#stepping) throw new Error('EmulatedEngine.reset with requests inside');
+    this.#core = this.#makeCore();
+    Object.assign(this.#retired, emptyTotals());
+    this.ttftS.reset();
+    this.e2eS.reset();
+    this.itlS.reset();
+    this.promptTokensTotal = 0;
+    this.successByReason = { length: 0, stop: 0 };
   }
 
   /** Stop stepping for good (server shutdown). */
@@ -198,13 +237,13 @@ export class EmulatedEngine {
     });
   }
 
-  // Begin the next step. `continuing`: called at the end of a step, so the new one starts where
-  // the last one ended on the engine timeline, unless the timer was badly late.
+  // Begin the next step. `continuing` (called at the end of a step): the new step starts where
+  // the last one ended on the engine's timeline, however late the timer woke, so steps are laid
+  // end to end as on a GPU and a slow event loop delays token delivery without stretching the
+  // model; an idle engine starts from now.
   #kick(continuing: boolean): void {
     if (this.#stepping || this.#health !== 'up') return;
-    const now = this.clock.nowUs();
-    const lateRealUs = (now - this.#plannedEndUs) * this.clock.timeScale;
-    const startUs = continuing && lateRealUs < CATCH_UP_REAL_US ? Math.max(this.#plannedEndUs, this.#lastAddUs) : now;
+    const startUs = continuing ? this.#plannedEndUs : this.clock.nowUs();
     const durUs = this.#core.beginStep(startUs);
     if (durUs === null) return;
     this.#stepping = true;
@@ -228,16 +267,17 @@ export class EmulatedEngine {
     const c = this.#core;
     const l = { model_name: this.modelName, engine: '0' };
     const usage = c.kv.pool.numUsed / Math.max(1, c.kv.pool.numBlocks);
+    const t = this.totals();
     return new PromWriter()
       .family('vllm:num_requests_running', 'gauge', 'Number of requests in model execution batches.', [[l, c.numRunning]])
       .family('vllm:num_requests_waiting', 'gauge', 'Number of requests waiting to be processed.', [[l, c.numWaiting]])
       .family('vllm:kv_cache_usage_perc', 'gauge', 'KV-cache usage. 1 means 100 percent usage.', [[l, usage]])
       .family('vllm:gpu_cache_usage_perc', 'gauge', 'GPU KV-cache usage (pre-0.10 name of kv_cache_usage_perc).', [[l, usage]])
-      .family('vllm:prefix_cache_queries_total', 'counter', 'Prefix cache queries, in terms of number of queried tokens.', [[l, this.#retired.queries + c.kv.stats.queries]])
-      .family('vllm:prefix_cache_hits_total', 'counter', 'Prefix cache hits, in terms of number of cached tokens.', [[l, this.#retired.hits + c.kv.stats.hits]])
-      .family('vllm:num_preemptions_total', 'counter', 'Cumulative number of preemption from the engine.', [[l, this.#retired.preemptions + c.counters.preemptions]])
+      .family('vllm:prefix_cache_queries_total', 'counter', 'Prefix cache queries, in terms of number of queried tokens.', [[l, t.prefixQueries]])
+      .family('vllm:prefix_cache_hits_total', 'counter', 'Prefix cache hits, in terms of number of cached tokens.', [[l, t.prefixHits]])
+      .family('vllm:num_preemptions_total', 'counter', 'Cumulative number of preemption from the engine.', [[l, t.preemptions]])
       .family('vllm:prompt_tokens_total', 'counter', 'Number of prefill tokens processed.', [[l, this.promptTokensTotal]])
-      .family('vllm:generation_tokens_total', 'counter', 'Number of generation tokens processed.', [[l, this.#retired.generation + c.counters.outputTokens]])
+      .family('vllm:generation_tokens_total', 'counter', 'Number of generation tokens processed.', [[l, t.outputTokens]])
       .family('vllm:request_success_total', 'counter', 'Count of successfully processed requests.', [
         [{ ...l, finished_reason: 'length' }, this.successByReason.length], [{ ...l, finished_reason: 'stop' }, this.successByReason.stop],
       ])
