@@ -23,6 +23,11 @@ export interface LiveFault {
   readonly factor?: number | undefined;
   /** Recover this long after the fault (never, if absent). */
   readonly recoverAfterUs?: number | undefined;
+  /**
+   * Wait (checking every 10 ms of run time after `atUs`) until the engine holds at least this
+   * many requests, so the fault is sure to hit calls in flight.
+   */
+  readonly minInflight?: number | undefined;
 }
 
 /** Produces the arrivals of a cell (default: the workload's own arrival process). */
@@ -129,8 +134,15 @@ export async function runLiveCell(spec: LiveCellSpec): Promise<CellResult> {
   for (const f of spec.faults ?? []) {
     const e = stack?.engines[f.instance];
     if (!e) throw new Error(`live fault: instance ${f.instance} is not a spawned engine`);
-    clock.schedule(f.atUs, () => void e.fault(f.kind, f.factor));
-    if (f.recoverAfterUs !== undefined) clock.schedule(f.atUs + f.recoverAfterUs, () => void e.fault('recover'));
+    const apply = (): void => {
+      if (e.engine.inflight < (f.minInflight ?? 0)) {
+        clock.schedule(clock.nowUs() + 10_000, apply);
+        return;
+      }
+      void e.fault(f.kind, f.factor);
+      if (f.recoverAfterUs !== undefined) clock.schedule(clock.nowUs() + f.recoverAfterUs, () => void e.fault('recover'));
+    };
+    clock.schedule(f.atUs, apply);
   }
 
   const series = new Timeseries(spec.sampleIntervalUs, stack?.engines.length ?? 0);

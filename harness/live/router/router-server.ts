@@ -214,6 +214,7 @@ export async function startRouterServer(opts: RouterOptions): Promise<RouterServ
     headers[INSTANCE_HEADER] = u.id;
     headers['x-request-id'] = rid;
     res.writeHead(up.statusCode, headers);
+    res.flushHeaders(); // the client learns the instance and request id before the first token
     const ok = up.statusCode < 400;
     let events = 0;
     await new Promise<void>((resolve) => {
