@@ -4,6 +4,9 @@ import { InputError } from '../scenario/errors.js';
 import { toolVersion } from '../version.js';
 import { registerRun } from './run.js';
 import { registerValidate } from './validate.js';
+import { registerEngine } from './engine.js';
+import { registerRouter } from './router.js';
+import { registerLoad } from './load.js';
 
 /** Build the CLI program (exported for tests). */
 export function buildProgram(): Command {
@@ -14,6 +17,9 @@ export function buildProgram(): Command {
     .exitOverride();
   registerRun(program);
   registerValidate(program);
+  registerEngine(program);
+  registerRouter(program);
+  registerLoad(program);
   return program;
 }
 
