@@ -2,8 +2,8 @@ import type { TokenRun } from '../policies/kv/hash.js';
 
 /**
  * Common English words, each a single token when preceded by a space in the cl100k_base,
- * o200k_base and Llama 3 tokenizers (checked with gpt-tokenizer 3 and llama3-tokenizer-js 1.2,
- * see render.test.ts and README "Live mode"). 256 of them, so a word is one byte of entropy.
+ * o200k_base and Llama 3 tokenizers (checked with gpt-tokenizer 3 and llama3-tokenizer-js 1.2;
+ * README "Live mode" has the figures). 256 of them, so a word is one byte of entropy.
  */
 export const RENDER_WORDS: readonly string[] = [
   'the', 'of', 'and', 'to', 'in', 'is', 'that', 'for', 'it', 'as', 'was', 'with', 'be', 'by', 'on', 'not',
