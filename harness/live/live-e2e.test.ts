@@ -6,6 +6,10 @@ import { ROUTING_POLICIES } from '../../policies/routing/registry.js';
 import { parseScenario } from '../scenario/load.js';
 import { runScenario } from '../runner/matrix.js';
 import type { Report } from '../../reports/report.js';
+import { scenarioSchema } from '../scenario/schema.js';
+import type { WorkloadSpec } from '../../workloads/workload.js';
+import { runLiveCell } from './live-cell.js';
+import { testCluster, testEngine } from './testdata/cluster.js';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -77,5 +81,29 @@ describe('live mode end to end (spawn: local)', () => {
     for (const line of csv.slice(1)) expect(line).toMatch(/,i[01],ok,/);
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/seq/);
     expect(res.files.map((f) => f.split('/').pop())).toContain('workflows.csv');
+  });
+});
+
+describe('live mode against a deployed target', () => {
+  it('sends the workflows to target.baseUrl with the key from apiKeyEnv', async () => {
+    const engine = await testEngine({ timeScale: 0.1, apiKey: 'deployed-key' });
+    process.env['AB_TARGET_KEY'] = 'deployed-key';
+    try {
+      const sc = scenarioSchema.parse({
+        name: 't', mode: 'live', live: { target: { baseUrl: engine.url, model: 'llama-3.1-8b', apiKeyEnv: 'AB_TARGET_KEY' }, maxDurationS: 30 },
+        cluster: { instances: 1 }, policies: [{ routing: 'round-robin' }],
+        workloads: [{ name: 'seq', pattern: 'sequential', agents: 2, workflows: 3, arrivals: { kind: 'constant', ratePerSec: 20 }, contextTokens: 200, outputTokens: 5 }],
+      });
+      const res = await runLiveCell({
+        cluster: testCluster(), workload: sc.workloads[0] as WorkloadSpec, policy: sc.policies[0]!, seed: 1, check: true, live: sc.live, sampleIntervalUs: 1e6,
+      });
+      expect(res.summary['workflowsCompleted']).toBe(3);
+      expect(res.requests.every((r) => r.outcome === 'ok' && r.instance === 'target' && r.outputTokens === 5)).toBe(true);
+      expect(res.instances).toEqual([]);
+      expect(engine.engine.totals().finished).toBe(6);
+    } finally {
+      delete process.env['AB_TARGET_KEY'];
+      await engine.close();
+    }
   });
 });
