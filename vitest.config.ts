@@ -1,9 +1,17 @@
 import { defineConfig } from 'vitest/config';
 
+const include = ['{sim,policies,workloads,harness,reports}/**/*.test.ts'];
+// Wall-clock comparisons (sim/live parity) run alone, after everything else, so other test
+// files do not compete with them for the CPU.
+const timing = ['harness/live/parity.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['{sim,policies,workloads,harness,reports}/**/*.test.ts'],
     testTimeout: 60_000,
     pool: 'forks',
+    projects: [
+      { extends: true, test: { name: 'unit', include, exclude: timing, sequence: { groupOrder: 0 } } },
+      { extends: true, test: { name: 'timing', include: timing, sequence: { groupOrder: 1 } } },
+    ],
   },
 });

@@ -10,6 +10,9 @@ import { registerWorkload } from './workload-preview.js';
 import { registerCapacity } from './capacity.js';
 import { registerExplainStep } from './explain-step.js';
 import { registerCalibrate } from './calibrate.js';
+import { registerEngine } from './engine.js';
+import { registerRouter } from './router.js';
+import { registerLoad } from './load.js';
 
 /** Build the CLI program (exported for tests). */
 export function buildProgram(): Command {
@@ -26,6 +29,9 @@ export function buildProgram(): Command {
   registerCapacity(program);
   registerExplainStep(program);
   registerCalibrate(program);
+  registerEngine(program);
+  registerRouter(program);
+  registerLoad(program);
   return program;
 }
 

@@ -25,10 +25,14 @@ export function registerRun(program: Command): void {
     .option('-s, --seed <n>', 'run only this seed instead of the scenario\'s list', parseSeed)
     .option('-q, --quiet', 'no progress on stderr')
     .option('--json', 'print a machine-readable summary on stdout instead of the table')
+    .option('--mode <mode>', 'sim or live (overrides the scenario\'s mode)', (v: string) => {
+      if (v !== 'sim' && v !== 'live') throw new InvalidArgumentError(`expected sim or live, found '${v}'`);
+      return v;
+    })
     .option('--check', 'check invariants as the run goes (request conservation, KV conservation, causality, oracle boundary)')
     .option('--baseline <report.json>', 'gate the run against this baseline report (exit 1 on a regression)'))
-    .action(async (file: string, o: GateFlags & { out?: string; seed?: number; quiet?: boolean; json?: boolean; check?: boolean; baseline?: string }) => {
-      const loaded = loadScenario(file, o.seed !== undefined ? { seeds: [o.seed] } : {});
+    .action(async (file: string, o: GateFlags & { out?: string; seed?: number; quiet?: boolean; json?: boolean; check?: boolean; baseline?: string; mode?: 'sim' | 'live' }) => {
+      const loaded = loadScenario(file, { ...(o.seed !== undefined ? { seeds: [o.seed] } : {}), ...(o.mode ? { mode: o.mode } : {}) });
       const base = o.baseline !== undefined ? readReportFile(o.baseline) : null; // read first: a bad file fails before the run
       const outDir = o.out ?? join('runs', loaded.scenario.name);
       const progress = new Progress(process.stderr, !o.quiet && !o.json);
@@ -50,7 +54,7 @@ export function registerRun(program: Command): void {
         }, null, 2)}\n`);
       } else {
         process.stdout.write(consoleSummary(res.report));
-        process.stdout.write(`\n${res.calls} LLM calls simulated in ${(res.wallMs / 1000).toFixed(2)} s; reports in ${res.outDir}/ (report.html, report.md, report.json, *.csv)\n`);
+        process.stdout.write(`\n${res.calls} LLM calls ${res.report.scenario.mode === 'live' ? 'run live' : 'simulated'} in ${(res.wallMs / 1000).toFixed(2)} s; reports in ${res.outDir}/ (report.html, report.md, report.json, *.csv)\n`);
         if (gate) process.stdout.write(`\n${gate.text}`);
       }
     });

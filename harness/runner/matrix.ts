@@ -7,17 +7,20 @@ import { aggregate, reportToJson, SCHEMA_VERSION, timeseriesJson, type Report, t
 import type { WorkloadSpec } from '../../workloads/workload.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import { namePolicies } from '../scenario/policies.js';
-import { InputError } from '../scenario/errors.js';
 import type { Progress } from '../progress.js';
 import { toolVersion } from '../version.js';
 import { resolveCluster } from './resolve.js';
 import { runSimCell } from './sim-cell.js';
+import { runLiveCell, type ArrivalSchedule } from '../live/live-cell.js';
+import type { WorkloadSource } from '../../workloads/workload.js';
 
 /** Options of a scenario run. */
 export interface RunOptions {
   readonly outDir: string;
   readonly check: boolean;
   readonly progress?: Progress | undefined;
+  /** Live runs only: replace each workload's arrivals (`agentbench load` rate stages). */
+  readonly liveArrivals?: ((source: WorkloadSource) => ArrivalSchedule) | undefined;
 }
 
 /** What a scenario run produced (report.json's content plus wall-clock facts kept out of it). */
@@ -38,9 +41,6 @@ export interface RunOutcome {
  */
 export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Promise<RunOutcome> {
   const sc = loaded.scenario;
-  if (sc.mode !== 'sim') {
-    throw new InputError([`${loaded.file}: mode: '${sc.mode}' runs need the live driver, which this build does not have yet; use mode: sim`]);
-  }
   const cluster = resolveCluster(sc.cluster, loaded.file);
   const policies = namePolicies(sc.policies, loaded.file);
   const outDir = opts.outDir;
@@ -61,13 +61,19 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
       for (const seed of sc.seeds) {
         cellNo++;
         const label = `[${cellNo}/${total}] ${workload.name} × ${p.name} × seed ${seed}`;
-        const res = runSimCell({
-          cluster, workload, policy: p.entry, seed, check: opts.check,
-          maxSimUs: sc.limits.maxSimS * 1e6, maxEvents: sc.limits.maxEvents,
-          sampleIntervalUs: sc.report.sampleIntervalMs * 1000, slo: sc.slo, baseDir: dirname(loaded.file), faults: sc.faults, router: sc.router,
-          onProgress: (pr) => opts.progress?.update(
-            `${label}: ${pr.workflowsEnded}/${pr.workflowsStarted} workflows done, sim ${(pr.simUs / 1e6).toFixed(1)} s`),
-        });
+        const onProgress = (pr: { simUs: number; workflowsStarted: number; workflowsEnded: number }): void => opts.progress?.update(
+          `${label}: ${pr.workflowsEnded}/${pr.workflowsStarted} workflows done, ${sc.mode} ${(pr.simUs / 1e6).toFixed(1)} s`);
+        const res = sc.mode === 'live'
+          ? await runLiveCell({
+            cluster, workload, policy: p.entry, seed, check: opts.check, live: sc.live,
+            sampleIntervalUs: sc.report.sampleIntervalMs * 1000, slo: sc.slo, onProgress, arrivals: opts.liveArrivals,
+          })
+          : runSimCell({
+            cluster, workload, policy: p.entry, seed, check: opts.check,
+            maxSimUs: sc.limits.maxSimS * 1e6, maxEvents: sc.limits.maxEvents,
+            sampleIntervalUs: sc.report.sampleIntervalMs * 1000, slo: sc.slo, baseDir: dirname(loaded.file), faults: sc.faults, router: sc.router,
+            onProgress,
+          });
         events += res.events;
         calls += res.requests.length;
         appendFileSync(file('requests.csv'), requestRows(workload.name, p.name, seed, res.requests));
@@ -96,6 +102,7 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
       instances: cluster.instances, model: cluster.model.name, gpu: cluster.gpu.name, tensorParallel: sc.cluster.tensorParallel,
       kvBlocksPerInstance: e.numBlocks, blockSize: e.blockSize, maxModelLen: e.maxModelLen,
       maxNumBatchedTokens: e.maxNumBatchedTokens, maxNumSeqs: e.maxNumSeqs, prefixCaching: e.enablePrefixCaching,
+      ...(sc.mode === 'live' ? { liveTarget: sc.live?.target?.baseUrl ?? 'spawn:local', liveTimeScale: sc.live?.timeScale ?? 1 } : {}),
     },
     policies: policies.map((p) => p.json),
     workloads: sc.workloads.map((w) => ({ name: w.name, pattern: w.pattern })),

@@ -14,7 +14,7 @@ export interface LoadedScenario {
 }
 
 /** Read, parse and validate a scenario file; throws InputError naming file:line:col. */
-export function loadScenario(file: string, overrides: { seeds?: number[] } = {}): LoadedScenario {
+export function loadScenario(file: string, overrides: { seeds?: number[]; mode?: 'sim' | 'live' } = {}): LoadedScenario {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -25,7 +25,7 @@ export function loadScenario(file: string, overrides: { seeds?: number[] } = {})
 }
 
 /** Parse and validate scenario text (file is used in messages only). */
-export function parseScenario(text: string, file: string, overrides: { seeds?: number[] } = {}): LoadedScenario {
+export function parseScenario(text: string, file: string, overrides: { seeds?: number[]; mode?: 'sim' | 'live' } = {}): LoadedScenario {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -39,6 +39,7 @@ export function parseScenario(text: string, file: string, overrides: { seeds?: n
     throw new InputError([`${file}:1:1: expected a mapping of scenario keys (name, cluster, policies, workloads...), found ${describe(raw)}`]);
   }
   if (overrides.seeds) (raw as Record<string, unknown>)['seeds'] = overrides.seeds;
+  if (overrides.mode) (raw as Record<string, unknown>)['mode'] = overrides.mode;
   const parsed = scenarioSchema.safeParse(raw);
   if (!parsed.success) {
     throw new InputError(parsed.error.issues.map((issue) => formatIssue(issue, doc, lineCounter, raw, file)));

@@ -10,6 +10,7 @@ import { gpuSpecSchema } from '../../sim/cost-model/gpu-spec.js';
 import { coefficientOverridesSchema } from '../../sim/cost-model/coefficients.js';
 import { policyRefSchema } from './policy-ref.js';
 import { gatesSchema } from '../../reports/compare/gates.js';
+import { liveSchema } from '../live/live-schema.js';
 
 const name = z.string().regex(/^[A-Za-z0-9._+-]+$/, 'expected letters, digits, ".", "_", "+" or "-"');
 const positive = z.number().positive();
@@ -65,6 +66,8 @@ export const scenarioSchema = z.strictObject({
   name,
   description: z.string().optional(),
   mode: z.enum(['sim', 'live']).default('sim'),
+  /** Where and how `mode: live` runs (harness/live/live-schema.ts). */
+  live: liveSchema.optional(),
   seeds: z.array(z.int().nonnegative()).min(1).default([1]),
   cluster: clusterSchema,
   policies: z.array(policyEntrySchema).min(1),

@@ -1,0 +1,84 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { testEngine } from '../live/testdata/cluster.js';
+import type { Report } from '../../reports/report.js';
+import { main } from './main.js';
+import { parseBackends } from './router.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'agentbench-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => vi.restoreAllMocks());
+
+function capture(): { out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
+  return { out: () => out, err: () => err };
+}
+
+describe('live CLI commands', () => {
+  it('reject bad flags with exit 2 and a message naming the flag', async () => {
+    const c = capture();
+    expect(await main(['router'])).toBe(2);
+    expect(await main(['router', '--backend', 'localhost:1'])).toBe(2);
+    expect(await main(['router', '--backend', 'http://127.0.0.1:1', '--routing', 'nope'])).toBe(2);
+    expect(await main(['engine', '--time-scale', '3'])).toBe(2);
+    expect(await main(['engine', '--gpu', 'tpu9'])).toBe(2);
+    expect(await main(['load', 'workflows', 'x.yaml', '--stages', 'soon'])).toBe(2);
+    const err = c.err();
+    expect(err).toMatch(/give at least one --backend/);
+    expect(err).toMatch(/--backend: expected \[id=\]http/);
+    expect(err).toMatch(/--routing: unknown routing policy 'nope'/);
+    expect(err).toMatch(/--gpu: unknown gpu 'tpu9'/);
+    expect(err).toMatch(/--stages: expected <duration>/);
+  });
+
+  it('reads backends from flags and a file, with ids and keys from the environment', () => {
+    const file = join(dir, 'backends.yaml');
+    writeFileSync(file, '- http://127.0.0.1:9001\n- { id: big, url: "http://127.0.0.1:9002", apiKeyEnv: AB_TEST_KEY }\n');
+    process.env['AB_TEST_KEY'] = 'k2';
+    const b = parseBackends(['a=http://127.0.0.1:9000'], file, 'k1');
+    expect(b).toEqual([
+      { id: 'a', url: 'http://127.0.0.1:9000', apiKey: 'k1' },
+      { id: 'i1', url: 'http://127.0.0.1:9001', apiKey: 'k1' },
+      { id: 'big', url: 'http://127.0.0.1:9002', apiKey: 'k2' },
+    ]);
+  });
+
+  it('load saturate drives an endpoint with autocannon, bounded by --amount', async () => {
+    const e = await testEngine({ timeScale: 0.001 });
+    try {
+      const c = capture();
+      const code = await main(['load', 'saturate', '--url', e.url, '--model', 'llama-3.1-8b', '--connections', '4', '--amount', '40', '--duration-s', '30', '--json']);
+      const figures = JSON.parse(c.out()) as { requests: number; errors: number; non2xx: number; latencyMsP50: number };
+      expect(code).toBe(0);
+      expect(figures.requests).toBe(40);
+      expect(figures.errors + figures.non2xx).toBe(0);
+      expect(e.engine.totals().finished).toBe(40);
+    } finally {
+      await e.close();
+    }
+  });
+
+  it('load workflows runs rate stages against a spawned stack and writes live reports', async () => {
+    const file = join(dir, 'lw.yaml');
+    writeFileSync(file, [
+      'name: lw', 'live: { timeScale: 0.1, maxDurationS: 60 }', 'cluster: { instances: 2 }', 'policies: [{ routing: least-loaded }]',
+      'workloads:', '  - { name: seq, pattern: sequential, agents: 2, workflows: 1000, arrivals: { kind: constant, ratePerSec: 1 }, contextTokens: 300, outputTokens: 8 }',
+    ].join('\n'));
+    const out = join(dir, 'lw-out');
+    const c = capture();
+    expect(await main(['load', 'workflows', file, '--stages', '1s@4,1s@10', '--out', out, '--quiet'])).toBe(0);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report;
+    expect(report.scenario.mode).toBe('live');
+    const s = report.runs[0]!.summary;
+    // About 4 + 10 workflows from the stages, not the workload's 1000.
+    expect(s['workflowsCompleted']).toBeGreaterThan(4);
+    expect(s['workflowsCompleted']).toBeLessThan(40);
+    expect(s['requestsFailed']).toBe(0);
+    expect(c.out()).toMatch(/over stages 1s@4,1s@10/);
+  });
+});

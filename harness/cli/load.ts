@@ -1,0 +1,144 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import autocannon from 'autocannon';
+import { SeededRng } from '../../sim/rng.js';
+import { renderRuns } from '../../workloads/render.js';
+import { hashString } from '../../policies/kv/hash.js';
+import { InputError } from '../scenario/errors.js';
+import { loadScenario, scenarioHash } from '../scenario/load.js';
+import { runScenario } from '../runner/matrix.js';
+import { liveSchema, targetSchema } from '../live/live-schema.js';
+import { parseStages, StagedArrivals } from '../live/load/stages.js';
+import { Progress } from '../progress.js';
+import { consoleSummary } from './summary-table.js';
+import { numberFlag } from './live-flags.js';
+
+interface SaturateFlags {
+  url: string;
+  model: string;
+  path: string;
+  connections: number;
+  durationS: number;
+  amount?: number;
+  promptTokens: number;
+  maxTokens: number;
+  stream?: boolean;
+  bodyFile?: string;
+  apiKey?: string;
+  timeoutS: number;
+  json?: boolean;
+}
+
+interface WorkflowFlags {
+  stages: string;
+  target?: string;
+  model?: string;
+  apiKeyEnv?: string;
+  out?: string;
+  quiet?: boolean;
+  json?: boolean;
+}
+
+const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
+
+/** `agentbench load`: saturation with autocannon, and workflow load in rate stages. */
+export function registerLoad(program: Command): void {
+  const load = program.command('load').description('load-test an OpenAI-compatible stack (bounded in time and count)');
+
+  load
+    .command('saturate')
+    .description('fixed request bodies from N connections for a duration (autocannon): RPS, latency percentiles, errors')
+    .requiredOption('--url <base>', 'base URL of the router or engine, e.g. http://127.0.0.1:8001')
+    .requiredOption('--model <name>', 'model name to request')
+    .option('--path <path>', 'endpoint path', '/v1/completions')
+    .option('--connections <n>', 'concurrent connections', numberFlag(1, 10_000, true), 10)
+    .option('--duration-s <s>', 'how long to run (at most 600)', numberFlag(1, 600), 10)
+    .option('--amount <n>', 'stop after this many requests (at most 10,000,000)', numberFlag(1, 10_000_000, true))
+    .option('--prompt-tokens <n>', 'rendered prompt length of the generated body', numberFlag(1, 1_000_000, true), 128)
+    .option('--max-tokens <n>', 'max_tokens (with ignore_eos) of the generated body', numberFlag(1, 1_000_000, true), 16)
+    .option('--stream', 'ask for a streamed answer')
+    .option('--body-file <file>', 'send this JSON body instead of the generated one')
+    .option('--api-key <key>', 'Authorization: Bearer key (default: $AGENTBENCH_API_KEY)')
+    .option('--timeout-s <s>', 'per-request timeout', numberFlag(1, 3600), 60)
+    .option('--json', 'print the figures as JSON')
+    .action(async (o: SaturateFlags) => {
+      let body: string;
+      if (o.bodyFile !== undefined) {
+        try {
+          body = readFileSync(o.bodyFile, 'utf8');
+          JSON.parse(body);
+        } catch (e) {
+          throw new InputError([`--body-file: ${o.bodyFile}: ${(e as Error).message}`]);
+        }
+      } else {
+        body = JSON.stringify({
+          model: o.model, prompt: renderRuns([{ key: hashString('agentbench/load'), start: 0, length: o.promptTokens }]),
+          max_tokens: o.maxTokens, ignore_eos: true, stream: o.stream === true,
+        });
+      }
+      let base: URL;
+      try {
+        base = new URL(o.url);
+      } catch {
+        throw new InputError([`--url: expected http://host:port, found '${o.url}'`]);
+      }
+      const key = o.apiKey ?? process.env['AGENTBENCH_API_KEY'];
+      const r = await autocannon({
+        url: new URL(o.path, base).toString(), method: 'POST', body, connections: o.connections, duration: o.durationS,
+        timeout: o.timeoutS, headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+        ...(o.amount !== undefined ? { amount: o.amount } : {}),
+      });
+      const figures = {
+        url: new URL(o.path, base).toString(), connections: o.connections, durationS: r.duration,
+        requests: r.requests.total, rps: round(r.requests.average), latencyMsP50: r.latency.p50, latencyMsP90: r.latency.p90,
+        latencyMsP99: r.latency.p99, latencyMsMax: r.latency.max, errors: r.errors, timeouts: r.timeouts, non2xx: r.non2xx,
+        bytesPerSec: round(r.throughput.average, 0),
+      };
+      if (o.json) process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
+      else {
+        process.stdout.write(`${figures.requests} requests in ${figures.durationS} s from ${o.connections} connections: ${figures.rps} req/s\n` +
+          `latency ms p50 ${figures.latencyMsP50}  p90 ${figures.latencyMsP90}  p99 ${figures.latencyMsP99}  max ${figures.latencyMsMax}\n` +
+          `errors ${figures.errors}  timeouts ${figures.timeouts}  non-2xx ${figures.non2xx}\n`);
+      }
+      if (r.errors + r.timeouts + r.non2xx > 0) process.exitCode = 1;
+    });
+
+  load
+    .command('workflows')
+    .description('run a scenario\'s workflows live with open-loop arrivals in rate stages, against a target or a spawned stack')
+    .argument('<scenario>', 'scenario YAML (its workloads and policies; arrivals come from --stages)')
+    .requiredOption('--stages <list>', 'rate stages, e.g. 30s@1,30s@4,30s@8 (workflows per second)')
+    .option('--target <url>', 'deployed router or engine (default: the scenario\'s live section, else spawn: local)')
+    .option('--model <name>', 'model name at the target (required with --target)')
+    .option('--api-key-env <name>', 'environment variable holding the target\'s key')
+    .option('-o, --out <dir>', 'output directory (default: runs/<scenario name>-load)')
+    .option('-q, --quiet', 'no progress on stderr')
+    .option('--json', 'print a machine-readable summary')
+    .action(async (file: string, o: WorkflowFlags) => {
+      const stages = parseStages(o.stages);
+      if ('error' in stages) throw new InputError([`--stages: ${stages.error}`]);
+      const loaded = loadScenario(file, { mode: 'live' });
+      const sc = loaded.scenario;
+      let live = sc.live ?? liveSchema.parse({});
+      if (o.target !== undefined) {
+        if (o.model === undefined) throw new InputError(['--model: required with --target']);
+        const target = targetSchema.safeParse({ baseUrl: o.target, model: o.model, ...(o.apiKeyEnv ? { apiKeyEnv: o.apiKeyEnv } : {}) });
+        if (!target.success) throw new InputError(target.error.issues.map((i) => `--target: ${i.message}`));
+        const { spawn: _spawn, ...rest } = live;
+        live = { ...rest, timeScale: 1, target: target.data };
+      }
+      const scenario = { ...sc, live };
+      const outDir = o.out ?? join('runs', `${sc.name}-load`);
+      const progress = new Progress(process.stderr, !o.quiet && !o.json);
+      const res = await runScenario({ file, scenario, hash: scenarioHash({ scenario, stages }) }, {
+        outDir, check: false, progress,
+        liveArrivals: (source) => new StagedArrivals(stages, new SeededRng(sc.seeds[0]!).fork(`stages:${source.spec.name}`)),
+      });
+      if (o.json) process.stdout.write(`${JSON.stringify({ outDir: res.outDir, files: res.files, aggregates: res.report.aggregates }, null, 2)}\n`);
+      else {
+        process.stdout.write(consoleSummary(res.report));
+        process.stdout.write(`\n${res.calls} LLM calls in ${(res.wallMs / 1000).toFixed(1)} s over stages ${o.stages}; reports in ${res.outDir}/\n`);
+      }
+    });
+}

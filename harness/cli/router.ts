@@ -1,0 +1,124 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { instantiate } from '../../policies/registry.js';
+import { ROUTING_POLICIES } from '../../policies/routing/registry.js';
+import type { RoutingPolicy } from '../../policies/types.js';
+import { SeededRng } from '../../sim/rng.js';
+import { InputError } from '../scenario/errors.js';
+import { policyRefSchema } from '../scenario/policy-ref.js';
+import { startRouterServer } from '../live/router/router-server.js';
+import type { UpstreamSpec } from '../live/router/upstream.js';
+import { WallClock } from '../live/wall-clock.js';
+import { collect, numberFlag, untilSignal } from './live-flags.js';
+
+interface RouterFlags {
+  backend?: string[];
+  backendsFile?: string;
+  routing: string;
+  host: string;
+  port: number;
+  apiKey?: string;
+  backendApiKey?: string;
+  blockSize: number;
+  seed: number;
+  healthIntervalMs: number;
+  healthTimeoutMs: number;
+  unhealthyThreshold: number;
+  scrapeIntervalMs: number;
+  maxAttempts: number;
+  upstreamTimeoutMs: number;
+  stripWorkflowFields?: boolean;
+  workflowTtlS: number;
+  maxQueue: number;
+}
+
+const url = z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' });
+const fileSchema = z.array(z.union([url, z.strictObject({ id: z.string().min(1).optional(), url, apiKeyEnv: z.string().optional() })])).min(1);
+
+/** Backends from `--backend [id=]URL` flags and/or a YAML/JSON file; ids default to i0, i1... */
+export function parseBackends(flags: readonly string[], file: string | undefined, defaultKey: string | undefined): UpstreamSpec[] {
+  const out: UpstreamSpec[] = [];
+  const add = (id: string | undefined, u: string, apiKey: string | undefined): void => {
+    out.push({ id: id ?? `i${out.length}`, url: u, ...(apiKey ? { apiKey } : {}) });
+  };
+  for (const f of flags) {
+    const m = /^([A-Za-z0-9._-]+)=(.*)$/.exec(f);
+    const u = url.safeParse(m ? m[2] : f);
+    if (!u.success) throw new InputError([`--backend: expected [id=]http://host:port, found '${f}'`]);
+    add(m?.[1], u.data, defaultKey);
+  }
+  if (file !== undefined) {
+    let raw: unknown;
+    try {
+      raw = parseYaml(readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new InputError([`${file}: cannot read backends: ${(e as Error).message}`]);
+    }
+    const parsed = fileSchema.safeParse(raw);
+    if (!parsed.success) {
+      throw new InputError(parsed.error.issues.map((i) => `${file}: ${i.path.map(String).join('.') || '(top level)'}: ${i.message} (expected a list of URLs or {id, url, apiKeyEnv})`));
+    }
+    for (const b of parsed.data) {
+      if (typeof b === 'string') add(undefined, b, defaultKey);
+      else add(b.id, b.url, b.apiKeyEnv !== undefined ? process.env[b.apiKeyEnv] : defaultKey);
+    }
+  }
+  if (out.length === 0) throw new InputError(['router: give at least one --backend URL or a --backends-file']);
+  const ids = new Set<string>();
+  for (const b of out) {
+    if (ids.has(b.id)) throw new InputError([`router: duplicate backend id '${b.id}'`]);
+    ids.add(b.id);
+  }
+  return out;
+}
+
+/** `agentbench router`: the workflow-aware OpenAI-compatible router. */
+export function registerRouter(program: Command): void {
+  program
+    .command('router')
+    .description('serve a workflow-aware OpenAI-compatible router over static backends, routing with any agentbench policy')
+    .option('--backend <[id=]url>', 'a backend base URL (repeatable)', collect)
+    .option('--backends-file <file>', 'YAML/JSON list of backend URLs or {id, url, apiKeyEnv}')
+    .option('--routing <policy>', `routing policy: a name (${Object.keys(ROUTING_POLICIES).join(', ')}) or JSON {"kind": ..., options}`, 'round-robin')
+    .option('--host <addr>', 'address to bind', '127.0.0.1')
+    .option('--port <n>', 'port (0: any free port)', numberFlag(0, 65535, true), 8001)
+    .option('--api-key <key>', 'require Authorization: Bearer <key> from clients on /v1 (default: $AGENTBENCH_API_KEY)')
+    .option('--backend-api-key <key>', 'key sent to backends (default: $AGENTBENCH_BACKEND_API_KEY; without one, the client\'s header is passed through when the router has no key)')
+    .option('--block-size <n>', 'KV block size of the prompt hashes given to the policy', numberFlag(1, 1024, true), 16)
+    .option('--seed <n>', 'seed of the policy\'s random stream', numberFlag(0, Number.MAX_SAFE_INTEGER, true), 1)
+    .option('--health-interval-ms <ms>', 'time between health checks of each backend', numberFlag(10), 1000)
+    .option('--health-timeout-ms <ms>', 'a health check without answer within this fails', numberFlag(1), 1000)
+    .option('--unhealthy-threshold <n>', 'failed checks in a row before a backend is taken out', numberFlag(1, 100, true), 2)
+    .option('--scrape-interval-ms <ms>', 'time between /metrics scrapes of each backend (0: off)', numberFlag(0), 1000)
+    .option('--max-attempts <n>', 'backends tried per request when connections fail', numberFlag(1, 16, true), 3)
+    .option('--upstream-timeout-ms <ms>', 'no response headers from a backend within this is a failed attempt', numberFlag(1), 60_000)
+    .option('--strip-workflow-fields', 'remove workflow_metadata / workflow_id / agent_id and X-Workflow-* headers before forwarding')
+    .option('--workflow-ttl-s <s>', 'forget a workflow (and its agent messages) idle this long', numberFlag(1), 300)
+    .option('--max-queue <n>', 'agent-to-agent messages queued per agent', numberFlag(1, 1e6, true), 1000)
+    .action(async (o: RouterFlags) => {
+      const upstreams = parseBackends(o.backend ?? [], o.backendsFile, o.backendApiKey ?? process.env['AGENTBENCH_BACKEND_API_KEY']);
+      let raw: unknown = o.routing;
+      if (o.routing.trim().startsWith('{')) {
+        try {
+          raw = JSON.parse(o.routing) as unknown;
+        } catch (e) {
+          throw new InputError([`--routing: invalid JSON: ${(e as Error).message}`]);
+        }
+      }
+      const ref = policyRefSchema(ROUTING_POLICIES, 'routing policy').safeParse(raw);
+      if (!ref.success) throw new InputError(ref.error.issues.map((i) => `--routing: ${i.message}`));
+      const policy = instantiate<RoutingPolicy>(ROUTING_POLICIES, ref.data, { blockSize: o.blockSize }, 'routing policy');
+      const router = await startRouterServer({
+        upstreams, policy, rng: new SeededRng(o.seed).fork('routing'), clock: new WallClock(), blockSize: o.blockSize,
+        host: o.host, port: o.port, apiKey: o.apiKey ?? process.env['AGENTBENCH_API_KEY'],
+        health: { intervalMs: o.healthIntervalMs, timeoutMs: o.healthTimeoutMs, unhealthyThreshold: o.unhealthyThreshold, scrapeIntervalMs: o.scrapeIntervalMs },
+        maxAttempts: o.maxAttempts, upstreamTimeoutMs: o.upstreamTimeoutMs, stripWorkflowFields: o.stripWorkflowFields === true,
+        workflowStore: { ttlMs: o.workflowTtlS * 1000, maxQueue: o.maxQueue },
+      });
+      process.stdout.write(`agentbench router: ${policy.name} over ${upstreams.map((u) => `${u.id}=${u.url}`).join(', ')} at ${router.url}\n`);
+      await untilSignal();
+      await router.close();
+    });
+}

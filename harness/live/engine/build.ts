@@ -1,0 +1,35 @@
+import { instantiate, type PolicyRef } from '../../../policies/registry.js';
+import { SCHEDULING_POLICIES } from '../../../policies/scheduling/registry.js';
+import { EVICTION_POLICIES } from '../../../policies/kv/registry.js';
+import type { SchedulingPolicy } from '../../../policies/scheduling/types.js';
+import type { EvictionPolicy } from '../../../policies/kv/eviction/types.js';
+import { RooflineCostModel } from '../../../sim/cost-model/roofline.js';
+import type { ResolvedCluster } from '../../runner/resolve.js';
+import type { WallClock } from '../wall-clock.js';
+import { EmulatedEngine } from './emulated-engine.js';
+
+/** What an emulated engine is built from: the scenario's cluster plus the engine policies. */
+export interface EmulatedEngineSpec {
+  readonly cluster: ResolvedCluster;
+  readonly scheduling: PolicyRef;
+  readonly eviction: PolicyRef;
+  readonly clock: WallClock;
+  /** Name served on /v1/models (default: the catalog model's name). */
+  readonly modelName?: string | undefined;
+}
+
+/** An emulated engine with the same EngineCore configuration the simulator would build. */
+export function buildEmulatedEngine(spec: EmulatedEngineSpec): EmulatedEngine {
+  const { cluster } = spec;
+  const ctx = { blockSize: cluster.engine.blockSize };
+  const cost = new RooflineCostModel(cluster.model, cluster.gpu);
+  return new EmulatedEngine({
+    clock: spec.clock,
+    modelName: spec.modelName ?? cluster.model.name,
+    makeCore: EmulatedEngine.coreFactory(
+      cluster.engine, cost,
+      () => instantiate<SchedulingPolicy>(SCHEDULING_POLICIES, spec.scheduling, ctx, 'scheduling policy'),
+      () => instantiate<EvictionPolicy>(EVICTION_POLICIES, spec.eviction, ctx, 'eviction policy'),
+    ),
+  });
+}

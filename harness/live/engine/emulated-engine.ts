@@ -1,0 +1,299 @@
+import { EngineCore, type EngineConfig } from '../../../sim/engine/engine-core.js';
+import type { EngineListener, EngineRequest } from '../../../sim/engine/engine-request.js';
+import type { CostModel } from '../../../sim/cost-model/types.js';
+import type { SchedulingPolicy } from '../../../policies/scheduling/types.js';
+import type { EvictionPolicy } from '../../../policies/kv/eviction/types.js';
+import { blockHashesOfIds } from '../tokenizer.js';
+import { PromHistogram, PromWriter } from '../prometheus.js';
+import type { WallClock } from '../wall-clock.js';
+
+/** Builds a fresh EngineCore (at start and when a crashed engine restarts with an empty cache). */
+export type CoreFactory = () => EngineCore;
+
+/** What the engine's owner is told about one request, in engine-clock µs. */
+export interface EmulatedListener {
+  /** Token `index` (0-based) was generated. */
+  onToken(index: number, nowUs: number): void;
+  /** The stop condition was reached; `cachedTokens` is the prefix-cache hit at admission. */
+  onFinished(info: { outputTokens: number; cachedTokens: number; promptTokens: number; reason: 'length' | 'stop' }): void;
+}
+
+/** A request as the HTTP layer hands it over. */
+export interface EmulatedRequest {
+  readonly promptIds: readonly number[];
+  /** Token ids the model will emit, in order (their count is the output length). */
+  readonly outputIds: readonly number[];
+  /** Why generation stops after the last output id (max_tokens/ignore_eos vs a natural EOS). */
+  readonly stopReason: 'length' | 'stop';
+  readonly priority?: number | undefined;
+  readonly listener: EmulatedListener;
+}
+
+/** Counters of an engine since it started (summed over restarts). */
+export interface EngineTotals {
+  steps: number;
+  busyUs: number;
+  prefillTokens: number;
+  decodeTokens: number;
+  outputTokens: number;
+  preemptions: number;
+  finished: number;
+  evictions: number;
+  prefixQueries: number;
+  prefixHits: number;
+}
+
+function emptyTotals(): EngineTotals {
+  return { steps: 0, busyUs: 0, prefillTokens: 0, decodeTokens: 0, outputTokens: 0, preemptions: 0, finished: 0, evictions: 0, prefixQueries: 0, prefixHits: 0 };
+}
+
+/** Engine state under a fault. */
+export type EngineHealth = 'up' | 'hung' | 'down';
+
+// vLLM's histogram buckets (vllm/v1/metrics/loggers.py).
+const TTFT_BUCKETS_S = [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 20, 40, 80, 160, 640, 2560];
+const E2E_BUCKETS_S = [0.3, 0.5, 0.8, 1, 1.5, 2, 2.5, 5, 10, 15, 20, 30, 40, 50, 60, 120, 240, 480, 960, 1920, 7680];
+const ITL_BUCKETS_S = [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 20, 40, 80];
+
+class Bridge implements EngineListener {
+  index = 0;
+  lastUs = -1;
+  constructor(readonly engine: EmulatedEngine, readonly req: EmulatedRequest, readonly arrivalUs: number) {}
+  onToken(_r: EngineRequest, nowUs: number, first: boolean): void {
+    this.engine.observeToken(this, nowUs, first);
+    this.req.listener.onToken(this.index++, nowUs);
+    this.lastUs = nowUs;
+  }
+  onFinished(r: EngineRequest, nowUs: number): void {
+    this.engine.observeFinished(this, r, nowUs);
+  }
+}
+
+/**
+ * An EngineCore stepped in wall-clock time: the same vLLM v1 scheduler, KV manager and cost
+ * model as the simulator, but a step's duration is waited out on a {@link WallClock}. Steps are
+ * laid end to end on the engine's own timeline (a late timer does not stretch the model), and
+ * faults can crash (drop everything, empty cache on restart), hang (no progress) or slow it.
+ */
+export class EmulatedEngine {
+  readonly clock: WallClock;
+  readonly modelName: string;
+  readonly config: EngineConfig;
+  readonly ttftS = new PromHistogram(TTFT_BUCKETS_S);
+  readonly e2eS = new PromHistogram(E2E_BUCKETS_S);
+  readonly itlS = new PromHistogram(ITL_BUCKETS_S);
+  promptTokensTotal = 0;
+  successByReason = { length: 0, stop: 0 };
+  #core: EngineCore;
+  readonly #makeCore: CoreFactory;
+  readonly #bridges = new Map<string, Bridge>();
+  #health: EngineHealth = 'up';
+  #stepping = false;
+  #timer = -1;
+  #plannedEndUs = 0;
+  #seq = 0;
+  #stalledStep = false;
+  // Totals of cores that crashed, so counters never go backwards across a restart.
+  readonly #retired: EngineTotals = emptyTotals();
+
+  constructor(opts: { clock: WallClock; modelName: string; makeCore: CoreFactory }) {
+    this.clock = opts.clock;
+    this.modelName = opts.modelName;
+    this.#makeCore = opts.makeCore;
+    this.#core = opts.makeCore();
+    this.config = this.#core.config;
+  }
+
+  /** Build the core factory from its parts (one scheduler/eviction instance per core). */
+  static coreFactory(config: EngineConfig, cost: CostModel, scheduling: () => SchedulingPolicy, eviction: () => EvictionPolicy): CoreFactory {
+    return () => new EngineCore(config, cost, scheduling(), eviction());
+  }
+
+  get core(): EngineCore {
+    return this.#core;
+  }
+
+  get health(): EngineHealth {
+    return this.#health;
+  }
+
+  /** The engine's true state in the timeseries' vocabulary (as SimInstance.state). */
+  get faultState(): 'ok' | 'down' | 'hung' | 'slow' {
+    if (this.#health !== 'up') return this.#health;
+    return this.#core.stepTimeScale > 1 ? 'slow' : 'ok';
+  }
+
+  /** Admit a request; returns its id or the reason it was refused (vLLM answers 400). */
+  submit(req: EmulatedRequest): { id: string } | { reject: string } {
+    if (this.#health === 'down') return { reject: 'engine is down' };
+    // While a step is in flight, a request joins the next step. When the engine's timeline lags
+    // the wall clock (a late timer, a busy event loop), the request is stamped with the
+    // timeline's position, so the lag is never added to the model's time.
+    const now = this.#stepping ? Math.min(this.clock.nowUs(), this.#plannedEndUs) : this.clock.nowUs();
+    const id = `r${this.#seq++}`;
+    const bridge = new Bridge(this, req, now);
+    const all = req.promptIds.concat(req.outputIds);
+    const added = this.#core.add({
+      id, promptTokens: req.promptIds.length, blockHashes: blockHashesOfIds(all, this.config.blockSize),
+      outputTokens: req.outputIds.length, priority: req.priority, listener: bridge,
+    }, now);
+    if ('reject' in added) return added;
+    this.#bridges.set(id, bridge);
+    this.promptTokensTotal += req.promptIds.length;
+    this.#kick(false);
+    return { id };
+  }
+
+  /** The client went away: drop the request and free its blocks (vLLM aborts on disconnect). */
+  abort(id: string): void {
+    if (!this.#bridges.delete(id)) return;
+    this.#core.abort(id, this.clock.nowUs());
+  }
+
+  /** Requests inside the engine. */
+  get inflight(): number {
+    return this.#bridges.size;
+  }
+
+  /** Crash: every request is dropped without a callback; the KV cache is lost. */
+  crash(): void {
+    if (this.#health === 'down') return;
+    this.#health = 'down';
+    this.clock.cancel(this.#timer);
+    this.#stepping = false;
+    this.#stalledStep = false;
+    this.#core.abortAll(this.clock.nowUs());
+    this.#bridges.clear();
+  }
+
+  /** Hang: keep every request but make no progress until {@link recover}. */
+  hang(): void {
+    if (this.#health === 'up') this.#health = 'hung';
+  }
+
+  /** Multiply step times by `factor` (1 restores normal speed). */
+  slow(factor: number): void {
+    this.#core.stepTimeScale = factor;
+  }
+
+  /** Back to normal: a hung engine resumes; a crashed one restarts with a fresh core. */
+  recover(): void {
+    if (this.#health === 'down') {
+      const now = this.totals();
+      Object.assign(this.#retired, now);
+      this.#core = this.#makeCore();
+    }
+    this.#health = 'up';
+    this.#core.stepTimeScale = 1;
+    if (this.#stalledStep) {
+      this.#stalledStep = false;
+      this.#plannedEndUs = this.clock.nowUs();
+      this.#core.endStep(this.#plannedEndUs);
+      this.#stepping = false;
+    }
+    this.#kick(false);
+  }
+
+  /** Totals since start, across restarts. */
+  totals(): EngineTotals {
+    const c = this.#core;
+    const r = this.#retired;
+    return {
+      steps: r.steps + c.counters.steps, busyUs: r.busyUs + c.counters.busyUs, prefillTokens: r.prefillTokens + c.counters.prefillTokens,
+      decodeTokens: r.decodeTokens + c.counters.decodeTokens, outputTokens: r.outputTokens + c.counters.outputTokens,
+      preemptions: r.preemptions + c.counters.preemptions, finished: r.finished + c.counters.finished,
+      evictions: r.evictions + c.kv.pool.evictions, prefixQueries: r.prefixQueries + c.kv.stats.queries, prefixHits: r.prefixHits + c.kv.stats.hits,
+    };
+  }
+
+  /**
+   * Forget everything (after a warm-up): a fresh core with an empty cache, zeroed counters and
+   * histograms. Only valid while no request is inside.
+   */
+  reset(): void {
+    if (this.#bridges.size > 0 || this.#stepping) throw new Error('EmulatedEngine.reset with requests inside');
+    this.#core = this.#makeCore();
+    Object.assign(this.#retired, emptyTotals());
+    this.ttftS.reset();
+    this.e2eS.reset();
+    this.itlS.reset();
+    this.promptTokensTotal = 0;
+    this.successByReason = { length: 0, stop: 0 };
+  }
+
+  /** Stop stepping for good (server shutdown). */
+  close(): void {
+    this.clock.cancel(this.#timer);
+    this.#stepping = false;
+  }
+
+  /** @internal */
+  observeToken(b: Bridge, nowUs: number, first: boolean): void {
+    if (first) this.ttftS.observe((nowUs - b.arrivalUs) / 1e6);
+    else this.itlS.observe((nowUs - b.lastUs) / 1e6);
+  }
+
+  /** @internal */
+  observeFinished(b: Bridge, r: EngineRequest, nowUs: number): void {
+    this.#bridges.delete(r.id);
+    this.e2eS.observe((nowUs - b.arrivalUs) / 1e6);
+    this.successByReason[b.req.stopReason]++;
+    b.req.listener.onFinished({
+      outputTokens: r.numOutputTokens, cachedTokens: Math.max(0, r.numCachedTokens), promptTokens: r.promptTokens, reason: b.req.stopReason,
+    });
+  }
+
+  // Begin the next step. `continuing` (called at the end of a step): the new step starts where
+  // the last one ended on the engine's timeline, however late the timer woke, so steps are laid
+  // end to end as on a GPU and a slow event loop delays token delivery without stretching the
+  // model; an idle engine starts from now.
+  #kick(continuing: boolean): void {
+    if (this.#stepping || this.#health !== 'up') return;
+    const startUs = continuing ? this.#plannedEndUs : this.clock.nowUs();
+    const durUs = this.#core.beginStep(startUs);
+    if (durUs === null) return;
+    this.#stepping = true;
+    this.#plannedEndUs = startUs + Math.max(1, durUs);
+    this.#timer = this.clock.schedule(this.#plannedEndUs, this.#onStepEnd);
+  }
+
+  readonly #onStepEnd = (): void => {
+    if (this.#health === 'hung') {
+      this.#stalledStep = true; // completes when the engine recovers
+      return;
+    }
+    if (this.#health === 'down') return;
+    this.#core.endStep(this.#plannedEndUs);
+    this.#stepping = false;
+    this.#kick(true);
+  };
+
+  /** The engine's /metrics page, with vLLM's metric names (vllm/v1/metrics/loggers.py). */
+  metricsText(): string {
+    const c = this.#core;
+    const l = { model_name: this.modelName, engine: '0' };
+    const usage = c.kv.pool.numUsed / Math.max(1, c.kv.pool.numBlocks);
+    const t = this.totals();
+    return new PromWriter()
+      .family('vllm:num_requests_running', 'gauge', 'Number of requests in model execution batches.', [[l, c.numRunning]])
+      .family('vllm:num_requests_waiting', 'gauge', 'Number of requests waiting to be processed.', [[l, c.numWaiting]])
+      .family('vllm:kv_cache_usage_perc', 'gauge', 'KV-cache usage. 1 means 100 percent usage.', [[l, usage]])
+      .family('vllm:gpu_cache_usage_perc', 'gauge', 'GPU KV-cache usage (pre-0.10 name of kv_cache_usage_perc).', [[l, usage]])
+      .family('vllm:prefix_cache_queries_total', 'counter', 'Prefix cache queries, in terms of number of queried tokens.', [[l, t.prefixQueries]])
+      .family('vllm:prefix_cache_hits_total', 'counter', 'Prefix cache hits, in terms of number of cached tokens.', [[l, t.prefixHits]])
+      .family('vllm:num_preemptions_total', 'counter', 'Cumulative number of preemption from the engine.', [[l, t.preemptions]])
+      .family('vllm:prompt_tokens_total', 'counter', 'Number of prefill tokens processed.', [[l, this.promptTokensTotal]])
+      .family('vllm:generation_tokens_total', 'counter', 'Number of generation tokens processed.', [[l, t.outputTokens]])
+      .family('vllm:request_success_total', 'counter', 'Count of successfully processed requests.', [
+        [{ ...l, finished_reason: 'length' }, this.successByReason.length], [{ ...l, finished_reason: 'stop' }, this.successByReason.stop],
+      ])
+      .family('vllm:cache_config_info', 'gauge', 'Information of the LLMEngine CacheConfig.', [[{
+        ...l, block_size: String(this.config.blockSize), num_gpu_blocks: String(c.kv.pool.numBlocks),
+        enable_prefix_caching: String(this.config.enablePrefixCaching),
+      }, 1]])
+      .histogram('vllm:time_to_first_token_seconds', 'Histogram of time to first token in seconds.', [[l, this.ttftS]])
+      .histogram('vllm:inter_token_latency_seconds', 'Histogram of inter-token latency in seconds.', [[l, this.itlS]])
+      .histogram('vllm:e2e_request_latency_seconds', 'Histogram of e2e request latency in seconds.', [[l, this.e2eS]])
+      .text();
+  }
+}

@@ -1,0 +1,11 @@
+export { WallClock } from './wall-clock.js';
+export { HttpBackend, INSTANCE_HEADER, REJECT_HEADER, type HttpBackendOptions } from './http-backend.js';
+export { tokenize, blockHashesOfIds, applyChatTemplate, contentIds } from './tokenizer.js';
+export { EmulatedEngine, type EngineHealth, type EngineTotals } from './engine/emulated-engine.js';
+export { buildEmulatedEngine, type EmulatedEngineSpec } from './engine/build.js';
+export { startEngineServer, type EngineServer, type EngineServerOptions, type EngineFault } from './engine/engine-server.js';
+export { startRouterServer, type RouterServer, type RouterOptions } from './router/router-server.js';
+export { startLocalStack, warmUpStack, type LocalStack } from './local-stack.js';
+export { runLiveCell, liveSummary, type LiveCellSpec, type LiveFault, type ArrivalSchedule } from './live-cell.js';
+export { liveSchema, targetSchema, type LiveSettings, type LiveTarget } from './live-schema.js';
+export { parseStages, StagedArrivals, type RateStage } from './load/stages.js';

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { SeededRng } from '../../../sim/rng.js';
+import { parseStages, StagedArrivals } from './stages.js';
+
+describe('rate stages', () => {
+  it('parses durations and rates, and reports bad input', () => {
+    expect(parseStages('10s@2, 1m@0.5')).toEqual([{ durationS: 10, ratePerSec: 2 }, { durationS: 60, ratePerSec: 0.5 }]);
+    expect(parseStages('10@2')).toHaveProperty('error');
+    expect(parseStages('')).toHaveProperty('error');
+  });
+
+  it('draws arrivals at each stage\'s rate, in order, and stops after the last stage', () => {
+    const a = new StagedArrivals([{ durationS: 100, ratePerSec: 2 }, { durationS: 100, ratePerSec: 10 }], new SeededRng(1));
+    const times: number[] = [];
+    for (let x = a.next(); x; x = a.next()) times.push(x.arrivalUs);
+    const first = times.filter((t) => t <= 100e6).length;
+    const second = times.length - first;
+    expect(first).toBeGreaterThan(150);
+    expect(first).toBeLessThan(250);
+    expect(second).toBeGreaterThan(850);
+    expect(second).toBeLessThan(1150);
+    expect(times.every((t, i) => i === 0 || t >= times[i - 1]!)).toBe(true);
+    expect(times.at(-1)!).toBeLessThanOrEqual(200e6);
+  });
+});

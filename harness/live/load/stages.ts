@@ -1,0 +1,58 @@
+import type { Rng } from '../../../policies/types.js';
+import type { Arrival } from '../../../workloads/workload.js';
+import type { ArrivalSchedule } from '../live-cell.js';
+
+/** One load stage: Poisson arrivals at `ratePerSec` for `durationS`. */
+export interface RateStage {
+  readonly durationS: number;
+  readonly ratePerSec: number;
+}
+
+/** Parse `10s@2,30s@5,1m@0.5` (duration with s/m unit @ workflows per second). */
+export function parseStages(text: string): RateStage[] | { error: string } {
+  const out: RateStage[] = [];
+  for (const part of text.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+    const m = /^(\d+(?:\.\d+)?)(s|m)@(\d+(?:\.\d+)?)$/.exec(part);
+    if (!m) return { error: `expected <duration>s|m@<rate>, e.g. 30s@2, found '${part}'` };
+    const durationS = Number(m[1]) * (m[2] === 'm' ? 60 : 1);
+    const ratePerSec = Number(m[3]);
+    if (!(durationS > 0) || !(ratePerSec > 0)) return { error: `duration and rate must be positive in '${part}'` };
+    out.push({ durationS, ratePerSec });
+  }
+  if (out.length === 0) return { error: 'expected at least one stage, e.g. 30s@2' };
+  return out;
+}
+
+/**
+ * Open-loop arrivals in rate stages: within each stage, exponential gaps at the stage's rate;
+ * a gap that would cross into the next stage restarts there (memoryless, so this is exact).
+ */
+export class StagedArrivals implements ArrivalSchedule {
+  readonly #stages: readonly RateStage[];
+  readonly #rng: Rng;
+  #stage = 0;
+  #stageStartUs = 0;
+  #lastUs = 0;
+  #index = 0;
+
+  constructor(stages: readonly RateStage[], rng: Rng) {
+    this.#stages = stages;
+    this.#rng = rng;
+  }
+
+  next(): Arrival | null {
+    for (;;) {
+      const s = this.#stages[this.#stage];
+      if (!s) return null;
+      const endUs = this.#stageStartUs + s.durationS * 1e6;
+      const at = this.#lastUs - (1e6 / s.ratePerSec) * Math.log(1 - this.#rng.float());
+      if (at <= endUs) {
+        this.#lastUs = at;
+        return { index: this.#index++, arrivalUs: Math.round(at) };
+      }
+      this.#stage++;
+      this.#stageStartUs = endUs;
+      this.#lastUs = endUs;
+    }
+  }
+}

@@ -1,0 +1,291 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Clock, InstanceView, RouteRequest, RoutingPolicy, Rng } from '../../../policies/types.js';
+import { bearerCheck, closeServer, hostForUrl, listen, parseJsonBody, readBody, sendError, sendJson, trackSockets } from '../http-util.js';
+import { INSTANCE_HEADER, REJECT_HEADER, connectionReason } from '../http-backend.js';
+import { PROM_CONTENT_TYPE } from '../prometheus.js';
+import { DEFAULT_HEALTH, UpstreamMonitor, type HealthOptions } from './monitor.js';
+import { buildRouteRequest, WORKFLOW_BODY_FIELDS } from './route-request.js';
+import { LatencyHistograms, newRouterCounters, routerMetricsText, type RouterCounters } from './router-metrics.js';
+import { Upstream, type InflightEntry, type UpstreamSpec } from './upstream.js';
+import { DEFAULT_WORKFLOW_STORE, WorkflowStore, type WorkflowStoreOptions } from './workflow-store.js';
+import { handleWorkflowEndpoint } from './workflow-endpoints.js';
+
+/** Options of the workflow-aware router. */
+export interface RouterOptions {
+  readonly upstreams: readonly UpstreamSpec[];
+  /** Any policy from policies/routing, unchanged. */
+  readonly policy: RoutingPolicy;
+  readonly rng: Rng;
+  /** Time for RouteRequest.nowUs (a WallClock; the live driver shares its scaled one). */
+  readonly clock: Clock;
+  /** Block size of the prompt hashes handed to the policy (the engines' KV block size). */
+  readonly blockSize: number;
+  readonly host?: string | undefined;
+  readonly port?: number | undefined;
+  /** Clients must send `Authorization: Bearer <key>` on /v1/*. */
+  readonly apiKey?: string | undefined;
+  readonly health?: Partial<HealthOptions> | undefined;
+  /** Backends tried per request when connections fail before a response (default 3). */
+  readonly maxAttempts?: number | undefined;
+  /** Remove workflow_metadata / workflow_id / agent_id from bodies before forwarding. */
+  readonly stripWorkflowFields?: boolean | undefined;
+  /** RouteRequest.maxTokens of a chat request without max_tokens (default 4096). */
+  readonly defaultMaxTokens?: number | undefined;
+  /** No response headers from a backend within this is a failed attempt, ms (default 60000). */
+  readonly upstreamTimeoutMs?: number | undefined;
+  readonly workflowStore?: Partial<WorkflowStoreOptions> | undefined;
+  /** `model` label of the router's metrics. */
+  readonly modelLabel?: string | undefined;
+}
+
+/** A running router. */
+export interface RouterServer {
+  readonly url: string;
+  readonly port: number;
+  readonly upstreams: readonly Upstream[];
+  readonly counters: RouterCounters;
+  readonly workflows: WorkflowStore;
+  readonly monitor: UpstreamMonitor;
+  close(): Promise<void>;
+}
+
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer', 'host']);
+const DATA_PREFIX = Buffer.from('data:');
+
+function countEvents(chunk: Buffer): number {
+  let n = 0;
+  for (let i = chunk.indexOf(DATA_PREFIX); i >= 0; i = chunk.indexOf(DATA_PREFIX, i + 5)) n++;
+  return n;
+}
+
+/**
+ * Start the workflow-aware OpenAI-compatible router: a reverse proxy over a static list of
+ * backends that asks a routing policy (the same object the simulator uses) where each request
+ * goes, streams the answer back without buffering, re-sends a request to another backend when
+ * the connection fails before any response, health-checks and scrapes the backends, serves the
+ * agent-to-agent workflow endpoints, and exposes production-stack-compatible /metrics.
+ */
+export async function startRouterServer(opts: RouterOptions): Promise<RouterServer> {
+  if (opts.upstreams.length === 0) throw new Error('router: at least one backend is required');
+  const ids = new Set<string>();
+  for (const u of opts.upstreams) {
+    if (ids.has(u.id)) throw new Error(`router: duplicate backend id '${u.id}'`);
+    ids.add(u.id);
+  }
+  const host = opts.host ?? '127.0.0.1';
+  const ups = opts.upstreams.map((s) => new Upstream(s));
+  const byId = new Map(ups.map((u) => [u.id, u]));
+  const policy = opts.policy;
+  const counters = newRouterCounters();
+  const latency = new LatencyHistograms();
+  const workflows = new WorkflowStore({ ...DEFAULT_WORKFLOW_STORE, ...opts.workflowStore });
+  const monitor = new UpstreamMonitor(ups, { ...DEFAULT_HEALTH, ...opts.health }, (u) => policy.onInstanceDown?.(u.id));
+  const maxAttempts = Math.max(1, opts.maxAttempts ?? 3);
+  const upstreamTimeoutMs = opts.upstreamTimeoutMs ?? 60_000;
+  const authorized = bearerCheck(opts.apiKey);
+  const model = opts.modelLabel ?? 'agentbench';
+  const nowMs = (): number => performance.now();
+  const sweep = setInterval(() => workflows.sweep(nowMs()), 5000);
+
+  const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
+    handle(req, res).catch((e: unknown) => sendError(res, (e as { status?: number }).status ?? 500, (e as Error).message));
+  });
+  const sockets = trackSockets(server);
+  const port = await listen(server, opts.port ?? 0, host);
+  monitor.start();
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (req.method === 'GET' && path === '/health') {
+      const healthy = ups.some((u) => u.healthy);
+      sendJson(res, healthy ? 200 : 503, { status: healthy ? 'ok' : 'no healthy backend' });
+      return;
+    }
+    if (req.method === 'GET' && path === '/metrics') {
+      res.writeHead(200, { 'content-type': PROM_CONTENT_TYPE }).end(routerMetricsText({ upstreams: ups, counters, workflows, latency, model, nowMs: nowMs() }));
+      return;
+    }
+    if (path.startsWith('/v1/') && !authorized(req)) {
+      sendError(res, 401, 'Unauthorized');
+      return;
+    }
+    if (path.startsWith('/v1/workflows/')) {
+      await handleWorkflowEndpoint(req, res, path, workflows, nowMs());
+      return;
+    }
+    if (req.method === 'GET' && path === '/v1/models') {
+      await proxySimple(req, res, path);
+      return;
+    }
+    if (req.method === 'POST' && (path === '/v1/completions' || path === '/v1/chat/completions')) {
+      const raw = await readBody(req);
+      const body = parseJsonBody(raw, res);
+      if (body === undefined) return;
+      if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+        sendError(res, 400, 'request body must be a JSON object');
+        return;
+      }
+      await forward(req, res, path, raw, body as Record<string, unknown>);
+      return;
+    }
+    sendError(res, 404, `no route for ${req.method ?? '?'} ${path}`);
+  }
+
+  function forwardHeaders(h: IncomingHttpHeaders, u: Upstream, requestId: string): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(h)) {
+      if (v === undefined || HOP_BY_HOP.has(k) || k === 'content-length' || k === 'authorization') continue;
+      if (opts.stripWorkflowFields && (k.startsWith('x-workflow-') || k === 'x-agent-id' || k === 'x-parent-request-id')) continue;
+      out[k] = Array.isArray(v) ? v.join(', ') : v;
+    }
+    out['x-request-id'] = requestId;
+    // The client's key is for this router when it has one; otherwise it is passed through.
+    if (u.apiKey) out['authorization'] = `Bearer ${u.apiKey}`;
+    else if (!opts.apiKey && typeof h.authorization === 'string') out['authorization'] = h.authorization;
+    return out;
+  }
+
+  async function forward(req: IncomingMessage, res: ServerResponse, path: string, raw: Buffer, body: Record<string, unknown>): Promise<void> {
+    counters.incoming++;
+    const rid = typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'] !== '' ? req.headers['x-request-id'] : randomUUID();
+    const route = buildRouteRequest({
+      id: rid, path, headers: req.headers, body, blockSize: opts.blockSize, defaultMaxTokens: opts.defaultMaxTokens ?? 4096, nowUs: opts.clock.nowUs(),
+    });
+    let payload: Buffer | string = raw;
+    if (opts.stripWorkflowFields && WORKFLOW_BODY_FIELDS.some((k) => k in body)) {
+      const copy = { ...body };
+      for (const k of WORKFLOW_BODY_FIELDS) delete copy[k];
+      payload = JSON.stringify(copy);
+    }
+    let clientGone = false;
+    res.once('close', () => {
+      clientGone = true;
+    });
+    const failures: string[] = [];
+    let excluded: Set<string> | undefined;
+    for (let attempt = 0; attempt < maxAttempts && !clientGone; attempt++) {
+      for (const u of ups) u.refresh();
+      const views: readonly InstanceView[] = excluded ? ups.map((u) => (excluded!.has(u.id) ? { ...viewOf(u), healthy: false } : u)) : ups;
+      const decision = policy.route(route, views, opts.rng);
+      if (typeof decision !== 'string') {
+        if (failures.length > 0) break;
+        counters.rejected++;
+        sendJson(res, 503, { error: { message: `router: ${decision.reject}`, type: 'ServiceUnavailableError', param: null, code: 503 } }, { [REJECT_HEADER]: '1', 'x-request-id': rid });
+        return;
+      }
+      const u = byId.get(decision);
+      if (!u) {
+        sendError(res, 500, `routing policy chose unknown backend '${decision}'`);
+        return;
+      }
+      policy.onRouted?.(route, u.id);
+      if (route.workflowId !== undefined) workflows.routed(route.workflowId, route.agentId, u.id, nowMs());
+      if (attempt > 0) counters.reroutes++;
+      const sent = await sendTo(u, req, res, path, payload, route, rid);
+      if (sent === 'done') return;
+      failures.push(`${u.id}: ${sent.reason}`);
+      (excluded ??= new Set()).add(u.id);
+    }
+    counters.failed++;
+    if (!clientGone) sendError(res, 502, `router: no backend answered after ${failures.length} attempt(s): ${failures.join('; ')}`);
+  }
+
+  // One attempt. Returns 'done' once a response (any status) started flowing to the client, or
+  // the failure reason when nothing was received and another backend may be tried.
+  async function sendTo(u: Upstream, req: IncomingMessage, res: ServerResponse, path: string, payload: Buffer | string, route: RouteRequest, rid: string): Promise<'done' | { reason: string }> {
+    const t0 = nowMs();
+    const entry = u.begin(route, t0);
+    let up;
+    try {
+      up = await u.pool.request({
+        path: `${u.basePath}${path}`, method: 'POST', headers: forwardHeaders(req.headers, u, rid), body: payload,
+        headersTimeout: upstreamTimeoutMs, bodyTimeout: upstreamTimeoutMs,
+      });
+    } catch (e) {
+      const reason = connectionReason(e);
+      finish(u, entry, false, 0, 'connection');
+      const code = (e as { code?: string }).code ?? '';
+      if (/ECONNREFUSED|ECONNRESET|UND_ERR_SOCKET|EHOSTUNREACH|ENOTFOUND/.test(`${code} ${reason}`)) monitor.markDown(u);
+      return { reason };
+    }
+    const headers: Record<string, string | string[]> = {};
+    for (const [k, v] of Object.entries(up.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
+    headers[INSTANCE_HEADER] = u.id;
+    headers['x-request-id'] = rid;
+    res.writeHead(up.statusCode, headers);
+    res.flushHeaders(); // the client learns the instance and request id before the first token
+    const ok = up.statusCode < 400;
+    let events = 0;
+    await new Promise<void>((resolve) => {
+      const b = up.body;
+      let settled = false;
+      const done = (good: boolean, kind: string): void => {
+        if (settled) return;
+        settled = true;
+        finish(u, entry, good, events, kind, up.statusCode);
+        resolve();
+      };
+      b.on('data', (chunk: Buffer) => {
+        u.firstByte(entry, nowMs());
+        events += countEvents(chunk);
+        if (!res.write(chunk)) {
+          b.pause();
+          res.once('drain', () => b.resume());
+        }
+      });
+      b.once('end', () => {
+        res.end();
+        done(ok, ok ? '' : `http_${up.statusCode}`);
+      });
+      b.once('error', () => {
+        res.destroy(); // the client sees a broken stream and may retry
+        counters.failed++;
+        done(false, 'stream_broken');
+      });
+      res.once('close', () => {
+        if (!res.writableFinished) {
+          b.destroy(); // client gone: cancel upstream so the engine aborts the request
+          done(false, 'client_gone');
+        }
+      });
+    });
+    return 'done';
+  }
+
+  function finish(u: Upstream, entry: InflightEntry, ok: boolean, events: number, errorKind: string, status?: number): void {
+    const t = nowMs();
+    u.end(entry, t, ok, events);
+    if (errorKind !== '') counters.errors.set(`${u.url}\u0000${errorKind}`, (counters.errors.get(`${u.url}\u0000${errorKind}`) ?? 0) + 1);
+    latency.observe(u.url, status === undefined ? 'error' : String(status), (t - entry.startMs) / 1000);
+    policy.onFinished?.(entry.route, u.id, ok);
+  }
+
+  async function proxySimple(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const u = ups.find((x) => x.healthy) ?? ups[0]!;
+    try {
+      const up = await u.pool.request({ path: `${u.basePath}${path}`, method: 'GET', headers: forwardHeaders(req.headers, u, randomUUID()), headersTimeout: upstreamTimeoutMs });
+      const text = await up.body.text();
+      res.writeHead(up.statusCode, { 'content-type': 'application/json' }).end(text);
+    } catch (e) {
+      sendError(res, 502, `router: ${u.id}: ${connectionReason(e)}`);
+    }
+  }
+
+  return {
+    url: `http://${hostForUrl(host)}:${port}`, port, upstreams: ups, counters, workflows, monitor,
+    async close() {
+      clearInterval(sweep);
+      monitor.stop();
+      await closeServer(server, sockets);
+      await Promise.all(ups.map((u) => u.pool.destroy()));
+    },
+  };
+}
+
+function viewOf(u: Upstream): InstanceView {
+  return {
+    id: u.id, healthy: u.healthy, running: u.running, waiting: u.waiting, kvBlocksUsed: u.kvBlocksUsed, kvBlocksTotal: u.kvBlocksTotal,
+    inflightPrefillTokens: u.inflightPrefillTokens, inflightDecodeTokens: u.inflightDecodeTokens,
+  };
+}

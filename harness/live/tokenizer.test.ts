@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { renderRuns } from '../../workloads/render.js';
+import { applyChatTemplate, blockHashesOfIds, contentIds, tokenize, VOCAB_WORDS } from './tokenizer.js';
+
+describe('tokenizer', () => {
+  it('turns N rendered tokens back into exactly N vocabulary ids', () => {
+    const runs = [{ key: 11, start: 0, length: 300 }, { key: 12, start: 40, length: 77 }];
+    const ids = tokenize(renderRuns(runs));
+    expect(ids).toHaveLength(377);
+    expect(ids.every((id) => id < VOCAB_WORDS)).toBe(true);
+    expect(ids.slice(0, 300)).toEqual(contentIds(11, 300));
+  });
+
+  it('gives identical block hashes for identical text prefixes, different ones after a change', () => {
+    const a = tokenize(renderRuns([{ key: 1, start: 0, length: 64 }, { key: 2, start: 0, length: 32 }]));
+    const b = tokenize(renderRuns([{ key: 1, start: 0, length: 64 }, { key: 3, start: 0, length: 32 }]));
+    const ha = blockHashesOfIds(a, 16);
+    const hb = blockHashesOfIds(b, 16);
+    expect(ha).toHaveLength(6);
+    expect(hb.slice(0, 4)).toEqual(ha.slice(0, 4));
+    expect(hb[4]).not.toBe(ha[4]);
+  });
+
+  it('tokenizes arbitrary text deterministically (words, punctuation, newlines)', () => {
+    const t = 'Hello, world!\n  How are you?';
+    expect(tokenize(t)).toEqual(tokenize(t));
+    expect(tokenize(t).length).toBeGreaterThan(4);
+    expect(tokenize('')).toEqual([]);
+  });
+
+  it('applies a chat template with a generation prompt', () => {
+    const text = applyChatTemplate([{ role: 'system', content: 'be brief' }, { role: 'user', content: [{ type: 'text', text: 'hi' }] }]);
+    expect(text).toBe('<|system|>\nbe brief\n<|user|>\nhi\n<|assistant|>\n');
+  });
+});

@@ -1,0 +1,138 @@
+import { rootHash } from '../../policies/kv/hash.js';
+import type { BlockHash } from '../../policies/types.js';
+import { RENDER_WORDS, renderWordIndex } from '../../workloads/render.js';
+
+/** Ids below this are the render vocabulary (one per {@link RENDER_WORDS} entry). */
+export const VOCAB_WORDS = RENDER_WORDS.length;
+
+const MAX_PIECE = 16;
+const TWO32 = 4294967296;
+
+// cyrb53 (public domain, bryc/code) of text[start, end): pieces are identified by this hash,
+// so tokenising allocates no substrings.
+function pieceHash(text: string, start: number, end: number): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = start; i < end; i++) {
+    const ch = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
+  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
+  h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return TWO32 * (2097151 & h2) + (h1 >>> 0);
+}
+
+// Keyed by the hash's low 30 bits (a small integer: fast Map keys) and checked on the full hash.
+const WORD_KEYS = new Map<number, number>();
+const WORD_HASHES = RENDER_WORDS.map((w, i) => {
+  const h = pieceHash(` ${w}`, 0, w.length + 1);
+  WORD_KEYS.set(h % 1073741824, i);
+  return h;
+});
+
+const isSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13) || c === 160 || c === 0x2028 || c === 0x2029 || c === 0xfeff;
+
+/**
+ * Deterministic tokenizer of the emulated engine and the router. Pieces are GPT-2-style,
+ * simplified: an optional single space followed by up to 16 non-space characters, or one other
+ * whitespace character. A rendered token (" word" from workloads/render.ts) is exactly one
+ * piece whose id is its word's index, so text rendered from N tokens tokenizes back to N; any
+ * other piece gets a stable hashed id. Identical text prefixes give identical id prefixes.
+ */
+export function tokenize(text: string): number[] {
+  const ids: number[] = [];
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const start = i;
+    const c = text.charCodeAt(i);
+    if (isSpace(c)) {
+      i++;
+      // A single space directly before a word belongs to the word.
+      if (c !== 32 || i >= n || isSpace(text.charCodeAt(i))) {
+        ids.push(pieceId(text, start, i));
+        continue;
+      }
+    }
+    const limit = Math.min(n, i + MAX_PIECE);
+    while (i < limit && !isSpace(text.charCodeAt(i))) i++;
+    ids.push(pieceId(text, start, i));
+  }
+  return ids;
+}
+
+function pieceId(text: string, start: number, end: number): number {
+  const h = pieceHash(text, start, end);
+  const w = WORD_KEYS.get(h % 1073741824);
+  return w !== undefined && WORD_HASHES[w] === h ? w : VOCAB_WORDS + (h % 1_000_003);
+}
+
+/** Text of token ids produced by {@link tokenize} for rendered words (other ids render as words too). */
+export function detokenizeWord(id: number): string {
+  return ` ${RENDER_WORDS[id % VOCAB_WORDS]!}`;
+}
+
+/** Token ids of the first `n` tokens of rendered content `key` (what render.ts writes). */
+export function contentIds(key: number, n: number): number[] {
+  const ids = new Array<number>(n);
+  for (let i = 0; i < n; i++) ids[i] = renderWordIndex(key, i);
+  return ids;
+}
+
+const ROOT = rootHash('live-text');
+
+/**
+ * Chained hashes of the full blocks of a token-id sequence, like vLLM's hash_block_tokens
+ * (kv_cache_utils.py): each block's hash covers its parent's hash and its ids, so equal
+ * prefixes give equal hashes. cyrb53-style mixing over the ids, no allocation per token.
+ */
+export function blockHashesOfIds(ids: readonly number[], blockSize: number): BlockHash[] {
+  const blocks = Math.floor(ids.length / blockSize);
+  const out = new Array<BlockHash>(blocks);
+  let parent = ROOT;
+  for (let b = 0; b < blocks; b++) {
+    let h1 = 0xdeadbeef ^ (parent >>> 0);
+    let h2 = 0x41c6ce57 ^ Math.floor(parent / TWO32);
+    for (let i = b * blockSize, end = i + blockSize; i < end; i++) {
+      const x = ids[i]!;
+      h1 = Math.imul(h1 ^ x, 2654435761);
+      h2 = Math.imul(h2 ^ x, 1597334677);
+    }
+    h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
+    h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+    h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
+    h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+    parent = TWO32 * (2097151 & h2) + (h1 >>> 0);
+    out[b] = parent;
+  }
+  return out;
+}
+
+/** One chat message as OpenAI clients send it (content may be a string or text parts). */
+export interface ChatMessage {
+  readonly role: string;
+  readonly content: unknown;
+}
+
+/** Text of a message's content: a string, or the concatenated `text` of its parts. */
+export function messageText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) {
+    return content.map((p: unknown) => (p !== null && typeof p === 'object' && typeof (p as { text?: unknown }).text === 'string' ? (p as { text: string }).text : '')).join('');
+  }
+  return '';
+}
+
+/**
+ * The emulated engine's chat template: `<|role|>` + newline + content + newline per message,
+ * then `<|assistant|>` + newline (a generation prompt, like Llama 3's template). Router and
+ * engine share it so both hash the same tokens.
+ */
+export function applyChatTemplate(messages: readonly ChatMessage[]): string {
+  let s = '';
+  for (const m of messages) s += `<|${m.role}|>\n${messageText(m.content)}\n`;
+  return `${s}<|assistant|>\n`;
+}
