@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import type { z } from 'zod';
+import { specificIssue } from '../scenario/issues.js';
 import { InputError } from '../scenario/errors.js';
 
 /** Parse a number flag within bounds (commander argParser). */
@@ -23,7 +24,7 @@ export function collect(v: string, prev: string[] | undefined): string[] {
 export function parseFlags<S extends z.ZodType>(schema: S, value: unknown, flagOf: (key: string) => string): z.output<S> {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
-  throw new InputError(r.error.issues.map((i) => `${flagOf(String(i.path[0] ?? ''))}: ${i.message}`));
+  throw new InputError(r.error.issues.map(specificIssue).map((i) => `${flagOf(String(i.path[0] ?? ''))}: ${i.message}`));
 }
 
 /** Resolve once SIGINT or SIGTERM arrives (long-running servers wait on it). */

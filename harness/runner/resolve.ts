@@ -4,6 +4,8 @@ import { loadGpu, loadModel } from '../../sim/cost-model/catalog/index.js';
 import { calibrationFor } from '../../sim/cost-model/calibrate/calibration-file.js';
 import { DEFAULT_ROOFLINE, mergeCoefficients, type CoefficientOverrides, type RooflineCoefficients } from '../../sim/cost-model/coefficients.js';
 import type { GpuSpec } from '../../sim/cost-model/gpu-spec.js';
+import { RooflineCostModel } from '../../sim/cost-model/roofline.js';
+import type { CostModel } from '../../sim/cost-model/types.js';
 import { tensorParallelProblem, type ModelSpec } from '../../sim/cost-model/model-spec.js';
 import type { EngineConfig } from '../../sim/engine/engine-core.js';
 import { InputError } from '../scenario/errors.js';
@@ -20,6 +22,11 @@ export interface ResolvedCluster {
   readonly coefficients: RooflineCoefficients;
   readonly engine: EngineConfig;
   readonly viewRefreshUs: number;
+}
+
+/** The cluster's step-time model (the one simulated instances and emulated engines share). */
+export function clusterCostModel(c: ResolvedCluster): CostModel {
+  return new RooflineCostModel(c.model, c.gpu, { coefficients: c.coefficients, tensorParallel: c.tensorParallel });
 }
 
 /**

@@ -13,7 +13,6 @@ import { SeededRng } from '../../sim/rng.js';
 import { EngineCore } from '../../sim/engine/engine-core.js';
 import { SimInstance } from '../../sim/cluster/instance.js';
 import { SimBackend } from '../../sim/sim-backend.js';
-import { RooflineCostModel } from '../../sim/cost-model/roofline.js';
 import type { CostModel } from '../../sim/cost-model/types.js';
 import { WorkloadSource, type WorkloadSpec } from '../../workloads/workload.js';
 import { ArrivalDriver } from '../../workloads/driver.js';
@@ -22,7 +21,7 @@ import { Timeseries, type InstanceSample } from '../../reports/timeseries.js';
 import { summarize, type InstanceStats, type Slo, type Summary } from '../../reports/summary.js';
 import type { RequestRecord, WorkflowRecord } from '../../reports/records.js';
 import { WorkflowRunner } from './workflow-runner.js';
-import type { ResolvedCluster } from './resolve.js';
+import { clusterCostModel, type ResolvedCluster } from './resolve.js';
 import type { PolicyEntry } from '../scenario/schema.js';
 
 /** Everything one simulated matrix cell needs. */
@@ -71,7 +70,7 @@ export function runSimCell(spec: SimCellSpec): CellResult {
   const root = new SeededRng(seed);
   const clock = new SimClock();
   const ctx = { blockSize: cluster.engine.blockSize };
-  const cost = spec.costModel ?? new RooflineCostModel(cluster.model, cluster.gpu, { coefficients: cluster.coefficients, tensorParallel: cluster.tensorParallel });
+  const cost = spec.costModel ?? clusterCostModel(cluster);
   const instances: SimInstance[] = [];
   const schedulers: SchedulingPolicy[] = [];
   const evictions: EvictionPolicy[] = [];

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from './errors.js';
+import { specificIssue } from './issues.js';
 import { scenarioSchema, type Scenario } from './schema.js';
 
 /** A scenario as loaded from a file. */
@@ -134,10 +135,8 @@ function formatIssue(issue: z.core.$ZodIssue, doc: Document, lc: LineCounter, ra
         return `${file}:${dl}:${dc}: ${pathLabel(discPath)}: unknown ${disc} ${describe(valueAt(raw, discPath))}${list}`;
       }
       if (found === undefined) return `${where}: missing key (expected a number or a mapping)`;
-      // A union of a scalar and a mapping (e.g. a length: 256 or { dist: ... }): report the
-      // branch that matched the value's shape rather than "invalid input".
-      const branch = issue.errors.find((errs) => errs.length > 0 && !errs.every((e) => e.code === 'invalid_type' && e.path.length === 0));
-      if (branch) return formatIssue({ ...branch[0]!, path: [...path, ...branch[0]!.path] } as z.core.$ZodIssue, doc, lc, raw, file);
+      const branch = specificIssue(issue);
+      if (branch !== issue) return formatIssue(branch, doc, lc, raw, file);
       return `${where}: ${issue.message}, found ${describe(found)}`;
     }
     case 'invalid_format':

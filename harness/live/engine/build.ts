@@ -3,8 +3,7 @@ import { SCHEDULING_POLICIES } from '../../../policies/scheduling/registry.js';
 import { EVICTION_POLICIES } from '../../../policies/kv/registry.js';
 import type { SchedulingPolicy } from '../../../policies/scheduling/types.js';
 import type { EvictionPolicy } from '../../../policies/kv/eviction/types.js';
-import { RooflineCostModel } from '../../../sim/cost-model/roofline.js';
-import type { ResolvedCluster } from '../../runner/resolve.js';
+import { clusterCostModel, type ResolvedCluster } from '../../runner/resolve.js';
 import type { WallClock } from '../wall-clock.js';
 import { EmulatedEngine } from './emulated-engine.js';
 
@@ -22,7 +21,7 @@ export interface EmulatedEngineSpec {
 export function buildEmulatedEngine(spec: EmulatedEngineSpec): EmulatedEngine {
   const { cluster } = spec;
   const ctx = { blockSize: cluster.engine.blockSize };
-  const cost = new RooflineCostModel(cluster.model, cluster.gpu);
+  const cost = clusterCostModel(cluster);
   return new EmulatedEngine({
     clock: spec.clock,
     modelName: spec.modelName ?? cluster.model.name,
