@@ -64,11 +64,11 @@ export function argmaxHealthy(instances: readonly InstanceView[], score: (v: Ins
 }
 
 /** Least and most loaded healthy instance loads (running + waiting); [0, 0] when none is healthy. */
-export function loadRange(instances: readonly InstanceView[]): [min: number, max: number] {
+export function loadRange(instances: readonly InstanceView[], exclude?: string): [min: number, max: number] {
   let min = Infinity;
   let max = -Infinity;
   for (const v of instances) {
-    if (!v.healthy) continue;
+    if (!v.healthy || v.id === exclude) continue;
     const l = queueLoad(v);
     if (l < min) min = l;
     if (l > max) max = l;

@@ -300,6 +300,34 @@ describe('workflow-aware', () => {
     expect(p.route(wfReq(3, 'w', 'carol'), views, rng)).toBe('b');
   });
 
+  it('a failed call moves the workflow away from the instance, even before it is known down', () => {
+    const p = make('workflow-aware');
+    const rng = new SeededRng(1);
+    const views = [view('a'), view('b', { running: 2 })];
+    const r0 = wfReq(0, 'w', 'alice');
+    expect(send(p, r0, views, rng)).toBe('a');
+    // The call fails on 'a' (crashed, but its health check has not noticed: it still looks idle).
+    p.onFinished?.(r0, 'a', false);
+    const retry = wfReq(1, 'w', 'alice');
+    expect(send(p, retry, views, rng)).toBe('b');
+    expect(p.stats?.()).toMatchObject({ migrations: 1 });
+    // The workflow now sticks to 'b'; a success on 'b' does not move it.
+    p.onFinished?.(retry, 'b', true);
+    expect(send(p, wfReq(2, 'w', 'bob'), views, rng)).toBe('b');
+    // An agent still pinned to 'a' (a sibling routed there before the failure) moves too.
+    p.onRouted?.(wfReq(5, 'w', 'carol'), 'a');
+    expect(send(p, wfReq(6, 'w', 'carol'), views, rng)).toBe('b');
+    // The failed instance looking idle does not make the others look past the slack.
+    const busy = [view('a'), view('b', { running: 30 }), view('c', { running: 31 })];
+    const r7 = wfReq(7, 'w2', 'x');
+    expect(send(p, r7, [view('a'), view('b', { running: 30 }), view('c', { running: 40 })], rng)).toBe('a');
+    p.onFinished?.(r7, 'a', false);
+    expect(send(p, wfReq(8, 'w2', 'x'), busy, rng)).toBe('b');
+    // With only the failed instance healthy, it is still used rather than rejecting.
+    p.onFinished?.(wfReq(3, 'w', 'bob'), 'b', false);
+    expect(send(p, wfReq(4, 'w', 'bob'), [view('a', { healthy: false }), view('b')], rng)).toBe('b');
+  });
+
   it('forgets workflows after the TTL and beyond maxWorkflows; no workflow id goes to kv-aware', () => {
     const p = make('workflow-aware', { workflowTtlS: 1, maxWorkflows: 2 });
     const rng = new SeededRng(1);

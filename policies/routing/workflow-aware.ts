@@ -18,6 +18,11 @@ interface Assignment {
   instance: string;
   lastUseUs: number;
   readonly agents: Map<string, string>;
+  /**
+   * An instance where a call of this workflow failed: the workflow and all its agents move away
+   * from it for the rest of the workflow (sibling calls pinned there fail too).
+   */
+  avoid?: string | undefined;
 }
 
 /**
@@ -28,7 +33,9 @@ interface Assignment {
  * its assigned instance while that instance is within the slack of the least loaded, i.e. not
  * (load − minLoad > slackRequests AND load > slackFactor × minLoad) with load = running +
  * waiting (the imbalance test of SGLang's router). Past the slack, or when the instance is
- * unhealthy, the call is reassigned the same way as a first call and a migration is counted.
+ * unhealthy, or after a call of the workflow failed there (issue #7: the workflow's affinity
+ * moves; the router may not know yet that the instance is down), the call is reassigned the
+ * same way as a first call, avoiding that instance, and a migration is counted.
  * Assignments expire workflowTtlS after their last use (production-stack: 3600 s) and at most
  * maxWorkflows (1000) are tracked, least recently used dropped first. Calls without a workflow
  * id go to `kv-aware`.
@@ -70,11 +77,14 @@ export class WorkflowAwarePolicy implements RoutingPolicy {
     }
     const sticky = (req.agentId !== undefined ? a.agents.get(req.agentId) : undefined) ?? a.instance;
     const v = instances.find((x) => x.id === sticky);
-    if (v && v.healthy && this.withinSlack(queueLoad(v), minLoad)) {
+    if (v && v.healthy && sticky !== a.avoid && this.withinSlack(queueLoad(v), minLoad)) {
       this.#counters.affinityHits++;
       return v.id;
     }
-    const i = this.#place(req, instances, minLoad, rng);
+    // The slack is measured among the instances the call may go to: an avoided instance that
+    // looks idle (dead, but not detected yet) must not make every other one look overloaded.
+    let i = a.avoid === undefined ? this.#place(req, instances, minLoad, rng) : this.#place(req, instances, loadRange(instances, a.avoid)[0], rng, a.avoid);
+    if (i < 0 && a.avoid !== undefined) i = this.#place(req, instances, minLoad, rng); // nowhere else to go
     if (i < 0) return NO_HEALTHY;
     this.#counters.migrations++;
     return instances[i]!.id;
@@ -104,6 +114,12 @@ export class WorkflowAwarePolicy implements RoutingPolicy {
     }
   }
 
+  onFinished(req: RouteRequest, instanceId: string, ok: boolean): void {
+    if (ok || req.workflowId === undefined) return;
+    const a = this.#workflows.get(req.workflowId);
+    if (a) a.avoid = instanceId;
+  }
+
   onInstanceDown(instanceId: string): void {
     this.#kvAware.onInstanceDown(instanceId);
     this.#index.removeInstance(instanceId);
@@ -114,7 +130,7 @@ export class WorkflowAwarePolicy implements RoutingPolicy {
   }
 
   // Longest cached prefix among healthy instances within the slack, then least loaded, then random.
-  #place(req: RouteRequest, instances: readonly InstanceView[], minLoad: number, rng: Rng): number {
+  #place(req: RouteRequest, instances: readonly InstanceView[], minLoad: number, rng: Rng, exclude?: string): number {
     const match = this.#match;
     cachedBlocks(req, instances, this.#index, match);
     const minTokens = Math.max(1, req.promptTokens - this.#o.maxUnmatchedTokens);
@@ -124,7 +140,7 @@ export class WorkflowAwarePolicy implements RoutingPolicy {
     let ties = 0;
     for (let k = 0; k < instances.length; k++) {
       const v = instances[k]!;
-      if (!v.healthy) continue;
+      if (!v.healthy || v.id === exclude) continue;
       const load = queueLoad(v);
       if (!this.withinSlack(load, minLoad)) continue;
       // A match too short to matter (kv-aware's threshold) counts as none: placement is by load.
