@@ -37,7 +37,7 @@ workloads:
 describe('agentbench with faults', () => {
   it('accepts scenarios/failover.yaml', async () => {
     expect(await main(['validate', FAILOVER])).toBe(0);
-    expect(out).toMatch(/ok — scenario 'failover'.*3 policies × 2 workloads × 3 seeds = 18 runs/);
+    expect(out).toMatch(/ok — scenario 'failover'.*4 policies × 2 workloads × 3 seeds = 24 runs/);
   });
 
   it('runs a fault scenario: byte-identical report.json twice, fault list, failover table', async () => {
