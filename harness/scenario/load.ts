@@ -4,6 +4,7 @@ import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from './errors.js';
 import { specificIssue } from './issues.js';
+import { describeFound as describe, pathLabel, valueAt } from '../../reports/found.js';
 import { scenarioSchema, type Scenario } from './schema.js';
 
 /** A scenario as loaded from a file. */
@@ -65,29 +66,8 @@ function canonicalJson(v: unknown): string {
   return JSON.stringify(v) ?? 'null';
 }
 
-function describe(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping';
-  const s = JSON.stringify(v);
-  return `${typeof v} ${s.length > 40 ? `${s.slice(0, 37)}...` : s}`;
-}
 
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let v = root;
-  for (const k of path) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<PropertyKey, unknown>)[k];
-  }
-  return v;
-}
 
-function pathLabel(path: readonly PropertyKey[]): string {
-  let s = '';
-  for (const k of path) s += typeof k === 'number' ? `[${k}]` : s === '' ? String(k) : `.${String(k)}`;
-  return s === '' ? '(top level)' : s;
-}
 
 // Where in the file a key path is: the deepest existing node on the path.
 function locate(doc: Document, lc: LineCounter, path: readonly PropertyKey[]): { line: number; col: number } {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { gatesSchema } from './gates.js';
+import { describeFound, pathLabel, valueAt } from '../found.js';
 
 const metricValue = z.number().nullable();
 
@@ -37,29 +38,14 @@ export function parseComparableReport(json: unknown, label: string): { report: C
   if (res.success) return { report: res.data };
   return {
     problems: res.error.issues.slice(0, 10).map((i) => {
-      const path = i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+      const path = pathLabel(i.path);
       const found = valueAt(json, i.path);
       const msg = i.code === 'invalid_type'
-        ? found === undefined ? `missing key (expected ${i.expected})` : `expected ${i.expected}, found ${describe(found)}`
+        ? found === undefined ? `missing key (expected ${i.expected})` : `expected ${i.expected}, found ${describeFound(found, 'an object')}`
         : i.message;
-      return `${label}: ${path || '(top level)'}: ${msg}`;
+      return `${label}: ${path}: ${msg}`;
     }),
   };
 }
 
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let v = root;
-  for (const k of path) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<PropertyKey, unknown>)[k];
-  }
-  return v;
-}
 
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'an object';
-  const s = JSON.stringify(v);
-  return `${typeof v} ${s.length > 40 ? `${s.slice(0, 37)}...` : s}`;
-}

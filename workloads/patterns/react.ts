@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { distributionSchema, drawTokens } from '../distributions.js';
 import { definePattern, PatternKit } from '../pattern.js';
 import type { WorkflowNode } from '../workflow.js';
