@@ -14,23 +14,9 @@ import { HttpBackend } from './http-backend.js';
 import { liveSchema, type LiveSettings } from './live-schema.js';
 import { startLocalStack, warmUpStack, type LocalStack } from './local-stack.js';
 import { WallClock } from './wall-clock.js';
+import { runFaultCommand, type FaultCommandResult, type LiveFault } from './live-faults.js';
 
-/** A fault applied to a spawned engine at a time of the run (tests; scenario faults come later). */
-export interface LiveFault {
-  readonly atUs: number;
-  /** Index of the instance (i0 = 0). */
-  readonly instance: number;
-  readonly kind: 'crash' | 'hang' | 'slow';
-  /** Step-time multiplier of `slow`. */
-  readonly factor?: number | undefined;
-  /** Recover this long after the fault (never, if absent). */
-  readonly recoverAfterUs?: number | undefined;
-  /**
-   * Wait (checking every 10 ms of run time after `atUs`) until the engine holds at least this
-   * many requests, so the fault is sure to hit calls in flight.
-   */
-  readonly minInflight?: number | undefined;
-}
+export type { LiveFault } from './live-faults.js';
 
 /** Produces the arrivals of a cell (default: the workload's own arrival process). */
 export interface ArrivalSchedule {
@@ -47,6 +33,7 @@ export interface LiveCellSpec {
   readonly live?: LiveSettings | undefined;
   readonly sampleIntervalUs: number;
   readonly slo?: Slo | undefined;
+  /** Faults on spawned engines (the scenario's `faults:` via liveFaultsFromScenario, or tests'). */
   readonly faults?: readonly LiveFault[] | undefined;
   /** Replace the workload's arrival process (e.g. `agentbench load` rate stages). */
   readonly arrivals?: ((source: WorkloadSource) => ArrivalSchedule) | undefined;
@@ -154,6 +141,9 @@ export async function runLiveCell(spec: LiveCellSpec): Promise<CellResult> {
     clock.schedule(f.atUs, apply);
   }
 
+  const commandRuns: Promise<FaultCommandResult>[] = [];
+  for (const c of live.commands) clock.schedule(Math.round(c.atS * 1e6), () => void commandRuns.push(runFaultCommand(c)));
+
   const series = new Timeseries(spec.sampleIntervalUs, stack?.engines.length ?? 0);
   const lastTokens = (stack?.engines ?? []).map(() => 0);
   const sample = (): void => {
@@ -210,7 +200,15 @@ export async function runLiveCell(spec: LiveCellSpec): Promise<CellResult> {
   stackClock.close();
   await stack?.close();
 
+  const commands = await Promise.all(commandRuns);
+  for (const r of commands) {
+    if (r.exitCode !== 0) process.stderr.write(`agentbench: fault command exited ${r.exitCode ?? r.signal}: ${r.run}\n${r.outputTail}\n`);
+  }
   const summary = summarize({ requests, workflows, itlMs, instances, samples: series.samples, slo: spec.slo });
+  if (live.commands.length > 0) {
+    summary['faultCommands'] = commands.length;
+    summary['faultCommandsFailed'] = commands.filter((r) => r.exitCode !== 0).length;
+  }
   Object.assign(summary, liveSummary(requests, timeScale, routerCounters), {
     // The engines' own mean TTFT (arrival at the engine → first token, engine timeline): the gap
     // to the client's mean TTFT is what HTTP, tokenisation and the router add.

@@ -24,6 +24,15 @@ export const liveSchema = z.strictObject({
   timeScale: positive.max(1).default(1),
   /** A call still open after this (scaled) time ends as a timeout. */
   requestTimeoutS: positive.default(300),
+  /**
+   * Commands run at a time of the run with `sh -c` (a fault against a deployed stack, e.g.
+   * `kubectl delete pod vllm-1`); each is bounded by its timeout and its exit is reported.
+   */
+  commands: z.array(z.strictObject({
+    atS: z.number().nonnegative(),
+    run: z.string().min(1),
+    timeoutS: positive.max(3600).default(60),
+  })).default([]),
   /** Wall-clock bound of one cell; open calls then end as timeouts. */
   maxDurationS: positive.default(600),
   /** At most this many calls on the wire at once (the rest wait: client queue time). */

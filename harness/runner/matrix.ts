@@ -12,6 +12,7 @@ import { toolVersion } from '../version.js';
 import { resolveCluster } from './resolve.js';
 import { runSimCell } from './sim-cell.js';
 import { runLiveCell, type ArrivalSchedule } from '../live/live-cell.js';
+import { liveFaultsFromScenario } from '../live/live-faults.js';
 import type { WorkloadSource } from '../../workloads/workload.js';
 
 /** Options of a scenario run. */
@@ -66,6 +67,7 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
         const res = sc.mode === 'live'
           ? await runLiveCell({
             cluster, workload, policy: p.entry, seed, check: opts.check, live: sc.live,
+            faults: liveFaultsFromScenario(sc.faults, cluster.instances, seed),
             sampleIntervalUs: sc.report.sampleIntervalMs * 1000, slo: sc.slo, onProgress, arrivals: opts.liveArrivals,
           })
           : runSimCell({

@@ -11,6 +11,7 @@ import { coefficientOverridesSchema } from '../../sim/cost-model/coefficients.js
 import { policyRefSchema } from './policy-ref.js';
 import { gatesSchema } from '../../reports/compare/gates.js';
 import { liveSchema } from '../live/live-schema.js';
+import { liveFaultProblems } from '../live/live-faults.js';
 
 const name = z.string().regex(/^[A-Za-z0-9._+-]+$/, 'expected letters, digits, ".", "_", "+" or "-"');
 const positive = z.number().positive();
@@ -97,6 +98,11 @@ export const scenarioSchema = z.strictObject({
   });
   for (const f of checkFaults(ctx.value.faults, ctx.value.cluster.instances, ctx.value.router)) {
     ctx.issues.push({ code: 'custom', input: undefined, path: f.path, message: f.message });
+  }
+  if (ctx.value.mode === 'live') {
+    for (const f of liveFaultProblems(ctx.value.faults, ctx.value.live?.target !== undefined)) {
+      ctx.issues.push({ code: 'custom', input: undefined, path: f.path, message: f.message });
+    }
   }
   const seeds = new Set<number>();
   ctx.value.seeds.forEach((s, i) => {

@@ -4,6 +4,7 @@ import type { SimClock } from '../sim-clock.js';
 import type { SimRouter } from '../sim-router.js';
 import type { LostKvLedger } from './lost-kv.js';
 import type { FaultKind, FaultSpec } from './spec.js';
+import { faultTargets } from './targets.js';
 
 /** What happened to one instance at one fault (times in µs of the run's clock). */
 export interface FaultRecord {
@@ -93,18 +94,8 @@ export class FaultInjector {
   }
 
   #targets(spec: FaultSpec, rng: Rng): SimInstance[] {
-    const all = [...this.#d.instances];
-    const t = spec.target;
-    if (t === 'all') return all;
-    if (t === 'random') return [all[rng.int(all.length)]!];
-    if (typeof t === 'string') return all.filter((i) => i.id === t);
-    // A seeded partial Fisher-Yates shuffle picks ceil(fraction × n) distinct instances.
-    const n = Math.min(all.length, Math.ceil(t.fraction * all.length - 1e-9));
-    for (let i = 0; i < n; i++) {
-      const j = i + rng.int(all.length - i);
-      [all[i], all[j]] = [all[j]!, all[i]!];
-    }
-    return all.slice(0, n).sort((a, b) => this.#d.instances.indexOf(a) - this.#d.instances.indexOf(b));
+    const instances = this.#d.instances;
+    return faultTargets(spec.target, instances.map((i) => i.id), rng).map((k) => instances[k]!);
   }
 
   // One instance's alternating process: up for Exp(mtbf), then a fault lasting Exp(mttr).

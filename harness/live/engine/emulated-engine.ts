@@ -176,6 +176,11 @@ export class EmulatedEngine {
     this.#core.stepTimeScale = factor;
   }
 
+  /** Flush the prefix cache (a `kv-loss` fault, vLLM's reset_prefix_cache); requests keep their blocks. */
+  flushPrefixCache(): number {
+    return this.#core.kv.pool.dropPrefixCache();
+  }
+
   /** Back to normal: a hung engine resumes; a crashed one restarts with a fresh core. */
   recover(): void {
     if (this.#health === 'down') {

@@ -7,7 +7,7 @@ import { parseGeneration, type ApiKind, type ParsedGeneration } from './openai-r
 import { fullResponse, StreamFormatter, usage } from './openai-response.js';
 
 /** Faults a test (or `POST /agentbench/fault`) can inject. */
-export type EngineFault = 'crash' | 'hang' | 'slow' | 'recover';
+export type EngineFault = 'crash' | 'hang' | 'slow' | 'kv-loss' | 'recover';
 
 /** Options of an emulated engine endpoint. */
 export interface EngineServerOptions {
@@ -67,8 +67,8 @@ export async function startEngineServer(opts: EngineServerOptions): Promise<Engi
       const body = parseJsonBody(await readBody(req), res) as { kind?: unknown; factor?: unknown } | undefined;
       if (body === undefined) return;
       const kind = body.kind;
-      if (kind !== 'crash' && kind !== 'hang' && kind !== 'slow' && kind !== 'recover') {
-        sendError(res, 400, `fault kind must be crash, hang, slow or recover, got ${JSON.stringify(kind)}`, 'kind');
+      if (kind !== 'crash' && kind !== 'hang' && kind !== 'slow' && kind !== 'kv-loss' && kind !== 'recover') {
+        sendError(res, 400, `fault kind must be crash, hang, slow, kv-loss or recover, got ${JSON.stringify(kind)}`, 'kind');
         return;
       }
       sendJson(res, 200, { ok: true, kind });
@@ -153,6 +153,9 @@ export async function startEngineServer(opts: EngineServerOptions): Promise<Engi
         return;
       case 'slow':
         engine.slow(factor ?? 4);
+        return;
+      case 'kv-loss':
+        engine.flushPrefixCache();
         return;
       case 'recover': {
         const wasDown = engine.health === 'down';
