@@ -95,6 +95,21 @@ describe('agentbench run', () => {
     }
   });
 
+  it('a malformed trace row fails with file:line and exit 2; --skip-bad-rows skips and counts it', async () => {
+    const trace = join(import.meta.dirname, '../../workloads/testdata/trace-scenario.yaml');
+    const d = mkdtempSync(join(tmpdir(), 'ab-trace-'));
+    try {
+      expect(await main(['run', trace, '--out', d, '--quiet'])).toBe(2);
+      expect(err).toMatch(/mooncake-bad\.jsonl:2: .*skipBadRows/);
+      expect(await main(['run', trace, '--out', d, '--json', '--skip-bad-rows'])).toBe(0);
+      const j = JSON.parse(out) as { aggregates: { workload: string; summary: Record<string, { median: number }> }[] };
+      const bad = j.aggregates.find((a) => a.workload === 'mooncake-bad')!;
+      expect(bad.summary['traceRowsSkipped']!.median).toBeGreaterThan(0);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
   it('a bad flag is a usage error (exit 2)', async () => {
     expect(await main(['run', QUICKSTART, '--seed', 'x'])).toBe(2);
   });

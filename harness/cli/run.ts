@@ -29,10 +29,13 @@ export function registerRun(program: Command): void {
       if (v !== 'sim' && v !== 'live') throw new InvalidArgumentError(`expected sim or live, found '${v}'`);
       return v;
     })
+    .option('--skip-bad-rows', 'skip (and count, as traceRowsSkipped) malformed rows of trace workloads instead of failing')
     .option('--check', 'check invariants as the run goes (request conservation, KV conservation, causality, oracle boundary)')
     .option('--baseline <report.json>', 'gate the run against this baseline report (exit 1 on a regression)'))
-    .action(async (file: string, o: GateFlags & { out?: string; seed?: number; quiet?: boolean; json?: boolean; check?: boolean; baseline?: string; mode?: 'sim' | 'live' }) => {
-      const loaded = loadScenario(file, { ...(o.seed !== undefined ? { seeds: [o.seed] } : {}), ...(o.mode ? { mode: o.mode } : {}) });
+    .action(async (file: string, o: GateFlags & { out?: string; seed?: number; quiet?: boolean; json?: boolean; check?: boolean; baseline?: string; mode?: 'sim' | 'live'; skipBadRows?: boolean }) => {
+      const loaded = loadScenario(file, {
+        ...(o.seed !== undefined ? { seeds: [o.seed] } : {}), ...(o.mode ? { mode: o.mode } : {}), ...(o.skipBadRows ? { skipBadRows: true } : {}),
+      });
       const base = o.baseline !== undefined ? readReportFile(o.baseline) : null; // read first: a bad file fails before the run
       const outDir = o.out ?? join('runs', loaded.scenario.name);
       const progress = new Progress(process.stderr, !o.quiet && !o.json);

@@ -15,8 +15,16 @@ export interface LoadedScenario {
   readonly hash: string;
 }
 
+/** Command-line overrides applied to the raw scenario before validation (so they are hashed). */
+export interface ScenarioOverrides {
+  readonly seeds?: number[];
+  readonly mode?: 'sim' | 'live';
+  /** Skip (and count) malformed rows of every trace workload instead of failing. */
+  readonly skipBadRows?: boolean;
+}
+
 /** Read, parse and validate a scenario file; throws InputError naming file:line:col. */
-export function loadScenario(file: string, overrides: { seeds?: number[]; mode?: 'sim' | 'live' } = {}): LoadedScenario {
+export function loadScenario(file: string, overrides: ScenarioOverrides = {}): LoadedScenario {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -27,7 +35,7 @@ export function loadScenario(file: string, overrides: { seeds?: number[]; mode?:
 }
 
 /** Parse and validate scenario text (file is used in messages only). */
-export function parseScenario(text: string, file: string, overrides: { seeds?: number[]; mode?: 'sim' | 'live' } = {}): LoadedScenario {
+export function parseScenario(text: string, file: string, overrides: ScenarioOverrides = {}): LoadedScenario {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -42,6 +50,12 @@ export function parseScenario(text: string, file: string, overrides: { seeds?: n
   }
   if (overrides.seeds) (raw as Record<string, unknown>)['seeds'] = overrides.seeds;
   if (overrides.mode) (raw as Record<string, unknown>)['mode'] = overrides.mode;
+  if (overrides.skipBadRows) {
+    const workloads = (raw as Record<string, unknown>)['workloads'];
+    if (Array.isArray(workloads)) {
+      for (const w of workloads) if (w && typeof w === 'object' && (w as Record<string, unknown>)['pattern'] === 'trace') (w as Record<string, unknown>)['skipBadRows'] = true;
+    }
+  }
   const parsed = scenarioSchema.safeParse(raw);
   if (!parsed.success) {
     throw new InputError(parsed.error.issues.map((issue) => formatIssue(issue, doc, lineCounter, raw, file)));
