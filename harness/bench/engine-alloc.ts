@@ -18,7 +18,7 @@ function main(): void {
   if (!gc) throw new Error('run with node --expose-gc');
   const seqs = 256;
   const engine = new EngineCore(
-    { numBlocks: 40_000, blockSize: 16, enablePrefixCaching: true, maxModelLen: 32_768, maxNumBatchedTokens: 8192, maxNumSeqs: 1024, longPrefillTokenThreshold: 0 },
+    { numBlocks: 100_000, blockSize: 16, enablePrefixCaching: true, maxModelLen: 32_768, maxNumBatchedTokens: 8192, maxNumSeqs: 1024, longPrefillTokenThreshold: 0 },
     new RooflineCostModel(loadModel('llama-3.1-8b'), loadGpu('h100-sxm')),
     new FcfsPolicy(),
     new LruEviction(),
@@ -26,8 +26,8 @@ function main(): void {
   let tokens = 0;
   const listener: EngineListener = { onToken: () => { tokens++; }, onFinished: () => {} };
   for (let i = 0; i < seqs; i++) {
-    const runs = [{ key: hashString('sys'), start: 0, length: 512 }, { key: hashString(`u${i}`), start: 0, length: 256 }, { key: hashString(`o${i}`), start: 0, length: 2000 }];
-    engine.add({ id: `r${i}`, promptTokens: 768, blockHashes: hashBlocks(runs, 16), outputTokens: 2000, listener }, 0);
+    const runs = [{ key: hashString('sys'), start: 0, length: 512 }, { key: hashString(`u${i}`), start: 0, length: 256 }, { key: hashString(`o${i}`), start: 0, length: 6000 }];
+    engine.add({ id: `r${i}`, promptTokens: 768, blockHashes: hashBlocks(runs, 16), outputTokens: 6000, listener }, 0);
   }
   let now = 0;
   const step = (): void => {
@@ -36,7 +36,7 @@ function main(): void {
     now += Math.max(1, Math.round(d)); // SimInstance steps in whole µs
     engine.endStep(now);
   };
-  for (let i = 0; i < 50; i++) step(); // prefill, then warm the JIT on decode steps
+  for (let i = 0; i < 500; i++) step(); // prefill, then warm the JIT on decode steps
   const measure = (steps: number): { bytesPerToken: number; bytesPerStep: number } => {
     gc();
     const t0 = tokens;
@@ -46,10 +46,10 @@ function main(): void {
     const dt = tokens - t0;
     return { bytesPerToken: (h1 - h0) / dt, bytesPerStep: (h1 - h0) / steps };
   };
-  const runs = [measure(200), measure(200), measure(200)];
+  const runs = [measure(1000), measure(1000), measure(1000)];
   const med = (k: 'bytesPerToken' | 'bytesPerStep') => runs.map((r) => r[k]).sort((a, b) => a - b)[1]!;
   process.stdout.write(
-    `engine hot path, ${seqs} decoding sequences, 200 steps x 3: ` +
+    `engine hot path, ${seqs} decoding sequences, 1000 steps x 3: ` +
     `${med('bytesPerToken').toFixed(2)} heap bytes per token, ${Math.round(med('bytesPerStep'))} per step (median)\n`,
   );
 }
