@@ -11,6 +11,7 @@ import { coefficientOverridesSchema } from '../../sim/cost-model/coefficients.js
 import { policyRefSchema } from './policy-ref.js';
 import { gatesSchema } from '../../reports/compare/gates.js';
 import { liveSchema } from '../live/live-schema.js';
+import { checkKvScenario, disaggregationSchema, kvTiersSchema } from './kv-tiers.js';
 
 const name = z.string().regex(/^[A-Za-z0-9._+-]+$/, 'expected letters, digits, ".", "_", "+" or "-"');
 const positive = z.number().positive();
@@ -59,6 +60,10 @@ export const policyEntrySchema = z.strictObject({
   eviction: policyRefSchema(EVICTION_POLICIES, 'eviction policy').prefault('lru'),
   /** What the client does when a call of a workflow fails for good (workflow-level recovery). */
   recovery: policyRefSchema(RECOVERY_POLICIES, 'recovery policy').prefault('fail-workflow'),
+  /** KV tiers outside GPU memory (simulation): a per-instance CPU tier, a shared remote tier. */
+  kvTiers: kvTiersSchema.optional(),
+  /** Prefill/decode disaggregation (simulation): prefill instances, then decode instances. */
+  disaggregation: disaggregationSchema.optional(),
 });
 
 /** A scenario file. */
@@ -98,6 +103,7 @@ export const scenarioSchema = z.strictObject({
   for (const f of checkFaults(ctx.value.faults, ctx.value.cluster.instances, ctx.value.router)) {
     ctx.issues.push({ code: 'custom', input: undefined, path: f.path, message: f.message });
   }
+  for (const f of checkKvScenario(ctx.value)) ctx.issues.push({ code: 'custom', input: undefined, path: f.path, message: f.message });
   const seeds = new Set<number>();
   ctx.value.seeds.forEach((s, i) => {
     if (seeds.has(s)) ctx.issues.push({ code: 'custom', input: s, path: ['seeds', i], message: `duplicate seed ${s}` });

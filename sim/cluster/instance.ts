@@ -9,6 +9,8 @@ import type { EngineCore } from '../engine/engine-core.js';
 export class SimInstance {
   readonly id: string;
   readonly engine: EngineCore;
+  /** What the instance serves: everything, or one phase of disaggregated requests. */
+  readonly role: 'mixed' | 'prefill' | 'decode';
   /** The engine process is running (false after a crash, until it recovers). */
   up = true;
   /** The router's belief (health checks); a hung instance stays healthy until detected. */
@@ -21,10 +23,14 @@ export class SimInstance {
   #stepping = false;
   #stepTimer = -1;
   #stalls = 0;
+  /** A wake-up for a KV load finishing while the engine is idle (-1: none). */
+  #wakeTimer = -1;
+  #wakeAtUs = Infinity;
 
-  constructor(id: string, engine: EngineCore, clock: SimClock) {
+  constructor(id: string, engine: EngineCore, clock: SimClock, role: 'mixed' | 'prefill' | 'decode' = 'mixed') {
     this.id = id;
     this.engine = engine;
+    this.role = role;
     this.#clock = clock;
   }
 
@@ -57,7 +63,9 @@ export class SimInstance {
     const now = this.#clock.nowUs();
     const durUs = this.engine.beginStep(now);
     if (durUs === null) {
-      if (this.engine.hasWork) this.#stalls++;
+      const wake = this.engine.nextWakeUs;
+      if (wake < Infinity) this.#armWake(Math.max(wake, now));
+      else if (this.engine.hasWork) this.#stalls++;
       return;
     }
     this.#stepping = true;
@@ -71,6 +79,22 @@ export class SimInstance {
     this.engine.cancelStep();
     this.#stepping = false;
   }
+
+  // One pending wake-up at a time, the earliest needed.
+  #armWake(atUs: number): void {
+    if (this.#wakeTimer >= 0) {
+      if (this.#wakeAtUs <= atUs) return;
+      this.#clock.cancel(this.#wakeTimer);
+    }
+    this.#wakeAtUs = atUs;
+    this.#wakeTimer = this.#clock.at(atUs, 'transfer', this.#onWake);
+  }
+
+  readonly #onWake = (): void => {
+    this.#wakeTimer = -1;
+    this.#wakeAtUs = Infinity;
+    this.kick();
+  };
 
   readonly #onStepEnd = (): void => {
     // Still "stepping" while the engine applies the step, so callbacks that submit work to this
