@@ -65,7 +65,8 @@ export class SimInstance {
     if (durUs === null) {
       const wake = this.engine.nextWakeUs;
       if (wake < Infinity) this.#armWake(Math.max(wake, now));
-      else if (this.engine.hasWork) this.#stalls++;
+      // Blocks held for a KV transfer free up when the transfer ends (which kicks the instance).
+      else if (this.engine.hasWork && this.engine.numHeld === 0) this.#stalls++;
       return;
     }
     this.#stepping = true;
