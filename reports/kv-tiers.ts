@@ -50,8 +50,10 @@ const GIB = 1024 ** 3;
  * - `kvLoadS` (Σ load time) vs `engineBusyS` (Σ instance compute time), and
  *   `kvSavedComputeS` (Σ prefill time the loads replaced, by the cost model);
  * - `pdTransferMs*` (prefill done → KV landed on the decode instance, queueing included),
- *   `pdPrefillPhaseMs*` (client send → prefill done), `pdDecodeFirstTokenMs*` (KV landed →
- *   first token): the parts of a disaggregated request's TTFT; `pdTransferGiB`;
+ *   `pdPrefillPhaseMs*` (client send → prefill done), `pdDecodeQueueMs*` (prefill done → the
+ *   decode instance admits it and starts the pull: routing and waiting for decode KV room),
+ *   `pdDecodeFirstTokenMs*` (KV landed → first token): with the transfer, the parts of a
+ *   disaggregated request's TTFT; `pdTransferGiB`;
  * - `utilPrefillPool`, `utilDecodePool`, `utilMean`: busy time / (active window × instances).
  */
 export function kvTierFigures(d: KvFiguresInput): Summary {
@@ -69,16 +71,19 @@ export function kvTierFigures(d: KvFiguresInput): Summary {
   const transfer: number[] = [];
   const prefillPhase: number[] = [];
   const decodeFirst: number[] = [];
+  const decodeQueue: number[] = [];
   for (const r of ok) {
     const p = d.pd.get(r.id);
     if (!p) continue;
     transfer.push((p.transferDoneUs - p.transferStartUs) / 1000);
     prefillPhase.push((p.prefillDoneUs - r.sendUs) / 1000);
+    decodeQueue.push((p.transferStartUs - p.prefillDoneUs) / 1000);
     decodeFirst.push((r.firstTokenUs - p.transferDoneUs) / 1000);
   }
   const [t50, t99] = percentiles(transfer, [50, 99]);
   const [p50, p99] = percentiles(prefillPhase, [50, 99]);
   const [f50, f99] = percentiles(decodeFirst, [50, 99]);
+  const [q50, q99] = percentiles(decodeQueue, [50, 99]);
   const [l99] = percentiles(d.tierLoadUs, [99]);
   const util = (role?: 'prefill' | 'decode'): number => {
     const pool = role ? d.instances.filter((i) => i.role === role) : d.instances;
@@ -106,6 +111,7 @@ export function kvTierFigures(d: KvFiguresInput): Summary {
     pdTransferMsP50: t50!, pdTransferMsP99: t99!, pdTransferMsMean: mean(transfer),
     pdTransferGiB: c.pdBytes / GIB,
     pdPrefillPhaseMsP50: p50!, pdPrefillPhaseMsP99: p99!,
+    pdDecodeQueueMsP50: q50!, pdDecodeQueueMsP99: q99!,
     pdDecodeFirstTokenMsP50: f50!, pdDecodeFirstTokenMsP99: f99!,
     utilPrefillPool: util('prefill'),
     utilDecodePool: util('decode'),

@@ -29,7 +29,7 @@ describe('kvTiers and disaggregation keys: validated with file:line:col, expecte
     disaggregation: { prefillInstances: 1 }`), 'k.yaml');
     const [tiers, pd] = ok.scenario.policies;
     expect(tiers!.kvTiers).toMatchObject({
-      cpu: { capacityGiB: 40, latencyUs: 10, write: 'evict', eviction: { kind: 'lru' } },
+      cpu: { capacityGiB: 40, latencyUs: 10, write: 'through', eviction: { kind: 'lru' } },
       remote: { capacityBlocks: 100000, bandwidthGBps: 12.5, latencyUs: 100, write: 'through', eviction: { kind: 'workflow-aware' } },
       loadRule: 'cheaper',
     });
@@ -37,7 +37,7 @@ describe('kvTiers and disaggregation keys: validated with file:line:col, expecte
     expect(pd!.disaggregation).toMatchObject({ prefillInstances: 1, prefillRouting: { kind: 'round-robin' }, bandwidthGBps: 50, latencyUs: 10 });
     const named = namePolicies(ok.scenario.policies, 'k.yaml');
     expect(named.map((p) => p.name)).toEqual(['kv-aware+cpu-tier+remote-tier', 'least-loaded+pd1p']);
-    expect(named[0]!.json.kvTiers).toBe('cpu 40 GiB evict + remote 100000 blk through workflow-aware');
+    expect(named[0]!.json.kvTiers).toBe('cpu 40 GiB through + remote 100000 blk through workflow-aware');
     expect(named[1]!.json.disaggregation).toBe('1 prefill (round-robin), 50 GB/s');
   });
 

@@ -6,8 +6,9 @@ import { policyRefSchema, refLabel } from './policy-ref.js';
 /**
  * One KV tier outside GPU memory. Capacity in blocks or GiB (exactly one); bandwidth per
  * direction in GB/s (CPU: the GPU's PCIe figure × tensorParallel by default; remote: 12.5, one
- * 100 GbE link); latency per transfer in µs; `write: through` stores every computed full block
- * (LMCache), `evict` stores blocks the GPU evicts; `eviction` orders the tier (LRU default).
+ * 100 GbE link); latency per transfer in µs; `write: through` (default) stores every computed
+ * full block, as vLLM's OffloadingConnector and LMCache do, `evict` only the blocks the GPU
+ * evicts (a write-back cache, SGLang HiCache's write_back); `eviction` orders the tier (LRU).
  */
 function tierSchema(defaults: { latencyUs: number; write: 'through' | 'evict'; bandwidthGBps?: number }) {
   return z.strictObject({
@@ -34,7 +35,7 @@ function tierSchema(defaults: { latencyUs: number; write: 'through' | 'evict'; b
  * prefill it saves (cost model), `always` loads every hit.
  */
 export const kvTiersSchema = z.strictObject({
-  cpu: tierSchema({ latencyUs: 10, write: 'evict' }).optional(),
+  cpu: tierSchema({ latencyUs: 10, write: 'through' }).optional(),
   remote: tierSchema({ latencyUs: 100, write: 'through', bandwidthGBps: 12.5 }).optional(),
   loadRule: z.enum(['cheaper', 'always']).default('cheaper'),
 }).check((ctx) => {

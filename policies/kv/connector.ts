@@ -16,8 +16,8 @@ export interface KvTransferParams {
  * base.py, KVConnectorBase_V1), reduced to what the simulator prices. The scheduler calls it
  * the way vllm/v1/core/sched/scheduler.py does: for a waiting request with nothing computed,
  * after the local prefix lookup, `matchedTokens` (get_num_new_matched_tokens) says how many
- * further prompt tokens an external store can provide; if any, blocks are allocated for local +
- * external tokens without caching them (delay_cache_blocks), `startLoad`
+ * further prompt tokens an external store can provide; if any, blocks are allocated (for the
+ * whole prompt: see V1Scheduler) without caching them (delay_cache_blocks), `startLoad`
  * (update_state_after_alloc + the worker's start_load_kv) starts the transfer, and the request
  * waits, outside the running batch, until the load is done (WAITING_FOR_REMOTE_KVS; loads are
  * asynchronous, as in vLLM's OffloadingConnector and NixlConnector). The scheduler then caches

@@ -26,8 +26,8 @@ const NO_BLOCKS: readonly number[] = [];
  *    it fits or the victim is the request itself;
  * 2. only if nothing was preempted, waiting requests in queue order, up to maxNumSeqs running,
  *    each after its prefix-cache lookup, until the budget ends or an allocation fails. A request
- *    the connector can load more of gets blocks for its local + external tokens, leaves the
- *    queue and waits for the load (WAITING_FOR_REMOTE_KVS); once the load is done (checked when
+ *    the connector can load more of gets blocks for its whole prompt, leaves the queue and
+ *    waits for the load (WAITING_FOR_REMOTE_KVS); once the load is done (checked when
  *    a step is scheduled, as vLLM's _update_waiting_for_remote_kv does) its blocks are cached
  *    and it goes back to the front of the queue with those tokens computed.
  * Per-step work is O(batch + preemptions + loads); nothing is allocated per token.
@@ -178,8 +178,11 @@ export class V1Scheduler {
           if (this.#connector !== null) external = this.#connector.matchedTokens(req, hitTokens, nowUs);
         }
         if (external > 0) {
-          // load_kv_async: blocks for local + external tokens, none scheduled, not cached yet.
-          if (!kv.allocateSlots(req, external, hitTokens, hitBlocks, nowUs, true)) break;
+          // load_kv_async: blocks allocated, none scheduled, not cached until the load is done.
+          // vLLM allocates the external tokens' blocks only; we take the whole prompt's, so a
+          // loaded request never needs a block to compute the rest of its prompt (otherwise
+          // loaded requests can fill the cache and wait on each other with nothing running).
+          if (!kv.allocateSlots(req, req.numTokens - hitTokens, hitTokens, hitBlocks, nowUs, true)) break;
           waiting.pop();
           kv.recordPrefixStats(req, hitTokens);
           if (req.numCachedTokens < 0) req.crossAgentCachedTokens = kv.lastHitCrossAgentTokens;

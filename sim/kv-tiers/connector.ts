@@ -16,7 +16,10 @@ export interface TierAccess {
   readonly loadLink: TransferLink;
   /** Link writes leave over. */
   readonly storeLink: TransferLink;
-  /** `through`: every computed full block is written (LMCache's store on save_kv_layer); `evict`: blocks are written when the GPU evicts them. */
+  /**
+   * `through`: every computed full block is written when its step ends (LMCache's save_kv_layer,
+   * vLLM OffloadingConnector's stores); `evict`: blocks are written when the GPU evicts them.
+   */
   readonly write: 'through' | 'evict';
 }
 
