@@ -66,3 +66,19 @@ describe('simulated cells with KV tiers and disaggregation', () => {
     expect(cpu.summary['kvSavedComputeS']).toBeGreaterThan(cpu.summary['kvLoadS']!);
   });
 });
+
+describe('KV tiers with faults', () => {
+  it('a crash with KV tiers (the CPU tier is cleared, sim-cell wires it): workflows recover, tiers stay consistent', () => {
+    const r = runTestCell({
+      cluster: { instances: 2, kvBlocks: 1500 },
+      workload: { ...agents, workflows: 10 },
+      policy: { routing: 'least-loaded', recovery: 'retry-call', kvTiers: { cpu: { capacityBlocks: 4000 }, remote: { capacityBlocks: 8000 } } },
+      faults: [{ kind: 'crash', target: 'i0', atS: 2, recoverAfterS: 1 }],
+      router: { healthCheck: { intervalS: 1 } },
+      kvMetrics: true,
+    });
+    expect(r.summary['faultsInjected']).toBe(1);
+    expect(r.summary['workflowsCompleted']).toBe(10);
+    expect(r.summary['kvRemoteHitRate']).toBeGreaterThan(0);
+  });
+});

@@ -88,6 +88,9 @@ export function runSimCell(spec: SimCellSpec): CellResult {
     const engine = new EngineCore(cluster.engine, cost, scheduling, eviction, connector);
     connector?.attach(engine.kv.pool.info);
     const inst = new SimInstance(`i${i}`, engine, clock, kv?.roles[i] ?? 'mixed');
+    // The CPU tier lives in the engine's process: a crash loses it (the remote store survives).
+    const cpuStore = kv?.connectors[i]?.cpuStore;
+    if (cpuStore) inst.onCrash = (now) => cpuStore.clear(now);
     const links = kv?.links[i];
     if (kv?.pd && links?.pdIn && links.pdOut) {
       kv.pd.register(inst.id, engine, { out: links.pdOut, in: links.pdIn }, () => clock.at(clock.nowUs(), 'timer', () => inst.kick()));

@@ -19,6 +19,8 @@ export class SimInstance {
   hung = false;
   /** The router cannot reach the instance (network partition); it keeps running. */
   partitioned = false;
+  /** Called when the process crashes, after its engine lost everything (e.g. its CPU KV tier goes too). */
+  onCrash: ((nowUs: number) => void) | null = null;
   readonly #clock: SimClock;
   #stepping = false;
   #stepTimer = -1;

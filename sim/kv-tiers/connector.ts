@@ -114,6 +114,11 @@ export class SimKvConnector implements KvConnector {
     return this.#o.cpu !== null || this.#o.remote !== null;
   }
 
+  /** The instance's own CPU tier, if it has one. */
+  get cpuStore(): KvTierStore | null {
+    return this.#o.cpu?.store ?? null;
+  }
+
   /** Loads in progress. */
   get activeLoads(): number {
     return this.#active.size;

@@ -62,6 +62,24 @@ describe('KvTierStore: capacity and conservation', () => {
     s.checkInvariants();
   });
 
+  it('a crash of the process holding it loses everything, writes in flight included', () => {
+    const s = new KvTierStore('cpu', 4, new LruEviction());
+    const l = new TransferLink('l', 1, 0);
+    s.write(1, owner, l, 1000, 0);
+    s.flush(5);
+    const slot = s.lookup(1);
+    s.pin(slot, 6, owner); // a load reading it
+    s.write(2, owner, l, 1000, 6); // in flight until 7
+    s.clear(6);
+    s.flush(10);
+    expect([s.lookup(1), s.lookup(2), s.storedBlocks, s.pendingWrites]).toEqual([-1, -1, 0, 0]);
+    expect(s.pinnedSlots).toBe(1); // until its load releases it
+    s.checkInvariants();
+    s.unpin(slot, 11);
+    expect(s.pool.numFree).toBe(4);
+    s.checkInvariants();
+  });
+
   for (const kind of Object.keys(EVICTION_POLICIES)) {
     it(`conserves slots under random writes, pins and unpins (eviction: ${kind})`, () => {
       const make = (): EvictionPolicy => instantiate<EvictionPolicy>(EVICTION_POLICIES, { kind, options: {} }, { blockSize: 16 }, 'eviction policy');

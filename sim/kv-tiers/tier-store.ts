@@ -117,6 +117,22 @@ export class KvTierStore {
     this.writes++;
   }
 
+  /**
+   * Lose everything (the process holding the tier died): stored hashes and writes in flight.
+   * Pinned slots stay pinned until their loads release them.
+   */
+  clear(nowUs: number): void {
+    for (const q of this.#pending.values()) {
+      for (let i = q.head; i < q.slots.length; i++) {
+        this.#one[0] = q.slots[i]!;
+        this.pool.freeBlocksReversed(this.#one, nowUs);
+      }
+    }
+    this.#pending.clear();
+    this.#pendingHashes.clear();
+    this.pool.dropPrefixCache();
+  }
+
   /** Pin a stored slot while a load reads it (it cannot be evicted meanwhile). */
   pin(slot: number, nowUs: number, owner: BlockOwner): void {
     this.#one[0] = slot;
