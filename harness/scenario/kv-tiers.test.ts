@@ -70,6 +70,12 @@ describe('kvTiers and disaggregation keys: validated with file:line:col, expecte
     ]);
   });
 
+  it('live mode rejects them (simulated only)', () => {
+    expect(problems('    kvTiers: { cpu: { capacityBlocks: 10 } }', 'mode: live')).toEqual([
+      'k.yaml:5:14: policies[0].kvTiers: KV tiers and disaggregation are simulated only; remove them for mode: live',
+    ]);
+  });
+
   it('an inline GPU without a PCIe figure needs the CPU tier bandwidth', () => {
     const yaml = base('    kvTiers: { cpu: { capacityBlocks: 10 } }')
       .replace('cluster: { instances: 4 }', 'cluster: { instances: 4, gpu: { name: G, bf16Tflops: 100, memoryGiB: 80, memoryBandwidthGBps: 2000, interconnectGBps: 100 } }');

@@ -50,6 +50,24 @@ describe('KV tiers: a prefix evicted from the GPU comes back from the CPU tier',
     cpu.checkInvariants();
   });
 
+  it('a request aborted while loading frees its blocks and its CPU pins', () => {
+    const rig = evictThenReuse(cpuTier());
+    const e = rig.engines[0]!;
+    rig.clock.at(13_500, 'timeout', () => {
+      expect(e.numLoading).toBe(1);
+      e.abort('c', 13_500);
+      rig.instances[0]!.kick();
+    });
+    rig.clock.run();
+    expect(rig.trace.get('c')!.tokens).toEqual([]);
+    expect(e.numRequests).toBe(0);
+    expect(e.kv.pool.numFree).toBe(39);
+    expect(rig.kv.cpuStores[0]!.pinnedSlots).toBe(0);
+    expect(rig.kv.connectors[0]!.stats.loads).toBe(0); // an abandoned load is not a hit
+    e.checkInvariants();
+    rig.kv.cpuStores[0]!.checkInvariants();
+  });
+
   it('without a CPU tier the evicted part is recomputed', () => {
     const rig = tierRig(1, undefined, undefined, { numBlocks: 40 });
     rig.submit(0, 0, 'a', [['doc', 320]], 1);
