@@ -8,7 +8,7 @@ export interface StepBatch {
   readonly scheduled: SchedRequest[];
   /** Requests preempted while building this batch (already back in the waiting queue). */
   readonly preempted: SchedRequest[];
-  /** Requests whose KV load started or finished while building this batch. */
+  /** Requests whose KV load finished ({@link V1Scheduler.finishLoads}) or started (schedule) since the last finishLoads. */
   readonly loadChanged: SchedRequest[];
   /** Tokens scheduled in total. */
   tokens: number;
@@ -27,9 +27,9 @@ const NO_BLOCKS: readonly number[] = [];
  * 2. only if nothing was preempted, waiting requests in queue order, up to maxNumSeqs running,
  *    each after its prefix-cache lookup, until the budget ends or an allocation fails. A request
  *    the connector can load more of gets blocks for its whole prompt, leaves the queue and
- *    waits for the load (WAITING_FOR_REMOTE_KVS); once the load is done (checked when
- *    a step is scheduled, as vLLM's _update_waiting_for_remote_kv does) its blocks are cached
- *    and it goes back to the front of the queue with those tokens computed.
+ *    waits for the load (WAITING_FOR_REMOTE_KVS); once the load is done (checked before a
+ *    step is scheduled, as vLLM's _update_waiting_for_remote_kv does: {@link finishLoads}) its
+ *    blocks are cached and it goes back to the front of the queue with those tokens computed.
  * Per-step work is O(batch + preemptions + loads); nothing is allocated per token.
  */
 export class V1Scheduler {
@@ -91,9 +91,7 @@ export class V1Scheduler {
     // Indexed loops throughout: for...of allocates iterator results on this per-step path.
     for (let k = 0; k < scheduled.length; k++) scheduled[k]!.numScheduledTokens = 0;
     b.preempted.length = 0;
-    if (b.loadChanged.length > 0) b.loadChanged.length = 0;
     b.tokens = 0;
-    if (this.#loading.length > 0) this.#finishLoads(nowUs);
     this.#policy.beforeSchedule?.(nowUs);
     for (let pass = 0; ; pass++) {
       const preemptedBefore = b.preempted.length;
@@ -258,11 +256,17 @@ export class V1Scheduler {
     this.#policy.onFinished?.(req, nowUs);
   }
 
-  // vLLM's _update_waiting_for_remote_kv for every finished load: the loaded tokens count as
-  // computed (all but the last token if the load covered the whole request), the blocks are
-  // cached, and the request goes back to the front of the queue. Earliest-started loads end up
-  // first.
-  #finishLoads(nowUs: number): void {
+  /**
+   * vLLM's _update_waiting_for_remote_kv for every load done by `nowUs`: the loaded tokens count
+   * as computed (all but the last token if the load covered the whole request), the blocks are
+   * cached, and the request goes back to the front of the queue (earliest-started loads first).
+   * Whoever steps the engine calls it before {@link schedule} when there is a connector; kept
+   * out of schedule() itself, whose per-step path must not change for engines without one.
+   */
+  finishLoads(nowUs: number): void {
+    const b = this.batch;
+    if (b.loadChanged.length > 0) b.loadChanged.length = 0;
+    if (this.#loading.length === 0) return;
     const loading = this.#loading;
     const done = this.#loadDoneUs;
     for (let i = loading.length - 1; i >= 0; i--) {
@@ -282,7 +286,7 @@ export class V1Scheduler {
       req.status = 'waiting';
       this.#connector!.finishLoad(req, true, nowUs);
       this.waiting.prepend(req);
-      this.batch.loadChanged.push(req);
+      b.loadChanged.push(req);
     }
   }
 

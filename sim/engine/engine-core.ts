@@ -174,9 +174,10 @@ export class EngineCore {
   beginStep(nowUs: number): number | null {
     if (this.#inStep) throw new Error('EngineCore.beginStep while a step is in progress');
     if (this.#requests.size === 0) return null;
+    if (this.#connector !== null) this.scheduler.finishLoads(nowUs);
     const batch = this.scheduler.schedule(nowUs);
     for (let k = 0; k < batch.preempted.length; k++) this.#refresh(batch.preempted[k] as EngineRequest);
-    for (let k = 0; k < batch.loadChanged.length; k++) this.#refresh(batch.loadChanged[k] as EngineRequest);
+    if (this.#connector !== null) for (let k = 0; k < batch.loadChanged.length; k++) this.#refresh(batch.loadChanged[k] as EngineRequest);
     this.counters.preemptions += batch.preempted.length;
     if (batch.scheduled.length === 0) return null;
     const shape = this.#shape;
