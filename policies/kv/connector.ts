@@ -26,8 +26,9 @@ export interface KvTransferParams {
 export interface KvConnector {
   /**
    * Prompt tokens beyond the `localTokens` already cached on the GPU that can be loaded
-   * instead of computed (0: none). Side-effect free: vLLM may ask again for the same request
-   * when its allocation fails. Never reaches the request's last token (it must be computed).
+   * instead of computed (0: none). vLLM may ask again for the same request when its
+   * allocation fails, so a new call supersedes the previous one. When the load covers the
+   * whole request, the scheduler still recomputes its last token (its logits are needed).
    */
   matchedTokens(req: KvRequest, localTokens: number, nowUs: number): number;
   /** Start loading `externalTokens` after `localTokens`; returns the µs the load completes. */
