@@ -49,6 +49,19 @@ export interface InstanceView {
    * and policies must keep their own approximate index.
    */
   readonly cachedPrefixBlocks?: (promptBlocks: readonly BlockHash[]) => number;
+  /**
+   * Where the prompt's prefix is cached on this instance, tier by tier (simulation with KV
+   * tiers only): fills `out` with the device prefix, then the blocks continuing it in the
+   * instance's host (CPU) tier, then those continuing it in the shared remote tier.
+   */
+  readonly cachedPrefixTiers?: (promptBlocks: readonly BlockHash[], out: TierOverlap) => void;
+}
+
+/** A prompt's cached prefix split by KV tier, in blocks (Dynamo's device / host / disk overlap). */
+export interface TierOverlap {
+  device: number;
+  host: number;
+  remote: number;
 }
 
 /**

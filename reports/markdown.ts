@@ -38,6 +38,37 @@ export const FAILOVER_MD_COLUMNS: readonly Column[] = [
   { metric: 'makespanInflationAtFault', title: 'makespan × at fault', digits: 2 },
 ];
 
+/** Columns of report.md's KV-tier table (scenarios where a policy has KV tiers or disaggregation). */
+export const KV_MD_COLUMNS: readonly Column[] = [
+  { metric: 'engineCacheHitRate', title: 'GPU hit rate', digits: 3 },
+  { metric: 'kvCpuHitRate', title: 'CPU tier hit rate', digits: 3 },
+  { metric: 'kvRemoteHitRate', title: 'remote tier hit rate', digits: 3 },
+  { metric: 'kvLoads', title: 'loads', digits: 0 },
+  { metric: 'kvLoadsDeclined', title: 'declined (recomputed)', digits: 0 },
+  { metric: 'kvLoadMsMean', title: 'load mean (ms)', digits: 1 },
+  { metric: 'kvLoadS', title: 'loading (s)', digits: 1 },
+  { metric: 'kvSavedComputeS', title: 'compute saved (s)', digits: 1 },
+  { metric: 'engineBusyS', title: 'computing (s)', digits: 0 },
+  { metric: 'kvCpuLoadedGiB', title: 'CPU → GPU (GiB)', digits: 1 },
+  { metric: 'kvRemoteLoadedGiB', title: 'remote → GPU (GiB)', digits: 1 },
+  { metric: 'kvRemoteStoredGiB', title: 'GPU → remote (GiB)', digits: 1 },
+];
+
+/** Columns of report.md's disaggregation table. */
+export const PD_MD_COLUMNS: readonly Column[] = [
+  { metric: 'ttftMsP50', title: 'TTFT p50 (ms)', digits: 1 },
+  { metric: 'pdPrefillPhaseMsP50', title: 'prefill phase p50 (ms)', digits: 1 },
+  { metric: 'pdDecodeQueueMsP50', title: 'decode queue p50 (ms)', digits: 1 },
+  { metric: 'pdTransferMsP50', title: 'KV transfer p50 (ms)', digits: 1 },
+  { metric: 'pdTransferMsP99', title: 'KV transfer p99 (ms)', digits: 1 },
+  { metric: 'pdDecodeFirstTokenMsP50', title: 'decode 1st token p50 (ms)', digits: 1 },
+  { metric: 'tpotMsP50', title: 'TPOT p50 (ms)', digits: 2 },
+  { metric: 'tpotMsP99', title: 'TPOT p99 (ms)', digits: 2 },
+  { metric: 'utilPrefillPool', title: 'prefill pool util', digits: 2 },
+  { metric: 'utilDecodePool', title: 'decode pool util', digits: 2 },
+  { metric: 'utilMean', title: 'all util', digits: 2 },
+];
+
 function cell(s: Spread | undefined, base: Spread | undefined, digits: number, isFirst: boolean): string {
   if (!s) return '–';
   let out = fmt(s.median, digits);
@@ -68,6 +99,18 @@ function faultLine(report: Report, workload: string): string {
   return `${shown.join('; ')}${faults.length > 4 ? `; and ${faults.length - 4} more` : ''}`;
 }
 
+// The policies' table; KV tiers and disaggregation get columns when some policy has them.
+function policyTable(report: Report): string[] {
+  const tiers = report.policies.some((p) => p.kvTiers);
+  const pd = report.policies.some((p) => p.disaggregation);
+  const extra = [...(tiers ? ['KV tiers'] : []), ...(pd ? ['disaggregation'] : [])];
+  return [
+    `| policy | routing | scheduling | eviction | recovery |${extra.map((e) => ` ${e} |`).join('')}`,
+    `|---|---|---|---|---|${extra.map(() => '---|').join('')}`,
+    ...report.policies.map((p) => `| ${p.name} | ${p.routing} | ${p.scheduling} | ${p.eviction} | ${p.recovery} |${tiers ? ` ${p.kvTiers ?? '–'} |` : ''}${pd ? ` ${p.disaggregation ?? '–'} |` : ''}`),
+  ];
+}
+
 /** report.md: scenario header, then per workload the policy comparison table. */
 export function reportMarkdown(report: Report): string {
   const s = report.scenario;
@@ -87,13 +130,19 @@ export function reportMarkdown(report: Report): string {
     '',
     '## Policies',
     '',
-    '| policy | routing | scheduling | eviction | recovery |',
-    '|---|---|---|---|---|',
-    ...report.policies.map((p) => `| ${p.name} | ${p.routing} | ${p.scheduling} | ${p.eviction} | ${p.recovery} |`),
+    ...policyTable(report),
   ];
   for (const w of report.workloads) {
     const rows = report.aggregates.filter((a) => a.workload === w.name);
     lines.push('', `## Workload \`${w.name}\` (${w.pattern})`, '', workloadTable(rows));
+    if (rows.some((r) => 'kvLoads' in r.summary)) {
+      if (report.policies.some((p) => p.kvTiers)) {
+        lines.push('', `### KV tiers: \`${w.name}\``, '', 'Hit rates are prompt tokens served per tier; loads are chosen only when the transfer lands sooner than the prefill it saves (unless `loadRule: always`).', '', workloadTable(rows, KV_MD_COLUMNS));
+      }
+      if (report.policies.some((p) => p.disaggregation)) {
+        lines.push('', `### Disaggregation: \`${w.name}\``, '', 'A disaggregated request\'s TTFT is its prefill phase, its wait for the decode instance, the KV transfer and the decode instance\'s first step; TPOT is decode only.', '', workloadTable(rows, PD_MD_COLUMNS));
+      }
+    }
     if (rows.some((r) => 'faultsInjected' in r.summary)) {
       lines.push('', `### Failover: \`${w.name}\``, '', `Faults (first seed): ${faultLine(report, w.name)}. "At fault": the workflows in flight when a fault hit that still completed; "×": their makespan p50 over the other completed workflows'.`, '', workloadTable(rows, FAILOVER_MD_COLUMNS));
     }

@@ -52,6 +52,10 @@ export interface PolicyJson {
   readonly eviction: string;
   /** Workflow-level recovery option (fail-workflow, retry-call, restart-workflow). */
   readonly recovery: string;
+  /** KV tiers outside GPU memory, when the policy has any. */
+  readonly kvTiers?: string;
+  /** Prefill/decode disaggregation, when the policy uses it. */
+  readonly disaggregation?: string;
 }
 
 /** The report.json contract (DESIGN.md, "report.json contract"). */

@@ -24,6 +24,16 @@ export class RoutedCall {
   streaming = false;
   ended = false;
   current: Attempt | null = null;
+  /** Disaggregated requests: the phase being routed (null: co-located, one phase). */
+  phase: 'prefill' | 'decode' | null = null;
+  /** The route request of the prefill phase (max_tokens 1, as production-stack sends it). */
+  prefillRoute: RouteRequest | null = null;
+  /** Where the prompt was prefilled, and what that prefill found cached / suffered. */
+  prefillInstance: SimInstance | null = null;
+  prefillCachedTokens = 0;
+  prefillCrossAgentTokens = 0;
+  prefillPreemptions = 0;
+  prefillQueueUs = NaN;
   constructor(
     readonly call: LlmCall,
     readonly handlers: CallHandlers,
@@ -59,6 +69,8 @@ export class Attempt implements EngineListener {
   heldFirst = false;
   heldFinish: EngineRequest | null = null;
   onTimer: (() => void) | null = null;
+  /** The phase this attempt serves (null: the whole request). */
+  readonly phase: 'prefill' | 'decode' | null;
   constructor(
     readonly host: AttemptHost,
     readonly rc: RoutedCall,
@@ -66,6 +78,7 @@ export class Attempt implements EngineListener {
     readonly sendUs: number,
   ) {
     this.lastSeenUs = sendUs;
+    this.phase = rc.phase;
   }
 
   onToken(_req: EngineRequest, nowUs: number, first: boolean): void {

@@ -1,4 +1,4 @@
-import { DECLARED_HINT_KEYS, ROUTE_REQUEST_KEYS, type InstanceView, type RouteRequest, type RoutingPolicy, type Rng } from '../policies/types.js';
+import { DECLARED_HINT_KEYS, ROUTE_REQUEST_KEYS, type InstanceView, type RouteRequest, type RoutingPolicy, type Rng, type TierOverlap } from '../policies/types.js';
 import { hashBlocks, rootHash } from '../policies/kv/hash.js';
 import type { Backend, CallHandlers, LlmCall } from '../workloads/backend.js';
 import { addToShape, emptyShape, resetShape } from './cost-model/types.js';
@@ -6,6 +6,8 @@ import type { EngineRequest } from './engine/engine-request.js';
 import type { SimClock } from './sim-clock.js';
 import type { SimInstance } from './cluster/instance.js';
 import { RoutedCall } from './routed-call.js';
+import type { SimKvConnector } from './kv-tiers/connector.js';
+import type { KvLedger } from './kv-tiers/ledger.js';
 import { DEFAULT_ROUTER_OPTIONS, SimRouter, type SimRouterOptions } from './sim-router.js';
 
 /** Mutable view object, refreshed in place (policies get it read-only). */
@@ -18,8 +20,12 @@ class LiveView implements InstanceView {
   inflightPrefillTokens = 0;
   inflightDecodeTokens = 0;
   readonly cachedPrefixBlocks: (blocks: readonly number[]) => number;
-  constructor(readonly id: string, readonly instance: SimInstance) {
+  readonly cachedPrefixTiers?: (blocks: readonly number[], out: TierOverlap) => void;
+  constructor(readonly id: string, readonly instance: SimInstance, tiers: SimKvConnector | null, nowUs: () => number) {
     this.cachedPrefixBlocks = (blocks) => instance.engine.kv.cachedPrefixBlocks(blocks);
+    if (tiers?.hasTiers) {
+      this.cachedPrefixTiers = (blocks, out) => tiers.overlap(blocks, instance.engine.kv.cachedPrefixBlocks(blocks), nowUs(), out);
+    }
   }
   refresh(): void {
     const e = this.instance.engine;
@@ -46,6 +52,10 @@ export interface SimBackendOptions {
   readonly retryRng?: Rng | undefined;
   /** Told about every attempt that finished well (the lost-KV ledger reads its prefill). */
   readonly onAttemptOk?: ((req: EngineRequest, instance: SimInstance, hashes: readonly number[]) => void) | undefined;
+  /** Each instance's KV connector (same order as the instances), where it has KV tiers. */
+  readonly connectors?: readonly SimKvConnector[] | undefined;
+  /** Prefill/decode disaggregation: the prefill pool's routing policy and the phase ledger. */
+  readonly disaggregation?: { readonly prefillPolicy: RoutingPolicy; readonly ledger: KvLedger } | undefined;
 }
 
 /**
@@ -61,6 +71,8 @@ export class SimBackend implements Backend {
   readonly router: SimRouter;
   readonly #byId = new Map<string, SimInstance>();
   readonly #views: LiveView[];
+  readonly #routedViews: LiveView[];
+  readonly #prefillViews: LiveView[];
   readonly #clock: SimClock;
   readonly #opts: SimBackendOptions;
   readonly #root = rootHash();
@@ -72,14 +84,20 @@ export class SimBackend implements Backend {
     this.policy = policy;
     this.#opts = opts;
     for (const i of instances) this.#byId.set(i.id, i);
-    this.#views = instances.map((i) => new LiveView(i.id, i));
+    const now = (): number => clock.nowUs();
+    this.#views = instances.map((i, k) => new LiveView(i.id, i, opts.connectors?.[k] ?? null, now));
+    // Disaggregated: the routing policy sees the decode pool, the prefill policy the prefill pool.
+    this.#routedViews = opts.disaggregation ? this.#views.filter((v) => v.instance.role === 'decode') : this.#views;
+    this.#prefillViews = this.#views.filter((v) => v.instance.role === 'prefill');
+    const pd = opts.disaggregation;
     this.router = new SimRouter(
       {
         clock, policy, rng, retryRng: opts.retryRng ?? rng.fork('router-retry'),
         instance: (id) => this.#byId.get(id),
-        views: () => this.#refreshedViews(),
+        views: () => this.#refreshedViews(this.#routedViews),
         routeRequest: (call, blocks, nowUs) => this.#routeRequest(call, blocks, nowUs),
         ...(opts.onAttemptOk ? { onAttemptOk: opts.onAttemptOk } : {}),
+        ...(pd ? { disaggregation: { prefillPolicy: pd.prefillPolicy, ledger: pd.ledger, prefillViews: () => this.#refreshedViews(this.#prefillViews) } } : {}),
       },
       { ...DEFAULT_ROUTER_OPTIONS, ...opts.router, check: opts.check },
     );
@@ -103,13 +121,13 @@ export class SimBackend implements Backend {
     this.router.start(new RoutedCall(call, handlers, route, hashes, promptBlocks, now));
   }
 
-  #refreshedViews(): readonly InstanceView[] {
+  #refreshedViews(subset: readonly LiveView[]): readonly InstanceView[] {
     const now = this.#clock.nowUs();
     if (this.#viewsAtUs + this.#opts.viewRefreshUs <= now || this.#opts.viewRefreshUs === 0) {
       for (const v of this.#views) v.refresh();
       this.#viewsAtUs = now;
     }
-    return this.#views;
+    return subset;
   }
 
   isolatedLatencyUs(promptTokens: number, cachedPromptTokens: number, outputTokens: number): number {

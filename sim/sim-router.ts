@@ -4,6 +4,7 @@ import type { CallError, LlmCall } from '../workloads/backend.js';
 import type { SimInstance } from './cluster/instance.js';
 import type { EngineRequest } from './engine/engine-request.js';
 import type { SimClock } from './sim-clock.js';
+import type { KvLedger } from './kv-tiers/ledger.js';
 import { Attempt, type AttemptHost, type RoutedCall } from './routed-call.js';
 
 /** The simulated router's request-level recovery settings. */
@@ -36,6 +37,12 @@ export interface RouterDeps {
   routeRequest(call: LlmCall, promptBlocks: number[], nowUs: number): RouteRequest;
   /** An attempt finished well on `instance` (e.g. the lost-KV ledger looks at its prefill). */
   onAttemptOk?(req: EngineRequest, instance: SimInstance, hashes: readonly number[]): void;
+  /** Disaggregated prefill: how the prefill pool is routed and what the phases are logged to. */
+  readonly disaggregation?: {
+    readonly prefillPolicy: RoutingPolicy;
+    prefillViews(): readonly InstanceView[];
+    readonly ledger: KvLedger;
+  } | undefined;
 }
 
 /**
@@ -45,6 +52,12 @@ export interface RouterDeps {
  * re-sends the request elsewhere, within `maxAttempts`. Each request ends exactly once towards
  * the client; every abandoned attempt is reported through `onAttemptFailed` first. Errors are
  * delivered from the event loop, never from inside `start()`.
+ *
+ * Disaggregated (production-stack's disaggregated_prefill, orchestrated): a request first goes
+ * to the prefill pool with max_tokens 1 (the prefill policy picks the instance); its token is
+ * not streamed; the prefill instance keeps the prompt's KV; then the request goes to the decode
+ * pool (the routing policy picks), whose instance pulls the KV (its connector) and streams the
+ * answer. A failed attempt in either phase starts again from the prefill phase.
  */
 export class SimRouter implements AttemptHost {
   /** Calls started and not yet ended. */
@@ -66,6 +79,7 @@ export class SimRouter implements AttemptHost {
   /** Route a new request (called inside Backend.submit). */
   start(rc: RoutedCall): void {
     this.inflight++;
+    if (this.#d.disaggregation) rc.phase = 'prefill';
     this.#route(rc, true);
   }
 
@@ -117,6 +131,7 @@ export class SimRouter implements AttemptHost {
   attemptToken(a: Attempt, nowUs: number, first: boolean): void {
     if (a.state !== 'sent') return;
     a.lastSeenUs = nowUs;
+    if (a.phase === 'prefill') return; // the prefill's token is the router's, not the client's
     if (first) a.firstTokenUs = nowUs;
     a.rc.streaming = true;
     a.rc.handlers.onToken(nowUs, first);
@@ -126,30 +141,63 @@ export class SimRouter implements AttemptHost {
     if (a.state !== 'sent') return;
     this.#release(a);
     const rc = a.rc;
+    if (a.phase === 'prefill') {
+      this.#prefillDone(a, req, nowUs);
+      return;
+    }
     this.#d.policy.onFinished?.(rc.route, a.instance.id, true);
     this.#d.onAttemptOk?.(req, a.instance, rc.hashes);
+    const pd = a.phase === 'decode';
     rc.ended = true;
     this.inflight--;
     rc.handlers.onDone({
       instance: a.instance.id,
       firstTokenUs: a.firstTokenUs,
       endUs: nowUs,
-      queueUs: req.firstScheduledUs - a.sendUs,
+      // Disaggregated: the queue and the prefix hits are the prefill instance's (the decode
+      // instance's "cached" tokens are the ones it pulled).
+      queueUs: pd ? rc.prefillQueueUs : req.firstScheduledUs - a.sendUs,
       promptTokens: req.promptTokens,
-      cachedPromptTokens: Math.max(0, req.numCachedTokens),
-      crossAgentCachedTokens: req.crossAgentCachedTokens,
+      cachedPromptTokens: pd ? rc.prefillCachedTokens : Math.max(0, req.numCachedTokens),
+      crossAgentCachedTokens: pd ? rc.prefillCrossAgentTokens : req.crossAgentCachedTokens,
       outputTokens: req.numOutputTokens,
-      preemptions: req.preemptions,
+      preemptions: req.preemptions + (pd ? rc.prefillPreemptions : 0),
     });
+  }
+
+  // The prefill phase is over: the prompt's KV waits on the prefill instance; route the decode.
+  #prefillDone(a: Attempt, req: EngineRequest, nowUs: number): void {
+    const rc = a.rc;
+    const pd = this.#d.disaggregation!;
+    pd.prefillPolicy.onFinished?.(rc.prefillRoute!, a.instance.id, true);
+    pd.ledger.prefillDone(rc.call.id, a.instance.id, nowUs);
+    rc.prefillInstance = a.instance;
+    rc.prefillCachedTokens = Math.max(0, req.numCachedTokens);
+    rc.prefillCrossAgentTokens = req.crossAgentCachedTokens;
+    rc.prefillPreemptions = req.preemptions;
+    rc.prefillQueueUs = req.firstScheduledUs - a.sendUs;
+    rc.phase = 'decode';
+    this.#route(rc, false);
+  }
+
+  // A disaggregated request leaves the decode phase without its KV pulled: free it on the prefill instance.
+  #dropPrefill(rc: RoutedCall): void {
+    const p = rc.prefillInstance;
+    rc.prefillInstance = null;
+    if (rc.phase === 'decode') rc.phase = 'prefill';
+    if (p && p.engine.releaseHeld(rc.call.id, this.#d.clock.nowUs())) p.kick();
   }
 
   #route(rc: RoutedCall, sync: boolean): void {
     const d = this.#d;
     const now = d.clock.nowUs();
-    let views = d.views();
+    const prefill = rc.phase === 'prefill';
+    const policy = prefill ? d.disaggregation!.prefillPolicy : d.policy;
+    const route = prefill ? (rc.prefillRoute ??= { ...rc.route, maxTokens: 1 }) : rc.route;
+    let views = prefill ? d.disaggregation!.prefillViews() : d.views();
     const excluded = rc.excluded;
     if (excluded !== null) views = views.filter((v) => !excluded.includes(v.id));
-    const decision = d.policy.route(rc.route, views, d.rng);
+    const decision = policy.route(route, views, d.rng);
     if (typeof decision !== 'string') {
       if (excluded !== null && rc.attempts < this.#o.retry.maxAttempts) {
         // production-stack RetryState.attempts(): every candidate is excluded, but the failures
@@ -168,12 +216,12 @@ export class SimRouter implements AttemptHost {
       return;
     }
     if (this.#o.check && !inst.healthy) {
-      throw new Error(`routing invariant: ${d.policy.name} sent ${rc.call.id} to ${inst.id}, which the router knows is down`);
+      throw new Error(`routing invariant: ${policy.name} sent ${rc.call.id} to ${inst.id}, which the router knows is down`);
     }
-    d.policy.onRouted?.(rc.route, inst.id);
+    policy.onRouted?.(route, inst.id);
     const a = new Attempt(this, rc, inst, now);
     rc.current = a;
-    rc.attempts++;
+    if (rc.phase !== 'decode') rc.attempts++;
     if (!inst.up) {
       // A dead process: the connection is refused at once.
       this.#attemptFailed(a, this.#error(a, 'failed', `instance ${inst.id} is down (connection refused)`, now), true, sync);
@@ -192,6 +240,8 @@ export class SimRouter implements AttemptHost {
 
   #resend(rc: RoutedCall): void {
     rc.route = this.#d.routeRequest(rc.call, rc.promptBlocks, this.#d.clock.nowUs());
+    rc.prefillRoute = null;
+    this.#dropPrefill(rc);
     this.#route(rc, false);
   }
 
@@ -201,9 +251,12 @@ export class SimRouter implements AttemptHost {
     const now = this.#d.clock.nowUs();
     const added = inst.engine.add(
       {
-        id: c.id, promptTokens: c.promptTokens, blockHashes: a.rc.hashes, outputTokens: c.outputTokens,
+        id: c.id, promptTokens: c.promptTokens, blockHashes: a.rc.hashes,
+        outputTokens: a.phase === 'prefill' ? 1 : c.outputTokens,
         priority: c.priority, workflowId: c.workflowId, agentId: c.agentId, hints: c.hints,
         expectedReuseUs: c.expectedReuseUs, listener: a,
+        ...(a.phase === 'prefill' ? { holdKvOnFinish: true } : {}),
+        ...(a.phase === 'decode' && a.rc.prefillInstance ? { kvTransfer: { remoteInstance: a.rc.prefillInstance.id } } : {}),
       },
       now,
     );
@@ -273,7 +326,8 @@ export class SimRouter implements AttemptHost {
 
   #afterFailure(a: Attempt, err: CallError, transport: boolean): void {
     const rc = a.rc;
-    this.#d.policy.onFinished?.(rc.route, a.instance.id, false);
+    if (a.phase === 'prefill') this.#d.disaggregation!.prefillPolicy.onFinished?.(rc.prefillRoute!, a.instance.id, false);
+    else this.#d.policy.onFinished?.(rc.route, a.instance.id, false);
     if (!transport || rc.streaming || rc.attempts >= this.#o.retry.maxAttempts) {
       this.#end(rc, err, false);
       return;
@@ -289,6 +343,7 @@ export class SimRouter implements AttemptHost {
       return;
     }
     if (rc.ended) throw new Error(`request ${rc.call.id} ended twice in the router`);
+    this.#dropPrefill(rc);
     rc.ended = true;
     this.inflight--;
     rc.handlers.onError(err);

@@ -10,6 +10,18 @@ const COLS = [
   { metric: 'prefixCacheHitRate', title: 'hit rate', digits: 3 },
 ] as const;
 
+const KV_COLS = [
+  { metric: 'kvCpuHitRate', title: 'CPU hit', digits: 3 },
+  { metric: 'kvRemoteHitRate', title: 'remote hit', digits: 3 },
+  { metric: 'kvLoadsDeclined', title: 'declined', digits: 0 },
+  { metric: 'kvLoadS', title: 'loading s', digits: 1 },
+  { metric: 'kvSavedComputeS', title: 'saved s', digits: 1 },
+  { metric: 'tpotMsP50', title: 'TPOT p50 ms', digits: 2 },
+  { metric: 'pdTransferMsP50', title: 'transfer p50 ms', digits: 1 },
+  { metric: 'utilPrefillPool', title: 'P util', digits: 2 },
+  { metric: 'utilDecodePool', title: 'D util', digits: 2 },
+] as const;
+
 const FAILOVER_COLS = [
   { metric: 'workflowsFailed', title: 'wf failed', digits: 0 },
   { metric: 'requestsRetried', title: 'retried', digits: 0 },
@@ -27,6 +39,7 @@ export function consoleSummary(report: Report): string {
     const rows = report.aggregates.filter((a) => a.workload === w.name);
     out.push(`${w.name} (${w.pattern}), median of ${report.scenario.seeds.length} seed(s):`);
     out.push(...table(rows, COLS));
+    if (rows.some((r) => 'kvLoads' in r.summary)) out.push('  KV tiers and disaggregation:', ...table(rows, KV_COLS));
     if (rows.some((r) => 'faultsInjected' in r.summary)) out.push('  failover:', ...table(rows, FAILOVER_COLS));
     out.push('');
   }

@@ -57,6 +57,7 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
   let events = 0;
   let calls = 0;
   const charts = new ChartSampler(sc.seeds[0]!);
+  const kvMetrics = policies.some((p) => p.entry.kvTiers !== undefined || p.entry.disaggregation !== undefined);
   for (const workload of sc.workloads as WorkloadSpec[]) {
     for (const p of policies) {
       for (const seed of sc.seeds) {
@@ -74,7 +75,7 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
             cluster, workload, policy: p.entry, seed, check: opts.check,
             maxSimUs: sc.limits.maxSimS * 1e6, maxEvents: sc.limits.maxEvents,
             sampleIntervalUs: sc.report.sampleIntervalMs * 1000, slo: sc.slo, baseDir: dirname(loaded.file), faults: sc.faults, router: sc.router,
-            onProgress,
+            kvMetrics, onProgress,
           });
         events += res.events;
         calls += res.requests.length;

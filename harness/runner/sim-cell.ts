@@ -22,6 +22,8 @@ import { summarize, type InstanceStats, type Slo, type Summary } from '../../rep
 import type { RequestRecord, WorkflowRecord } from '../../reports/records.js';
 import { WorkflowRunner } from './workflow-runner.js';
 import { clusterCostModel, type ResolvedCluster } from './resolve.js';
+import { buildCellKv, kvSummary } from './kv-tiers.js';
+import { checkKvTiers } from '../../sim/kv-tiers/index.js';
 import type { PolicyEntry } from '../scenario/schema.js';
 
 /** Everything one simulated matrix cell needs. */
@@ -42,6 +44,8 @@ export interface SimCellSpec {
   /** Faults to inject (simulation) and the router's health checks, timeouts and retries. */
   readonly faults?: readonly FaultSpec[] | undefined;
   readonly router?: RouterSpec | undefined;
+  /** Add the KV-tier / disaggregation metrics to the summary (a scenario where some policy uses them). */
+  readonly kvMetrics?: boolean | undefined;
   /** Called every sample interval of simulated time with progress figures. */
   readonly onProgress?: ((p: { simUs: number; workflowsStarted: number; workflowsEnded: number }) => void) | undefined;
 }
@@ -74,20 +78,37 @@ export function runSimCell(spec: SimCellSpec): CellResult {
   const instances: SimInstance[] = [];
   const schedulers: SchedulingPolicy[] = [];
   const evictions: EvictionPolicy[] = [];
+  const kv = buildCellKv(policy, cluster, cost, ctx);
   for (let i = 0; i < cluster.instances; i++) {
     const scheduling = instantiate<SchedulingPolicy>(SCHEDULING_POLICIES, policy.scheduling, ctx, 'scheduling policy');
     const eviction = instantiate<EvictionPolicy>(EVICTION_POLICIES, policy.eviction, ctx, 'eviction policy');
     schedulers.push(scheduling);
     evictions.push(eviction);
-    instances.push(new SimInstance(`i${i}`, new EngineCore(cluster.engine, cost, scheduling, eviction), clock));
+    const connector = kv?.connectors[i] ?? null;
+    const engine = new EngineCore(cluster.engine, cost, scheduling, eviction, connector);
+    connector?.attach(engine.kv.pool.info);
+    const inst = new SimInstance(`i${i}`, engine, clock, kv?.roles[i] ?? 'mixed');
+    // The CPU tier lives in the engine's process: a crash loses it (the remote store survives).
+    const cpuStore = kv?.connectors[i]?.cpuStore;
+    if (cpuStore) inst.onCrash = (now) => cpuStore.clear(now);
+    const links = kv?.links[i];
+    if (kv?.pd && links?.pdIn && links.pdOut) {
+      kv.pd.register(inst.id, engine, { out: links.pdOut, in: links.pdIn }, () => clock.at(clock.nowUs(), 'timer', () => inst.kick()));
+    }
+    instances.push(inst);
   }
   const routing = instantiate<RoutingPolicy>(ROUTING_POLICIES, policy.routing, ctx, 'routing policy');
+  const prefillRouting = policy.disaggregation
+    ? instantiate<RoutingPolicy>(ROUTING_POLICIES, policy.disaggregation.prefillRouting, ctx, 'routing policy')
+    : undefined;
   const faults = spec.faults ?? [];
   const ledger = faults.length > 0 ? new LostKvLedger(cluster.engine.blockSize) : undefined;
   const backend = new SimBackend(clock, instances, routing, root.fork('routing'), {
     blockSize: cluster.engine.blockSize, viewRefreshUs: cluster.viewRefreshUs, check: spec.check,
     ...(spec.router ? { router: routerOptions(spec.router) } : {}),
     ...(ledger ? { onAttemptOk: (req, _inst, hashes) => ledger.onPrefilled(req, hashes) } : {}),
+    ...(kv ? { connectors: kv.connectors } : {}),
+    ...(kv && prefillRouting ? { disaggregation: { prefillPolicy: prefillRouting, ledger: kv.ledger } } : {}),
   });
 
   const requests: RequestRecord[] = [];
@@ -167,6 +188,7 @@ export function runSimCell(spec: SimCellSpec): CellResult {
     inst.engine.checkInvariants();
     if (inst.stalls > 0) throw new Error(`engine ${inst.id} stalled ${inst.stalls} times with work queued`);
   }
+  if (kv) checkKvTiers(kv, clock.nowUs(), end === 'drained');
 
   const stats: InstanceStats[] = instances.map((inst) => {
     const e = inst.engine;
@@ -181,6 +203,8 @@ export function runSimCell(spec: SimCellSpec): CellResult {
   const traceStats = source.traceStats;
   if (traceStats && (workload as { skipBadRows?: boolean }).skipBadRows) summary['traceRowsSkipped'] = traceStats.skippedRows;
   Object.assign(summary, policyStats(routing, schedulers, evictions));
+  if (prefillRouting) for (const [k, v] of Object.entries(prefillRouting.stats?.() ?? {})) summary[`prefillRouting.${k}`] = v;
+  if (spec.kvMetrics) Object.assign(summary, kvSummary(kv, requests, stats.map((s) => s.busyUs), cluster.engine.blockSize));
   let faultList: FaultJson[] | undefined;
   if (failover) {
     const f = failoverFigures({

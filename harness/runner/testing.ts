@@ -24,6 +24,8 @@ export function runTestCell(o: {
   /** `faults:` entries and a `router:` section, as a scenario writes them. */
   faults?: unknown[];
   router?: Record<string, unknown>;
+  /** Add the KV-tier / disaggregation metrics to the summary. */
+  kvMetrics?: boolean;
 }): CellResult {
   return runSimCell({
     cluster: testCluster(o.cluster),
@@ -35,6 +37,7 @@ export function runTestCell(o: {
     maxEvents: 10_000_000,
     sampleIntervalUs: 1e6,
     costModel: o.costModel,
+    kvMetrics: o.kvMetrics,
     ...(o.faults ? { faults: o.faults.map((f) => faultSchema.parse(f)) } : {}),
     ...(o.router || o.faults ? { router: routerSchema.parse(o.router ?? {}) } : {}),
   });

@@ -3,6 +3,7 @@ import { InputError } from './errors.js';
 import { refLabel } from './policy-ref.js';
 import type { PolicyRef } from '../../policies/registry.js';
 import type { PolicyEntry } from './schema.js';
+import { disaggregationLabel, kvTiersLabel } from './kv-tiers.js';
 
 /** A policy entry with its display name. */
 export interface NamedPolicy {
@@ -28,6 +29,9 @@ export function namePolicies(entries: readonly PolicyEntry[], file: string): Nam
       // Recovery options are shown in report.json's policy list, not in the name (their defaults
       // would make it long); two entries differing only in them need a `name:`.
       if (e.recovery.kind !== 'fail-workflow') name += `+${e.recovery.kind}`;
+      if (e.kvTiers?.cpu) name += '+cpu-tier';
+      if (e.kvTiers?.remote) name += '+remote-tier';
+      if (e.disaggregation) name += `+pd${e.disaggregation.prefillInstances}p`;
     }
     const prev = seen.get(name);
     if (prev !== undefined) {
@@ -36,7 +40,11 @@ export function namePolicies(entries: readonly PolicyEntry[], file: string): Nam
     seen.set(name, i);
     out.push({
       name, entry: e,
-      json: { name, routing: refLabel(e.routing), scheduling: refLabel(e.scheduling), eviction: refLabel(e.eviction), recovery: refLabel(e.recovery) },
+      json: {
+        name, routing: refLabel(e.routing), scheduling: refLabel(e.scheduling), eviction: refLabel(e.eviction), recovery: refLabel(e.recovery),
+        ...(e.kvTiers ? { kvTiers: kvTiersLabel(e.kvTiers) } : {}),
+        ...(e.disaggregation ? { disaggregation: disaggregationLabel(e.disaggregation) } : {}),
+      },
     });
   });
   return out;

@@ -12,6 +12,7 @@ import { policyRefSchema } from './policy-ref.js';
 import { gatesSchema } from '../../reports/compare/gates.js';
 import { liveSchema } from '../live/live-schema.js';
 import { liveFaultProblems } from '../live/live-faults.js';
+import { checkKvScenario, disaggregationSchema, kvTiersSchema } from './kv-tiers.js';
 
 const name = z.string().regex(/^[A-Za-z0-9._+-]+$/, 'expected letters, digits, ".", "_", "+" or "-"');
 const positive = z.number().positive();
@@ -25,7 +26,7 @@ export const clusterSchema = z.strictObject({
       ctx.issues.push({ code: 'custom', input: ctx.value, message: `unknown model '${ctx.value}'; valid: ${MODEL_NAMES.join(', ')}, or a path to a config.json` });
     }
   }),
-  /** Catalog name, or an inline GPU spec (name, bf16Tflops, fp8Tflops?, memoryGiB, memoryBandwidthGBps, interconnectGBps). */
+  /** Catalog name, or an inline GPU spec (name, bf16Tflops, fp8Tflops?, memoryGiB, memoryBandwidthGBps, interconnectGBps, pcieGBps?). */
   gpu: z.union([z.string().check((ctx) => {
     if (!GPU_NAMES.includes(ctx.value)) {
       ctx.issues.push({ code: 'custom', input: ctx.value, message: `unknown gpu '${ctx.value}'; valid: ${GPU_NAMES.join(', ')}, or an inline spec` });
@@ -60,6 +61,10 @@ export const policyEntrySchema = z.strictObject({
   eviction: policyRefSchema(EVICTION_POLICIES, 'eviction policy').prefault('lru'),
   /** What the client does when a call of a workflow fails for good (workflow-level recovery). */
   recovery: policyRefSchema(RECOVERY_POLICIES, 'recovery policy').prefault('fail-workflow'),
+  /** KV tiers outside GPU memory (simulation): a per-instance CPU tier, a shared remote tier. */
+  kvTiers: kvTiersSchema.optional(),
+  /** Prefill/decode disaggregation (simulation): prefill instances, then decode instances. */
+  disaggregation: disaggregationSchema.optional(),
 });
 
 /** A scenario file. */
@@ -104,6 +109,7 @@ export const scenarioSchema = z.strictObject({
       ctx.issues.push({ code: 'custom', input: undefined, path: f.path, message: f.message });
     }
   }
+  for (const f of checkKvScenario(ctx.value)) ctx.issues.push({ code: 'custom', input: undefined, path: f.path, message: f.message });
   const seeds = new Set<number>();
   ctx.value.seeds.forEach((s, i) => {
     if (seeds.has(s)) ctx.issues.push({ code: 'custom', input: s, path: ['seeds', i], message: `duplicate seed ${s}` });

@@ -57,6 +57,8 @@ export class BlockPool {
   /** hash → cached blocks (vLLM does not de-duplicate; lookups return one of them). */
   readonly #index: BlockHashIndex;
   #evictions = 0;
+  /** Told about each cached block evicted (a KV connector offloading evictions); null: nobody. */
+  onEvicted: ((hash: BlockHash, block: number, nowUs: number) => void) | null = null;
 
   constructor(numBlocks: number, enableCaching: boolean, eviction: EvictionPolicy) {
     if (!Number.isInteger(numBlocks) || numBlocks < 2) {
@@ -119,7 +121,7 @@ export class BlockPool {
     for (let i = 0; i < n; i++) {
       const b = this.#eviction.popFree(nowUs);
       if (info.refCount[b] !== 0) throw new Error(`eviction policy ${this.#eviction.name} returned block ${b} in use`);
-      if (this.enableCaching) this.#maybeEvict(b);
+      if (this.enableCaching) this.#maybeEvict(b, nowUs);
       info.refCount[b] = 1;
       this.#stamp(b, nowUs, owner);
       out.push(b);
@@ -217,10 +219,12 @@ export class BlockPool {
   }
 
   // vLLM's _maybe_evict_cached_block.
-  #maybeEvict(b: number): void {
+  #maybeEvict(b: number, nowUs: number): void {
     const info = this.#info;
     const h = info.hash[b]!;
     if (Number.isNaN(h)) return;
+    // Before the block's identity is overwritten: a listener may read its owner stamps.
+    this.onEvicted?.(h, b, nowUs);
     info.hash[b] = NaN;
     this.#evictions++;
     if (!this.#index.remove(h, b)) throw new Error(`BlockPool: cached block ${b} missing from the index`);

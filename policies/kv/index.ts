@@ -7,3 +7,4 @@ export { EVICTION_POLICIES } from './registry.js';
 export { WorkflowAwareEviction } from './eviction/workflow-aware.js';
 export { StepsToExecutionEviction } from './eviction/steps-to-execution.js';
 export { ToolTtlEviction } from './eviction/tool-ttl.js';
+export type { KvConnector, KvTransferParams } from './connector.js';

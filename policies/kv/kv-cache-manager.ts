@@ -1,5 +1,6 @@
 import type { BlockHash } from '../types.js';
 import { BlockPool, type BlockOwner } from './block-pool.js';
+import type { KvTransferParams } from './connector.js';
 import type { EvictionPolicy } from './eviction/types.js';
 
 /** The part of a request the KV cache manager reads and writes. */
@@ -16,6 +17,8 @@ export interface KvRequest extends BlockOwner {
   numCachedBlocks: number;
   /** Times the request was preempted. */
   preemptions: number;
+  /** Pull the prompt's KV from this instance (disaggregated prefill); null once consumed. */
+  kvTransfer?: KvTransferParams | null | undefined;
 }
 
 /** Does `b`'s last user differ from `req` (another agent, or another workflow)? */
@@ -133,6 +136,7 @@ export class KvCacheManager {
     numNewComputedTokens: number,
     newComputedBlocks: readonly number[],
     nowUs: number,
+    delayCacheBlocks = false,
   ): boolean {
     const bs = this.config.blockSize;
     const numComputed = req.numComputedTokens + numNewComputedTokens;
@@ -149,14 +153,19 @@ export class KvCacheManager {
     const missing = required - req.blocks.length;
     if (missing > 0) this.pool.getNewBlocks(missing, nowUs, req, req.blocks);
 
-    if (!this.config.enablePrefixCaching) return true;
-    const numTokensToCache = Math.min(numComputed + numNewTokens, req.numTokens);
-    const numFull = Math.min(Math.floor(numTokensToCache / bs), req.blockHashes.length);
+    // vLLM's delay_cache_blocks: blocks a KV connector is still loading into are not cached yet.
+    if (!delayCacheBlocks) this.cacheBlocks(req, Math.min(numComputed + numNewTokens, req.numTokens));
+    return true;
+  }
+
+  /** vLLM's cache_blocks: put the request's full blocks up to `numTokens` into the prefix cache. */
+  cacheBlocks(req: KvRequest, numTokens: number): void {
+    if (!this.config.enablePrefixCaching) return;
+    const numFull = Math.min(Math.floor(numTokens / this.config.blockSize), req.blockHashes.length);
     if (numFull > req.numCachedBlocks) {
       this.pool.cacheFullBlocks(req.blocks, req.blockHashes, req.numCachedBlocks, numFull);
       req.numCachedBlocks = numFull;
     }
-    return true;
   }
 
   /** vLLM's free: release the request's blocks in reverse order (tail evicted first). */

@@ -2,11 +2,11 @@ import { z } from 'zod';
 import { definePolicy, type PolicyContext } from '../registry.js';
 import type { InstanceView, RouteDecision, RouteRequest, RoutingPolicy, Rng } from '../types.js';
 import { NO_HEALTHY, argminHealthy } from './helpers.js';
-import { cachedBlocks } from './kv-aware.js';
+import { cachedBlocks, type TierWeights } from './kv-aware.js';
 import { PrefixIndex } from './prefix-index.js';
 
 /** Options of {@link CostPolicy}. */
-export interface CostOptions {
+export interface CostOptions extends TierWeights {
   readonly overlapScoreWeight: number;
   readonly temperature: number;
   readonly approxTtlS: number;
@@ -22,7 +22,8 @@ export interface CostOptions {
  * probability ∝ exp(−(logit − min) / ((max − min) × temperature)), Dynamo's normalised softmax.
  * Overlap comes from the engines' exact cache state in simulation (Dynamo's KV events) and,
  * live, from an index of routed blocks that forgets them after approxTtlS (Dynamo's
- * ApproxKvIndexer, 120 s). Defaults: weight 1, temperature 0.
+ * ApproxKvIndexer, 120 s). Defaults: weight 1, temperature 0. With KV tiers (simulation),
+ * overlap = device + 0.75 × host + 0.25 × remote blocks (Dynamo's tier weights).
  */
 export class CostPolicy implements RoutingPolicy {
   readonly name = 'cost';
@@ -49,7 +50,7 @@ export class CostPolicy implements RoutingPolicy {
 
   route(req: RouteRequest, instances: readonly InstanceView[], rng: Rng): RouteDecision {
     const match = this.#match;
-    cachedBlocks(req, instances, this.#index, match);
+    cachedBlocks(req, instances, this.#index, match, this.#o);
     const logits = this.#logits;
     logits.length = 0;
     let lo = Infinity;
@@ -104,6 +105,8 @@ export const costFactory = definePolicy({
     temperature: z.number().nonnegative().default(0),
     approxTtlS: z.number().positive().default(120),
     indexCapacityBlocks: z.int().positive().default(31_250),
+    hostHitWeight: z.number().nonnegative().default(0.75),
+    remoteHitWeight: z.number().nonnegative().default(0.25),
   }),
   make: (o, ctx) => new CostPolicy(o, ctx),
 });

@@ -1,19 +1,39 @@
 import { z } from 'zod';
 import { definePolicy, type PolicyContext } from '../registry.js';
-import type { InstanceView, RouteDecision, RouteRequest, RoutingPolicy, Rng } from '../types.js';
+import type { InstanceView, RouteDecision, RouteRequest, RoutingPolicy, Rng, TierOverlap } from '../types.js';
 import { NO_HEALTHY, argminHealthy, queueLoad } from './helpers.js';
 import { PrefixIndex } from './prefix-index.js';
 import { SessionPolicy } from './session.js';
 
-/** Matched prefix blocks per instance (-1 for unhealthy ones): exact where the view offers it, else from `index`. */
-export function cachedBlocks(req: RouteRequest, instances: readonly InstanceView[], index: PrefixIndex, out: number[]): { best: number; exact: boolean } {
+/**
+ * Weights of prefix blocks found outside GPU memory, relative to a device block: NVIDIA
+ * Dynamo's KV router credits overlap as device + host_cache_hit_weight × host +
+ * disk_cache_hit_weight × disk blocks (lib/kv-router/src/scheduling/selector.rs; flags
+ * --router-host-cache-hit-weight 0.75 and --router-disk-cache-hit-weight 0.25, the disk tier
+ * covering external stores such as a shared LMCache server).
+ */
+export interface TierWeights {
+  readonly hostHitWeight: number;
+  readonly remoteHitWeight: number;
+}
+
+const overlap: TierOverlap = { device: 0, host: 0, remote: 0 };
+
+/**
+ * Matched prefix blocks per instance (-1 for unhealthy ones): exact where the view offers it
+ * (tier-weighted when it reports KV tiers), else from `index`.
+ */
+export function cachedBlocks(req: RouteRequest, instances: readonly InstanceView[], index: PrefixIndex, out: number[], w?: TierWeights): { best: number; exact: boolean } {
   out.length = 0;
   let best = 0;
   let exact = true;
   for (const v of instances) {
     let m = -1;
     if (v.healthy) {
-      if (v.cachedPrefixBlocks) m = v.cachedPrefixBlocks(req.promptBlocks);
+      if (v.cachedPrefixTiers && w) {
+        v.cachedPrefixTiers(req.promptBlocks, overlap);
+        m = overlap.device + w.hostHitWeight * overlap.host + w.remoteHitWeight * overlap.remote;
+      } else if (v.cachedPrefixBlocks) m = v.cachedPrefixBlocks(req.promptBlocks);
       else {
         exact = false;
         m = index.match(v.id, req.promptBlocks, req.nowUs);
@@ -38,7 +58,7 @@ export function pickEqual(values: readonly number[], target: number, rng: Rng): 
 }
 
 /** Options of {@link KvAwarePolicy}. */
-export interface KvAwareOptions {
+export interface KvAwareOptions extends TierWeights {
   readonly maxUnmatchedTokens: number;
   readonly fallback: 'session' | 'least-loaded';
   readonly indexCapacityBlocks: number;
@@ -52,6 +72,8 @@ export interface KvAwareOptions {
  * (`indexCapacityBlocks`, llm-d's default 31,250). Falls back when nothing matches or when more
  * than `maxUnmatchedTokens` (production-stack's kv_aware_threshold, 2000) would still need
  * prefill: to consistent hashing of the session key when there is one, else least loaded.
+ * With KV tiers (simulation), blocks found in an instance's CPU tier or the shared remote tier
+ * count with Dynamo's weights ({@link TierWeights}).
  */
 export class KvAwarePolicy implements RoutingPolicy {
   readonly name: string = 'kv-aware';
@@ -71,7 +93,7 @@ export class KvAwarePolicy implements RoutingPolicy {
   }
 
   route(req: RouteRequest, instances: readonly InstanceView[], rng: Rng): RouteDecision {
-    const { best } = cachedBlocks(req, instances, this.#index, this.#match);
+    const { best } = cachedBlocks(req, instances, this.#index, this.#match, this.#opts);
     const matchedTokens = best * this.#blockSize;
     if (best === 0 || matchedTokens < req.promptTokens - this.#opts.maxUnmatchedTokens) {
       this.#fallbacks++;
@@ -106,6 +128,10 @@ export const kvAwareShape = {
   fallback: z.enum(['session', 'least-loaded']).default('session'),
   /** Per-instance capacity of the approximate index used when the views carry no exact cache state. */
   indexCapacityBlocks: z.int().positive().default(31_250),
+  /** Weight of a prefix block found in the instance's CPU tier (Dynamo's host_cache_hit_weight). */
+  hostHitWeight: z.number().nonnegative().default(0.75),
+  /** Weight of a prefix block found in the shared remote tier (Dynamo's disk_cache_hit_weight). */
+  remoteHitWeight: z.number().nonnegative().default(0.25),
 };
 
 /** Registry entry for `routing: kv-aware`. */

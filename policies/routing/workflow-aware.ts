@@ -132,7 +132,7 @@ export class WorkflowAwarePolicy implements RoutingPolicy {
   // Longest cached prefix among healthy instances within the slack, then least loaded, then random.
   #place(req: RouteRequest, instances: readonly InstanceView[], minLoad: number, rng: Rng, exclude?: string): number {
     const match = this.#match;
-    cachedBlocks(req, instances, this.#index, match);
+    cachedBlocks(req, instances, this.#index, match, this.#o);
     const minTokens = Math.max(1, req.promptTokens - this.#o.maxUnmatchedTokens);
     let best = -1;
     let bestMatch = -1;

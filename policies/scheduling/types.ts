@@ -1,8 +1,11 @@
 import type { DeclaredHints } from '../types.js';
 import type { KvRequest } from '../kv/kv-cache-manager.js';
 
-/** Lifecycle of a request inside one engine (vLLM's RequestStatus, reduced). */
-export type RequestStatus = 'waiting' | 'running' | 'preempted' | 'finished' | 'aborted';
+/**
+ * Lifecycle of a request inside one engine (vLLM's RequestStatus, reduced); `waiting-kv` is
+ * WAITING_FOR_REMOTE_KVS: blocks allocated, a KV connector still loading into them.
+ */
+export type RequestStatus = 'waiting' | 'waiting-kv' | 'running' | 'preempted' | 'finished' | 'aborted';
 
 /**
  * What the batch scheduler and its queue policies see of a request. It carries what a real
@@ -24,6 +27,8 @@ export interface SchedRequest extends KvRequest {
   crossAgentCachedTokens: number;
   /** Declared hints forwarded from the client (workflow-aware queue orders may read them). */
   readonly hints?: DeclaredHints | undefined;
+  /** Tokens a KV connector is loading for the request (status `waiting-kv`), else 0. */
+  numExternalTokens?: number;
 }
 
 /** The waiting queue of one engine; its order is the scheduling policy. */

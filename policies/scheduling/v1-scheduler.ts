@@ -1,3 +1,4 @@
+import type { KvConnector } from '../kv/connector.js';
 import type { KvCacheManager } from '../kv/kv-cache-manager.js';
 import type { SchedRequest, SchedulerLimits, SchedulingPolicy, WaitingQueue } from './types.js';
 
@@ -7,6 +8,8 @@ export interface StepBatch {
   readonly scheduled: SchedRequest[];
   /** Requests preempted while building this batch (already back in the waiting queue). */
   readonly preempted: SchedRequest[];
+  /** Requests whose KV load finished ({@link V1Scheduler.finishLoads}) or started (schedule) since the last finishLoads. */
+  readonly loadChanged: SchedRequest[];
   /** Tokens scheduled in total. */
   tokens: number;
 }
@@ -15,29 +18,51 @@ const NO_BLOCKS: readonly number[] = [];
 
 /**
  * vLLM v1's batch scheduler (vllm/v1/core/sched/scheduler.py, `Scheduler.schedule`), chunked
- * prefill always on, no speculative decoding, no KV connector:
+ * prefill always on, no speculative decoding, an optional KV connector ({@link KvConnector},
+ * asynchronous loads only):
  * 1. running requests in order get min(remaining, longPrefillTokenThreshold, budget,
  *    maxModelLen - 1 - computed) tokens; when allocation fails the policy's victim is
  *    preempted (recompute: blocks freed, computed = 0, back to the waiting queue's front) until
  *    it fits or the victim is the request itself;
  * 2. only if nothing was preempted, waiting requests in queue order, up to maxNumSeqs running,
- *    each after its prefix-cache lookup, until the budget ends or an allocation fails.
- * Per-step work is O(batch + preemptions); nothing is allocated per token.
+ *    each after its prefix-cache lookup, until the budget ends or an allocation fails. A request
+ *    the connector can load more of gets blocks for its whole prompt, leaves the queue and
+ *    waits for the load (WAITING_FOR_REMOTE_KVS); once the load is done (checked before a
+ *    step is scheduled, as vLLM's _update_waiting_for_remote_kv does: {@link finishLoads}) its
+ *    blocks are cached and it goes back to the front of the queue with those tokens computed.
+ * Per-step work is O(batch + preemptions + loads); nothing is allocated per token.
  */
 export class V1Scheduler {
   readonly running: SchedRequest[] = [];
   readonly waiting: WaitingQueue;
-  readonly batch: StepBatch = { scheduled: [], preempted: [], tokens: 0 };
+  readonly batch: StepBatch = { scheduled: [], preempted: [], loadChanged: [], tokens: 0 };
   readonly #limits: SchedulerLimits;
   readonly #kv: KvCacheManager;
   readonly #policy: SchedulingPolicy;
+  readonly #connector: KvConnector | null;
+  /** Requests waiting for a KV load, in the order their loads started, and when each is done. */
+  readonly #loading: SchedRequest[] = [];
+  readonly #loadDoneUs: number[] = [];
   #preemptions = 0;
 
-  constructor(limits: SchedulerLimits, kv: KvCacheManager, policy: SchedulingPolicy) {
+  constructor(limits: SchedulerLimits, kv: KvCacheManager, policy: SchedulingPolicy, connector: KvConnector | null = null) {
     this.#limits = limits;
     this.#kv = kv;
     this.#policy = policy;
+    this.#connector = connector;
     this.waiting = policy.newQueue();
+  }
+
+  /** Requests waiting for a KV connector's load. */
+  get numLoading(): number {
+    return this.#loading.length;
+  }
+
+  /** When the earliest pending KV load completes (Infinity: none). */
+  get nextLoadDoneUs(): number {
+    let t = Infinity;
+    for (let i = 0; i < this.#loadDoneUs.length; i++) if (this.#loadDoneUs[i]! < t) t = this.#loadDoneUs[i]!;
+    return t;
   }
 
   get policyName(): string {
@@ -142,23 +167,43 @@ export class V1Scheduler {
         let hitTokens = 0;
         let hitBlocks = NO_BLOCKS;
         let computed = req.numComputedTokens;
-        if (computed === 0) {
+        const lookedUp = computed === 0;
+        let external = 0;
+        if (lookedUp) {
           hitTokens = kv.getComputedBlocks(req);
           hitBlocks = kv.hitBlocks;
           computed = hitTokens;
+          if (this.#connector !== null) external = this.#connector.matchedTokens(req, hitTokens, nowUs);
+        }
+        if (external > 0) {
+          // load_kv_async: blocks allocated, none scheduled, not cached until the load is done.
+          // vLLM allocates the external tokens' blocks only; we take the whole prompt's, so a
+          // loaded request never needs a block to compute the rest of its prompt (otherwise
+          // loaded requests can fill the cache and wait on each other with nothing running).
+          if (!kv.allocateSlots(req, req.numTokens - hitTokens, hitTokens, hitBlocks, nowUs, true)) break;
+          waiting.pop();
+          kv.recordPrefixStats(req, hitTokens);
+          if (req.numCachedTokens < 0) req.crossAgentCachedTokens = kv.lastHitCrossAgentTokens;
+          req.status = 'waiting-kv';
+          req.numComputedTokens = hitTokens;
+          req.numExternalTokens = external;
+          this.#loading.push(req);
+          this.#loadDoneUs.push(this.#connector!.startLoad(req, hitTokens, external, nowUs));
+          b.loadChanged.push(req);
+          continue;
         }
         let n = req.numTokens - computed;
         if (longPrefillTokenThreshold > 0 && longPrefillTokenThreshold < n) n = longPrefillTokenThreshold;
         if (n > budget) n = budget;
         if (!kv.allocateSlots(req, n, hitTokens, hitBlocks, nowUs)) break;
         waiting.pop();
-        kv.recordPrefixStats(req, hitTokens);
+        if (lookedUp) kv.recordPrefixStats(req, hitTokens);
         running.push(req);
         req.status = 'running';
         req.numComputedTokens = computed;
         if (req.numCachedTokens < 0) {
           req.numCachedTokens = computed;
-          req.crossAgentCachedTokens = kv.lastHitCrossAgentTokens;
+          if (lookedUp) req.crossAgentCachedTokens = kv.lastHitCrossAgentTokens;
         }
         req.numScheduledTokens = n;
         scheduled[size++] = req;
@@ -180,10 +225,14 @@ export class V1Scheduler {
     running.length = w;
   }
 
-  /** A request reached its stop condition: free its blocks (it leaves `running` at compaction). */
-  finish(req: SchedRequest, nowUs: number): void {
+  /**
+   * A request reached its stop condition: free its blocks (it leaves `running` at compaction),
+   * unless `holdBlocks` (a KV connector still sends them: vLLM's request_finished returning
+   * delay-free) — then the caller frees them later with the KV cache manager.
+   */
+  finish(req: SchedRequest, nowUs: number, holdBlocks = false): void {
     req.status = 'finished';
-    this.#kv.free(req, nowUs);
+    if (!holdBlocks) this.#kv.free(req, nowUs);
     this.#policy.onFinished?.(req, nowUs);
   }
 
@@ -194,11 +243,51 @@ export class V1Scheduler {
       if (i >= 0) this.running.splice(i, 1);
     } else if (req.status === 'waiting' || req.status === 'preempted') {
       this.waiting.remove(req);
+    } else if (req.status === 'waiting-kv') {
+      const i = this.#loading.indexOf(req);
+      this.#loading.splice(i, 1);
+      this.#loadDoneUs.splice(i, 1);
+      req.numExternalTokens = 0;
+      this.#connector!.finishLoad(req, false, nowUs);
     } else return;
     req.status = 'aborted';
     req.numScheduledTokens = 0;
     this.#kv.free(req, nowUs);
     this.#policy.onFinished?.(req, nowUs);
+  }
+
+  /**
+   * vLLM's _update_waiting_for_remote_kv for every load done by `nowUs`: the loaded tokens count
+   * as computed (all but the last token if the load covered the whole request), the blocks are
+   * cached, and the request goes back to the front of the queue (earliest-started loads first).
+   * Whoever steps the engine calls it before {@link schedule} when there is a connector; kept
+   * out of schedule() itself, whose per-step path must not change for engines without one.
+   */
+  finishLoads(nowUs: number): void {
+    const b = this.batch;
+    if (b.loadChanged.length > 0) b.loadChanged.length = 0;
+    if (this.#loading.length === 0) return;
+    const loading = this.#loading;
+    const done = this.#loadDoneUs;
+    for (let i = loading.length - 1; i >= 0; i--) {
+      if (done[i]! > nowUs) continue;
+      const req = loading[i]!;
+      for (let k = i; k < loading.length - 1; k++) {
+        loading[k] = loading[k + 1]!;
+        done[k] = done[k + 1]!;
+      }
+      loading.length--;
+      done.length--;
+      let computed = Math.min(req.numComputedTokens + (req.numExternalTokens ?? 0), req.numTokens);
+      if (computed === req.numTokens) computed--;
+      this.#kv.cacheBlocks(req, computed);
+      req.numComputedTokens = computed;
+      req.numExternalTokens = 0;
+      req.status = 'waiting';
+      this.#connector!.finishLoad(req, true, nowUs);
+      this.waiting.prepend(req);
+      b.loadChanged.push(req);
+    }
   }
 
   // vLLM's _preempt_request: recompute-only preemption.

@@ -9,6 +9,8 @@ import type { EngineCore } from '../engine/engine-core.js';
 export class SimInstance {
   readonly id: string;
   readonly engine: EngineCore;
+  /** What the instance serves: everything, or one phase of disaggregated requests. */
+  readonly role: 'mixed' | 'prefill' | 'decode';
   /** The engine process is running (false after a crash, until it recovers). */
   up = true;
   /** The router's belief (health checks); a hung instance stays healthy until detected. */
@@ -17,14 +19,20 @@ export class SimInstance {
   hung = false;
   /** The router cannot reach the instance (network partition); it keeps running. */
   partitioned = false;
+  /** Called when the process crashes, after its engine lost everything (e.g. its CPU KV tier goes too). */
+  onCrash: ((nowUs: number) => void) | null = null;
   readonly #clock: SimClock;
   #stepping = false;
   #stepTimer = -1;
   #stalls = 0;
+  /** A wake-up for a KV load finishing while the engine is idle (-1: none). */
+  #wakeTimer = -1;
+  #wakeAtUs = Infinity;
 
-  constructor(id: string, engine: EngineCore, clock: SimClock) {
+  constructor(id: string, engine: EngineCore, clock: SimClock, role: 'mixed' | 'prefill' | 'decode' = 'mixed') {
     this.id = id;
     this.engine = engine;
+    this.role = role;
     this.#clock = clock;
   }
 
@@ -57,7 +65,10 @@ export class SimInstance {
     const now = this.#clock.nowUs();
     const durUs = this.engine.beginStep(now);
     if (durUs === null) {
-      if (this.engine.hasWork) this.#stalls++;
+      const wake = this.engine.nextWakeUs;
+      if (wake < Infinity) this.#armWake(Math.max(wake, now));
+      // Blocks held for a KV transfer free up when the transfer ends (which kicks the instance).
+      else if (this.engine.hasWork && this.engine.numHeld === 0) this.#stalls++;
       return;
     }
     this.#stepping = true;
@@ -71,6 +82,22 @@ export class SimInstance {
     this.engine.cancelStep();
     this.#stepping = false;
   }
+
+  // One pending wake-up at a time, the earliest needed.
+  #armWake(atUs: number): void {
+    if (this.#wakeTimer >= 0) {
+      if (this.#wakeAtUs <= atUs) return;
+      this.#clock.cancel(this.#wakeTimer);
+    }
+    this.#wakeAtUs = atUs;
+    this.#wakeTimer = this.#clock.at(atUs, 'transfer', this.#onWake);
+  }
+
+  readonly #onWake = (): void => {
+    this.#wakeTimer = -1;
+    this.#wakeAtUs = Infinity;
+    this.kick();
+  };
 
   readonly #onStepEnd = (): void => {
     // Still "stepping" while the engine applies the step, so callbacks that submit work to this

@@ -13,6 +13,8 @@ export const gpuSpecSchema = z.strictObject({
   memoryBandwidthGBps: z.number().positive(),
   /** GPU-to-GPU bandwidth per direction, GB/s (NVLink, or PCIe where the GPU has no NVLink). */
   interconnectGBps: z.number().positive(),
+  /** Host (PCIe) link per direction, GB/s: what KV offload to CPU memory moves over. */
+  pcieGBps: z.number().positive().optional(),
 });
 
 /** Datasheet figures of one GPU. */

@@ -1,4 +1,5 @@
 import { KvCacheManager } from '../../policies/kv/kv-cache-manager.js';
+import type { KvConnector } from '../../policies/kv/connector.js';
 import type { EvictionPolicy } from '../../policies/kv/eviction/types.js';
 import { V1Scheduler } from '../../policies/scheduling/v1-scheduler.js';
 import type { SchedulingPolicy } from '../../policies/scheduling/types.js';
@@ -38,7 +39,9 @@ export interface EngineCounters {
  * One serving engine: vLLM v1's KV cache manager and scheduler plus a cost model, stepped by
  * its owner (the simulated cluster in virtual time, or the emulated HTTP endpoint in wall time):
  * `beginStep(now)` picks a batch and returns its duration, `endStep(later)` applies it
- * (computed tokens, new tokens, finished requests). It never reads a clock itself.
+ * (computed tokens, new tokens, finished requests). It never reads a clock itself. With a KV
+ * connector, requests may wait for loads between steps: {@link nextWakeUs} says when the owner
+ * should step again if nothing else runs.
  */
 export class EngineCore {
   readonly config: EngineConfig;
@@ -51,6 +54,9 @@ export class EngineCore {
   /** Multiplier on step times (1 normally; a `slowdown` fault raises it). */
   stepTimeScale = 1;
   readonly #requests = new Map<string, EngineRequest>();
+  /** Finished requests whose blocks a connector is still sending (holdKvOnFinish). */
+  readonly #held = new Map<string, EngineRequest>();
+  readonly #connector: KvConnector | null;
   readonly #shape: StepShape = emptyShape();
   #seq = 0;
   #inStep = false;
@@ -58,9 +64,10 @@ export class EngineCore {
   #pendingPrefillTokens = 0;
   #decodingContextTokens = 0;
 
-  constructor(config: EngineConfig, costModel: CostModel, scheduling: SchedulingPolicy, eviction: EvictionPolicy) {
+  constructor(config: EngineConfig, costModel: CostModel, scheduling: SchedulingPolicy, eviction: EvictionPolicy, connector: KvConnector | null = null) {
     this.config = config;
     this.costModel = costModel;
+    this.#connector = connector;
     this.kv = new KvCacheManager(
       { numBlocks: config.numBlocks, blockSize: config.blockSize, enablePrefixCaching: config.enablePrefixCaching, maxModelLen: config.maxModelLen },
       eviction,
@@ -72,7 +79,12 @@ export class EngineCore {
       },
       this.kv,
       scheduling,
+      connector,
     );
+    if (connector?.onEvicted) {
+      const onEvicted = connector.onEvicted.bind(connector);
+      this.kv.pool.onEvicted = onEvicted;
+    }
   }
 
   get numRunning(): number {
@@ -83,9 +95,33 @@ export class EngineCore {
     return this.scheduler.waiting.size;
   }
 
-  /** Requests inside the engine (waiting, running or preempted). */
+  /** Requests inside the engine (waiting, loading KV, running or preempted, or finished and holding KV). */
   get numRequests(): number {
-    return this.#requests.size;
+    return this.#requests.size + this.#held.size;
+  }
+
+  /** Requests waiting for a KV connector's load. */
+  get numLoading(): number {
+    return this.scheduler.numLoading;
+  }
+
+  /** Finished requests still holding their blocks for a transfer. */
+  get numHeld(): number {
+    return this.#held.size;
+  }
+
+  /** When a pending KV load completes (Infinity: none): step again then even if idle. */
+  get nextWakeUs(): number {
+    return this.scheduler.nextLoadDoneUs;
+  }
+
+  /** Free the blocks of a finished request held for a transfer; false if it holds none. */
+  releaseHeld(id: string, nowUs: number): boolean {
+    const r = this.#held.get(id);
+    if (!r) return false;
+    this.#held.delete(id);
+    this.kv.free(r, nowUs);
+    return true;
   }
 
   get inStep(): boolean {
@@ -138,8 +174,10 @@ export class EngineCore {
   beginStep(nowUs: number): number | null {
     if (this.#inStep) throw new Error('EngineCore.beginStep while a step is in progress');
     if (this.#requests.size === 0) return null;
+    if (this.#connector !== null) this.scheduler.finishLoads(nowUs);
     const batch = this.scheduler.schedule(nowUs);
     for (let k = 0; k < batch.preempted.length; k++) this.#refresh(batch.preempted[k] as EngineRequest);
+    if (this.#connector !== null) for (let k = 0; k < batch.loadChanged.length; k++) this.#refresh(batch.loadChanged[k] as EngineRequest);
     this.counters.preemptions += batch.preempted.length;
     if (batch.scheduled.length === 0) return null;
     const shape = this.#shape;
@@ -180,7 +218,9 @@ export class EngineCore {
       const r = batch.scheduled[k] as EngineRequest;
       if (r.status !== 'running') continue; // aborted during the step
       const n = r.numScheduledTokens;
+      const before = r.numComputedTokens;
       r.numComputedTokens += n;
+      if (this.#connector?.onBlocksComputed) this.#blocksComputed(r, before, nowUs);
       if (n === 1 && r.numOutputTokens > 0) c.decodeTokens++;
       else c.prefillTokens += n;
       if (r.numComputedTokens < r.numTokens) {
@@ -194,8 +234,9 @@ export class EngineCore {
       r.lastTokenUs = nowUs;
       const finished = r.reachedStop;
       if (finished) {
-        this.scheduler.finish(r, nowUs);
+        this.scheduler.finish(r, nowUs, r.holdKvOnFinish);
         this.#requests.delete(r.id);
+        if (r.holdKvOnFinish) this.#held.set(r.id, r);
         c.finished++;
         finishedAny = true;
       }
@@ -224,6 +265,7 @@ export class EngineCore {
   abortAll(nowUs: number): EngineRequest[] {
     const all = [...this.#requests.values()].sort((a, b) => a.seq - b.seq);
     for (const r of all) this.abort(r.id, nowUs);
+    for (const id of [...this.#held.keys()]) this.releaseHeld(id, nowUs);
     this.#inStep = false;
     return all;
   }
@@ -243,6 +285,7 @@ export class EngineCore {
     const held = new Int32Array(pool.numBlocks);
     held[0] = 1;
     for (const r of this.#requests.values()) for (const b of r.blocks) held[b]!++;
+    for (const r of this.#held.values()) for (const b of r.blocks) held[b]!++;
     const rc = pool.info.refCount;
     for (let b = 0; b < pool.numBlocks; b++) {
       if (held[b] !== rc[b]) throw new Error(`KV conservation: block ${b} has ref count ${rc[b]} but ${held[b]} holders`);
@@ -256,6 +299,14 @@ export class EngineCore {
     if (pending !== this.#pendingPrefillTokens || decoding !== this.#decodingContextTokens) {
       throw new Error(`engine gauges drifted: pending ${this.#pendingPrefillTokens} vs ${pending}, decoding ${this.#decodingContextTokens} vs ${decoding}`);
     }
+  }
+
+  // Tell the connector which full blocks the step completed (its write-through stores).
+  #blocksComputed(r: EngineRequest, before: number, nowUs: number): void {
+    const bs = this.config.blockSize;
+    const from = Math.floor(before / bs);
+    const to = Math.min(Math.floor(r.numComputedTokens / bs), r.blockHashes.length);
+    if (to > from) this.#connector!.onBlocksComputed!(r, from, to, nowUs);
   }
 
   // Keep the pending-prefill / decoding-context gauges exact without scanning all requests.

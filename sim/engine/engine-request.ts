@@ -1,4 +1,5 @@
 import type { BlockHash, DeclaredHints } from '../../policies/types.js';
+import type { KvTransferParams } from '../../policies/kv/connector.js';
 import type { RequestStatus, SchedRequest } from '../../policies/scheduling/types.js';
 
 /** Callbacks an engine makes for one request, in its clock's time. */
@@ -26,6 +27,10 @@ export interface EngineRequestSpec {
   readonly hints?: DeclaredHints | undefined;
   /** Declared expected time until this agent runs again, µs (eviction hint). */
   readonly expectedReuseUs?: number | undefined;
+  /** Pull the prompt's KV from the instance that prefilled it (disaggregated decode). */
+  readonly kvTransfer?: KvTransferParams | undefined;
+  /** Keep the blocks after the request finishes until {@link EngineCore.releaseHeld} (a prefill whose KV is being sent). */
+  readonly holdKvOnFinish?: boolean | undefined;
   readonly listener: EngineListener;
 }
 
@@ -43,6 +48,9 @@ export class EngineRequest implements SchedRequest {
   readonly hints: DeclaredHints | undefined;
   readonly expectedReuseUs: number | undefined;
   readonly listener: EngineListener;
+  readonly holdKvOnFinish: boolean;
+  kvTransfer: KvTransferParams | null;
+  numExternalTokens = 0;
   numTokens: number;
   numComputedTokens = 0;
   numCachedBlocks = 0;
@@ -73,6 +81,8 @@ export class EngineRequest implements SchedRequest {
     this.hints = spec.hints;
     this.expectedReuseUs = spec.expectedReuseUs;
     this.listener = spec.listener;
+    this.kvTransfer = spec.kvTransfer ?? null;
+    this.holdKvOnFinish = spec.holdKvOnFinish ?? false;
     this.numTokens = spec.promptTokens;
     this.#stopAfter = stopAfter;
   }
@@ -85,7 +95,7 @@ export class EngineRequest implements SchedRequest {
   /** Prompt (and, after preemption, output) tokens still to prefill; 0 while decoding. */
   get pendingPrefillTokens(): number {
     if (this.status === 'finished' || this.status === 'aborted') return 0;
-    const left = this.numTokens - this.numComputedTokens;
+    const left = this.numTokens - this.numComputedTokens - this.numExternalTokens;
     return this.numOutputTokens > 0 && left <= 1 ? 0 : left;
   }
 

@@ -142,6 +142,7 @@ export class FaultInjector {
         rec.lostKvBlocks = this.#d.ledger.collect(inst, this.#d.instances);
         rec.attemptsFailed = router.crash(inst);
         inst.engine.kv.pool.dropPrefixCache(); // it comes back cold
+        inst.onCrash?.(now);
         later(() => {
           inst.up = true;
           inst.kick();

@@ -3,43 +3,45 @@ import type { GpuSpec } from '../gpu-spec.js';
 /**
  * GPUs by catalog name, from NVIDIA datasheets: dense tensor figures (the datasheets' headline
  * numbers "with sparsity" halved), memory as stated, and interconnect bandwidth per direction
- * (NVLink totals on the datasheets are bidirectional; GPUs without NVLink use PCIe).
+ * (NVLink totals on the datasheets are bidirectional; GPUs without NVLink use PCIe), and the
+ * host PCIe link per direction (`pcieGBps`: the datasheets' PCIe figure is bidirectional).
  */
 export const GPUS = {
   'a100-80gb': {
     // NVIDIA A100 Tensor Core GPU datasheet (SXM4 80GB): BF16 312 TFLOPS dense, no FP8,
-    // 80 GB HBM2e at 2,039 GB/s, NVLink 600 GB/s bidirectional.
-    name: 'A100-80GB', bf16Tflops: 312, memoryGiB: 80, memoryBandwidthGBps: 2039, interconnectGBps: 300,
+    // 80 GB HBM2e at 2,039 GB/s, NVLink 600 GB/s bidirectional, PCIe Gen4 64 GB/s (bidirectional).
+    name: 'A100-80GB', bf16Tflops: 312, memoryGiB: 80, memoryBandwidthGBps: 2039, interconnectGBps: 300, pcieGBps: 32,
   },
   'h100-sxm': {
     // NVIDIA H100 Tensor Core GPU datasheet (SXM5): BF16 989 TFLOPS dense, FP8 1,979 dense,
-    // 80 GB HBM3 at 3.35 TB/s, NVLink 900 GB/s bidirectional.
-    name: 'H100-SXM', bf16Tflops: 989, fp8Tflops: 1979, memoryGiB: 80, memoryBandwidthGBps: 3350, interconnectGBps: 450,
+    // 80 GB HBM3 at 3.35 TB/s, NVLink 900 GB/s bidirectional, PCIe Gen5 128 GB/s (bidirectional).
+    name: 'H100-SXM', bf16Tflops: 989, fp8Tflops: 1979, memoryGiB: 80, memoryBandwidthGBps: 3350, interconnectGBps: 450, pcieGBps: 64,
   },
   h200: {
     // NVIDIA H200 Tensor Core GPU datasheet (SXM): same Hopper compute as H100 SXM (989 / 1,979
-    // TFLOPS dense), 141 GB HBM3e at 4.8 TB/s, NVLink 900 GB/s bidirectional.
-    name: 'H200', bf16Tflops: 989, fp8Tflops: 1979, memoryGiB: 141, memoryBandwidthGBps: 4800, interconnectGBps: 450,
+    // TFLOPS dense), 141 GB HBM3e at 4.8 TB/s, NVLink 900 GB/s bidirectional, PCIe Gen5 128 GB/s.
+    name: 'H200', bf16Tflops: 989, fp8Tflops: 1979, memoryGiB: 141, memoryBandwidthGBps: 4800, interconnectGBps: 450, pcieGBps: 64,
   },
   l40s: {
     // NVIDIA L40S datasheet: BF16 362 TFLOPS dense (733 with sparsity), FP8 733 dense, 48 GB
     // GDDR6 at 864 GB/s, no NVLink: PCIe Gen4 x16, 64 GB/s bidirectional.
-    name: 'L40S', bf16Tflops: 362, fp8Tflops: 733, memoryGiB: 48, memoryBandwidthGBps: 864, interconnectGBps: 32,
+    name: 'L40S', bf16Tflops: 362, fp8Tflops: 733, memoryGiB: 48, memoryBandwidthGBps: 864, interconnectGBps: 32, pcieGBps: 32,
   },
   a30: {
     // NVIDIA A30 datasheet: BF16 165 TFLOPS dense (330 with sparsity), no FP8, 24 GB HBM2 at
-    // 933 GB/s, NVLink bridge 200 GB/s bidirectional.
-    name: 'A30', bf16Tflops: 165, memoryGiB: 24, memoryBandwidthGBps: 933, interconnectGBps: 100,
+    // 933 GB/s, NVLink bridge 200 GB/s bidirectional, PCIe Gen4 64 GB/s.
+    name: 'A30', bf16Tflops: 165, memoryGiB: 24, memoryBandwidthGBps: 933, interconnectGBps: 100, pcieGBps: 32,
   },
   l4: {
     // NVIDIA L4 datasheet: BF16 121 TFLOPS dense (242 with sparsity), FP8 242.5 dense, 24 GB
     // GDDR6 at 300 GB/s, no NVLink: PCIe Gen4 x16, 64 GB/s bidirectional.
-    name: 'L4', bf16Tflops: 121, fp8Tflops: 242.5, memoryGiB: 24, memoryBandwidthGBps: 300, interconnectGBps: 32,
+    name: 'L4', bf16Tflops: 121, fp8Tflops: 242.5, memoryGiB: 24, memoryBandwidthGBps: 300, interconnectGBps: 32, pcieGBps: 32,
   },
   b200: {
     // NVIDIA HGX B200 datasheet, per GPU (8-GPU totals / 8): BF16 2.25 PFLOPS dense (36 PF
     // sparse / 8 / 2), FP8 4.5 PFLOPS dense, 180 GB HBM3e at 7.7 TB/s, NVLink 5 1.8 TB/s
-    // bidirectional.
-    name: 'B200', bf16Tflops: 2250, fp8Tflops: 4500, memoryGiB: 180, memoryBandwidthGBps: 7700, interconnectGBps: 900,
+    // bidirectional. Host link: HGX B200 boards attach to the host CPUs over PCIe Gen5 x16
+    // (128 GB/s bidirectional); the GPU's own Gen6 capability is not what a host copy sees.
+    name: 'B200', bf16Tflops: 2250, fp8Tflops: 4500, memoryGiB: 180, memoryBandwidthGBps: 7700, interconnectGBps: 900, pcieGBps: 64,
   },
 } as const satisfies Record<string, GpuSpec>;
