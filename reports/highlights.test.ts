@@ -36,6 +36,16 @@ describe('highlights', () => {
     expect(text).toContain('pa preempted 7 request(s) on w (median): the KV cache ran short.');
   });
 
+  it('names the leaders when only they tie, instead of calling every policy alike', () => {
+    const text = highlights(report([
+      { policy: 'rr', m: { makespanMsP99: sp(1250) } },
+      { policy: 'ca', m: { makespanMsP99: sp(1000) } },
+      { policy: 'wa', m: { makespanMsP99: sp(1005) } },
+    ])).join(' ');
+    expect(text).toContain('ca and wa share the lowest makespan p99 (within 1%, 1,000 ms; rr 1,250 ms)');
+    expect(text).not.toContain('the policies are within');
+  });
+
   it('has something to say with a single policy', () => {
     expect(highlights(report([{ policy: 'rr', m: { makespanMsP99: sp(1000) } }]))).toEqual(['Only one policy ran, so there is nothing to compare.']);
   });

@@ -28,6 +28,7 @@ function workloadSentence(workload: string, rows: readonly AggregateEntry[]): st
   if (rows.length < 2) return null;
   const wins: string[] = [];
   const ties: string[] = [];
+  const leads: string[] = [];
   const winners = new Set<string>();
   for (const h of HEADLINES) {
     const vals = rows.flatMap((r) => {
@@ -36,10 +37,17 @@ function workloadSentence(workload: string, rows: readonly AggregateEntry[]): st
     });
     if (vals.length < 2) continue;
     vals.sort((a, b) => (h.better === 'lower' ? a.s.median! - b.s.median! : b.s.median! - a.s.median!));
-    const [best, next] = [vals[0]!, vals[1]!];
-    const gap = Math.abs(best.s.median! - next.s.median!) / Math.max(Math.abs(next.s.median!), 1e-12);
+    const [best, next, worst] = [vals[0]!, vals[1]!, vals.at(-1)!];
+    const rel = (a: number, b: number): number => Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
+    const gap = rel(best.s.median!, next.s.median!);
+    if (rel(best.s.median!, worst.s.median!) < TIE) {
+      ties.push(h.label); // every policy within the tie band
+      continue;
+    }
     if (gap < TIE) {
-      ties.push(h.label);
+      // Only the leaders tie: name them rather than claiming all policies are alike.
+      const leaders = vals.filter((v) => rel(best.s.median!, v.s.median!) < TIE).map((v) => v.policy);
+      leads.push(`${listText(leaders)} share the ${h.better === 'lower' ? 'lowest' : 'highest'} ${h.label} (within ${TIE * 100}%, ${h.show(best.s.median!)}; ${worst.policy} ${h.show(worst.s.median!)})`);
       continue;
     }
     // With several seeds, say whether the seed ranges are apart or overlap.
@@ -50,9 +58,10 @@ function workloadSentence(workload: string, rows: readonly AggregateEntry[]): st
   }
   const parts: string[] = [];
   if (wins.length > 0) parts.push(wins.join('; '));
+  if (leads.length > 0) parts.push(leads.join('; '));
   if (ties.length > 0) parts.push(`the policies are within ${TIE * 100}% of each other on ${listText(ties)}`);
   if (parts.length === 0) return null;
-  const sweep = winners.size === 1 && wins.length >= 2 && ties.length === 0 ? ` — ${[...winners][0]!} wins on every headline metric` : '';
+  const sweep = winners.size === 1 && wins.length >= 2 && ties.length === 0 && leads.length === 0 ? ` — ${[...winners][0]!} wins on every headline metric` : '';
   return `On ${workload}: ${parts.join('; ')}${sweep}.`;
 }
 
