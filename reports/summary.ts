@@ -19,6 +19,18 @@ export interface InstanceStats {
   readonly requestsFinished: number;
 }
 
+/** An instance's stats from its engine totals (the same mapping in simulation and live). */
+export function instanceStats(
+  id: string,
+  t: { busyUs: number; steps: number; prefillTokens: number; decodeTokens: number; preemptions: number; finished: number; evictions: number; prefixQueries: number; prefixHits: number },
+  kvBlocksTotal: number,
+): InstanceStats {
+  return {
+    id, busyUs: t.busyUs, steps: t.steps, prefillTokens: t.prefillTokens, decodeTokens: t.decodeTokens, preemptions: t.preemptions,
+    evictions: t.evictions, prefixQueries: t.prefixQueries, prefixHits: t.prefixHits, kvBlocksTotal, requestsFinished: t.finished,
+  };
+}
+
 /** Service-level objectives for goodput. */
 export interface Slo {
   readonly ttftMs?: number | undefined;

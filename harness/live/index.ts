@@ -1,7 +1,8 @@
 export { WallClock } from './wall-clock.js';
 export { HttpBackend, INSTANCE_HEADER, REJECT_HEADER, type HttpBackendOptions } from './http-backend.js';
 export { tokenize, blockHashesOfIds, applyChatTemplate, contentIds } from './tokenizer.js';
-export { EmulatedEngine, type EngineHealth, type EngineTotals } from './engine/emulated-engine.js';
+export { EmulatedEngine, type EngineHealth } from './engine/emulated-engine.js';
+export type { EngineTotals } from '../../sim/engine/engine-core.js';
 export { buildEmulatedEngine, type EmulatedEngineSpec } from './engine/build.js';
 export { startEngineServer, type EngineServer, type EngineServerOptions, type EngineFault } from './engine/engine-server.js';
 export { startRouterServer, type RouterServer, type RouterOptions } from './router/router-server.js';

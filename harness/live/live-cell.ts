@@ -4,7 +4,7 @@ import { RECOVERY_POLICIES, type RecoveryPolicy } from '../../policies/recovery/
 import { WorkloadSource, type Arrival, type WorkloadSpec } from '../../workloads/workload.js';
 import { LogHistogram } from '../../reports/histogram.js';
 import { Timeseries, type InstanceSample } from '../../reports/timeseries.js';
-import { summarize, type InstanceStats, type Slo } from '../../reports/summary.js';
+import { instanceStats, summarize, type InstanceStats, type Slo } from '../../reports/summary.js';
 import type { RequestRecord, WorkflowRecord } from '../../reports/records.js';
 import { WorkflowRunner } from '../runner/workflow-runner.js';
 import type { CellResult } from '../runner/sim-cell.js';
@@ -176,14 +176,7 @@ export async function runLiveCell(spec: LiveCellSpec): Promise<CellResult> {
   if (end === 'drained' && (runner.inflightCalls !== 0 || backend.open !== 0)) {
     throw new Error(`request conservation: ${runner.inflightCalls} calls still open in the runner, ${backend.open} in the backend`);
   }
-  const instances: InstanceStats[] = (stack?.engines ?? []).map((e, k) => {
-    const t = e.engine.totals();
-    return {
-      id: `i${k}`, busyUs: t.busyUs, steps: t.steps, prefillTokens: t.prefillTokens, decodeTokens: t.decodeTokens, preemptions: t.preemptions,
-      evictions: t.evictions, prefixQueries: t.prefixQueries, prefixHits: t.prefixHits, kvBlocksTotal: e.engine.core.kv.pool.numBlocks,
-      requestsFinished: t.finished,
-    };
-  });
+  const instances: InstanceStats[] = (stack?.engines ?? []).map((e, k) => instanceStats(`i${k}`, e.engine.totals(), e.engine.core.kv.pool.numBlocks));
   if (stack && end === 'drained' && !spec.faults?.length) {
     for (const [k, e] of stack.engines.entries()) {
       if (e.engine.inflight !== 0) throw new Error(`request conservation: engine i${k} still holds ${e.engine.inflight} requests`);

@@ -18,7 +18,7 @@ import { WorkloadSource, type WorkloadSpec } from '../../workloads/workload.js';
 import { ArrivalDriver } from '../../workloads/driver.js';
 import { LogHistogram } from '../../reports/histogram.js';
 import { Timeseries, type InstanceSample } from '../../reports/timeseries.js';
-import { summarize, type InstanceStats, type Slo, type Summary } from '../../reports/summary.js';
+import { instanceStats, summarize, type InstanceStats, type Slo, type Summary } from '../../reports/summary.js';
 import type { RequestRecord, WorkflowRecord } from '../../reports/records.js';
 import { WorkflowRunner } from './workflow-runner.js';
 import { clusterCostModel, type ResolvedCluster } from './resolve.js';
@@ -190,15 +190,7 @@ export function runSimCell(spec: SimCellSpec): CellResult {
   }
   if (kv) checkKvTiers(kv, clock.nowUs(), end === 'drained');
 
-  const stats: InstanceStats[] = instances.map((inst) => {
-    const e = inst.engine;
-    return {
-      id: inst.id, busyUs: e.counters.busyUs, steps: e.counters.steps, prefillTokens: e.counters.prefillTokens,
-      decodeTokens: e.counters.decodeTokens, preemptions: e.counters.preemptions, evictions: e.kv.pool.evictions,
-      prefixQueries: e.kv.stats.queries, prefixHits: e.kv.stats.hits, kvBlocksTotal: e.kv.pool.numBlocks,
-      requestsFinished: e.counters.finished,
-    };
-  });
+  const stats: InstanceStats[] = instances.map((inst) => instanceStats(inst.id, inst.engine.totals(), inst.engine.kv.pool.numBlocks));
   const summary = summarize({ requests, workflows, itlMs, instances: stats, samples: series.samples, slo: spec.slo });
   const traceStats = source.traceStats;
   if (traceStats && (workload as { skipBadRows?: boolean }).skipBadRows) summary['traceRowsSkipped'] = traceStats.skippedRows;

@@ -35,6 +35,21 @@ export interface EngineCounters {
   aborted: number;
 }
 
+/** An engine's counters plus its KV cache's: what reports show per instance. */
+export interface EngineTotals extends EngineCounters {
+  evictions: number;
+  prefixQueries: number;
+  prefixHits: number;
+}
+
+/** All-zero totals. */
+export function emptyTotals(): EngineTotals {
+  return {
+    steps: 0, busyUs: 0, prefillTokens: 0, decodeTokens: 0, outputTokens: 0, preemptions: 0, finished: 0, aborted: 0,
+    evictions: 0, prefixQueries: 0, prefixHits: 0,
+  };
+}
+
 /**
  * One serving engine: vLLM v1's KV cache manager and scheduler plus a cost model, stepped by
  * its owner (the simulated cluster in virtual time, or the emulated HTTP endpoint in wall time):
@@ -85,6 +100,11 @@ export class EngineCore {
       const onEvicted = connector.onEvicted.bind(connector);
       this.kv.pool.onEvicted = onEvicted;
     }
+  }
+
+  /** Counters so far, with the KV cache's evictions and prefix-cache queries and hits. */
+  totals(): EngineTotals {
+    return { ...this.counters, evictions: this.kv.pool.evictions, prefixQueries: this.kv.stats.queries, prefixHits: this.kv.stats.hits };
   }
 
   get numRunning(): number {

@@ -1,4 +1,4 @@
-import { EngineCore, type EngineConfig } from '../../../sim/engine/engine-core.js';
+import { EngineCore, emptyTotals, type EngineConfig, type EngineTotals } from '../../../sim/engine/engine-core.js';
 import type { EngineListener, EngineRequest } from '../../../sim/engine/engine-request.js';
 import type { CostModel } from '../../../sim/cost-model/types.js';
 import type { SchedulingPolicy } from '../../../policies/scheduling/types.js';
@@ -29,23 +29,6 @@ export interface EmulatedRequest {
   readonly listener: EmulatedListener;
 }
 
-/** Counters of an engine since it started (summed over restarts). */
-export interface EngineTotals {
-  steps: number;
-  busyUs: number;
-  prefillTokens: number;
-  decodeTokens: number;
-  outputTokens: number;
-  preemptions: number;
-  finished: number;
-  evictions: number;
-  prefixQueries: number;
-  prefixHits: number;
-}
-
-function emptyTotals(): EngineTotals {
-  return { steps: 0, busyUs: 0, prefillTokens: 0, decodeTokens: 0, outputTokens: 0, preemptions: 0, finished: 0, evictions: 0, prefixQueries: 0, prefixHits: 0 };
-}
 
 /** Engine state under a fault. */
 export type EngineHealth = 'up' | 'hung' | 'down';
@@ -201,14 +184,10 @@ export class EmulatedEngine {
 
   /** Totals since start, across restarts. */
   totals(): EngineTotals {
-    const c = this.#core;
+    const now = this.#core.totals();
     const r = this.#retired;
-    return {
-      steps: r.steps + c.counters.steps, busyUs: r.busyUs + c.counters.busyUs, prefillTokens: r.prefillTokens + c.counters.prefillTokens,
-      decodeTokens: r.decodeTokens + c.counters.decodeTokens, outputTokens: r.outputTokens + c.counters.outputTokens,
-      preemptions: r.preemptions + c.counters.preemptions, finished: r.finished + c.counters.finished,
-      evictions: r.evictions + c.kv.pool.evictions, prefixQueries: r.prefixQueries + c.kv.stats.queries, prefixHits: r.prefixHits + c.kv.stats.hits,
-    };
+    for (const k of Object.keys(now) as (keyof EngineTotals)[]) now[k] += r[k];
+    return now;
   }
 
   /**
