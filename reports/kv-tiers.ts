@@ -1,23 +1,10 @@
 import type { RequestRecord } from './records.js';
 import { mean, percentiles, roundTo } from './stats.js';
 import type { Summary } from './summary.js';
+import type { KvTierCounters } from '../sim/kv-tiers/counters.js';
 
-/** Totals of the KV tiers of one run (summed over instances). */
-export interface KvTierCounters {
-  readonly cpuHitBlocks: number;
-  readonly remoteHitBlocks: number;
-  readonly loads: number;
-  readonly loadsDeclined: number;
-  readonly loadUs: number;
-  readonly savedComputeUs: number;
-  readonly cpuLoadedBytes: number;
-  readonly cpuStoredBytes: number;
-  readonly remoteLoadedBytes: number;
-  readonly remoteStoredBytes: number;
-  readonly cpuEvictions: number;
-  readonly remoteEvictions: number;
-  readonly pdBytes: number;
-}
+export type { KvTierCounters };
+
 
 /** One disaggregated request's phase times, µs. */
 export interface PdTimes {

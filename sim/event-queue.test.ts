@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EVENT_RANK, EventQueue, compareEvents, type EventKind, type SimEvent } from './event-queue.js';
 import { SimClock } from './sim-clock.js';
-import { SeededRng } from './rng.js';
+import { SeededRng } from '../policies/rng.js';
 
 const ev = (timeUs: number, kind: EventKind, seq: number): SimEvent =>
   ({ timeUs, kind, rank: EVENT_RANK[kind], seq, fn: () => {} });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SeededRng } from '../sim/rng.js';
+import { SeededRng } from '../policies/rng.js';
 import { arrivalsSchema, makeArrivals, type OpenLoopSpec } from './arrivals.js';
 import { RateSchedule } from './rate-stages.js';
 

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { SeededRng } from '../sim/rng.js';
+import { SeededRng } from '../policies/rng.js';
 import { distributionSchema, makeSampler, nominalMean, standardGamma, type DistributionSpec } from './distributions.js';
 import { zipfMoments, zipfSampler } from './zipf.js';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { InputError } from '../harness/scenario/errors.js';
+import { InputError } from './input-error.js';
 import { CsvSyntaxError, splitCsvLine } from './trace/csv-line.js';
 
 /** Resolve a path written in a scenario against the scenario's folder. */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { SeededRng } from '../sim/rng.js';
+import { SeededRng } from '../policies/rng.js';
 import { asciiDag, mermaidDag } from './dag-sketch.js';
 import { previewWorkload } from './preview.js';
-import { TESTDATA, workload } from './testdata/run-sim.js';
+import { TESTDATA, workload } from './testdata/specs.js';
 import { workloadSchema, type WorkloadSpec } from './workload.js';
 
 const opts = { blockSize: 16, maxWorkflows: 1000, analyseWorkflows: 1000, sampleIndex: 0 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hashBlocks, hashString, type TokenRun } from '../policies/kv/hash.js';
-import { SeededRng } from '../sim/rng.js';
+import { SeededRng } from '../policies/rng.js';
 import { buildPrompt, outputKey, systemKey, taskKey, type PromptState } from './prompt.js';
 import { workflowPrompts } from './preview.js';
 import { WorkloadSource, workloadSchema, type WorkloadSpec } from './workload.js';

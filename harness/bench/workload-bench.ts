@@ -1,4 +1,4 @@
-import { SeededRng } from '../../sim/rng.js';
+import { SeededRng } from '../../policies/rng.js';
 import { runTokens } from '../../policies/kv/hash.js';
 import { workflowPrompts } from '../../workloads/preview.js';
 import { WorkloadSource, workloadSchema, type WorkloadSpec } from '../../workloads/workload.js';

@@ -7,7 +7,7 @@ import { loadGpu, loadModel } from '../../sim/cost-model/catalog/index.js';
 import { COEFFICIENT_NAMES, DEFAULT_ROOFLINE } from '../../sim/cost-model/coefficients.js';
 import type { GpuSpec } from '../../sim/cost-model/gpu-spec.js';
 import { tensorParallelProblem, type ModelSpec } from '../../sim/cost-model/model-spec.js';
-import { InputError } from '../scenario/errors.js';
+import { InputError } from '../../workloads/input-error.js';
 import { table } from './cost-args.js';
 
 /** `agentbench calibrate` */

@@ -2,7 +2,7 @@ import { InvalidArgumentError } from 'commander';
 import { GPU_NAMES, MODEL_NAMES, loadGpu, loadModel } from '../../sim/cost-model/catalog/index.js';
 import type { GpuSpec } from '../../sim/cost-model/gpu-spec.js';
 import { tensorParallelProblem, type ModelSpec } from '../../sim/cost-model/model-spec.js';
-import { InputError } from '../scenario/errors.js';
+import { InputError } from '../../workloads/input-error.js';
 
 /** Help text of --model. */
 export const MODEL_HELP = `catalog model (${MODEL_NAMES.join(', ')}) or a path to a HF config.json`;

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { DEFAULT_ROOFLINE } from '../../sim/cost-model/coefficients.js';
 import { resolveCluster } from '../runner/resolve.js';
-import { InputError } from '../scenario/errors.js';
+import { InputError } from '../../workloads/input-error.js';
 import { parseScenario } from '../scenario/load.js';
 import { main } from './main.js';
 

@@ -6,7 +6,7 @@ import { resolveCluster } from '../runner/resolve.js';
 import { buildEmulatedEngine } from '../live/engine/build.js';
 import { startEngineServer } from '../live/engine/engine-server.js';
 import { WallClock } from '../live/wall-clock.js';
-import { InputError } from '../scenario/errors.js';
+import { InputError } from '../../workloads/input-error.js';
 import { flagName, numberFlag, parseFlags, untilSignal } from './live-flags.js';
 
 interface EngineFlags {

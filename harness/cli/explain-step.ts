@@ -3,7 +3,7 @@ import { calibrationFor } from '../../sim/cost-model/calibrate/calibration-file.
 import { COEFFICIENT_NAMES, DEFAULT_ROOFLINE, mergeCoefficients, type CoefficientOverrides, type RooflineCoefficients } from '../../sim/cost-model/coefficients.js';
 import { RooflineCostModel } from '../../sim/cost-model/roofline.js';
 import { addToShape, emptyShape, type StepBreakdown } from '../../sim/cost-model/types.js';
-import { InputError } from '../scenario/errors.js';
+import { InputError } from '../../workloads/input-error.js';
 import {
   GPU_HELP, MODEL_HELP, collectDecode, collectPrefill, modelAndGpu, parsePositiveInt, si, table, type DecodeArg, type PrefillArg,
 } from './cost-args.js';

@@ -5,7 +5,7 @@ import {
   benchmarkJson, compareReports, comparisonJunit, comparisonMarkdown, comparisonText, DEFAULT_GATES, incompatibilities,
   mergeGates, parseGateFlag, reportMetrics, type ComparableReport, type Comparison, type Gates, type FormatContext,
 } from '../../reports/compare/index.js';
-import { InputError } from '../scenario/errors.js';
+import { InputError } from '../../workloads/input-error.js';
 
 /** Gate flags shared by `compare` and `run --baseline`. */
 export interface GateFlags {

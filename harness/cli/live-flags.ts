@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import type { z } from 'zod';
 import { specificIssue } from '../scenario/issues.js';
-import { InputError } from '../scenario/errors.js';
+import { InputError } from '../../workloads/input-error.js';
 
 /** Parse a number flag within bounds (commander argParser). */
 export function numberFlag(min: number, max = Infinity, integer = false): (v: string) => number {

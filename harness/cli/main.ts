@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { InputError } from '../scenario/errors.js';
+import { InputError } from '../../workloads/input-error.js';
 import { toolVersion } from '../version.js';
 import { registerRun } from './run.js';
 import { registerValidate } from './validate.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseComparableReport, type ComparableReport } from '../../reports/compare/index.js';
 import { reportToJson, type Report } from '../../reports/report.js';
-import { InputError } from '../scenario/errors.js';
+import { InputError } from '../../workloads/input-error.js';
 
 /** Read and validate a report.json; InputError (exit 2) names the file and what is wrong. */
 export function readReportFile(file: string): ComparableReport {

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { dirname } from 'node:path';
-import { SeededRng } from '../../sim/rng.js';
+import { SeededRng } from '../../policies/rng.js';
 import { previewWorkload, type WorkloadPreview } from '../../workloads/preview.js';
 import { asciiDag, mermaidDag } from '../../workloads/dag-sketch.js';
 import type { WorkloadSpec } from '../../workloads/workload.js';
 import { loadScenario } from '../scenario/load.js';
-import { InputError } from '../scenario/errors.js';
+import { InputError } from '../../workloads/input-error.js';
 import { parseSeed } from './run.js';
 
 const int = (v: number): string => Math.round(v).toLocaleString('en-US');

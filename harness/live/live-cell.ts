@@ -1,4 +1,4 @@
-import { SeededRng } from '../../sim/rng.js';
+import { SeededRng } from '../../policies/rng.js';
 import { instantiate } from '../../policies/registry.js';
 import { RECOVERY_POLICIES, type RecoveryPolicy } from '../../policies/recovery/workflow-recovery.js';
 import { WorkloadSource, type Arrival, type WorkloadSpec } from '../../workloads/workload.js';

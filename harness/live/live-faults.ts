@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { SeededRng } from '../../sim/rng.js';
+import { SeededRng } from '../../policies/rng.js';
 import { faultTargets } from '../../sim/faults/targets.js';
 import type { FaultSpec } from '../../sim/faults/spec.js';
 

@@ -1,7 +1,7 @@
 import { instantiate } from '../../policies/registry.js';
 import { ROUTING_POLICIES } from '../../policies/routing/registry.js';
 import type { RoutingPolicy } from '../../policies/types.js';
-import { SeededRng } from '../../sim/rng.js';
+import { SeededRng } from '../../policies/rng.js';
 import type { ResolvedCluster } from '../runner/resolve.js';
 import type { PolicyEntry } from '../scenario/schema.js';
 import { buildEmulatedEngine } from './engine/build.js';

@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SeededRng } from '../../sim/rng.js';
+import { SeededRng } from '../../policies/rng.js';
 import { LeastLoadedPolicy } from '../../policies/routing/least-loaded.js';
 import type { EngineServer } from './engine/engine-server.js';
 import { startRouterServer, type RouterServer } from './router/router-server.js';

@@ -8,7 +8,7 @@ import { RooflineCostModel } from '../../sim/cost-model/roofline.js';
 import type { CostModel } from '../../sim/cost-model/types.js';
 import { tensorParallelProblem, type ModelSpec } from '../../sim/cost-model/model-spec.js';
 import type { EngineConfig } from '../../sim/engine/engine-core.js';
-import { InputError } from '../scenario/errors.js';
+import { InputError } from '../../workloads/input-error.js';
 import type { ClusterSpec } from '../scenario/schema.js';
 
 /** The cluster section turned into engine configuration. */

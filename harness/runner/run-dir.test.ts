@@ -4,7 +4,7 @@ import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REQUEST_COLUMNS, WORKFLOW_COLUMNS } from '../../reports/csv.js';
 import type { Report } from '../../reports/report.js';
-import { smallRun } from '../../reports/html/testdata/small-run.js';
+import { smallRun } from './testdata/small-run.js';
 
 let dir: string;
 let report: Report;

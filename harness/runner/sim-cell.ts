@@ -9,7 +9,7 @@ import { RECOVERY_POLICIES, type RecoveryPolicy } from '../../policies/recovery/
 import { LostKvLedger, startFailover, healthConfig, routerOptions, routerSchema, type Failover, type FaultSpec, type RouterSpec } from '../../sim/faults/index.js';
 import { failoverFigures, type FaultJson } from '../../reports/failover.js';
 import { SimClock } from '../../sim/sim-clock.js';
-import { SeededRng } from '../../sim/rng.js';
+import { SeededRng } from '../../policies/rng.js';
 import { EngineCore } from '../../sim/engine/engine-core.js';
 import { SimInstance } from '../../sim/cluster/instance.js';
 import { SimBackend } from '../../sim/sim-backend.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from './errors.js';
+import { InputError } from '../../workloads/input-error.js';
 import { parseScenario } from './load.js';
 
 const base = (extra: string) => `name: f

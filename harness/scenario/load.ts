@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import type { z } from 'zod';
-import { InputError } from './errors.js';
+import { InputError } from '../../workloads/input-error.js';
 import { specificIssue } from './issues.js';
 import { describeFound as describe, pathLabel, valueAt } from '../../reports/found.js';
 import { scenarioSchema, type Scenario } from './schema.js';

@@ -1,5 +1,5 @@
 import type { PolicyJson } from '../../reports/report.js';
-import { InputError } from './errors.js';
+import { InputError } from '../../workloads/input-error.js';
 import { refLabel } from './policy-ref.js';
 import type { PolicyRef } from '../../policies/registry.js';
 import type { PolicyEntry } from './schema.js';

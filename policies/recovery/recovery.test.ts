@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SeededRng } from '../../sim/rng.js';
+import { SeededRng } from '../rng.js';
 import { instantiate } from '../registry.js';
 import { HealthTracker } from './health.js';
 import { PRODUCTION_STACK_RETRY, routerBackoffUs } from './router-retry.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SeededRng } from '../../sim/rng.js';
+import { SeededRng } from '../rng.js';
 import { hashString } from '../kv/hash.js';
 import { instantiate } from '../registry.js';
 import type { InstanceView, RouteRequest, RoutingPolicy } from '../types.js';

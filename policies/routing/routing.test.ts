@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SeededRng } from '../../sim/rng.js';
+import { SeededRng } from '../rng.js';
 import { instantiate } from '../registry.js';
 import type { RoutingPolicy } from '../types.js';
 import { ROUTING_POLICIES } from './registry.js';

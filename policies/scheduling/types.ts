@@ -1,5 +1,5 @@
 import type { DeclaredHints } from '../types.js';
-import type { KvRequest } from '../kv/kv-cache-manager.js';
+import type { KvRequest } from '../kv/request.js';
 
 /**
  * Lifecycle of a request inside one engine (vLLM's RequestStatus, reduced); `waiting-kv` is

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { SeededRng } from '../rng.js';
+import { SeededRng } from '../../policies/rng.js';
 import { GPU_NAMES, MODEL_NAMES, loadGpu, loadModel } from './catalog/index.js';
 import { DEFAULT_ROOFLINE } from './coefficients.js';
 import { referenceComparison } from './reference.js';

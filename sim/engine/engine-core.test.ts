@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PriorityPolicy } from '../../policies/scheduling/priority.js';
-import { SeededRng } from '../rng.js';
+import { SeededRng } from '../../policies/rng.js';
 import { drain, spec, testEngine, type Trace } from './testing.js';
 
 describe('EngineCore (golden, hand-computed with the linear cost model 1000 + 10/prefill token + 5/decode seq µs)', () => {

@@ -1,7 +1,7 @@
-import { KvCacheManager } from '../../policies/kv/kv-cache-manager.js';
-import type { KvConnector } from '../../policies/kv/connector.js';
+import { KvCacheManager } from './kv-cache-manager.js';
+import type { KvConnector } from './connector.js';
 import type { EvictionPolicy } from '../../policies/kv/eviction/types.js';
-import { V1Scheduler } from '../../policies/scheduling/v1-scheduler.js';
+import { V1Scheduler } from './v1-scheduler.js';
 import type { SchedulingPolicy } from '../../policies/scheduling/types.js';
 import { addToShape, emptyShape, resetShape, type CostModel, type StepShape } from '../cost-model/types.js';
 import { EngineRequest, type EngineRequestSpec } from './engine-request.js';

@@ -1,5 +1,5 @@
 import type { BlockHash, DeclaredHints } from '../../policies/types.js';
-import type { KvTransferParams } from '../../policies/kv/connector.js';
+import type { KvTransferParams } from '../../policies/kv/request.js';
 import type { RequestStatus, SchedRequest } from '../../policies/scheduling/types.js';
 
 /** Callbacks an engine makes for one request, in its clock's time. */

@@ -4,7 +4,7 @@ import type { RoutingPolicy } from '../../policies/types.js';
 import type { CallError, CallResult, LlmCall } from '../../workloads/backend.js';
 import { SimInstance } from '../cluster/instance.js';
 import { LinearCostModel, testEngine } from '../engine/testing.js';
-import { SeededRng } from '../rng.js';
+import { SeededRng } from '../../policies/rng.js';
 import { SimBackend } from '../sim-backend.js';
 import { SimClock } from '../sim-clock.js';
 import { startFailover } from './failover.js';

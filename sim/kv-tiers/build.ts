@@ -1,5 +1,5 @@
 import type { EvictionPolicy } from '../../policies/kv/eviction/types.js';
-import type { KvTierCounters } from '../../reports/kv-tiers.js';
+import type { KvTierCounters } from './counters.js';
 import type { CostModel } from '../cost-model/types.js';
 import { SimKvConnector, type LoadRule, type TierAccess } from './connector.js';
 import { KvLedger, PdCoordinator } from './ledger.js';

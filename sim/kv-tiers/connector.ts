@@ -1,6 +1,6 @@
-import type { KvConnector } from '../../policies/kv/connector.js';
-import type { KvRequest } from '../../policies/kv/kv-cache-manager.js';
-import type { BlockOwner } from '../../policies/kv/block-pool.js';
+import type { KvConnector } from '../engine/connector.js';
+import type { KvRequest } from '../../policies/kv/request.js';
+import type { BlockOwner } from '../../policies/kv/request.js';
 import type { BlockInfo } from '../../policies/kv/eviction/types.js';
 import type { BlockHash, TierOverlap } from '../../policies/types.js';
 import { emptyShape, type CostModel } from '../cost-model/types.js';

@@ -3,7 +3,7 @@ import { LruEviction } from '../../policies/kv/eviction/lru.js';
 import { EVICTION_POLICIES } from '../../policies/kv/registry.js';
 import { instantiate } from '../../policies/registry.js';
 import type { EvictionPolicy } from '../../policies/kv/eviction/types.js';
-import { SeededRng } from '../rng.js';
+import { SeededRng } from '../../policies/rng.js';
 import { TransferLink } from './link.js';
 import { KvTierStore } from './tier-store.js';
 

@@ -1,4 +1,5 @@
-import { BlockPool, type BlockOwner } from '../../policies/kv/block-pool.js';
+import { BlockPool } from '../engine/block-pool.js';
+import type { BlockOwner } from '../../policies/kv/request.js';
 import type { EvictionPolicy } from '../../policies/kv/eviction/types.js';
 import type { BlockHash } from '../../policies/types.js';
 import type { TransferLink } from './link.js';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { SeededRng } from '../../sim/rng.js';
+import { SeededRng } from '../../policies/rng.js';
 import { workflowPrompts } from '../preview.js';
-import { simulate, workload } from '../testdata/run-sim.js';
+import { PATTERN_SPECS, workload } from '../testdata/specs.js';
 import { WorkloadSource, type WorkloadSpec } from '../workload.js';
-import { checkWorkflowShape, type Workflow } from '../workflow.js';
+import type { Workflow } from '../workflow.js';
 
 function build(spec: WorkloadSpec, n: number, seed = 1): Workflow[] {
   const src = new WorkloadSource(spec, new SeededRng(seed).fork(`workload:${spec.name}`));
@@ -15,29 +15,6 @@ function build(spec: WorkloadSpec, n: number, seed = 1): Workflow[] {
 /** "id<-parent,parent" per node, the DAG at a glance. */
 const shape = (wf: Workflow) => wf.nodes.map((n) => `${n.id}${n.parents.length ? `<-${n.parents.map((p) => wf.nodes[p]!.id).join(',')}` : ''}`);
 
-const PATTERN_SPECS: Record<string, Record<string, unknown>> = {
-  sequential: { pattern: 'sequential', agents: 3, toolWaitMs: 100, toolResultTokens: 50 },
-  parallel: { pattern: 'parallel', workers: 3 },
-  'cache-reuse': { pattern: 'cache-reuse', questions: 3, questionGapMs: { dist: 'exponential', mean: 2000 }, contextTokens: 4000 },
-  hierarchical: { pattern: 'hierarchical', workers: 2, rounds: 2, toolWaitMs: 200, toolResultTokens: 100 },
-  react: { pattern: 'react', turns: 3 },
-  debate: { pattern: 'debate', agents: 2, rounds: 2, judge: true, roles: ['actor', 'critic'] },
-  custom: {
-    pattern: 'custom',
-    nodes: [
-      { kind: 'llm', id: 'write', after: ['plan', 'search'], role: 'writer' },
-      { kind: 'tool', id: 'search', after: ['plan'], waitMs: 300, resultTokens: 400 },
-      { kind: 'llm', id: 'plan', role: 'planner' },
-      { kind: 'llm', id: 'review', after: ['write'], role: 'reviewer', sharing: 'selective' },
-    ],
-  },
-  chat: { pattern: 'chat', turns: 2, thinkTimeMs: 1000 },
-  mixed: {
-    pattern: 'mixed',
-    mix: [{ pattern: 'react', weight: 3, turns: 2 }, { pattern: 'parallel', workers: 2 }],
-    background: { arrivals: { kind: 'poisson', ratePerSec: 1 }, taskTokens: 50 },
-  },
-};
 
 describe('patterns: DAG shapes', () => {
   it('sequential: a chain of agents with tool waits between them', () => {
@@ -137,25 +114,6 @@ describe('patterns: DAG shapes', () => {
 
 describe('patterns: causality and determinism', () => {
   for (const [name, raw] of Object.entries(PATTERN_SPECS)) {
-    it(`${name}: runs in simulation with every node after its parents`, () => {
-      const spec = workload(raw);
-      for (const wf of build(spec, 4)) checkWorkflowShape(wf);
-      const res = simulate(spec); // check: true asserts causality and exactly-once endings
-      expect(res.end).toBe('drained');
-      expect(res.workflows.length).toBeGreaterThanOrEqual(4);
-      expect(res.workflows.every((w) => w.outcome === 'completed')).toBe(true);
-      const wfs = new Map(build(spec, 1000).map((w) => [w.id, w]));
-      const ends = new Map(res.requests.map((r) => [r.id, r.endUs]));
-      for (const r of res.requests) {
-        const wf = wfs.get(r.workflowId)!;
-        const node = wf.nodes.find((n) => n.id === r.nodeId)!;
-        for (const p of node.parents) {
-          const parentEnd = ends.get(`${wf.id}/${wf.nodes[p]!.id}`);
-          if (parentEnd !== undefined) expect(r.sendUs).toBeGreaterThanOrEqual(parentEnd);
-        }
-      }
-    });
-
     it(`${name}: the same seed gives the same workflows, another seed others`, () => {
       const spec = workload(raw);
       const a = JSON.stringify(build(spec, 4, 7));

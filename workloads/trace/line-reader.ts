@@ -1,6 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import { InputError } from '../../harness/scenario/errors.js';
+import { InputError } from '../input-error.js';
 
 const CHUNK_BYTES = 64 * 1024;
 

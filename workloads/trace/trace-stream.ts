@@ -1,5 +1,5 @@
 import { hashNumbers, hashString, type TokenRun } from '../../policies/kv/hash.js';
-import { InputError } from '../../harness/scenario/errors.js';
+import { InputError } from '../input-error.js';
 import { resolveDataPath } from '../empirical.js';
 import type { Arrival, ArrivalStream } from '../stream.js';
 import type { Workflow } from '../workflow.js';

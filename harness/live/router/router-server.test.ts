@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SeededRng } from '../../../sim/rng.js';
+import { SeededRng } from '../../../policies/rng.js';
 import { RoundRobinPolicy } from '../../../policies/routing/round-robin.js';
 import type { RouteRequest, RoutingPolicy } from '../../../policies/types.js';
 import { renderRuns } from '../../../workloads/render.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { SeededRng } from '../../../sim/rng.js';
+import { SeededRng } from '../../../policies/rng.js';
 import { RoundRobinPolicy } from '../../../policies/routing/round-robin.js';
 import { WallClock } from '../wall-clock.js';
 import { startRouterServer, type RouterServer } from './router-server.js';

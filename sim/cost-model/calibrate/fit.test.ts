@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { SeededRng } from '../../rng.js';
+import { SeededRng } from '../../../policies/rng.js';
 import { loadGpu, loadModel } from '../catalog/index.js';
 import { DEFAULT_ROOFLINE, type RooflineCoefficients } from '../coefficients.js';
 import { RooflineCostModel } from '../roofline.js';

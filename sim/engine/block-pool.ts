@@ -1,17 +1,8 @@
-import type { BlockHash, DeclaredHints } from '../types.js';
-import type { BlockInfo, EvictionPolicy } from './eviction/types.js';
+import type { BlockHash } from '../../policies/types.js';
+import type { BlockOwner } from '../../policies/kv/request.js';
+import type { BlockInfo, EvictionPolicy } from '../../policies/kv/eviction/types.js';
 import { BlockHashIndex } from './hash-index.js';
 
-/** Who is using a block (recorded for eviction policies that look at workflows or agents). */
-export interface BlockOwner {
-  readonly workflowId?: string | undefined;
-  readonly agentId?: string | undefined;
-  readonly priority: number;
-  /** Declared hint: µs until this owner is expected to run again (NaN if unknown). */
-  readonly expectedReuseUs?: number | undefined;
-  /** Declared hints of the call (steps to the agent's next call, tool wait after it...). */
-  readonly hints?: DeclaredHints | undefined;
-}
 
 class BlockInfoStore implements BlockInfo {
   readonly refCount: Int32Array;

@@ -1,8 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseScenario } from '../../../harness/scenario/load.js';
-import { runScenario, type RunOutcome } from '../../../harness/runner/matrix.js';
+import { parseScenario } from '../../scenario/load.js';
+import { runScenario, type RunOutcome } from '../matrix.js';
 
 /** A scenario small enough for unit tests (well under a second), with both patterns and two policies. */
 export const SMALL_SCENARIO = `name: small

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { SeededRng } from '../../sim/rng.js';
-import type { DeclaredHints } from '../types.js';
-import { hashBlocks, hashString } from '../kv/hash.js';
-import { KvCacheManager } from '../kv/kv-cache-manager.js';
-import { LruEviction } from '../kv/eviction/lru.js';
-import type { SchedRequest, SchedulerLimits, SchedulingPolicy } from './types.js';
+import { SeededRng } from '../../policies/rng.js';
+import type { DeclaredHints } from '../../policies/types.js';
+import { hashBlocks, hashString } from '../../policies/kv/hash.js';
+import { KvCacheManager } from './kv-cache-manager.js';
+import { LruEviction } from '../../policies/kv/eviction/lru.js';
+import type { SchedRequest, SchedulerLimits, SchedulingPolicy } from '../../policies/scheduling/types.js';
 import { V1Scheduler } from './v1-scheduler.js';
 
 /** Options of the scheduling conformance suite; every skip must say why. */

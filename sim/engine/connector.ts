@@ -1,15 +1,6 @@
-import type { BlockHash } from '../types.js';
-import type { KvRequest } from './kv-cache-manager.js';
+import type { BlockHash } from '../../policies/types.js';
+import type { KvRequest } from '../../policies/kv/request.js';
 
-/**
- * What a request carries to pull its prompt's KV from another instance (vLLM's
- * `kv_transfer_params` with `do_remote_prefill`, as the NIXL connector reads them): the
- * instance that ran its prefill. Consumed by the first load; after a preemption the request
- * recomputes (vLLM clears do_remote_prefill in update_state_after_alloc).
- */
-export interface KvTransferParams {
-  readonly remoteInstance: string;
-}
 
 /**
  * The scheduler side of vLLM v1's KV connector (vllm/distributed/kv_transfer/kv_connector/v1/

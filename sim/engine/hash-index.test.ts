@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SeededRng } from '../../sim/rng.js';
+import { SeededRng } from '../../policies/rng.js';
 import { BlockHashIndex } from './hash-index.js';
 
 describe('BlockHashIndex', () => {

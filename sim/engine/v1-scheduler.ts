@@ -1,6 +1,6 @@
-import type { KvConnector } from '../kv/connector.js';
-import type { KvCacheManager } from '../kv/kv-cache-manager.js';
-import type { SchedRequest, SchedulerLimits, SchedulingPolicy, WaitingQueue } from './types.js';
+import type { KvConnector } from './connector.js';
+import type { KvCacheManager } from './kv-cache-manager.js';
+import type { SchedRequest, SchedulerLimits, SchedulingPolicy, WaitingQueue } from '../../policies/scheduling/types.js';
 
 /** The batch chosen by one {@link V1Scheduler.schedule} call (reused between steps). */
 export interface StepBatch {

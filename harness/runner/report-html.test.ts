@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { RunOutcome } from '../../harness/runner/matrix.js';
-import type { Report } from '../report.js';
-import type { RequestRecord, WorkflowRecord } from '../records.js';
-import { ChartSampler, highlights, prefixIds, reportHtml } from './index.js';
+import type { RunOutcome } from './matrix.js';
+import type { Report } from '../../reports/report.js';
+import type { RequestRecord, WorkflowRecord } from '../../reports/records.js';
+import { ChartSampler, highlights, prefixIds, reportHtml } from '../../reports/html/index.js';
 import { smallRun } from './testdata/small-run.js';
 
 let run: RunOutcome;

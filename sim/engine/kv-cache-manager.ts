@@ -1,25 +1,8 @@
-import type { BlockHash } from '../types.js';
-import { BlockPool, type BlockOwner } from './block-pool.js';
-import type { KvTransferParams } from './connector.js';
-import type { EvictionPolicy } from './eviction/types.js';
+import type { BlockHash } from '../../policies/types.js';
+import { BlockPool } from './block-pool.js';
+import type { KvRequest } from '../../policies/kv/request.js';
+import type { EvictionPolicy } from '../../policies/kv/eviction/types.js';
 
-/** The part of a request the KV cache manager reads and writes. */
-export interface KvRequest extends BlockOwner {
-  readonly id: string;
-  /** Prompt tokens plus tokens generated so far (vLLM's request.num_tokens). */
-  numTokens: number;
-  numComputedTokens: number;
-  /** Chained hashes of every full block the request will ever have (prompt and output). */
-  readonly blockHashes: readonly BlockHash[];
-  /** Blocks held, in sequence order (vLLM's req_to_blocks). */
-  readonly blocks: number[];
-  /** How many of `blocks` are in the prefix cache (vLLM's num_cached_block). */
-  numCachedBlocks: number;
-  /** Times the request was preempted. */
-  preemptions: number;
-  /** Pull the prompt's KV from this instance (disaggregated prefill); null once consumed. */
-  kvTransfer?: KvTransferParams | null | undefined;
-}
 
 /** Does `b`'s last user differ from `req` (another agent, or another workflow)? */
 function foreignBlock(info: { workflowId(b: number): string | undefined; agentId(b: number): string | undefined }, b: number, req: KvRequest): boolean {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { instantiate } from '../../registry.js';
-import { KvCacheManager } from '../kv-cache-manager.js';
-import { EVICTION_POLICIES } from '../registry.js';
-import { admit, evictionRequest, runEvictionSuite } from './eviction.suite.js';
-import type { EvictionPolicy } from './types.js';
+import { instantiate } from '../../policies/registry.js';
+import { KvCacheManager } from './kv-cache-manager.js';
+import { EVICTION_POLICIES } from '../../policies/kv/registry.js';
+import { admit, evictionRequest, runEvictionSuite } from './eviction-policies.suite.js';
+import type { EvictionPolicy } from '../../policies/kv/eviction/types.js';
 
 const make = (kind: string, options: Record<string, unknown> = {}): EvictionPolicy =>
   instantiate<EvictionPolicy>(EVICTION_POLICIES, { kind, options }, { blockSize: 16 }, 'eviction policy');

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { instantiate } from '../registry.js';
-import { KvCacheManager } from '../kv/kv-cache-manager.js';
-import { LruEviction } from '../kv/eviction/lru.js';
-import { SCHEDULING_POLICIES } from './registry.js';
-import { runSchedulingSuite, schedRequest } from './scheduling.suite.js';
-import type { SchedRequest, SchedulingPolicy } from './types.js';
+import { instantiate } from '../../policies/registry.js';
+import { KvCacheManager } from './kv-cache-manager.js';
+import { LruEviction } from '../../policies/kv/eviction/lru.js';
+import { SCHEDULING_POLICIES } from '../../policies/scheduling/registry.js';
+import { runSchedulingSuite, schedRequest } from './scheduling-policies.suite.js';
+import type { SchedRequest, SchedulingPolicy } from '../../policies/scheduling/types.js';
 import { V1Scheduler } from './v1-scheduler.js';
 
 const make = (kind: string, options: Record<string, unknown> = {}): SchedulingPolicy =>

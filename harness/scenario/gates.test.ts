@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseScenario } from '../../harness/scenario/load.js';
-import { InputError } from '../../harness/scenario/errors.js';
-import { mergeGates, parseGateFlag } from './gates.js';
+import { parseScenario } from './load.js';
+import { InputError } from '../../workloads/input-error.js';
+import { mergeGates, parseGateFlag } from '../../reports/compare/gates.js';
 
 const scenario = (gates: string) => `name: g
 cluster: { instances: 1 }

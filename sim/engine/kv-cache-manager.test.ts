@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { KvCacheManager, type KvRequest } from './kv-cache-manager.js';
-import { LruEviction } from './eviction/lru.js';
-import { hashBlocks, hashString, type TokenRun } from './hash.js';
+import { KvCacheManager } from './kv-cache-manager.js';
+import type { KvRequest } from '../../policies/kv/request.js';
+import { LruEviction } from '../../policies/kv/eviction/lru.js';
+import { hashBlocks, hashString, type TokenRun } from '../../policies/kv/hash.js';
 
 const BS = 16;
 const PREFIX: TokenRun = { key: hashString('shared-prefix'), start: 0, length: 40 };

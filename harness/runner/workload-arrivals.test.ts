@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parseScenario } from '../harness/scenario/load.js';
-import { SeededRng } from '../sim/rng.js';
-import { simulate, workload } from './testdata/run-sim.js';
-import { WorkloadSource } from './workload.js';
+import { parseScenario } from '../scenario/load.js';
+import { SeededRng } from '../../policies/rng.js';
+import { simulate } from './testdata/run-sim.js';
+import { workload } from '../../workloads/testdata/specs.js';
+import { WorkloadSource } from '../../workloads/workload.js';
 
 /** Most workflows in flight at once, from [start, end] intervals (an end at t frees before a start at t). */
 function maxInFlight(intervals: readonly { startUs: number; endUs: number }[]): number {

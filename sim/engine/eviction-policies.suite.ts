@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { SeededRng } from '../../../sim/rng.js';
-import type { DeclaredHints } from '../../types.js';
-import { hashBlocks, hashString, type TokenRun } from '../hash.js';
-import { KvCacheManager, type KvRequest } from '../kv-cache-manager.js';
-import type { EvictionPolicy } from './types.js';
+import { SeededRng } from '../../policies/rng.js';
+import type { DeclaredHints } from '../../policies/types.js';
+import { hashBlocks, hashString, type TokenRun } from '../../policies/kv/hash.js';
+import { KvCacheManager } from './kv-cache-manager.js';
+import type { KvRequest } from '../../policies/kv/request.js';
+import type { EvictionPolicy } from '../../policies/kv/eviction/types.js';
 
 /** Options of the eviction conformance suite; every skip must say why. */
 export interface EvictionSuiteOptions {

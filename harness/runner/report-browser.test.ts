@@ -3,8 +3,8 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Report } from '../report.js';
-import { ChartSampler, reportHtml } from './index.js';
+import type { Report } from '../../reports/report.js';
+import { ChartSampler, reportHtml } from '../../reports/html/index.js';
 import { smallRun } from './testdata/small-run.js';
 
 /** Debian's chromium (installed by .ci/run when missing); never a downloaded browser. */

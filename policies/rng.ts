@@ -1,5 +1,5 @@
 import seedrandom from 'seedrandom';
-import type { Rng } from '../policies/types.js';
+import type { Rng } from './types.js';
 
 /**
  * Seeded RNG (seedrandom's Alea: fast, 2^116 period). `fork(label)` derives the child from
