@@ -1,6 +1,7 @@
 import type { RouteRequest } from '../policies/types.js';
 import type { CallHandlers, LlmCall } from '../workloads/backend.js';
 import type { SimInstance } from './cluster/instance.js';
+import { RetryState } from './router-core.js';
 import type { EngineListener, EngineRequest } from './engine/engine-request.js';
 
 /** What an attempt reports back to whoever drives the attempts (the simulated router). */
@@ -13,15 +14,7 @@ export interface AttemptHost {
  * One client request as the simulated router handles it: routed, possibly sent again to other
  * instances (router-level retries), ended exactly once towards the client's handlers.
  */
-export class RoutedCall {
-  /** Attempts started so far. */
-  attempts = 0;
-  /** Backoffs taken so far (production-stack's retries_used). */
-  backoffs = 0;
-  /** Instances this request already failed on (production-stack's excluded set); null: none. */
-  excluded: string[] | null = null;
-  /** A token reached the client: from now on errors go to the client as they are. */
-  streaming = false;
+export class RoutedCall extends RetryState {
   ended = false;
   current: Attempt | null = null;
   /** Disaggregated requests: the phase being routed (null: co-located, one phase). */
@@ -43,7 +36,9 @@ export class RoutedCall {
     readonly promptBlocks: number[],
     /** When the client sent the request. */
     readonly sendUs: number,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 /**

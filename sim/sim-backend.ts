@@ -6,6 +6,7 @@ import type { EngineRequest } from './engine/engine-request.js';
 import type { SimClock } from './sim-clock.js';
 import type { SimInstance } from './cluster/instance.js';
 import { RoutedCall } from './routed-call.js';
+import { routeRequestOf } from './call-meta.js';
 import type { SimKvConnector } from './kv-tiers/connector.js';
 import type { KvLedger } from './kv-tiers/ledger.js';
 import { DEFAULT_ROUTER_OPTIONS, SimRouter, type SimRouterOptions } from './sim-router.js';
@@ -155,15 +156,7 @@ export class SimBackend implements Backend {
   }
 
   #routeRequest(call: LlmCall, promptBlocks: number[], nowUs: number): RouteRequest {
-    const r: Record<string, unknown> = {
-      id: call.id, promptBlocks, promptTokens: call.promptTokens, maxTokens: call.maxTokens, nowUs,
-    };
-    if (call.workflowId !== undefined) r['workflowId'] = call.workflowId;
-    if (call.agentId !== undefined) r['agentId'] = call.agentId;
-    if (call.parentRequestId !== undefined) r['parentRequestId'] = call.parentRequestId;
-    if (call.priority !== undefined) r['priority'] = call.priority;
-    if (call.sessionKey !== undefined) r['sessionKey'] = call.sessionKey;
-    if (call.hints !== undefined) r['hints'] = call.hints;
+    const r = routeRequestOf(call.id, call, { promptBlocks, promptTokens: call.promptTokens }, call.maxTokens, nowUs);
     if (this.#opts.check) {
       for (const k of Object.keys(r)) {
         if (!(ROUTE_REQUEST_KEYS as readonly string[]).includes(k)) throw new Error(`oracle boundary: RouteRequest carries '${k}'`);
@@ -173,6 +166,6 @@ export class SimBackend implements Backend {
       }
       Object.freeze(r);
     }
-    return r as unknown as RouteRequest;
+    return r;
   }
 }

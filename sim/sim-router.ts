@@ -1,26 +1,21 @@
 import type { InstanceView, RouteRequest, RoutingPolicy, Rng } from '../policies/types.js';
-import { PRODUCTION_STACK_RETRY, routerBackoffUs, type RouterRetryConfig } from '../policies/recovery/router-retry.js';
 import type { CallError, LlmCall } from '../workloads/backend.js';
 import type { SimInstance } from './cluster/instance.js';
 import type { EngineRequest } from './engine/engine-request.js';
 import type { SimClock } from './sim-clock.js';
 import type { KvLedger } from './kv-tiers/ledger.js';
 import { Attempt, type AttemptHost, type RoutedCall } from './routed-call.js';
+import { engineRequestOf } from './call-meta.js';
+import { ROUTER_DEFAULTS, RouterCore, type RouterCoreOptions } from './router-core.js';
 
-/** The simulated router's request-level recovery settings. */
-export interface SimRouterOptions {
-  /**
-   * Idle timeout of one attempt, µs: an attempt the client has heard nothing from (no token)
-   * for this long is abandoned, like an HTTP client's read timeout (Infinity: never).
-   */
-  readonly timeoutUs: number;
-  readonly retry: RouterRetryConfig;
+/** The simulated router's settings: the shared router options, plus the invariant check. */
+export interface SimRouterOptions extends RouterCoreOptions {
   /** Throw when a policy routes to an instance the router knows is down (tests, --check). */
   readonly check: boolean;
 }
 
-/** Default: production-stack's (one attempt), no timeout. */
-export const DEFAULT_ROUTER_OPTIONS: SimRouterOptions = { timeoutUs: Infinity, retry: PRODUCTION_STACK_RETRY, check: false };
+/** Default: {@link ROUTER_DEFAULTS}, no check. */
+export const DEFAULT_ROUTER_OPTIONS: SimRouterOptions = { ...ROUTER_DEFAULTS, check: false };
 
 /** What the router needs from the backend that owns it. */
 export interface RouterDeps {
@@ -46,10 +41,11 @@ export interface RouterDeps {
 }
 
 /**
- * The request path of the simulated router: route with the policy, send into an instance's
- * engine, and recover the way production-stack's router does (see RouterRetryConfig): a
- * connection refused / reset or a timeout before the first token excludes the instance and
- * re-sends the request elsewhere, within `maxAttempts`. Each request ends exactly once towards
+ * The simulated router: the shared {@link RouterCore} (policy call, exclusion, attempts,
+ * backoff) over simulated transport — sending into an instance's engine, connections refused by
+ * dead instances, held by partitions, idle timeouts. A connection refused / reset or a timeout
+ * before the first token excludes the instance and re-sends the request elsewhere, within
+ * `maxAttempts`. Each request ends exactly once towards
  * the client; every abandoned attempt is reported through `onAttemptFailed` first. Errors are
  * delivered from the event loop, never from inside `start()`.
  *
@@ -65,10 +61,12 @@ export class SimRouter implements AttemptHost {
   readonly #d: RouterDeps;
   readonly #o: SimRouterOptions;
   readonly #open = new Map<SimInstance, Set<Attempt>>();
+  readonly #core: RouterCore;
 
   constructor(deps: RouterDeps, opts: SimRouterOptions) {
     this.#d = deps;
     this.#o = opts;
+    this.#core = new RouterCore(deps.rng, deps.retryRng, opts);
   }
 
   /** Attempts in progress on an instance (sent, connecting, or holding an answer). */
@@ -145,7 +143,7 @@ export class SimRouter implements AttemptHost {
       this.#prefillDone(a, req, nowUs);
       return;
     }
-    this.#d.policy.onFinished?.(rc.route, a.instance.id, true);
+    this.#core.finished(this.#d.policy, rc.route, a.instance.id, true);
     this.#d.onAttemptOk?.(req, a.instance, rc.hashes);
     const pd = a.phase === 'decode';
     rc.ended = true;
@@ -169,7 +167,7 @@ export class SimRouter implements AttemptHost {
   #prefillDone(a: Attempt, req: EngineRequest, nowUs: number): void {
     const rc = a.rc;
     const pd = this.#d.disaggregation!;
-    pd.prefillPolicy.onFinished?.(rc.prefillRoute!, a.instance.id, true);
+    this.#core.finished(pd.prefillPolicy, rc.prefillRoute!, a.instance.id, true);
     pd.ledger.prefillDone(rc.call.id, a.instance.id, nowUs);
     rc.prefillInstance = a.instance;
     rc.prefillCachedTokens = Math.max(0, req.numCachedTokens);
@@ -194,34 +192,25 @@ export class SimRouter implements AttemptHost {
     const prefill = rc.phase === 'prefill';
     const policy = prefill ? d.disaggregation!.prefillPolicy : d.policy;
     const route = prefill ? (rc.prefillRoute ??= { ...rc.route, maxTokens: 1 }) : rc.route;
-    let views = prefill ? d.disaggregation!.prefillViews() : d.views();
-    const excluded = rc.excluded;
-    if (excluded !== null) views = views.filter((v) => !excluded.includes(v.id));
-    const decision = policy.route(route, views, d.rng);
-    if (typeof decision !== 'string') {
-      if (excluded !== null && rc.attempts < this.#o.retry.maxAttempts) {
-        // production-stack RetryState.attempts(): every candidate is excluded, but the failures
-        // may be transient, so clear the exclusions and back off before the next attempt.
-        rc.excluded = null;
-        const delay = routerBackoffUs(this.#o.retry, rc.backoffs++, d.retryRng);
-        d.clock.at(now + delay, 'timer', () => this.#resend(rc));
-        return;
-      }
-      this.#end(rc, { outcome: 'rejected', reason: `router: ${decision.reject}`, endUs: now, retryable: true }, sync);
+    const step = this.#core.next(rc, policy, route, prefill ? d.disaggregation!.prefillViews() : d.views(), rc.phase !== 'decode');
+    if (step.kind === 'backoff') {
+      d.clock.at(now + step.delayUs, 'timer', () => this.#resend(rc));
       return;
     }
-    const inst = d.instance(decision);
+    if (step.kind === 'reject') {
+      this.#end(rc, { outcome: 'rejected', reason: step.reason, endUs: now, retryable: true }, sync);
+      return;
+    }
+    const inst = d.instance(step.instanceId);
     if (!inst) {
-      this.#end(rc, { outcome: 'failed', reason: `router chose unknown instance '${decision}'`, endUs: now, retryable: false }, sync);
+      this.#end(rc, { outcome: 'failed', reason: `router chose unknown instance '${step.instanceId}'`, endUs: now, retryable: false }, sync);
       return;
     }
     if (this.#o.check && !inst.healthy) {
       throw new Error(`routing invariant: ${policy.name} sent ${rc.call.id} to ${inst.id}, which the router knows is down`);
     }
-    policy.onRouted?.(route, inst.id);
     const a = new Attempt(this, rc, inst, now);
     rc.current = a;
-    if (rc.phase !== 'decode') rc.attempts++;
     if (!inst.up) {
       // A dead process: the connection is refused at once.
       this.#attemptFailed(a, this.#error(a, 'failed', `instance ${inst.id} is down (connection refused)`, now), true, sync);
@@ -251,10 +240,7 @@ export class SimRouter implements AttemptHost {
     const now = this.#d.clock.nowUs();
     const added = inst.engine.add(
       {
-        id: c.id, promptTokens: c.promptTokens, blockHashes: a.rc.hashes,
-        outputTokens: a.phase === 'prefill' ? 1 : c.outputTokens,
-        priority: c.priority, workflowId: c.workflowId, agentId: c.agentId, hints: c.hints,
-        expectedReuseUs: c.expectedReuseUs, listener: a,
+        ...engineRequestOf(c.id, c, { promptTokens: c.promptTokens, blockHashes: a.rc.hashes, outputTokens: a.phase === 'prefill' ? 1 : c.outputTokens }, a),
         ...(a.phase === 'prefill' ? { holdKvOnFinish: true } : {}),
         ...(a.phase === 'decode' && a.rc.prefillInstance ? { kvTransfer: { remoteInstance: a.rc.prefillInstance.id } } : {}),
       },
@@ -326,14 +312,13 @@ export class SimRouter implements AttemptHost {
 
   #afterFailure(a: Attempt, err: CallError, transport: boolean): void {
     const rc = a.rc;
-    if (a.phase === 'prefill') this.#d.disaggregation!.prefillPolicy.onFinished?.(rc.prefillRoute!, a.instance.id, false);
-    else this.#d.policy.onFinished?.(rc.route, a.instance.id, false);
-    if (!transport || rc.streaming || rc.attempts >= this.#o.retry.maxAttempts) {
+    const prefill = a.phase === 'prefill';
+    const policy = prefill ? this.#d.disaggregation!.prefillPolicy : this.#d.policy;
+    if (!this.#core.failed(rc, policy, prefill ? rc.prefillRoute! : rc.route, a.instance.id, transport)) {
       this.#end(rc, err, false);
       return;
     }
     rc.handlers.onAttemptFailed?.(err);
-    (rc.excluded ??= []).push(a.instance.id);
     this.#resend(rc);
   }
 

@@ -2,14 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import autocannon from 'autocannon';
-import { SeededRng } from '../../policies/rng.js';
+import type { WorkloadSpec } from '../../workloads/workload.js';
 import { renderRuns } from '../../workloads/render.js';
 import { hashString } from '../../policies/kv/hash.js';
 import { InputError } from '../../workloads/input-error.js';
 import { loadScenario, scenarioHash } from '../scenario/load.js';
 import { runScenario } from '../runner/matrix.js';
 import { liveSchema, targetSchema } from '../live/live-schema.js';
-import { parseStages, StagedArrivals } from '../live/load/stages.js';
+import { parseStages, type RateStage } from '../live/load/stages.js';
 import { Progress } from '../progress.js';
 import { consoleSummary } from './summary-table.js';
 import { numberFlag } from './live-flags.js';
@@ -128,12 +128,13 @@ export function registerLoad(program: Command): void {
         const { spawn: _spawn, ...rest } = live;
         live = { ...rest, timeScale: 1, target: target.data };
       }
-      const scenario = { ...sc, live };
+      // The stages become each workload's arrivals (the workloads' own `stages` process), so the
+      // one arrival driver runs them, exactly as the same scenario would in simulation.
+      const scenario = { ...sc, live, workloads: sc.workloads.map((w) => withStages(w, stages)) };
       const outDir = o.out ?? join('runs', `${sc.name}-load`);
       const progress = new Progress(process.stderr, !o.quiet && !o.json);
       const res = await runScenario({ file, scenario, hash: scenarioHash({ scenario, stages }) }, {
         outDir, check: false, progress,
-        liveArrivals: (source) => new StagedArrivals(stages, new SeededRng(sc.seeds[0]!).fork(`stages:${source.spec.name}`)),
       });
       if (o.json) process.stdout.write(`${JSON.stringify({ outDir: res.outDir, files: res.files, aggregates: res.report.aggregates }, null, 2)}\n`);
       else {
@@ -141,4 +142,11 @@ export function registerLoad(program: Command): void {
         process.stdout.write(`\n${res.calls} LLM calls in ${(res.wallMs / 1000).toFixed(1)} s over stages ${o.stages}; reports in ${res.outDir}/\n`);
       }
     });
+}
+
+/** A workload whose arrivals are Poisson rate stages, bounded by the stages (not by a workflow count). */
+export function withStages<W extends WorkloadSpec | { readonly pattern: 'trace' }>(w: W, stages: readonly RateStage[]): W {
+  if (w.pattern === 'trace') return w; // a trace brings its own arrival times
+  const { workflows: _n, ...rest } = w as W & { workflows?: number };
+  return { ...rest, arrivals: { kind: 'stages', process: 'poisson', burstiness: 1, stages: stages.map((s) => ({ durationS: s.durationS, ratePerSec: s.ratePerSec })) } } as unknown as W;
 }

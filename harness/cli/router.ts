@@ -1,3 +1,4 @@
+import { ROUTER_DEFAULTS } from '../../sim/router-core.js';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
@@ -28,7 +29,7 @@ interface RouterFlags {
   unhealthyThreshold: number;
   scrapeIntervalMs: number;
   maxAttempts: number;
-  upstreamTimeoutMs: number;
+  upstreamTimeoutMs?: number;
   stripWorkflowFields?: boolean;
   workflowTtlS: number;
   maxQueue: number;
@@ -92,8 +93,8 @@ export function registerRouter(program: Command): void {
     .option('--health-timeout-ms <ms>', 'a health check without answer within this fails', numberFlag(1), 1000)
     .option('--unhealthy-threshold <n>', 'failed checks in a row before a backend is taken out', numberFlag(1, 100, true), 2)
     .option('--scrape-interval-ms <ms>', 'time between /metrics scrapes of each backend (0: off)', numberFlag(0), 1000)
-    .option('--max-attempts <n>', 'backends tried per request when connections fail', numberFlag(1, 16, true), 3)
-    .option('--upstream-timeout-ms <ms>', 'no response headers from a backend within this is a failed attempt', numberFlag(1), 60_000)
+    .option('--max-attempts <n>', 'attempts per request, counting the first: a connection failure before any response excludes that backend and re-sends (production-stack default 1; the simulator\'s router.retry.maxAttempts)', numberFlag(1, 16, true), ROUTER_DEFAULTS.retry.maxAttempts)
+    .option('--upstream-timeout-ms <ms>', 'idle timeout of an attempt: nothing from the backend for this long fails it (default: none, as production-stack; the simulator\'s router.retry.timeoutS)', numberFlag(1))
     .option('--strip-workflow-fields', 'remove workflow_metadata / workflow_id / agent_id and X-Workflow-* headers before forwarding')
     .option('--workflow-ttl-s <s>', 'forget a workflow (and its agent messages) idle this long', numberFlag(1), 300)
     .option('--max-queue <n>', 'agent-to-agent messages queued per agent', numberFlag(1, 1e6, true), 1000)
@@ -114,7 +115,11 @@ export function registerRouter(program: Command): void {
         upstreams, policy, rng: new SeededRng(o.seed).fork('routing'), clock: new WallClock(), blockSize: o.blockSize,
         host: o.host, port: o.port, apiKey: o.apiKey ?? process.env['AGENTBENCH_API_KEY'],
         health: { intervalMs: o.healthIntervalMs, timeoutMs: o.healthTimeoutMs, unhealthyThreshold: o.unhealthyThreshold, scrapeIntervalMs: o.scrapeIntervalMs },
-        maxAttempts: o.maxAttempts, upstreamTimeoutMs: o.upstreamTimeoutMs, stripWorkflowFields: o.stripWorkflowFields === true,
+        router: {
+          retry: { ...ROUTER_DEFAULTS.retry, maxAttempts: o.maxAttempts },
+          timeoutUs: o.upstreamTimeoutMs === undefined ? ROUTER_DEFAULTS.timeoutUs : o.upstreamTimeoutMs * 1000,
+        },
+        stripWorkflowFields: o.stripWorkflowFields === true,
         workflowStore: { ttlMs: o.workflowTtlS * 1000, maxQueue: o.maxQueue },
       });
       process.stdout.write(`agentbench router: ${policy.name} over ${upstreams.map((u) => `${u.id}=${u.url}`).join(', ')} at ${router.url}\n`);

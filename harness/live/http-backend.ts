@@ -1,3 +1,4 @@
+import { callMetaHeaders } from './call-meta-http.js';
 import { Pool } from 'undici';
 import type { Clock } from '../../policies/types.js';
 import type { Backend, CallError, CallHandlers, LlmCall } from '../../workloads/backend.js';
@@ -127,11 +128,7 @@ export class HttpBackend implements Backend {
     if (call.priority !== undefined && call.priority !== 0) body['priority'] = call.priority;
     const headers: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': call.id };
     if (o.apiKey) headers['authorization'] = `Bearer ${o.apiKey}`;
-    if (call.workflowId !== undefined) headers['x-workflow-id'] = call.workflowId;
-    if (call.agentId !== undefined) headers['x-agent-id'] = call.agentId;
-    if (call.parentRequestId !== undefined) headers['x-parent-request-id'] = call.parentRequestId;
-    if (call.priority !== undefined) headers['x-workflow-priority'] = String(call.priority);
-    if (call.sessionKey !== undefined) headers['x-session-id'] = call.sessionKey;
+    Object.assign(headers, callMetaHeaders(call));
 
     try {
       const res = await this.#pool.request({

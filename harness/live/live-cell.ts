@@ -1,15 +1,8 @@
-import { SeededRng } from '../../policies/rng.js';
-import { instantiate } from '../../policies/registry.js';
-import { RECOVERY_POLICIES, type RecoveryPolicy } from '../../policies/recovery/workflow-recovery.js';
-import { WorkloadSource, type Arrival, type WorkloadSpec } from '../../workloads/workload.js';
-import { LogHistogram } from '../../reports/histogram.js';
-import { Timeseries, type InstanceSample } from '../../reports/timeseries.js';
-import { instanceStats, summarize, type InstanceStats, type Slo } from '../../reports/summary.js';
-import type { RequestRecord, WorkflowRecord } from '../../reports/records.js';
-import { WorkflowRunner } from '../runner/workflow-runner.js';
-import type { CellResult } from '../runner/sim-cell.js';
-import type { ResolvedCluster } from '../runner/resolve.js';
-import type { PolicyEntry } from '../scenario/schema.js';
+import { routerOptions, routerSchema, type RouterSpec } from '../../sim/faults/spec.js';
+import type { InstanceSample } from '../../reports/timeseries.js';
+import type { RequestRecord } from '../../reports/records.js';
+import { instanceStats, type InstanceStats } from '../../reports/summary.js';
+import { CellRun, policyStats, type CellResult, type CellSpec, type CellWorld } from '../runner/cell.js';
 import { HttpBackend } from './http-backend.js';
 import { liveSchema, type LiveSettings } from './live-schema.js';
 import { startLocalStack, warmUpStack, type LocalStack } from './local-stack.js';
@@ -18,26 +11,13 @@ import { runFaultCommand, type FaultCommandResult, type LiveFault } from './live
 
 export type { LiveFault } from './live-faults.js';
 
-/** Produces the arrivals of a cell (default: the workload's own arrival process). */
-export interface ArrivalSchedule {
-  next(): Arrival | null;
-}
-
 /** Everything one live matrix cell needs. */
-export interface LiveCellSpec {
-  readonly cluster: ResolvedCluster;
-  readonly workload: WorkloadSpec;
-  readonly policy: PolicyEntry;
-  readonly seed: number;
-  readonly check: boolean;
+export interface LiveCellSpec extends CellSpec {
   readonly live?: LiveSettings | undefined;
-  readonly sampleIntervalUs: number;
-  readonly slo?: Slo | undefined;
+  /** The scenario's `router:` section: the spawned router's attempts, backoff and timeout (as the simulated router's). */
+  readonly router?: RouterSpec | undefined;
   /** Faults on spawned engines (the scenario's `faults:` via liveFaultsFromScenario, or tests'). */
   readonly faults?: readonly LiveFault[] | undefined;
-  /** Replace the workload's arrival process (e.g. `agentbench load` rate stages). */
-  readonly arrivals?: ((source: WorkloadSource) => ArrivalSchedule) | undefined;
-  readonly onProgress?: ((p: { simUs: number; workflowsStarted: number; workflowsEnded: number }) => void) | undefined;
 }
 
 /** The key of a deployed target, from the scenario or its environment variable. */
@@ -53,10 +33,11 @@ export function targetApiKey(live: LiveSettings): string | undefined {
 }
 
 /**
- * Run one (workload, policy, seed) cell live: the same workflows as in simulation (same seed
- * streams), sent in wall-clock time with open-loop arrivals through HttpBackend to a freshly
- * spawned local stack (emulated engines + router running the policy) or to a deployed target.
- * Produces the same CellResult as the simulator, so reports are written the same way.
+ * Run one (workload, policy, seed) cell live: the same cell loop as the simulator ({@link CellRun}:
+ * the same workflows from the same seed streams, the same arrival driver), in wall-clock time
+ * through HttpBackend to a freshly spawned local stack (emulated engines running the policy's
+ * scheduling and eviction + a router running its routing, with the scenario's `router:`
+ * settings) or to a deployed target. Produces the same CellResult as the simulator.
  */
 export async function runLiveCell(spec: LiveCellSpec): Promise<CellResult> {
   const live = spec.live ?? liveSchema.parse({});
@@ -70,7 +51,7 @@ export async function runLiveCell(spec: LiveCellSpec): Promise<CellResult> {
         intervalMs: live.router.healthIntervalMs, timeoutMs: live.router.healthTimeoutMs,
         unhealthyThreshold: live.router.unhealthyThreshold, scrapeIntervalMs: live.router.scrapeIntervalMs,
       },
-      maxAttempts: live.router.maxAttempts,
+      router: routerOptions(spec.router ?? routerSchema.parse(undefined)),
     });
     await warmUpStack(stack, stackClock, spec.cluster.model.name);
   }
@@ -87,47 +68,90 @@ export async function runLiveCell(spec: LiveCellSpec): Promise<CellResult> {
     instanceLabel: live.target ? 'target' : undefined,
   });
 
-  const requests: RequestRecord[] = [];
-  const workflows: WorkflowRecord[] = [];
-  const itlMs = new LogHistogram();
-  let arrivalsDone = false;
   let finish: (end: 'drained' | 'limit') => void = () => {};
   const ended = new Promise<'drained' | 'limit'>((resolve) => {
     finish = resolve;
   });
-  const runner = new WorkflowRunner(clock, backend, {
-    request: (r) => requests.push(r),
-    workflow: (w) => {
-      workflows.push(w);
-      if (arrivalsDone && runner.activeWorkflows === 0) finish('drained');
-    },
-    itl: (ms) => itlMs.record(ms),
-  }, {
-    check: spec.check,
-    // The same workflow-level recovery as in simulation (the policy entry's `recovery:`).
-    recovery: {
-      policy: instantiate<RecoveryPolicy>(RECOVERY_POLICIES, spec.policy.recovery, { blockSize: spec.cluster.engine.blockSize }, 'recovery policy'),
-      rng: new SeededRng(spec.seed).fork('recovery'),
-    },
-  });
-
-  const source = new WorkloadSource(spec.workload, new SeededRng(spec.seed).fork(`workload:${spec.workload.name}`));
-  const schedule = spec.arrivals ? spec.arrivals(source) : { next: () => source.nextArrival() };
-  const scheduleArrival = (): void => {
-    const a = schedule.next();
-    if (!a) {
-      arrivalsDone = true;
-      if (runner.activeWorkflows === 0) finish('drained');
-      return;
-    }
-    clock.schedule(a.arrivalUs, () => {
-      runner.start(source.build(a));
-      scheduleArrival();
-    });
+  const engines = stack?.engines ?? [];
+  const lastTokens = engines.map(() => 0);
+  const world: CellWorld = {
+    clock, backend,
+    schedule: (_kind, atUs, fn) => void clock.schedule(atUs, fn),
+    sampleInstances: (tMs) => engines.map((e, k): InstanceSample => {
+      const core = e.engine.core;
+      const tokens = e.engine.totals().outputTokens;
+      const delta = tokens - lastTokens[k]!;
+      lastTokens[k] = tokens;
+      return {
+        tMs, instance: `i${k}`, kvUsage: Math.round(core.kv.pool.usage * 1e4) / 1e4, running: core.numRunning, waiting: core.numWaiting,
+        healthy: stack!.router.upstreams[k]!.healthy, tokens: delta,
+        // The emulated engine's own truth (a fault endpoint crash/hang/slow), as in simulation.
+        state: e.engine.faultState,
+      };
+    }),
+    onIdle: () => finish('drained'),
   };
-  scheduleArrival();
+  const cell = new CellRun(spec, world, engines.length);
+  const { runner, requests } = cell;
+  scheduleFaults(spec.faults ?? [], stack, clock);
+  const commandRuns: Promise<FaultCommandResult>[] = [];
+  for (const c of live.commands) clock.schedule(Math.round(c.atS * 1e6), () => void commandRuns.push(runFaultCommand(c)));
+  cell.begin();
+  const limit = setTimeout(() => finish('limit'), live.maxDurationS * 1000);
 
-  for (const f of spec.faults ?? []) {
+  let end: 'drained' | 'limit';
+  try {
+    end = await ended;
+  } finally {
+    clearTimeout(limit);
+    cell.source.close();
+  }
+  if (end === 'limit') runner.abortAll(`run limit: live.maxDurationS (${live.maxDurationS} s) reached`);
+  clock.close();
+  await backend.close();
+  if (end === 'drained' && (runner.inflightCalls !== 0 || backend.open !== 0)) {
+    throw new Error(`request conservation: ${runner.inflightCalls} calls still open in the runner, ${backend.open} in the backend`);
+  }
+  const instances: InstanceStats[] = engines.map((e, k) => instanceStats(`i${k}`, e.engine.totals(), e.engine.core.kv.pool.numBlocks));
+  if (stack && end === 'drained' && !spec.faults?.length) {
+    for (const [k, e] of engines.entries()) {
+      if (e.engine.inflight !== 0) throw new Error(`request conservation: engine i${k} still holds ${e.engine.inflight} requests`);
+      e.engine.core.checkInvariants();
+    }
+  }
+  const routerCounters = stack?.router.counters;
+  let engineTtftS = 0;
+  let engineTtftN = 0;
+  for (const e of engines) {
+    engineTtftS += e.engine.ttftS.sum;
+    engineTtftN += e.engine.ttftS.count;
+  }
+  // The policies' own counters, as the simulator reports them: the router's routing policy and
+  // every spawned engine's scheduling and eviction policies.
+  const stats = stack ? policyStats(stack.routing, engines.flatMap((e) => e.engine.policies().scheduling), engines.flatMap((e) => e.engine.policies().eviction)) : {};
+  stackClock.close();
+  await stack?.close();
+
+  const commands = await Promise.all(commandRuns);
+  for (const r of commands) {
+    if (r.exitCode !== 0) process.stderr.write(`agentbench: fault command exited ${r.exitCode ?? r.signal}: ${r.run}\n${r.outputTail}\n`);
+  }
+  const summary = cell.summary(instances);
+  if (live.commands.length > 0) {
+    summary['faultCommands'] = commands.length;
+    summary['faultCommandsFailed'] = commands.filter((r) => r.exitCode !== 0).length;
+  }
+  Object.assign(summary, stats, liveSummary(requests, timeScale, routerCounters), {
+    // The engines' own mean TTFT (arrival at the engine → first token, engine timeline): the gap
+    // to the client's mean TTFT is what HTTP, tokenisation and the router add.
+    engineTtftMsMean: engineTtftN > 0 ? (engineTtftS / engineTtftN) * 1000 : NaN,
+  });
+  return { summary, requests, workflows: cell.workflows, instances, samples: cell.series.samples, sampleIntervalUs: cell.series.intervalUs, events: 0, end };
+}
+
+// Faults on spawned engines at their times (a fault waiting for `minInflight` requests polls every 10 ms).
+function scheduleFaults(faults: readonly LiveFault[], stack: LocalStack | undefined, clock: WallClock): void {
+  for (const f of faults) {
     const e = stack?.engines[f.instance];
     if (!e) throw new Error(`live fault: instance ${f.instance} is not a spawned engine`);
     const apply = (): void => {
@@ -140,74 +164,6 @@ export async function runLiveCell(spec: LiveCellSpec): Promise<CellResult> {
     };
     clock.schedule(f.atUs, apply);
   }
-
-  const commandRuns: Promise<FaultCommandResult>[] = [];
-  for (const c of live.commands) clock.schedule(Math.round(c.atS * 1e6), () => void commandRuns.push(runFaultCommand(c)));
-
-  const series = new Timeseries(spec.sampleIntervalUs, stack?.engines.length ?? 0);
-  const lastTokens = (stack?.engines ?? []).map(() => 0);
-  const sample = (): void => {
-    if (stack) {
-      const tMs = clock.nowUs() / 1000;
-      series.push(stack.engines.map((e, k): InstanceSample => {
-        const core = e.engine.core;
-        const tokens = e.engine.totals().outputTokens;
-        const delta = tokens - lastTokens[k]!;
-        lastTokens[k] = tokens;
-        return {
-          tMs, instance: `i${k}`, kvUsage: Math.round(core.kv.pool.usage * 1e4) / 1e4, running: core.numRunning, waiting: core.numWaiting,
-          healthy: stack!.router.upstreams[k]!.healthy, tokens: delta,
-          // The emulated engine's own truth (a fault endpoint crash/hang/slow), as in simulation.
-          state: e.engine.faultState,
-        };
-      }));
-    }
-    spec.onProgress?.({ simUs: clock.nowUs(), workflowsStarted: runner.startedWorkflows, workflowsEnded: workflows.length });
-    clock.schedule(clock.nowUs() + series.intervalUs, sample);
-  };
-  sample();
-  const limit = setTimeout(() => finish('limit'), live.maxDurationS * 1000);
-
-  const end = await ended;
-  clearTimeout(limit);
-  if (end === 'limit') runner.abortAll(`run limit: live.maxDurationS (${live.maxDurationS} s) reached`);
-  clock.close();
-  await backend.close();
-  if (end === 'drained' && (runner.inflightCalls !== 0 || backend.open !== 0)) {
-    throw new Error(`request conservation: ${runner.inflightCalls} calls still open in the runner, ${backend.open} in the backend`);
-  }
-  const instances: InstanceStats[] = (stack?.engines ?? []).map((e, k) => instanceStats(`i${k}`, e.engine.totals(), e.engine.core.kv.pool.numBlocks));
-  if (stack && end === 'drained' && !spec.faults?.length) {
-    for (const [k, e] of stack.engines.entries()) {
-      if (e.engine.inflight !== 0) throw new Error(`request conservation: engine i${k} still holds ${e.engine.inflight} requests`);
-      e.engine.core.checkInvariants();
-    }
-  }
-  const routerCounters = stack?.router.counters;
-  let engineTtftS = 0;
-  let engineTtftN = 0;
-  for (const e of stack?.engines ?? []) {
-    engineTtftS += e.engine.ttftS.sum;
-    engineTtftN += e.engine.ttftS.count;
-  }
-  stackClock.close();
-  await stack?.close();
-
-  const commands = await Promise.all(commandRuns);
-  for (const r of commands) {
-    if (r.exitCode !== 0) process.stderr.write(`agentbench: fault command exited ${r.exitCode ?? r.signal}: ${r.run}\n${r.outputTail}\n`);
-  }
-  const summary = summarize({ requests, workflows, itlMs, instances, samples: series.samples, slo: spec.slo });
-  if (live.commands.length > 0) {
-    summary['faultCommands'] = commands.length;
-    summary['faultCommandsFailed'] = commands.filter((r) => r.exitCode !== 0).length;
-  }
-  Object.assign(summary, liveSummary(requests, timeScale, routerCounters), {
-    // The engines' own mean TTFT (arrival at the engine → first token, engine timeline): the gap
-    // to the client's mean TTFT is what HTTP, tokenisation and the router add.
-    engineTtftMsMean: engineTtftN > 0 ? (engineTtftS / engineTtftN) * 1000 : NaN,
-  });
-  return { summary, requests, workflows, instances, samples: series.samples, sampleIntervalUs: series.intervalUs, events: 0, end };
 }
 
 /**

@@ -44,7 +44,8 @@ export const liveSchema = z.strictObject({
     healthIntervalMs: positive.default(1000),
     healthTimeoutMs: positive.default(1000),
     unhealthyThreshold: z.int().positive().default(2),
-    maxAttempts: z.int().positive().max(16).default(3),
+    /** Moved: the spawned router takes the scenario's `router:` section, as the simulated router does. */
+    maxAttempts: z.never({ error: 'moved: the spawned router uses the scenario\'s router.retry (maxAttempts, backoff, timeoutS), the same section and defaults as the simulated router' }).optional(),
     scrapeIntervalMs: z.number().nonnegative().default(1000),
   }).prefault({}),
 }).check((ctx) => {

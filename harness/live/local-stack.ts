@@ -1,3 +1,4 @@
+import type { RouterCoreOptions } from '../../sim/router-core.js';
 import { instantiate } from '../../policies/registry.js';
 import { ROUTING_POLICIES } from '../../policies/routing/registry.js';
 import type { RoutingPolicy } from '../../policies/types.js';
@@ -16,6 +17,8 @@ import { hashString } from '../../policies/kv/hash.js';
 export interface LocalStack {
   readonly engines: readonly EngineServer[];
   readonly router: RouterServer;
+  /** The router's routing policy object (its counters reach the summary). */
+  readonly routing: RoutingPolicy;
   close(): Promise<void>;
 }
 
@@ -27,7 +30,8 @@ export interface LocalStackSpec {
   readonly seed: number;
   readonly clock: WallClock;
   readonly health?: Partial<HealthOptions> | undefined;
-  readonly maxAttempts?: number | undefined;
+  /** Attempts, backoff and idle timeout (the scenario's `router:` section; default ROUTER_DEFAULTS). */
+  readonly router?: RouterCoreOptions | undefined;
 }
 
 /**
@@ -51,11 +55,11 @@ export async function startLocalStack(spec: LocalStackSpec): Promise<LocalStack>
       clock,
       blockSize: cluster.engine.blockSize,
       health: spec.health,
-      maxAttempts: spec.maxAttempts,
+      router: spec.router,
       modelLabel: cluster.model.name,
     });
     return {
-      engines, router,
+      engines, router, routing,
       async close() {
         await router.close();
         await Promise.all(engines.map((e) => e.close()));

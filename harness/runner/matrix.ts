@@ -11,17 +11,14 @@ import type { Progress } from '../progress.js';
 import { toolVersion } from '../version.js';
 import { resolveCluster } from './resolve.js';
 import { runSimCell } from './sim-cell.js';
-import { runLiveCell, type ArrivalSchedule } from '../live/live-cell.js';
+import { runLiveCell } from '../live/live-cell.js';
 import { liveFaultsFromScenario } from '../live/live-faults.js';
-import type { WorkloadSource } from '../../workloads/workload.js';
 
 /** Options of a scenario run. */
 export interface RunOptions {
   readonly outDir: string;
   readonly check: boolean;
   readonly progress?: Progress | undefined;
-  /** Live runs only: replace each workload's arrivals (`agentbench load` rate stages). */
-  readonly liveArrivals?: ((source: WorkloadSource) => ArrivalSchedule) | undefined;
 }
 
 /** What a scenario run produced (report.json's content plus wall-clock facts kept out of it). */
@@ -69,7 +66,7 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
           ? await runLiveCell({
             cluster, workload, policy: p.entry, seed, check: opts.check, live: sc.live,
             faults: liveFaultsFromScenario(sc.faults, cluster.instances, seed),
-            sampleIntervalUs: sc.report.sampleIntervalMs * 1000, slo: sc.slo, onProgress, arrivals: opts.liveArrivals,
+            sampleIntervalUs: sc.report.sampleIntervalMs * 1000, slo: sc.slo, onProgress, router: sc.router, baseDir: dirname(loaded.file),
           })
           : runSimCell({
             cluster, workload, policy: p.entry, seed, check: opts.check,

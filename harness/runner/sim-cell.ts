@@ -5,64 +5,34 @@ import { EVICTION_POLICIES } from '../../policies/kv/registry.js';
 import type { EvictionPolicy } from '../../policies/kv/eviction/types.js';
 import type { SchedulingPolicy } from '../../policies/scheduling/types.js';
 import type { RoutingPolicy } from '../../policies/types.js';
-import { RECOVERY_POLICIES, type RecoveryPolicy } from '../../policies/recovery/workflow-recovery.js';
-import { LostKvLedger, startFailover, healthConfig, routerOptions, routerSchema, type Failover, type FaultSpec, type RouterSpec } from '../../sim/faults/index.js';
-import { failoverFigures, type FaultJson } from '../../reports/failover.js';
-import { SimClock } from '../../sim/sim-clock.js';
 import { SeededRng } from '../../policies/rng.js';
+import { LostKvLedger, startFailover, healthConfig, routerOptions, routerSchema, type Failover, type FaultSpec, type RouterSpec } from '../../sim/faults/index.js';
+import { SimClock } from '../../sim/sim-clock.js';
 import { EngineCore } from '../../sim/engine/engine-core.js';
 import { SimInstance } from '../../sim/cluster/instance.js';
 import { SimBackend } from '../../sim/sim-backend.js';
 import type { CostModel } from '../../sim/cost-model/types.js';
-import { WorkloadSource, type WorkloadSpec } from '../../workloads/workload.js';
-import { ArrivalDriver } from '../../workloads/driver.js';
-import { LogHistogram } from '../../reports/histogram.js';
-import { Timeseries, type InstanceSample } from '../../reports/timeseries.js';
-import { instanceStats, summarize, type InstanceStats, type Slo, type Summary } from '../../reports/summary.js';
-import type { RequestRecord, WorkflowRecord } from '../../reports/records.js';
-import { WorkflowRunner } from './workflow-runner.js';
-import { clusterCostModel, type ResolvedCluster } from './resolve.js';
-import { buildCellKv, kvSummary } from './kv-tiers.js';
 import { checkKvTiers } from '../../sim/kv-tiers/index.js';
-import type { PolicyEntry } from '../scenario/schema.js';
+import { failoverFigures, type FaultJson } from '../../reports/failover.js';
+import { instanceStats, type InstanceStats } from '../../reports/summary.js';
+import { CellRun, policyStats, type CellResult, type CellSpec, type CellWorld } from './cell.js';
+import { clusterCostModel } from './resolve.js';
+import { buildCellKv, kvSummary } from './kv-tiers.js';
 
 /** Everything one simulated matrix cell needs. */
-export interface SimCellSpec {
-  readonly cluster: ResolvedCluster;
-  readonly workload: WorkloadSpec;
-  readonly policy: PolicyEntry;
-  readonly seed: number;
-  readonly check: boolean;
+export interface SimCellSpec extends CellSpec {
   readonly maxSimUs: number;
   readonly maxEvents: number;
-  readonly sampleIntervalUs: number;
-  readonly slo?: Slo | undefined;
   /** Replace the cluster's cost model (tests use hand-computable ones). */
   readonly costModel?: CostModel | undefined;
-  /** Folder that the workload's relative file paths (traces, empirical distributions) resolve against. */
-  readonly baseDir?: string | undefined;
   /** Faults to inject (simulation) and the router's health checks, timeouts and retries. */
   readonly faults?: readonly FaultSpec[] | undefined;
   readonly router?: RouterSpec | undefined;
   /** Add the KV-tier / disaggregation metrics to the summary (a scenario where some policy uses them). */
   readonly kvMetrics?: boolean | undefined;
-  /** Called every sample interval of simulated time with progress figures. */
-  readonly onProgress?: ((p: { simUs: number; workflowsStarted: number; workflowsEnded: number }) => void) | undefined;
 }
 
-/** What one simulated cell produced. */
-export interface CellResult {
-  readonly summary: Summary;
-  readonly requests: readonly RequestRecord[];
-  readonly workflows: readonly WorkflowRecord[];
-  readonly instances: readonly InstanceStats[];
-  readonly samples: readonly InstanceSample[];
-  readonly sampleIntervalUs: number;
-  /** The faults injected, when the cell had any. */
-  readonly faults?: readonly FaultJson[];
-  readonly events: number;
-  readonly end: 'drained' | 'limit';
-}
+export type { CellResult } from './cell.js';
 
 /**
  * Run one (workload, policy, seed) cell in simulation. Streams are forked by label from the
@@ -70,7 +40,7 @@ export interface CellResult {
  * sees the same workflows; routing draws from `routing`.
  */
 export function runSimCell(spec: SimCellSpec): CellResult {
-  const { cluster, workload, policy, seed } = spec;
+  const { cluster, policy, seed } = spec;
   const root = new SeededRng(seed);
   const clock = new SimClock();
   const ctx = { blockSize: cluster.engine.blockSize };
@@ -111,44 +81,10 @@ export function runSimCell(spec: SimCellSpec): CellResult {
     ...(kv && prefillRouting ? { disaggregation: { prefillPolicy: prefillRouting, ledger: kv.ledger } } : {}),
   });
 
-  const requests: RequestRecord[] = [];
-  const workflows: WorkflowRecord[] = [];
-  const itlMs = new LogHistogram();
-  const source = new WorkloadSource(workload, root.fork(`workload:${workload.name}`), { baseDir: spec.baseDir });
-  let driver: ArrivalDriver | undefined = undefined;
-  const runner = new WorkflowRunner(clock, backend, {
-    request: (r) => requests.push(r),
-    workflow: (w) => {
-      workflows.push(w);
-      driver?.workflowEnded(w.id); // closed-loop arrivals start the next workflow
-    },
-    itl: (ms) => itlMs.record(ms),
-  }, {
-    check: spec.check,
-    recovery: { policy: instantiate<RecoveryPolicy>(RECOVERY_POLICIES, policy.recovery, ctx, 'recovery policy'), rng: root.fork('recovery') },
-  });
-
-  driver = new ArrivalDriver(source, {
-    nowUs: () => clock.nowUs(),
-    schedule: (atUs, fn) => clock.at(atUs, 'arrival', fn),
-    start: (wf) => runner.start(wf),
-  });
-  driver.begin();
-  const arrivalsDone = (): boolean => driver.done;
-  const live = (): boolean => !arrivalsDone() || runner.activeWorkflows > 0;
-  let failover: Failover | undefined;
-  if (ledger) {
-    failover = startFailover({
-      clock, backend, instances, faults, ledger, live, rng: root.fork('faults'),
-      health: healthConfig(spec.router ?? routerSchema.parse(undefined)),
-    });
-  }
-
-  const series = new Timeseries(spec.sampleIntervalUs, instances.length);
-  const lastTokens = instances.map(() => 0);
-  const sample = (): void => {
-    const tMs = clock.nowUs() / 1000;
-    const round: InstanceSample[] = instances.map((inst, k) => {
+  const world: CellWorld = {
+    clock, backend,
+    schedule: (kind, atUs, fn) => clock.at(atUs, kind, fn),
+    sampleInstances: (tMs) => instances.map((inst, k) => {
       const e = inst.engine;
       const tokens = e.counters.outputTokens;
       const delta = tokens - lastTokens[k]!;
@@ -157,12 +93,19 @@ export function runSimCell(spec: SimCellSpec): CellResult {
         tMs, instance: inst.id, kvUsage: Math.round(e.kv.pool.usage * 1e4) / 1e4,
         running: e.numRunning, waiting: e.numWaiting, healthy: inst.healthy, tokens: delta, state: inst.state,
       };
-    });
-    series.push(round);
-    spec.onProgress?.({ simUs: clock.nowUs(), workflowsStarted: runner.startedWorkflows, workflowsEnded: workflows.length });
-    if (live()) clock.at(clock.nowUs() + series.intervalUs, 'sample', sample);
+    }),
   };
-  clock.at(0, 'sample', sample);
+  const lastTokens = instances.map(() => 0);
+  const cell = new CellRun(spec, world, instances.length);
+  const { runner, requests, workflows, source, series } = cell;
+  cell.begin();
+  let failover: Failover | undefined;
+  if (ledger) {
+    failover = startFailover({
+      clock, backend, instances, faults, ledger, live: () => cell.active, rng: root.fork('faults'),
+      health: healthConfig(spec.router ?? routerSchema.parse(undefined)),
+    });
+  }
 
   let end: ReturnType<typeof clock.run>;
   try {
@@ -191,9 +134,7 @@ export function runSimCell(spec: SimCellSpec): CellResult {
   if (kv) checkKvTiers(kv, clock.nowUs(), end === 'drained');
 
   const stats: InstanceStats[] = instances.map((inst) => instanceStats(inst.id, inst.engine.totals(), inst.engine.kv.pool.numBlocks));
-  const summary = summarize({ requests, workflows, itlMs, instances: stats, samples: series.samples, slo: spec.slo });
-  const traceStats = source.traceStats;
-  if (traceStats && (workload as { skipBadRows?: boolean }).skipBadRows) summary['traceRowsSkipped'] = traceStats.skippedRows;
+  const summary = cell.summary(stats);
   Object.assign(summary, policyStats(routing, schedulers, evictions));
   if (prefillRouting) for (const [k, v] of Object.entries(prefillRouting.stats?.() ?? {})) summary[`prefillRouting.${k}`] = v;
   if (spec.kvMetrics) Object.assign(summary, kvSummary(kv, requests, stats.map((s) => s.busyUs), cluster.engine.blockSize));
@@ -211,20 +152,4 @@ export function runSimCell(spec: SimCellSpec): CellResult {
     ...(faultList ? { faults: faultList } : {}),
     events: clock.eventsProcessed, end: end === 'drained' ? 'drained' : 'limit',
   };
-}
-
-/**
- * The policies' own counters (migrations, fallbacks, workflow batches...), prefixed by interface:
- * `routing.<key>` from the router, `scheduling.<key>` and `eviction.<key>` summed over instances.
- */
-export function policyStats(routing: RoutingPolicy, scheduling: readonly SchedulingPolicy[], eviction: readonly EvictionPolicy[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  const add = (prefix: string, s: Record<string, number> | undefined): void => {
-    if (!s) return;
-    for (const [k, v] of Object.entries(s)) out[`${prefix}.${k}`] = (out[`${prefix}.${k}`] ?? 0) + v;
-  };
-  add('routing', routing.stats?.());
-  for (const p of scheduling) add('scheduling', p.stats?.());
-  for (const p of eviction) add('eviction', p.stats?.());
-  return out;
 }

@@ -62,6 +62,9 @@ export class EngineCore {
   readonly config: EngineConfig;
   readonly kv: KvCacheManager;
   readonly scheduler: V1Scheduler;
+  /** The plugged-in policies (their counters reach the run's summary). */
+  readonly schedulingPolicy: SchedulingPolicy;
+  readonly evictionPolicy: EvictionPolicy;
   readonly costModel: CostModel;
   readonly counters: EngineCounters = {
     steps: 0, busyUs: 0, prefillTokens: 0, decodeTokens: 0, outputTokens: 0, preemptions: 0, finished: 0, aborted: 0,
@@ -81,6 +84,8 @@ export class EngineCore {
 
   constructor(config: EngineConfig, costModel: CostModel, scheduling: SchedulingPolicy, eviction: EvictionPolicy, connector: KvConnector | null = null) {
     this.config = config;
+    this.schedulingPolicy = scheduling;
+    this.evictionPolicy = eviction;
     this.costModel = costModel;
     this.#connector = connector;
     this.kv = new KvCacheManager(

@@ -1,3 +1,4 @@
+import { engineRequestOf, type CallMeta } from '../../../sim/call-meta.js';
 import { EngineCore, emptyTotals, type EngineConfig, type EngineTotals } from '../../../sim/engine/engine-core.js';
 import type { EngineListener, EngineRequest } from '../../../sim/engine/engine-request.js';
 import type { CostModel } from '../../../sim/cost-model/types.js';
@@ -25,7 +26,8 @@ export interface EmulatedRequest {
   readonly outputIds: readonly number[];
   /** Why generation stops after the last output id (max_tokens/ignore_eos vs a natural EOS). */
   readonly stopReason: 'length' | 'stop';
-  readonly priority?: number | undefined;
+  /** Workflow metadata and declared hints, as the client sent them (the simulated router passes the same). */
+  readonly meta?: CallMeta | undefined;
   readonly listener: EmulatedListener;
 }
 
@@ -69,6 +71,7 @@ export class EmulatedEngine {
   successByReason = { length: 0, stop: 0 };
   #core: EngineCore;
   readonly #makeCore: CoreFactory;
+  #cores: EngineCore[] = [];
   readonly #bridges = new Map<string, Bridge>();
   #health: EngineHealth = 'up';
   #stepping = false;
@@ -84,6 +87,7 @@ export class EmulatedEngine {
     this.modelName = opts.modelName;
     this.#makeCore = opts.makeCore;
     this.#core = opts.makeCore();
+    this.#cores.push(this.#core);
     this.config = this.#core.config;
   }
 
@@ -116,10 +120,8 @@ export class EmulatedEngine {
     const id = `r${this.#seq++}`;
     const bridge = new Bridge(this, req, now);
     const all = req.promptIds.concat(req.outputIds);
-    const added = this.#core.add({
-      id, promptTokens: req.promptIds.length, blockHashes: blockHashesOfIds(all, this.config.blockSize),
-      outputTokens: req.outputIds.length, priority: req.priority, listener: bridge,
-    }, now);
+    const tokens = { promptTokens: req.promptIds.length, blockHashes: blockHashesOfIds(all, this.config.blockSize), outputTokens: req.outputIds.length };
+    const added = this.#core.add(engineRequestOf(id, req.meta ?? {}, tokens, bridge), now);
     if ('reject' in added) return added;
     this.#bridges.set(id, bridge);
     this.promptTokensTotal += req.promptIds.length;
@@ -170,6 +172,7 @@ export class EmulatedEngine {
       const now = this.totals();
       Object.assign(this.#retired, now);
       this.#core = this.#makeCore();
+      this.#cores.push(this.#core);
     }
     this.#health = 'up';
     this.#core.stepTimeScale = 1;
@@ -180,6 +183,11 @@ export class EmulatedEngine {
       this.#stepping = false;
     }
     this.#kick(false);
+  }
+
+  /** The scheduling and eviction policies of every core since the last reset (a crash restarts with new ones). */
+  policies(): { scheduling: SchedulingPolicy[]; eviction: EvictionPolicy[] } {
+    return { scheduling: this.#cores.map((c) => c.schedulingPolicy), eviction: this.#cores.map((c) => c.evictionPolicy) };
   }
 
   /** Totals since start, across restarts. */
@@ -197,6 +205,7 @@ export class EmulatedEngine {
   reset(): void {
     if (this.#bridges.size > 0 || this.#stepping) throw new Error('EmulatedEngine.reset with requests inside');
     this.#core = this.#makeCore();
+    this.#cores = [this.#core];
     Object.assign(this.#retired, emptyTotals());
     this.ttftS.reset();
     this.e2eS.reset();

@@ -3,6 +3,7 @@ import { bearerCheck, closeServer, hostForUrl, listen, parseJsonBody, readBody, 
 import { PROM_CONTENT_TYPE } from '../prometheus.js';
 import { detokenizeWord } from '../tokenizer.js';
 import { EmulatedEngine } from './emulated-engine.js';
+import { callMetaFromHttp } from '../call-meta-http.js';
 import { parseGeneration, type ApiKind, type ParsedGeneration } from './openai-request.js';
 import { fullResponse, StreamFormatter, usage } from './openai-response.js';
 
@@ -101,6 +102,11 @@ export async function startEngineServer(opts: EngineServerOptions): Promise<Engi
       sendError(res, g.status, g.message, g.param);
       return;
     }
+    const meta = callMetaFromHttp(req.headers, body as Record<string, unknown>);
+    if ('error' in meta) {
+      sendError(res, 400, meta.error);
+      return;
+    }
     if (g.model !== undefined && g.model !== engine.modelName) {
       sendError(res, 404, `The model \`${g.model}\` does not exist.`, 'model');
       return;
@@ -113,7 +119,7 @@ export async function startEngineServer(opts: EngineServerOptions): Promise<Engi
     let done = false;
     let text = '';
     const submitted = engine.submit({
-      promptIds: g.promptIds, outputIds: g.outputIds, stopReason: g.stopReason, priority: g.priority,
+      promptIds: g.promptIds, outputIds: g.outputIds, stopReason: g.stopReason, meta,
       listener: {
         onToken(index) {
           const t = detokenizeWord(g.outputIds[index]!);

@@ -13,7 +13,6 @@ export interface ParsedGeneration {
   readonly stopReason: 'length' | 'stop';
   readonly stream: boolean;
   readonly includeUsage: boolean;
-  readonly priority: number | undefined;
 }
 
 /** An OpenAI-style client error (HTTP status + message + the offending parameter). */
@@ -89,7 +88,6 @@ export function parseGeneration(kind: ApiKind, body: unknown, maxModelLen: numbe
   const keyRaw = body['agentbench_output_key'];
   const key = typeof keyRaw === 'number' && Number.isSafeInteger(keyRaw) ? keyRaw : hashNumbers(promptIds.length, ...promptIds.slice(-32));
   const so = body['stream_options'];
-  const priority = body['priority'];
   return {
     kind,
     model: typeof body['model'] === 'string' ? body['model'] : undefined,
@@ -98,6 +96,5 @@ export function parseGeneration(kind: ApiKind, body: unknown, maxModelLen: numbe
     stopReason: !ignoreEos && natural <= maxTokens ? 'stop' : 'length',
     stream: body['stream'] === true,
     includeUsage: isObj(so) && so['include_usage'] === true,
-    priority: typeof priority === 'number' && Number.isFinite(priority) ? priority : undefined,
   };
 }

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { SeededRng } from '../../../policies/rng.js';
-import { parseStages, StagedArrivals } from './stages.js';
+import { withStages } from '../../cli/load.js';
+import { workload } from '../../../workloads/testdata/specs.js';
+import { WorkloadSource } from '../../../workloads/workload.js';
+import { parseStages } from './stages.js';
 
 describe('rate stages', () => {
   it('parses durations and rates, and reports bad input', () => {
@@ -9,10 +12,12 @@ describe('rate stages', () => {
     expect(parseStages('')).toHaveProperty('error');
   });
 
-  it('draws arrivals at each stage\'s rate, in order, and stops after the last stage', () => {
-    const a = new StagedArrivals([{ durationS: 100, ratePerSec: 2 }, { durationS: 100, ratePerSec: 10 }], new SeededRng(1));
+  it('--stages become the workload\'s own stages arrivals: each stage\'s rate, in order, none after the last stage', () => {
+    const spec = withStages(workload({ pattern: 'chat', workflows: 4 }), [{ durationS: 100, ratePerSec: 2 }, { durationS: 100, ratePerSec: 10 }]);
+    const src = new WorkloadSource(spec, new SeededRng(1));
     const times: number[] = [];
-    for (let x = a.next(); x; x = a.next()) times.push(x.arrivalUs);
+    for (let x = src.nextArrival(); x; x = src.nextArrival()) times.push(x.arrivalUs);
+    // Expected 200 + 1000 arrivals; the workflow count (4) no longer bounds the workload.
     const first = times.filter((t) => t <= 100e6).length;
     const second = times.length - first;
     expect(first).toBeGreaterThan(150);

@@ -1,6 +1,3 @@
-import type { Rng } from '../../../policies/types.js';
-import type { Arrival } from '../../../workloads/workload.js';
-import type { ArrivalSchedule } from '../live-cell.js';
 
 /** One load stage: Poisson arrivals at `ratePerSec` for `durationS`. */
 export interface RateStage {
@@ -21,38 +18,4 @@ export function parseStages(text: string): RateStage[] | { error: string } {
   }
   if (out.length === 0) return { error: 'expected at least one stage, e.g. 30s@2' };
   return out;
-}
-
-/**
- * Open-loop arrivals in rate stages: within each stage, exponential gaps at the stage's rate;
- * a gap that would cross into the next stage restarts there (memoryless, so this is exact).
- */
-export class StagedArrivals implements ArrivalSchedule {
-  readonly #stages: readonly RateStage[];
-  readonly #rng: Rng;
-  #stage = 0;
-  #stageStartUs = 0;
-  #lastUs = 0;
-  #index = 0;
-
-  constructor(stages: readonly RateStage[], rng: Rng) {
-    this.#stages = stages;
-    this.#rng = rng;
-  }
-
-  next(): Arrival | null {
-    for (;;) {
-      const s = this.#stages[this.#stage];
-      if (!s) return null;
-      const endUs = this.#stageStartUs + s.durationS * 1e6;
-      const at = this.#lastUs - (1e6 / s.ratePerSec) * Math.log(1 - this.#rng.float());
-      if (at <= endUs) {
-        this.#lastUs = at;
-        return { index: this.#index++, arrivalUs: Math.round(at) };
-      }
-      this.#stage++;
-      this.#stageStartUs = endUs;
-      this.#lastUs = endUs;
-    }
-  }
 }

@@ -1,41 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RouteRequest } from '../../../policies/types.js';
 import { applyChatTemplate, blockHashesOfIds, tokenize, type ChatMessage } from '../tokenizer.js';
-
-/** Workflow metadata of a request, from headers first, then the body. */
-export interface WorkflowMeta {
-  workflowId?: string;
-  agentId?: string;
-  parentRequestId?: string;
-  priority?: number;
-}
-
-/** Body fields carrying workflow metadata (removed before forwarding when asked). */
-export const WORKFLOW_BODY_FIELDS = ['workflow_metadata', 'workflow_id', 'agent_id'] as const;
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-const header = (h: IncomingHttpHeaders, k: string): string | undefined => str(h[k]);
-const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-
-/**
- * Workflow metadata as the seed design defines it: headers `X-Workflow-Id`, `X-Agent-Id`,
- * `X-Parent-Request-Id`, `X-Workflow-Priority`, else the body's `workflow_metadata: {workflow_id,
- * agent_id, parent_request_id, workflow_priority}`, else top-level `workflow_id` / `agent_id`.
- */
-export function workflowMeta(headers: IncomingHttpHeaders, body: Record<string, unknown>): WorkflowMeta {
-  const wm = isObj(body['workflow_metadata']) ? body['workflow_metadata'] : {};
-  const m: WorkflowMeta = {};
-  const wf = header(headers, 'x-workflow-id') ?? str(wm['workflow_id']) ?? str(body['workflow_id']);
-  const agent = header(headers, 'x-agent-id') ?? str(wm['agent_id']) ?? str(body['agent_id']);
-  const parent = header(headers, 'x-parent-request-id') ?? str(wm['parent_request_id']);
-  const prioRaw = header(headers, 'x-workflow-priority') ?? wm['workflow_priority'];
-  const prio = typeof prioRaw === 'number' ? prioRaw : typeof prioRaw === 'string' ? Number(prioRaw) : NaN;
-  if (wf !== undefined) m.workflowId = wf;
-  if (agent !== undefined) m.agentId = agent;
-  if (parent !== undefined) m.parentRequestId = parent;
-  if (Number.isFinite(prio)) m.priority = prio;
-  return m;
-}
+import { routeRequestOf } from '../../../sim/call-meta.js';
+import { callMetaFromHttp } from '../call-meta-http.js';
 
 /** The prompt's token ids as the router estimates them (the emulated engine's tokenizer). */
 export function promptIds(path: string, body: Record<string, unknown>): number[] {
@@ -53,9 +20,11 @@ export function promptIds(path: string, body: Record<string, unknown>): number[]
 }
 
 /**
- * Build the policy's RouteRequest from what the client sent, and nothing else: `maxTokens` is
- * the body's `max_completion_tokens` / `max_tokens` (OpenAI's default 16 for completions,
- * `defaultMaxTokens` for chat), never a true output length.
+ * Build the policy's RouteRequest from what the client sent, and nothing else (the same
+ * mapping as the simulator's, {@link routeRequestOf}): `maxTokens` is the body's
+ * `max_completion_tokens` / `max_tokens` (OpenAI's default 16 for completions,
+ * `defaultMaxTokens` for chat), never a true output length. An error (for a 400) when the
+ * call's metadata is malformed.
  */
 export function buildRouteRequest(opts: {
   id: string;
@@ -65,21 +34,12 @@ export function buildRouteRequest(opts: {
   blockSize: number;
   defaultMaxTokens: number;
   nowUs: number;
-}): RouteRequest {
-  const { body, headers } = opts;
+}): RouteRequest | { error: string } {
+  const { body } = opts;
+  const meta = callMetaFromHttp(opts.headers, body);
+  if ('error' in meta) return meta;
   const ids = promptIds(opts.path, body);
-  const meta = workflowMeta(headers, body);
   const mt = body['max_completion_tokens'] ?? body['max_tokens'];
   const maxTokens = typeof mt === 'number' && mt > 0 ? mt : opts.path.endsWith('/chat/completions') ? opts.defaultMaxTokens : 16;
-  const r: Record<string, unknown> = {
-    id: opts.id, promptBlocks: blockHashesOfIds(ids, opts.blockSize), promptTokens: ids.length, maxTokens, nowUs: opts.nowUs,
-  };
-  if (meta.workflowId !== undefined) r['workflowId'] = meta.workflowId;
-  if (meta.agentId !== undefined) r['agentId'] = meta.agentId;
-  if (meta.parentRequestId !== undefined) r['parentRequestId'] = meta.parentRequestId;
-  const prio = meta.priority ?? (typeof body['priority'] === 'number' ? body['priority'] : undefined);
-  if (prio !== undefined) r['priority'] = prio;
-  const session = header(headers, 'x-session-id') ?? str(body['user']);
-  if (session !== undefined) r['sessionKey'] = session;
-  return r as unknown as RouteRequest;
+  return routeRequestOf(opts.id, meta, { promptBlocks: blockHashesOfIds(ids, opts.blockSize), promptTokens: ids.length }, maxTokens, opts.nowUs);
 }

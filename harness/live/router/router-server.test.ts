@@ -10,6 +10,7 @@ import { parsePrometheus } from '../prometheus.js';
 import { testEngine } from '../testdata/cluster.js';
 import { WallClock } from '../wall-clock.js';
 import { startRouterServer, type RouterOptions, type RouterServer } from './router-server.js';
+import { ROUTER_DEFAULTS, type RouterCoreOptions } from '../../../sim/router-core.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -30,6 +31,9 @@ async function router(over: Partial<RouterOptions> & Pick<RouterOptions, 'upstre
   cleanups.push(() => r.close());
   return r;
 }
+
+/** Router options with `n` attempts per request (the default is production-stack's 1). */
+const attempts = (n: number): RouterCoreOptions => ({ ...ROUTER_DEFAULTS, retry: { ...ROUTER_DEFAULTS.retry, maxAttempts: n } });
 
 /** An upstream that records what it receives and answers a fixed completion. */
 async function captureServer(): Promise<{ url: string; seen: { headers: IncomingHttpHeaders; body: Record<string, unknown> }[] }> {
@@ -121,6 +125,7 @@ describe('router', () => {
     const r = await router({
       upstreams: [{ id: 'dead', url: `http://127.0.0.1:${await deadPort()}` }, { id: 'live', url: e.url }],
       policy: Object.assign(policy, { onInstanceDown: (id: string) => downs.push(id) }),
+      router: attempts(2),
     });
     for (let i = 0; i < 3; i++) {
       const res = await post(`${r.url}/v1/completions`, { prompt, max_tokens: 2, ignore_eos: true });
@@ -136,9 +141,11 @@ describe('router', () => {
   });
 
   it('answers 502 when every attempt fails and 503 (marked as a rejection) when no backend is healthy', async () => {
-    const r = await router({ upstreams: [{ id: 'd1', url: `http://127.0.0.1:${await deadPort()}` }, { id: 'd2', url: `http://127.0.0.1:${await deadPort()}` }] });
+    const r = await router({ upstreams: [{ id: 'd1', url: `http://127.0.0.1:${await deadPort()}` }, { id: 'd2', url: `http://127.0.0.1:${await deadPort()}` }], router: attempts(3) });
     const first = await post(`${r.url}/v1/completions`, { prompt: 'x' });
     expect(first.status).toBe(502);
+    // d1 then d2 refuse (each excluded in turn); the third attempt backs off, finds both down: the last tried is named.
+    expect(first.headers.get('x-agentbench-instance')).toBe('d2');
     expect(((await first.json()) as { error: { message: string } }).error.message).toMatch(/ECONNREFUSED/);
     const second = await post(`${r.url}/v1/completions`, { prompt: 'x' });
     expect(second.status).toBe(503);

@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Clock, InstanceView, RouteRequest, RoutingPolicy, Rng } from '../../../policies/types.js';
+import type { Clock, RouteRequest, RoutingPolicy, Rng } from '../../../policies/types.js';
+import { errorBody } from '../engine/openai-response.js';
 import { bearerCheck, closeServer, hostForUrl, listen, parseJsonBody, readBody, sendError, sendJson, trackSockets } from '../http-util.js';
 import { INSTANCE_HEADER, REJECT_HEADER, connectionReason } from '../http-backend.js';
 import { PROM_CONTENT_TYPE } from '../prometheus.js';
 import { DEFAULT_HEALTH, UpstreamMonitor, type HealthOptions } from './monitor.js';
-import { buildRouteRequest, WORKFLOW_BODY_FIELDS } from './route-request.js';
+import { buildRouteRequest } from './route-request.js';
+import { CALL_META_BODY_FIELDS, CALL_META_HEADERS } from '../call-meta-http.js';
 import { LatencyHistograms, newRouterCounters, routerMetricsText, type RouterCounters } from './router-metrics.js';
 import { Upstream, type InflightEntry, type UpstreamSpec } from './upstream.js';
+import { ROUTER_DEFAULTS, RetryState, RouterCore, type RouterCoreOptions } from '../../../sim/router-core.js';
 import { DEFAULT_WORKFLOW_STORE, WorkflowStore, type WorkflowStoreOptions } from './workflow-store.js';
 import { handleWorkflowEndpoint } from './workflow-endpoints.js';
 
@@ -26,14 +29,14 @@ export interface RouterOptions {
   /** Clients must send `Authorization: Bearer <key>` on /v1/*. */
   readonly apiKey?: string | undefined;
   readonly health?: Partial<HealthOptions> | undefined;
-  /** Backends tried per request when connections fail before a response (default 3). */
-  readonly maxAttempts?: number | undefined;
+  /** Attempts, backoff and idle timeout: the simulated router's options (default ROUTER_DEFAULTS). */
+  readonly router?: RouterCoreOptions | undefined;
+  /** Backoff jitter draws (default: forked from `rng`). */
+  readonly retryRng?: Rng | undefined;
   /** Remove workflow_metadata / workflow_id / agent_id from bodies before forwarding. */
   readonly stripWorkflowFields?: boolean | undefined;
   /** RouteRequest.maxTokens of a chat request without max_tokens (default 4096). */
   readonly defaultMaxTokens?: number | undefined;
-  /** No response headers from a backend within this is a failed attempt, ms (default 60000). */
-  readonly upstreamTimeoutMs?: number | undefined;
   readonly workflowStore?: Partial<WorkflowStoreOptions> | undefined;
   /** `model` label of the router's metrics. */
   readonly modelLabel?: string | undefined;
@@ -81,8 +84,9 @@ export async function startRouterServer(opts: RouterOptions): Promise<RouterServ
   const latency = new LatencyHistograms();
   const workflows = new WorkflowStore({ ...DEFAULT_WORKFLOW_STORE, ...opts.workflowStore });
   const monitor = new UpstreamMonitor(ups, { ...DEFAULT_HEALTH, ...opts.health }, (u) => policy.onInstanceDown?.(u.id));
-  const maxAttempts = Math.max(1, opts.maxAttempts ?? 3);
-  const upstreamTimeoutMs = opts.upstreamTimeoutMs ?? 60_000;
+  const core = new RouterCore(opts.rng, opts.retryRng ?? opts.rng.fork('router-retry'), opts.router ?? ROUTER_DEFAULTS);
+  // undici's headers and body timeouts are idle timeouts, as the router core's is (0: none).
+  const upstreamTimeoutMs = Number.isFinite(core.options.timeoutUs) ? core.options.timeoutUs / 1000 : 0;
   const authorized = bearerCheck(opts.apiKey);
   const model = opts.modelLabel ?? 'agentbench';
   const nowMs = (): number => performance.now();
@@ -136,7 +140,7 @@ export async function startRouterServer(opts: RouterOptions): Promise<RouterServ
     const out: Record<string, string> = {};
     for (const [k, v] of Object.entries(h)) {
       if (v === undefined || HOP_BY_HOP.has(k) || k === 'content-length' || k === 'authorization') continue;
-      if (opts.stripWorkflowFields && (k.startsWith('x-workflow-') || k === 'x-agent-id' || k === 'x-parent-request-id')) continue;
+      if (opts.stripWorkflowFields && (CALL_META_HEADERS as readonly string[]).includes(k) && k !== 'x-session-id') continue;
       out[k] = Array.isArray(v) ? v.join(', ') : v;
     }
     out['x-request-id'] = requestId;
@@ -152,43 +156,58 @@ export async function startRouterServer(opts: RouterOptions): Promise<RouterServ
     const route = buildRouteRequest({
       id: rid, path, headers: req.headers, body, blockSize: opts.blockSize, defaultMaxTokens: opts.defaultMaxTokens ?? 4096, nowUs: opts.clock.nowUs(),
     });
+    if ('error' in route) {
+      sendError(res, 400, route.error);
+      return;
+    }
     let payload: Buffer | string = raw;
-    if (opts.stripWorkflowFields && WORKFLOW_BODY_FIELDS.some((k) => k in body)) {
+    if (opts.stripWorkflowFields && CALL_META_BODY_FIELDS.some((k) => k in body)) {
       const copy = { ...body };
-      for (const k of WORKFLOW_BODY_FIELDS) delete copy[k];
+      for (const k of CALL_META_BODY_FIELDS) delete copy[k];
       payload = JSON.stringify(copy);
     }
     let clientGone = false;
     res.once('close', () => {
       clientGone = true;
     });
+    const state = new RetryState();
     const failures: string[] = [];
-    let excluded: Set<string> | undefined;
-    for (let attempt = 0; attempt < maxAttempts && !clientGone; attempt++) {
+    let lastTried = '';
+    while (!clientGone) {
       for (const u of ups) u.refresh();
-      const views: readonly InstanceView[] = excluded ? ups.map((u) => (excluded!.has(u.id) ? { ...viewOf(u), healthy: false } : u)) : ups;
-      const decision = policy.route(route, views, opts.rng);
-      if (typeof decision !== 'string') {
+      const step = core.next(state, policy, route, ups);
+      if (step.kind === 'backoff') {
+        await sleepUs(step.delayUs);
+        continue;
+      }
+      if (step.kind === 'reject') {
         if (failures.length > 0) break;
         counters.rejected++;
-        sendJson(res, 503, { error: { message: `router: ${decision.reject}`, type: 'ServiceUnavailableError', param: null, code: 503 } }, { [REJECT_HEADER]: '1', 'x-request-id': rid });
+        sendJson(res, 503, { error: { message: step.reason, type: 'ServiceUnavailableError', param: null, code: 503 } }, { [REJECT_HEADER]: '1', 'x-request-id': rid });
         return;
       }
-      const u = byId.get(decision);
+      const u = byId.get(step.instanceId);
       if (!u) {
-        sendError(res, 500, `routing policy chose unknown backend '${decision}'`);
+        sendError(res, 500, `routing policy chose unknown backend '${step.instanceId}'`);
         return;
       }
-      policy.onRouted?.(route, u.id);
       if (route.workflowId !== undefined) workflows.routed(route.workflowId, route.agentId, u.id, nowMs());
-      if (attempt > 0) counters.reroutes++;
+      if (state.attempts > 1) counters.reroutes++;
       const sent = await sendTo(u, req, res, path, payload, route, rid);
       if (sent === 'done') return;
       failures.push(`${u.id}: ${sent.reason}`);
-      (excluded ??= new Set()).add(u.id);
+      lastTried = u.id;
+      if (!core.failed(state, policy, route, u.id, true)) break;
     }
     counters.failed++;
-    if (!clientGone) sendError(res, 502, `router: no backend answered after ${failures.length} attempt(s): ${failures.join('; ')}`);
+    // The last backend tried is named, so the client's record says where the request died.
+    const last = failures.length > 0 ? { [INSTANCE_HEADER]: lastTried, 'x-request-id': rid } : { 'x-request-id': rid };
+    if (!clientGone) sendJson(res, 502, errorBody(502, `router: no backend answered after ${failures.length} attempt(s): ${failures.join('; ')}`, null), last);
+  }
+
+  // Backoff between attempts on the injected clock (a WallClock live).
+  function sleepUs(delayUs: number): Promise<void> {
+    return new Promise((resolve) => opts.clock.schedule(opts.clock.nowUs() + delayUs, resolve));
   }
 
   // One attempt. Returns 'done' once a response (any status) started flowing to the client, or
@@ -204,7 +223,7 @@ export async function startRouterServer(opts: RouterOptions): Promise<RouterServ
       });
     } catch (e) {
       const reason = connectionReason(e);
-      finish(u, entry, false, 0, 'connection');
+      finish(u, entry, false, 0, 'connection', undefined, false);
       const code = (e as { code?: string }).code ?? '';
       if (/ECONNREFUSED|ECONNRESET|UND_ERR_SOCKET|EHOSTUNREACH|ENOTFOUND/.test(`${code} ${reason}`)) monitor.markDown(u);
       return { reason };
@@ -253,12 +272,15 @@ export async function startRouterServer(opts: RouterOptions): Promise<RouterServ
     return 'done';
   }
 
-  function finish(u: Upstream, entry: InflightEntry, ok: boolean, events: number, errorKind: string, status?: number): void {
+  // `answered`: a response reached the client, so this attempt ends the request (its outcome
+  // goes to the policy here); otherwise the router core decides about a retry and tells it.
+  function finish(u: Upstream, entry: InflightEntry, ok: boolean, events: number, errorKind: string, status?: number, answered = true): void {
     const t = nowMs();
     u.end(entry, t, ok, events);
     if (errorKind !== '') counters.errors.set(`${u.url}\u0000${errorKind}`, (counters.errors.get(`${u.url}\u0000${errorKind}`) ?? 0) + 1);
     latency.observe(u.url, status === undefined ? 'error' : String(status), (t - entry.startMs) / 1000);
-    policy.onFinished?.(entry.route, u.id, ok);
+    if (!answered) return;
+    core.finished(policy, entry.route, u.id, ok);
   }
 
   async function proxySimple(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
@@ -280,12 +302,5 @@ export async function startRouterServer(opts: RouterOptions): Promise<RouterServ
       await closeServer(server, sockets);
       await Promise.all(ups.map((u) => u.pool.destroy()));
     },
-  };
-}
-
-function viewOf(u: Upstream): InstanceView {
-  return {
-    id: u.id, healthy: u.healthy, running: u.running, waiting: u.waiting, kvBlocksUsed: u.kvBlocksUsed, kvBlocksTotal: u.kvBlocksTotal,
-    inflightPrefillTokens: u.inflightPrefillTokens, inflightDecodeTokens: u.inflightDecodeTokens,
   };
 }
