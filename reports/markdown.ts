@@ -119,7 +119,8 @@ export function reportMarkdown(report: Report): string {
     '',
     ...(s.description ? [s.description, ''] : []),
     `- mode: ${s.mode}; seeds: ${s.seeds.join(', ')}; scenario hash: \`${s.hash.slice(0, 12)}\``,
-    `- cluster: ${Object.entries(report.cluster).map(([k, v]) => `${k} ${String(v)}`).join(', ')}`,
+    // A deployed target's header names it: nothing about it was simulated.
+    `- ${'target' in report.cluster ? 'deployed target' : 'cluster'}: ${Object.entries(report.cluster).map(([k, v]) => `${k} ${String(v)}`).join(', ')}`,
     `- tool: ${report.tool.name} ${report.tool.version}`,
     '',
     '## What stands out',

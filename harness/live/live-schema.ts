@@ -33,6 +33,18 @@ export const liveSchema = z.strictObject({
     run: z.string().min(1),
     timeoutS: positive.max(3600).default(60),
   })).default([]),
+  /**
+   * Requests sent to a deployed target before each cell and not recorded (each a 1,000-token
+   * prompt of its own and 8 output tokens), so the first cell does not pay the stack's cold start
+   * alone. A spawned stack is always warmed and then reset.
+   */
+  warmup: z.strictObject({ requests: z.int().min(0).max(1000).default(0) }).prefault({}),
+  /**
+   * A command run with `sh -c` before every cell but the first, to make a deployed target's cells
+   * comparable: its prefix cache otherwise carries over from one cell to the next (e.g. vLLM's
+   * `curl -X POST $URL/reset_prefix_cache`, or a rollout restart). A failing command stops the run.
+   */
+  resetBetweenCells: z.strictObject({ run: z.string().min(1), timeoutS: positive.max(3600).default(60) }).optional(),
   /** Wall-clock bound of one cell; open calls then end as timeouts. */
   maxDurationS: positive.default(600),
   /** At most this many calls on the wire at once (the rest wait: client queue time). */

@@ -81,15 +81,20 @@ export async function warmUpStack(stack: LocalStack, clock: WallClock, model: st
   for (const [k, e] of stack.engines.entries()) {
     const backend = new HttpBackend({ baseUrl: e.url, model, clock, requestTimeoutUs: 60e6, sendOutputKey: true });
     try {
-      for (let i = 0; i < rounds; i++) {
-        await new Promise<void>((resolve, reject) => backend.submit({
-          id: `warmup-${k}-${i}`, prompt: [{ key: hashString(`warmup/${k}/${i}`), start: 0, length: 1000 }], promptTokens: 1000,
-          outputKey: hashString('warmup/out'), outputTokens: 8, maxTokens: 8,
-        }, { onToken() {}, onDone: () => resolve(), onError: (err) => reject(new Error(`warm-up of engine i${k} failed: ${err.reason}`)) }));
-      }
+      await sendWarmups(backend, `engine i${k}`, rounds);
     } finally {
       await backend.close();
     }
     e.engine.reset();
+  }
+}
+
+/** `rounds` unrecorded requests, one after another: a 1,000-token prompt of its own each, 8 output tokens. */
+export async function sendWarmups(backend: HttpBackend, label: string, rounds: number): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    await new Promise<void>((resolve, reject) => backend.submit({
+      id: `warmup-${label}-${i}`, prompt: [{ key: hashString(`warmup/${label}/${i}`), start: 0, length: 1000 }], promptTokens: 1000,
+      outputKey: hashString('warmup/out'), outputTokens: 8, maxTokens: 8,
+    }, { onToken() {}, onDone: () => resolve(), onError: (err) => reject(new Error(`warm-up of ${label} failed: ${err.reason}`)) }));
   }
 }

@@ -6,13 +6,15 @@ import { ChartSampler } from '../../reports/html/chart-data.js';
 import { aggregate, reportToJson, SCHEMA_VERSION, timeseriesJson, type Report, type RunEntry } from '../../reports/report.js';
 import type { WorkloadSpec } from '../../workloads/workload.js';
 import type { LoadedScenario } from '../scenario/load.js';
-import { namePolicies } from '../scenario/policies.js';
+import { namePolicies, type NamedPolicy } from '../scenario/policies.js';
 import type { Progress } from '../progress.js';
 import { toolVersion } from '../version.js';
 import { resolveCluster } from './resolve.js';
 import { runSimCell } from './sim-cell.js';
 import { runLiveCell } from '../live/live-cell.js';
 import { liveFaultsFromScenario } from '../live/live-faults.js';
+import { prepareTargetCell } from '../live/target.js';
+import type { LiveSettings } from '../live/live-schema.js';
 
 /** Options of a scenario run. */
 export interface RunOptions {
@@ -40,7 +42,9 @@ export interface RunOutcome {
 export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Promise<RunOutcome> {
   const sc = loaded.scenario;
   const cluster = resolveCluster(sc.cluster, loaded.file);
-  const policies = namePolicies(sc.policies, loaded.file);
+  const target = sc.mode === 'live' ? sc.live?.target : undefined;
+  // A deployed target applies none of agentbench's policies: its one row is labelled for what ran.
+  const policies = target ? namePolicies(sc.policies, loaded.file).map(targetPolicy) : namePolicies(sc.policies, loaded.file);
   const outDir = opts.outDir;
   mkdirSync(outDir, { recursive: true });
   const file = (n: string) => join(outDir, n);
@@ -62,6 +66,7 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
         const label = `[${cellNo}/${total}] ${workload.name} × ${p.name} × seed ${seed}`;
         const onProgress = (pr: { simUs: number; workflowsStarted: number; workflowsEnded: number }): void => opts.progress?.update(
           `${label}: ${pr.workflowsEnded}/${pr.workflowsStarted} workflows done, ${sc.mode} ${(pr.simUs / 1e6).toFixed(1)} s`);
+        if (target) await prepareTargetCell(sc.live!, cellNo === 1);
         const res = sc.mode === 'live'
           ? await runLiveCell({
             cluster, workload, policy: p.entry, seed, check: opts.check, live: sc.live,
@@ -98,11 +103,11 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
       name: sc.name, hash: loaded.hash, mode: sc.mode, ...(sc.description ? { description: sc.description } : {}), seeds: sc.seeds,
       ...(sc.gates ? { gates: sc.gates } : {}),
     },
-    cluster: {
+    cluster: target ? targetHeader(target.baseUrl, target.model, sc.live!) : {
       instances: cluster.instances, model: cluster.model.name, gpu: cluster.gpu.name, tensorParallel: sc.cluster.tensorParallel,
       kvBlocksPerInstance: e.numBlocks, blockSize: e.blockSize, maxModelLen: e.maxModelLen,
       maxNumBatchedTokens: e.maxNumBatchedTokens, maxNumSeqs: e.maxNumSeqs, prefixCaching: e.enablePrefixCaching,
-      ...(sc.mode === 'live' ? { liveTarget: sc.live?.target?.baseUrl ?? 'spawn:local', liveTimeScale: sc.live?.timeScale ?? 1 } : {}),
+      ...(sc.mode === 'live' ? { liveTarget: 'spawn:local', liveTimeScale: sc.live?.timeScale ?? 1 } : {}),
     },
     policies: policies.map((p) => p.json),
     workloads: sc.workloads.map((w) => ({ name: w.name, pattern: w.pattern })),
@@ -121,4 +126,17 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
   }, null, 2)}\n`);
   const files = ['report.json', 'report.md', 'report.html', 'requests.csv', 'workflows.csv', 'summary.csv', 'run-info.json'].map(file);
   return { report, outDir, files, wallMs, events, calls };
+}
+
+function targetPolicy(p: NamedPolicy): NamedPolicy {
+  const theirs = "the target's own";
+  return { ...p, name: 'target', json: { name: 'target', routing: theirs, scheduling: theirs, eviction: theirs, recovery: p.json.recovery } };
+}
+
+/** The header of a target run: what was measured, not a simulated cluster. */
+function targetHeader(baseUrl: string, model: string, live: LiveSettings): Record<string, string | number> {
+  return {
+    target: baseUrl, model, warmupRequests: live.warmup.requests,
+    cacheState: live.resetBetweenCells ? `reset before each cell by: ${live.resetBetweenCells.run}` : 'shared across cells (cells run one after another on the same stack; set live.resetBetweenCells to reset it)',
+  };
 }

@@ -104,6 +104,12 @@ export const scenarioSchema = z.strictObject({
   for (const f of checkFaults(ctx.value.faults, ctx.value.cluster.instances, ctx.value.router)) {
     ctx.issues.push({ code: 'custom', input: undefined, path: f.path, message: f.message });
   }
+  if (ctx.value.mode === 'live' && ctx.value.live?.target !== undefined && ctx.value.policies.length > 1) {
+    ctx.issues.push({
+      code: 'custom', input: undefined, path: ['policies'],
+      message: `a deployed target (live.target) runs its own routing, scheduling and KV policies: agentbench applies none of them there, so ${ctx.value.policies.length} policy entries would measure the same stack ${ctx.value.policies.length} times under different names. Give one entry (reported as 'target'; its recovery: is the client's and does apply), or compare policies with live.spawn: local or in simulation`,
+    });
+  }
   if (ctx.value.mode === 'live') {
     for (const f of liveFaultProblems(ctx.value.faults, ctx.value.live?.target !== undefined)) {
       ctx.issues.push({ code: 'custom', input: undefined, path: f.path, message: f.message });

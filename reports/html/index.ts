@@ -77,7 +77,7 @@ ${s.description ? `<p class="desc">${esc(s.description)}</p>` : ''}
 <dt>mode</dt><dd>${esc(s.mode)}</dd>
 <dt>seeds</dt><dd>${esc(s.seeds.join(', '))}</dd>
 <dt>scenario hash</dt><dd><code>${esc(s.hash.slice(0, 16))}</code></dd>
-<dt>cluster</dt><dd>${esc(cluster)}</dd>
+<dt>${'target' in report.cluster ? 'deployed target' : 'cluster'}</dt><dd>${esc(cluster)}</dd>
 <dt>policies</dt><dd>${report.policies.map((p) => `<b>${esc(p.name)}</b> (routing ${esc(p.routing)}, scheduling ${esc(p.scheduling)}, eviction ${esc(p.eviction)})`).join('; ')}</dd>
 <dt>versions</dt><dd>${esc(report.tool.name)} ${esc(report.tool.version)}; charts: vega-lite ${esc(CHART_LIBS.vegaLite)}, vega ${esc(CHART_LIBS.vega)}</dd>
 </dl>

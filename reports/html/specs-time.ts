@@ -42,11 +42,12 @@ export function instanceTimelineChart(report: Report, workload: string, idx: num
       values.push({ policy: run.policy, instance: s.instance, tS: Math.round(s.tMs) / 1000, 'KV cache usage': s.kvUsage, 'running requests': s.running, 'waiting requests': s.waiting });
     }
   }
+  if (values.length === 0) return null; // no instance was visible (a deployed target): no empty chart
   const seed = runs[0]!.seed;
   return {
     id: `timeline-${idx}`,
     title: 'Instances over time',
-    caption: `KV-cache usage (share of blocks in use) and requests running / waiting in each engine, seed ${seed}, sampled every ${runs[0]!.timeseries!.intervalMs} ms of simulated time.${dropped > 0 ? ` Only the first ${MAX_INSTANCE_LINES} instances are drawn (${dropped} more not shown).` : ''}`,
+    caption: `KV-cache usage (share of blocks in use) and requests running / waiting in each engine, seed ${seed}, sampled every ${runs[0]!.timeseries!.intervalMs} ms of ${timeKind(report)}.${dropped > 0 ? ` Only the first ${MAX_INSTANCE_LINES} instances are drawn (${dropped} more not shown).` : ''}`,
     spec: topLevel({
       data: { values },
       transform: [{ fold: ['KV cache usage', 'running requests', 'waiting requests'], as: ['series', 'value'] }],
@@ -58,7 +59,7 @@ export function instanceTimelineChart(report: Report, workload: string, idx: num
         width: 230, height: 90,
         mark: { type: 'line', strokeWidth: 1, interpolate: 'step-after' },
         encoding: {
-          x: { field: 'tS', type: 'quantitative', title: 'simulated time (s)' },
+          x: { field: 'tS', type: 'quantitative', title: `${timeKind(report)} (s)` },
           y: { field: 'value', type: 'quantitative', title: null, axis: { format: '~g' } },
           color: { field: 'instance', type: 'nominal', scale: { scheme: 'tableau10' }, legend: { title: 'instance', orient: 'right' } },
         },
@@ -144,7 +145,7 @@ export function failoverChart(report: Report, workload: string, idx: number): Ch
       }
     }
   }
-  const x = { field: 'tS', type: 'quantitative', title: 'simulated time (s)', scale: { zero: false, nice: false } };
+  const x = { field: 'tS', type: 'quantitative', title: `${timeKind(report)} (s)`, scale: { zero: false, nice: false } };
   return {
     id: `failover-${idx}`,
     title: 'Throughput and health around faults',
@@ -182,3 +183,8 @@ export function failoverChart(report: Report, workload: string, idx: number): Ch
 }
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+/** What the time axis measures: the simulator's virtual time, or (live) the run's own scaled wall clock. */
+function timeKind(report: Report): string {
+  return report.scenario.mode === 'live' ? 'run time (wall clock, scaled by live.timeScale)' : 'simulated time';
+}

@@ -232,20 +232,30 @@ export async function startRouterServer(opts: RouterOptions): Promise<RouterServ
     for (const [k, v] of Object.entries(up.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
     headers[INSTANCE_HEADER] = u.id;
     headers['x-request-id'] = rid;
-    res.writeHead(up.statusCode, headers);
-    res.flushHeaders(); // the client learns the instance and request id before the first token
-    const ok = up.statusCode < 400;
+    const status = up.statusCode;
+    const ok = status < 400;
     let events = 0;
-    await new Promise<void>((resolve) => {
+    // The response is committed to the client only with its first byte (or its end): until then
+    // nothing reached the client, so an upstream that hangs or breaks before its first token is
+    // a failed attempt the router core may re-send elsewhere, exactly as the simulated router
+    // treats a timeout before the first token.
+    return new Promise<'done' | { reason: string }>((resolve) => {
       const b = up.body;
+      let committed = false;
       let settled = false;
+      const commit = (): void => {
+        if (committed) return;
+        committed = true;
+        res.writeHead(status, headers);
+      };
       const done = (good: boolean, kind: string): void => {
         if (settled) return;
         settled = true;
-        finish(u, entry, good, events, kind, up.statusCode);
-        resolve();
+        finish(u, entry, good, events, kind, status);
+        resolve('done');
       };
       b.on('data', (chunk: Buffer) => {
+        commit();
         u.firstByte(entry, nowMs());
         events += countEvents(chunk);
         if (!res.write(chunk)) {
@@ -254,11 +264,18 @@ export async function startRouterServer(opts: RouterOptions): Promise<RouterServ
         }
       });
       b.once('end', () => {
+        commit();
         res.end();
-        done(ok, ok ? '' : `http_${up.statusCode}`);
+        done(ok, ok ? '' : `http_${status}`);
       });
-      b.once('error', () => {
-        res.destroy(); // the client sees a broken stream and may retry
+      b.once('error', (e: Error) => {
+        if (!committed && !settled) {
+          settled = true;
+          finish(u, entry, false, 0, 'stream_broken', undefined, false);
+          resolve({ reason: connectionReason(e) });
+          return;
+        }
+        res.destroy(); // mid-stream: the client sees a broken stream and may retry
         counters.failed++;
         done(false, 'stream_broken');
       });
@@ -269,7 +286,6 @@ export async function startRouterServer(opts: RouterOptions): Promise<RouterServ
         }
       });
     });
-    return 'done';
   }
 
   // `answered`: a response reached the client, so this attempt ends the request (its outcome
