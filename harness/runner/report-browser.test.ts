@@ -81,6 +81,8 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless chromium${HAVE_CHROMIUM
 
     // The embedded spec opens (filled by the page's script on toggle) and is valid JSON.
     await page.locator('details.spec summary').first().click();
+    // The toggle event fills it asynchronously: wait for it rather than racing it (a loaded machine loses the race).
+    await page.waitForFunction("(document.querySelector('details.spec pre')?.textContent ?? '') !== ''", undefined, { timeout: 10_000 });
     const specText = await page.locator('details.spec pre').first().textContent();
     expect(JSON.parse(specText ?? '')).toMatchObject({ $schema: 'https://vega.github.io/schema/vega-lite/v6.json' });
 
