@@ -26,7 +26,7 @@ export const clusterSchema = z.strictObject({
       ctx.issues.push({ code: 'custom', input: ctx.value, message: `unknown model '${ctx.value}'; valid: ${MODEL_NAMES.join(', ')}, or a path to a config.json` });
     }
   }),
-  /** Catalog name, or an inline GPU spec (name, bf16Tflops, fp8Tflops?, memoryGiB, memoryBandwidthGBps, interconnectGBps, pcieGBps?). */
+  /** Catalog name, or an inline GPU spec (name, bf16Tflops, fp8Tflops?, memoryGiB, memoryBandwidthGBps, interconnectGBps? (needed for tensorParallel > 1), pcieGBps?). */
   gpu: z.union([z.string().check((ctx) => {
     if (!GPU_NAMES.includes(ctx.value)) {
       ctx.issues.push({ code: 'custom', input: ctx.value, message: `unknown gpu '${ctx.value}'; valid: ${GPU_NAMES.join(', ')}, or an inline spec` });

@@ -10,10 +10,23 @@ export const coefficientsSchema = z.strictObject({
   computeEfficiency: z.number().positive(),
   /** Fraction of peak tensor FLOP/s reached by attention (FlashAttention) kernels. */
   attentionEfficiency: z.number().positive(),
-  /** Fraction of datasheet memory bandwidth reached when streaming weights, KV and activations. */
+  /** Fraction of datasheet memory bandwidth reached when streaming weights and activations. */
   memoryEfficiency: z.number().positive(),
-  /** Fixed cost of every kernel (ramp-up, tail, gap); per-layer overhead = kernels per layer × this, µs. */
+  /**
+   * Fraction of datasheet memory bandwidth attention kernels reach reading the paged KV cache
+   * (block-table gathers, split-KV reductions: below streaming bandwidth).
+   */
+  attentionMemoryEfficiency: z.number().positive(),
+  /**
+   * Sharpness p of the smooth roofline: a component takes (compute^p + memory^p)^(1/p). Large p is
+   * the bare max (perfect overlap of compute and memory); small p charges more near the ridge,
+   * where neither hides the other (p = 1 is no overlap at all).
+   */
+  rooflineSharpness: z.number().min(1),
+  /** Fixed cost of every GEMM or attention kernel (ramp-up, tail, gap), µs. */
   kernelOverheadUs: z.number().nonnegative(),
+  /** Fixed cost of every small memory-bound kernel (norm, rotary, activation, KV write), µs. */
+  elementwiseKernelUs: z.number().nonnegative(),
   /** Fixed CPU cost of one engine step (schedule, prepare inputs, sample, update), µs. */
   stepOverheadUs: z.number().nonnegative(),
   /** CPU cost per scheduled sequence per step, µs. */
@@ -46,7 +59,7 @@ export const COEFFICIENT_NAMES = Object.keys(coefficientsSchema.shape) as (keyof
 export const DEFAULT_ROOFLINE: RooflineCoefficients = {
   // vidur H100 profile: 2048 and 4096 tokens are compute-bound; 2 × 6.5 G params × 4096 tokens
   // in 82.9 ms is 0.65 of 989 TFLOPS, 0.67 once the kernels' fixed cost is taken out.
-  computeEfficiency: 0.67,
+  computeEfficiency: 0.69,
   // FlashAttention-3 paper (Shah et al. 2024, abstract and fig. 5): on H100 the FP16/BF16
   // forward reaches up to 740 TFLOPS (75% of peak) on long sequences and much less on short,
   // causal ones; vLLM's chunks are short-to-medium, so half of peak.
@@ -54,9 +67,12 @@ export const DEFAULT_ROOFLINE: RooflineCoefficients = {
   // vidur H100 profile: 1 token (weights only) takes 175 µs per layer for 405 MB: 2.3 TB/s with
   // the kernels' fixed cost included, 0.84 of 3.35 TB/s without it.
   memoryEfficiency: 0.84,
+  attentionMemoryEfficiency: 0.77,
+  rooflineSharpness: 2.5,
   // vidur H100 profile, same fit: 6 kernels per layer (4 GEMMs, 2 RMSNorms) carry ~39 µs of
   // size-independent time (the 1-token and 128-token rows differ by only 25 µs per layer).
   kernelOverheadUs: 6.5,
+  elementwiseKernelUs: 4.5,
   // vLLM blog "vLLM V1: A Major Upgrade to vLLM's Core Architecture" (Jan 2025, section 1):
   // per-step CPU work (scheduling, input preparation, detokenising) is significant next to the
   // ~5 ms GPU step of Llama-8B on H100, and V1 overlaps most of it; we charge 0.3 ms.

@@ -37,6 +37,11 @@ export const GPUS = {
     // GDDR6 at 300 GB/s, no NVLink: PCIe Gen4 x16, 64 GB/s bidirectional.
     name: 'L4', bf16Tflops: 121, fp8Tflops: 242.5, memoryGiB: 24, memoryBandwidthGBps: 300, interconnectGBps: 32, pcieGBps: 32,
   },
+  a40: {
+    // NVIDIA A40 datasheet: BF16 149.7 TFLOPS dense (299.4 with sparsity), no FP8, 48 GB GDDR6 at
+    // 696 GB/s, NVLink bridge 112.5 GB/s bidirectional, PCIe Gen4 x16 64 GB/s bidirectional.
+    name: 'A40', bf16Tflops: 149.7, memoryGiB: 48, memoryBandwidthGBps: 696, interconnectGBps: 56.25, pcieGBps: 32,
+  },
   b200: {
     // NVIDIA HGX B200 datasheet, per GPU (8-GPU totals / 8): BF16 2.25 PFLOPS dense (36 PF
     // sparse / 8 / 2), FP8 4.5 PFLOPS dense, 180 GB HBM3e at 7.7 TB/s, NVLink 5 1.8 TB/s
