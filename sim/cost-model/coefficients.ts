@@ -77,7 +77,7 @@ export const DEFAULT_ROOFLINE: RooflineCoefficients = {
   // vidur A100 and H100 Llama-2-7B rows at 128 tokens, where the GEMMs sit at the ridge (A100:
   // compute ≈ memory ≈ 240 µs per layer): measured 11.57 ms on A100 and 6.4 ms on H100 against
   // 10.2 and 5.9 for a bare max; p = 2.5 charges 2^(1/2.5) = 1.32 × max at the ridge and brings
-  // both within 2%. Away from the ridge it converges to the max (1/4 of the way: +0.3%).
+  // both within 2%. Away from the ridge it converges to the max (4:1 apart: +1.2%; 10:1: +0.1%).
   rooflineSharpness: 2.5,
   // vidur H100 profile, same fit: 4 GEMMs and 2 RMSNorms per layer carry ~39 µs of
   // size-independent time (the 1-token and 128-token rows differ by only 25 µs per layer):
