@@ -54,6 +54,45 @@ export function loadGpu(nameOrPath: string): GpuSpec {
   return parsed.data;
 }
 
+/**
+ * A GPU from the command line: a catalog name, a path to a GPU spec .json, or the spec inline as
+ * a scenario writes it under cluster.gpu, either JSON (`{"name":"X","bf16Tflops":400,...}`) or
+ * comma-separated key=value pairs (`name=X,bf16Tflops=400,memoryGiB=48,memoryBandwidthGBps=960`).
+ */
+export function loadGpuArg(ref: string): GpuSpec {
+  const text = ref.trim();
+  let raw: unknown;
+  if (text.startsWith('{')) {
+    try {
+      raw = JSON.parse(text) as unknown;
+    } catch (e) {
+      throw new Error(`inline GPU spec is not valid JSON: ${(e as Error).message}`);
+    }
+  } else if (text.includes('=')) {
+    raw = keyValueSpec(text);
+  } else {
+    return loadGpu(text);
+  }
+  const parsed = gpuSpecSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`inline GPU spec: ${issuesText(parsed.error.issues)}; fields: ${Object.keys(gpuSpecSchema.shape).join(', ')}`);
+  return parsed.data;
+}
+
+/** `a=1,b=x` → { a: 1, b: 'x' }: numbers where the value is one, text otherwise (the name). */
+function keyValueSpec(text: string): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const pair of text.split(',')) {
+    const eq = pair.indexOf('=');
+    const key = pair.slice(0, eq).trim();
+    const value = pair.slice(eq + 1).trim();
+    if (eq <= 0 || value === '') throw new Error(`inline GPU spec: expected key=value, found '${pair.trim()}'`);
+    if (key in out) throw new Error(`inline GPU spec: ${key} given twice`);
+    const n = Number(value);
+    out[key] = key !== 'name' && Number.isFinite(n) ? n : value;
+  }
+  return out;
+}
+
 function readJson(path: string, what: string): unknown {
   let text: string;
   try {
