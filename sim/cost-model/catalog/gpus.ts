@@ -12,6 +12,11 @@ export const GPUS = {
     // 80 GB HBM2e at 2,039 GB/s, NVLink 600 GB/s bidirectional, PCIe Gen4 64 GB/s (bidirectional).
     name: 'A100-80GB', bf16Tflops: 312, memoryGiB: 80, memoryBandwidthGBps: 2039, interconnectGBps: 300, pcieGBps: 32,
   },
+  'a100-40gb': {
+    // NVIDIA A100 Tensor Core GPU datasheet (SXM4 40GB): BF16 312 TFLOPS dense, no FP8, 40 GB
+    // HBM2 at 1,555 GB/s, NVLink 600 GB/s bidirectional, PCIe Gen4 64 GB/s (bidirectional).
+    name: 'A100-40GB', bf16Tflops: 312, memoryGiB: 40, memoryBandwidthGBps: 1555, interconnectGBps: 300, pcieGBps: 32,
+  },
   'h100-sxm': {
     // NVIDIA H100 Tensor Core GPU datasheet (SXM5): BF16 989 TFLOPS dense, FP8 1,979 dense,
     // 80 GB HBM3 at 3.35 TB/s, NVLink 900 GB/s bidirectional, PCIe Gen5 128 GB/s (bidirectional).

@@ -5,6 +5,7 @@ import { GPUS } from './gpus.js';
 import llama31_8b from './models/llama-3.1-8b.json' with { type: 'json' };
 import llama31_70b from './models/llama-3.1-70b.json' with { type: 'json' };
 import llama2_7b from './models/llama-2-7b.json' with { type: 'json' };
+import qwen25_05b from './models/qwen2.5-0.5b.json' with { type: 'json' };
 import qwen25_7b from './models/qwen2.5-7b.json' with { type: 'json' };
 import qwen25_32b from './models/qwen2.5-32b.json' with { type: 'json' };
 import mixtral_8x7b from './models/mixtral-8x7b.json' with { type: 'json' };
@@ -14,6 +15,7 @@ const MODEL_CONFIGS: Record<string, unknown> = {
   'llama-3.1-8b': llama31_8b,
   'llama-3.1-70b': llama31_70b,
   'llama-2-7b': llama2_7b,
+  'qwen2.5-0.5b': qwen25_05b,
   'qwen2.5-7b': qwen25_7b,
   'qwen2.5-32b': qwen25_32b,
   'mixtral-8x7b': mixtral_8x7b,

@@ -21,10 +21,19 @@ export interface FidelitySummary {
   readonly medianAbsError: number;
   readonly maxAbsError: number;
   readonly failures: number;
+  /** Points reported but not gated. */
+  readonly ungated: number;
 }
 
+/** Predicts a whole serving run's metric (the harness supplies it: it runs the simulator). */
+export type ServingPredictor = (p: FidelityPoint, coefficients: RooflineCoefficients) => number;
+
 /** Predict one point with the roofline (datasheet figures of its GPU, the given coefficients). */
-export function predictMs(p: FidelityPoint, coefficients: RooflineCoefficients = DEFAULT_ROOFLINE): number {
+export function predictMs(p: FidelityPoint, coefficients: RooflineCoefficients = DEFAULT_ROOFLINE, serve?: ServingPredictor): number {
+  if (p.target.kind === 'serving') {
+    if (!serve) throw new Error(`${p.id}: a serving point needs the simulator (harness/fidelity)`);
+    return serve(p, coefficients);
+  }
   const model = loadModel(p.model);
   const cost = new RooflineCostModel(model, loadGpu(p.gpu), { coefficients, tensorParallel: p.tensorParallel });
   const shape = emptyShape();
@@ -41,11 +50,13 @@ export function predictMs(p: FidelityPoint, coefficients: RooflineCoefficients =
 }
 
 /** Evaluate every point. */
-export function evaluateFidelity(points: readonly FidelityPoint[], coefficients: RooflineCoefficients = DEFAULT_ROOFLINE): FidelityResult[] {
+export function evaluateFidelity(
+  points: readonly FidelityPoint[], coefficients: RooflineCoefficients = DEFAULT_ROOFLINE, serve?: ServingPredictor,
+): FidelityResult[] {
   return points.map((point) => {
-    const predictedMs = predictMs(point, coefficients);
+    const predictedMs = predictMs(point, coefficients, serve);
     const error = (predictedMs - point.measuredMs) / point.measuredMs;
-    return { point, predictedMs, error, pass: Math.abs(error) <= point.tolerance };
+    return { point, predictedMs, error, pass: point.gated === false || Math.abs(error) <= point.tolerance };
   });
 }
 
@@ -59,14 +70,14 @@ function median(xs: readonly number[]): number {
 /** Per (category, split) summaries, in a stable order; empty groups are left out. */
 export function summarizeFidelity(results: readonly FidelityResult[]): FidelitySummary[] {
   const out: FidelitySummary[] = [];
-  for (const category of ['operator', 'attention'] as const) {
+  for (const category of ['operator', 'attention', 'tpot', 'ttft'] as const) {
     for (const split of ['fit', 'held-out'] as const) {
       const group = results.filter((r) => r.point.category === category && r.point.split === split);
       if (group.length === 0) continue;
       const abs = group.map((r) => Math.abs(r.error));
       out.push({
         category, split, n: group.length, medianAbsError: median(abs), maxAbsError: Math.max(...abs),
-        failures: group.filter((r) => !r.pass).length,
+        failures: group.filter((r) => !r.pass).length, ungated: group.filter((r) => r.point.gated === false).length,
       });
     }
   }
