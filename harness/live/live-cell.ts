@@ -3,7 +3,7 @@ import { instantiate } from '../../policies/registry.js';
 import { RECOVERY_POLICIES, type RecoveryPolicy } from '../../policies/recovery/workflow-recovery.js';
 import { WorkloadSource, type Arrival, type WorkloadSpec } from '../../workloads/workload.js';
 import { LogHistogram } from '../../reports/histogram.js';
-import { Timeseries, type InstanceSample } from '../../reports/timeseries.js';
+import { TokenDeltas, Timeseries, type InstanceSample } from '../../reports/timeseries.js';
 import { instanceStats, summarize, type InstanceStats, type Slo } from '../../reports/summary.js';
 import type { RequestRecord, WorkflowRecord } from '../../reports/records.js';
 import { WorkflowRunner } from '../runner/workflow-runner.js';
@@ -145,18 +145,15 @@ export async function runLiveCell(spec: LiveCellSpec): Promise<CellResult> {
   for (const c of live.commands) clock.schedule(Math.round(c.atS * 1e6), () => void commandRuns.push(runFaultCommand(c)));
 
   const series = new Timeseries(spec.sampleIntervalUs, stack?.engines.length ?? 0);
-  const lastTokens = (stack?.engines ?? []).map(() => 0);
+  const deltas = new TokenDeltas(stack?.engines.length ?? 0);
   const sample = (): void => {
     if (stack) {
       const tMs = clock.nowUs() / 1000;
       series.push(stack.engines.map((e, k): InstanceSample => {
         const core = e.engine.core;
-        const tokens = e.engine.totals().outputTokens;
-        const delta = tokens - lastTokens[k]!;
-        lastTokens[k] = tokens;
         return {
           tMs, instance: `i${k}`, kvUsage: Math.round(core.kv.pool.usage * 1e4) / 1e4, running: core.numRunning, waiting: core.numWaiting,
-          healthy: stack!.router.upstreams[k]!.healthy, tokens: delta,
+          healthy: stack!.router.upstreams[k]!.healthy, ...deltas.next(k, e.engine.totals()),
           // The emulated engine's own truth (a fault endpoint crash/hang/slow), as in simulation.
           state: e.engine.faultState,
         };

@@ -17,7 +17,7 @@ import type { CostModel } from '../../sim/cost-model/types.js';
 import { WorkloadSource, type WorkloadSpec } from '../../workloads/workload.js';
 import { ArrivalDriver } from '../../workloads/driver.js';
 import { LogHistogram } from '../../reports/histogram.js';
-import { Timeseries, type InstanceSample } from '../../reports/timeseries.js';
+import { TokenDeltas, Timeseries, type InstanceSample } from '../../reports/timeseries.js';
 import { instanceStats, summarize, type InstanceStats, type Slo, type Summary } from '../../reports/summary.js';
 import type { RequestRecord, WorkflowRecord } from '../../reports/records.js';
 import { WorkflowRunner } from './workflow-runner.js';
@@ -145,17 +145,14 @@ export function runSimCell(spec: SimCellSpec): CellResult {
   }
 
   const series = new Timeseries(spec.sampleIntervalUs, instances.length);
-  const lastTokens = instances.map(() => 0);
+  const deltas = new TokenDeltas(instances.length);
   const sample = (): void => {
     const tMs = clock.nowUs() / 1000;
     const round: InstanceSample[] = instances.map((inst, k) => {
       const e = inst.engine;
-      const tokens = e.counters.outputTokens;
-      const delta = tokens - lastTokens[k]!;
-      lastTokens[k] = tokens;
       return {
         tMs, instance: inst.id, kvUsage: Math.round(e.kv.pool.usage * 1e4) / 1e4,
-        running: e.numRunning, waiting: e.numWaiting, healthy: inst.healthy, tokens: delta, state: inst.state,
+        running: e.numRunning, waiting: e.numWaiting, healthy: inst.healthy, ...deltas.next(k, e.counters), state: inst.state,
       };
     });
     series.push(round);
