@@ -1,4 +1,5 @@
 import { fmt, relChange } from './format.js';
+import { PERCENTILE_METHOD_TEXT } from './stats.js';
 import { highlights } from './highlights.js';
 import type { AggregateEntry, Report, Spread } from './report.js';
 
@@ -121,6 +122,7 @@ export function reportMarkdown(report: Report): string {
     `- mode: ${s.mode}; seeds: ${s.seeds.join(', ')}; scenario hash: \`${s.hash.slice(0, 12)}\``,
     `- cluster: ${Object.entries(report.cluster).map(([k, v]) => `${k} ${String(v)}`).join(', ')}`,
     `- tool: ${report.tool.name} ${report.tool.version}`,
+    `- percentiles: ${PERCENTILE_METHOD_TEXT[s.percentiles ?? 'linear']}; ITL from a log histogram`,
     '',
     '## What stands out',
     '',

@@ -1,6 +1,6 @@
 import type { InstanceStats, Summary } from './summary.js';
 import type { InstanceSample } from './timeseries.js';
-import { roundTo } from './stats.js';
+import { roundTo, type PercentileMethod } from './stats.js';
 import type { FaultJson } from './failover.js';
 
 /** Version of the report.json layout; bump on any incompatible change. */
@@ -71,6 +71,8 @@ export interface Report {
     readonly seeds: readonly number[];
     /** The scenario's regression gates (metric → limits), when it sets any. */
     readonly gates?: Readonly<Record<string, Readonly<Record<string, number | undefined>>>>;
+    /** How request and workflow percentiles were taken (absent in reports written before it was selectable: linear). */
+    readonly percentiles?: PercentileMethod;
   };
   readonly cluster: Readonly<Record<string, string | number | boolean>>;
   readonly policies: readonly PolicyJson[];

@@ -1,4 +1,5 @@
 import { SeededRng } from '../../sim/rng.js';
+import type { PercentileMethod } from '../../reports/stats.js';
 import { instantiate } from '../../policies/registry.js';
 import { RECOVERY_POLICIES, type RecoveryPolicy } from '../../policies/recovery/workflow-recovery.js';
 import { WorkloadSource, type Arrival, type WorkloadSpec } from '../../workloads/workload.js';
@@ -33,6 +34,8 @@ export interface LiveCellSpec {
   readonly live?: LiveSettings | undefined;
   readonly sampleIntervalUs: number;
   readonly slo?: Slo | undefined;
+  /** How the summary takes percentiles (default linear). */
+  readonly percentileMethod?: PercentileMethod | undefined;
   /** Faults on spawned engines (the scenario's `faults:` via liveFaultsFromScenario, or tests'). */
   readonly faults?: readonly LiveFault[] | undefined;
   /** Replace the workload's arrival process (e.g. `agentbench load` rate stages). */
@@ -194,7 +197,7 @@ export async function runLiveCell(spec: LiveCellSpec): Promise<CellResult> {
   for (const r of commands) {
     if (r.exitCode !== 0) process.stderr.write(`agentbench: fault command exited ${r.exitCode ?? r.signal}: ${r.run}\n${r.outputTail}\n`);
   }
-  const summary = summarize({ requests, workflows, itlMs, instances, samples: series.samples, slo: spec.slo });
+  const summary = summarize({ requests, workflows, itlMs, instances, samples: series.samples, slo: spec.slo, percentileMethod: spec.percentileMethod });
   if (live.commands.length > 0) {
     summary['faultCommands'] = commands.length;
     summary['faultCommandsFailed'] = commands.filter((r) => r.exitCode !== 0).length;

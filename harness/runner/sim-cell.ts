@@ -20,6 +20,7 @@ import { LogHistogram } from '../../reports/histogram.js';
 import { TokenDeltas, Timeseries, type InstanceSample } from '../../reports/timeseries.js';
 import { instanceStats, summarize, type InstanceStats, type Slo, type Summary } from '../../reports/summary.js';
 import type { RequestRecord, WorkflowRecord } from '../../reports/records.js';
+import type { PercentileMethod } from '../../reports/stats.js';
 import { WorkflowRunner } from './workflow-runner.js';
 import { clusterCostModel, type ResolvedCluster } from './resolve.js';
 import { buildCellKv, kvSummary } from './kv-tiers.js';
@@ -37,6 +38,8 @@ export interface SimCellSpec {
   readonly maxEvents: number;
   readonly sampleIntervalUs: number;
   readonly slo?: Slo | undefined;
+  /** How the summary takes percentiles (default linear). */
+  readonly percentileMethod?: PercentileMethod | undefined;
   /** Replace the cluster's cost model (tests use hand-computable ones). */
   readonly costModel?: CostModel | undefined;
   /** Folder that the workload's relative file paths (traces, empirical distributions) resolve against. */
@@ -188,7 +191,7 @@ export function runSimCell(spec: SimCellSpec): CellResult {
   if (kv) checkKvTiers(kv, clock.nowUs(), end === 'drained');
 
   const stats: InstanceStats[] = instances.map((inst) => instanceStats(inst.id, inst.engine.totals(), inst.engine.kv.pool.numBlocks));
-  const summary = summarize({ requests, workflows, itlMs, instances: stats, samples: series.samples, slo: spec.slo });
+  const summary = summarize({ requests, workflows, itlMs, instances: stats, samples: series.samples, slo: spec.slo, percentileMethod: spec.percentileMethod });
   const traceStats = source.traceStats;
   if (traceStats && (workload as { skipBadRows?: boolean }).skipBadRows) summary['traceRowsSkipped'] = traceStats.skippedRows;
   Object.assign(summary, policyStats(routing, schedulers, evictions));

@@ -94,6 +94,12 @@ export const scenarioSchema = z.strictObject({
   report: z.strictObject({
     /** Interval of the KV/queue timeseries, simulated ms (doubles as needed to stay bounded). */
     sampleIntervalMs: positive.default(1000),
+    /**
+     * How request and workflow percentiles are taken: `linear` (the default when left out;
+     * numpy's, which `vllm bench serve` uses) or `nearest-rank` (always an observed value).
+     * Left out of the defaults so existing scenario hashes stay the same.
+     */
+    percentiles: z.enum(['linear', 'nearest-rank']).optional(),
   }).prefault({}),
 }).check((ctx) => {
   const seen = new Map<string, number>();
