@@ -176,3 +176,16 @@ describe('agentbench calibrate and scenarios using the result', () => {
       .toMatch(/cluster\.tensorParallel: llama-3.1-8b: num_attention_heads 32 is not divisible by tensor parallel size 3/);
   });
 });
+
+describe('agentbench fidelity', () => {
+  test('prints every point and the fit / held-out summary; exit 0 while all are within tolerance', async () => {
+    const r = await run('fidelity');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^ {2}a100-7b-linear-128 +fit +a100-80gb +1 +11\.568 /m);
+    expect(r.out).toMatch(/^ {2}operator +held-out +13 +\d+\.\d% /m);
+    expect(r.out).toMatch(/^ {2}ttft +held-out +3 .* 3$/m); // reported, not gated
+    const j = JSON.parse((await run('fidelity', '--json')).out) as { results: { pass: boolean }[]; summary: { category: string }[] };
+    expect(j.results.every((x) => x.pass)).toBe(true);
+    expect(j.summary.map((s) => s.category)).toEqual(['operator', 'operator', 'attention', 'attention', 'tpot', 'ttft']);
+  });
+});
