@@ -169,6 +169,13 @@ describe('agentbench calibrate and scenarios using the result', () => {
       .toThrow(/x\.yaml:4:\d+: cluster\.gpu\.bf16Tflops: expected a number > 0/);
   });
 
+  test('an inline GPU may leave interconnectGBps out at TP1, not with tensor parallelism', () => {
+    const noLink = '  gpu: { name: NoLink, bf16Tflops: 500, memoryGiB: 96, memoryBandwidthGBps: 4000 }';
+    expect(resolveText(scenario(`  instances: 1\n${noLink}`)).gpu.interconnectGBps).toBeUndefined();
+    expect(() => resolveText(scenario(`  instances: 1\n  tensorParallel: 2\n${noLink}`)))
+      .toThrow(/cluster\.gpu: NoLink: tensor parallelism 2 needs interconnectGBps/);
+  });
+
   test('a model that does not fit, or does not split over the TP degree, is a clear error', () => {
     expect(problems(scenario('  instances: 1\n  model: llama-3.1-70b')))
       .toMatch(/cluster: llama-3.1-70b does not fit on H100-SXM x1: .*short by 60\.9 GiB per GPU.*tensorParallel 2 fits/);
