@@ -8,7 +8,8 @@
  * in ms (Kineto), one row per (num_tokens, num_tensor_parallel_workers); columns are min, max,
  * mean, median, std per op. "linear + norm" below sums the medians of input_layernorm,
  * attn_pre_proj (qkv), attn_post_proj (o), post_attention_layernorm, mlp_up_proj (gate_up) and
- * mlp_down_proj per layer, × 32 layers for Llama-2-7B (the op set of reference.ts).
+ * mlp_down_proj per layer, × the model's layers (32 for Llama-2-7B, 80 for Llama-2-70B; the op set
+ * of reference.ts).
  */
 
 /** What a point measures. */
@@ -52,16 +53,20 @@ const VIDUR = 'microsoft/vidur data/profiling';
 const A100_7B = `${VIDUR}/compute/a100/meta-llama/Llama-2-7b-hf/mlp.csv`;
 const A40_7B = `${VIDUR}/compute/a40/meta-llama/Llama-2-7b-hf/mlp.csv`;
 const H100_7B = `${VIDUR}/compute/h100/meta-llama/Llama-2-7b-hf/mlp.csv`;
+// Llama-2-70B's layers (hidden 8192, MLP 28672, 64 q / 8 KV heads) are Llama-3.1-70B's: the
+// catalog's llama-3.1-70b stands in (the vocabulary differs, which linear + norm never touch).
+const H100_70B = `${VIDUR}/compute/h100/meta-llama/Llama-2-70b-hf/mlp.csv`;
 const A100_ATTN = `${VIDUR}/a100/attention.csv (n_embd 8192, 64 q / 8 KV heads, TP2 = Llama-2-70B per rank, block 16, FlashAttention)`;
 
 function linear(
   id: string, split: FidelityPoint['split'], gpu: string, tp: number, tokens: number, perLayerMs: readonly number[], file: string, tolerance: number,
+  model = 'llama-2-7b', layers = 32,
 ): FidelityPoint {
   const layer = perLayerMs.reduce((a, v) => a + v, 0);
   return {
-    id, category: 'operator', split, gpu, model: 'llama-2-7b', tensorParallel: tp, target: { kind: 'linear-norm', tokens },
-    measuredMs: Math.round(layer * 32 * 1000) / 1000, tolerance,
-    source: `${file}, row num_tokens=${tokens}, tp=${tp}: (${perLayerMs.join(' + ')}) ms × 32 layers`,
+    id, category: 'operator', split, gpu, model, tensorParallel: tp, target: { kind: 'linear-norm', tokens },
+    measuredMs: Math.round(layer * layers * 1000) / 1000, tolerance,
+    source: `${file}, row num_tokens=${tokens}, tp=${tp}: (${perLayerMs.join(' + ')}) ms × ${layers} layers`,
   };
 }
 
@@ -106,6 +111,12 @@ export const FIDELITY_POINTS: readonly FidelityPoint[] = [
   linear('a40-7b-linear-128', 'held-out', 'a40', 1, 128, [0.006, 0.223, 0.074, 0.006, 0.431, 0.18], A40_7B, 0.15),
   linear('a40-7b-linear-4096', 'held-out', 'a40', 1, 4096, [0.177, 3.755, 1.297, 0.177, 6.739, 3.382], A40_7B, 0.1),
   linear('a40-7b-tp2-linear-4096', 'held-out', 'a40', 2, 4096, [0.1745, 1.85, 0.634, 0.175, 3.2555, 1.689], A40_7B, 0.1),
+  // H100, Llama-2-70B's layer shapes: a model no coefficient was chosen on, added after the defaults were set.
+  linear('h100-70b-linear-1', 'held-out', 'h100-sxm', 1, 1, [0.006, 0.063, 0.048, 0.006, 0.311, 0.171], H100_70B, 0.1, 'llama-3.1-70b', 80),
+  linear('h100-70b-linear-32', 'held-out', 'h100-sxm', 1, 32, [0.006, 0.065, 0.053, 0.006, 0.3135, 0.164], H100_70B, 0.1, 'llama-3.1-70b', 80),
+  linear('h100-70b-linear-128', 'held-out', 'h100-sxm', 1, 128, [0.006, 0.066, 0.052, 0.006, 0.327, 0.166], H100_70B, 0.15, 'llama-3.1-70b', 80),
+  linear('h100-70b-linear-4096', 'held-out', 'h100-sxm', 1, 4096, [0.124, 0.9825, 0.7885, 0.125, 5.6685, 2.647], H100_70B, 0.1, 'llama-3.1-70b', 80),
+  linear('h100-70b-tp2-linear-4096', 'held-out', 'h100-sxm', 2, 4096, [0.121, 0.493, 0.4045, 0.1225, 2.756, 1.304], H100_70B, 0.1, 'llama-3.1-70b', 80),
   // A100, decode attention (Llama-2-70B per-rank shape at TP2): two batch-64 rows set
   // attentionMemoryEfficiency; the rest are held out.
   attention('a100-attn-b24-c2688', 'fit', 24, 2688, 0.093, 0.25),
