@@ -9,7 +9,7 @@ function samples(untilS: number, rate: (tS: number) => number): InstanceSample[]
   for (let t = 0; t <= untilS; t++) {
     const r = t === 0 ? 0 : rate(t);
     for (const instance of ['i0', 'i1']) {
-      out.push({ tMs: t * 1000, instance, kvUsage: 0, running: 0, waiting: 0, healthy: true, tokens: r / 2, state: 'ok' });
+      out.push({ tMs: t * 1000, instance, kvUsage: 0, running: 0, waiting: 0, healthy: true, tokens: r / 2, state: 'ok', prefillTokens: 0, decodeTokens: r / 2 });
     }
   }
   return out;

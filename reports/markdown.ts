@@ -1,4 +1,5 @@
 import { fmt, relChange } from './format.js';
+import { PERCENTILE_METHOD_TEXT } from './stats.js';
 import { highlights } from './highlights.js';
 import type { AggregateEntry, Report, Spread } from './report.js';
 
@@ -122,6 +123,7 @@ export function reportMarkdown(report: Report): string {
     // A deployed target's header names it: nothing about it was simulated.
     `- ${'target' in report.cluster ? 'deployed target' : 'cluster'}: ${Object.entries(report.cluster).map(([k, v]) => `${k} ${String(v)}`).join(', ')}`,
     `- tool: ${report.tool.name} ${report.tool.version}`,
+    `- percentiles: ${PERCENTILE_METHOD_TEXT[s.percentiles ?? 'linear']}; ITL from a log histogram`,
     '',
     '## What stands out',
     '',

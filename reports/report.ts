@@ -1,6 +1,6 @@
 import type { InstanceStats, Summary } from './summary.js';
 import type { InstanceSample } from './timeseries.js';
-import { roundTo } from './stats.js';
+import { roundTo, type PercentileMethod } from './stats.js';
 import type { FaultJson } from './failover.js';
 
 /** Version of the report.json layout; bump on any incompatible change. */
@@ -9,8 +9,9 @@ export const SCHEMA_VERSION = 1;
 /** A run's instance timeseries in compact columnar rows. */
 export interface TimeseriesJson {
   readonly intervalMs: number;
-  readonly columns: readonly ['tMs', 'instance', 'kvUsage', 'running', 'waiting', 'healthy', 'tokens', 'state'];
-  readonly rows: readonly (readonly [number, string, number, number, number, boolean, number, string])[];
+  readonly columns: readonly ['tMs', 'instance', 'kvUsage', 'running', 'waiting', 'healthy', 'tokens', 'state', 'prefillTokens', 'decodeTokens'];
+  /** `tokens`: output tokens; `prefillTokens` / `decodeTokens`: tokens computed by prefill and decode, each per interval. */
+  readonly rows: readonly (readonly [number, string, number, number, number, boolean, number, string, number, number])[];
 }
 
 /** One matrix cell in report.json. */
@@ -70,6 +71,8 @@ export interface Report {
     readonly seeds: readonly number[];
     /** The scenario's regression gates (metric → limits), when it sets any. */
     readonly gates?: Readonly<Record<string, Readonly<Record<string, number | undefined>>>>;
+    /** How request and workflow percentiles were taken (absent in reports written before it was selectable: linear). */
+    readonly percentiles?: PercentileMethod;
   };
   readonly cluster: Readonly<Record<string, string | number | boolean>>;
   readonly policies: readonly PolicyJson[];
@@ -82,8 +85,10 @@ export interface Report {
 export function timeseriesJson(samples: readonly InstanceSample[], intervalUs: number): TimeseriesJson {
   return {
     intervalMs: intervalUs / 1000,
-    columns: ['tMs', 'instance', 'kvUsage', 'running', 'waiting', 'healthy', 'tokens', 'state'],
-    rows: samples.map((s) => [roundTo(s.tMs, 3), s.instance, s.kvUsage, s.running, s.waiting, s.healthy, s.tokens, s.state] as const),
+    columns: ['tMs', 'instance', 'kvUsage', 'running', 'waiting', 'healthy', 'tokens', 'state', 'prefillTokens', 'decodeTokens'],
+    rows: samples.map((s) => [
+      roundTo(s.tMs, 3), s.instance, s.kvUsage, s.running, s.waiting, s.healthy, s.tokens, s.state, s.prefillTokens, s.decodeTokens,
+    ] as const),
   };
 }
 

@@ -1,26 +1,39 @@
 /**
- * Percentile by linear interpolation between closest ranks (numpy's default, Hyndman–Fan type
- * 7) over the finite values; NaN for an empty set. Sorts a copy.
+ * How percentiles are taken: `linear` interpolates between the closest ranks (numpy's default,
+ * Hyndman–Fan type 7); `nearest-rank` returns an observed value, the smallest with at least p%
+ * of the values at or below it (type 1).
  */
-export function percentile(values: ArrayLike<number>, p: number): number {
-  return percentiles(values, [p])[0]!;
+export type PercentileMethod = 'linear' | 'nearest-rank';
+
+/** What reports say about a method. */
+export const PERCENTILE_METHOD_TEXT: Record<PercentileMethod, string> = {
+  linear: 'linear interpolation between closest ranks (numpy default, type 7)',
+  'nearest-rank': 'nearest rank: an observed value, the smallest with at least p% at or below it (type 1)',
+};
+
+/**
+ * Percentile (linear by default) over the finite values; NaN for an empty set. Sorts a copy.
+ */
+export function percentile(values: ArrayLike<number>, p: number, method: PercentileMethod = 'linear'): number {
+  return percentiles(values, [p], method)[0]!;
 }
 
 /** Several percentiles with one sort. */
-export function percentiles(values: ArrayLike<number>, ps: readonly number[]): number[] {
+export function percentiles(values: ArrayLike<number>, ps: readonly number[], method: PercentileMethod = 'linear'): number[] {
   const finite: number[] = [];
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     if (Number.isFinite(v)) finite.push(v);
   }
   const sorted = Float64Array.from(finite).sort();
-  return ps.map((p) => quantileSorted(sorted, p / 100));
+  return ps.map((p) => quantileSorted(sorted, p / 100, method));
 }
 
-/** Quantile q ∈ [0,1] of sorted values (type 7). */
-export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
+/** Quantile q ∈ [0,1] of sorted values (type 7, or type 1 for `nearest-rank`). */
+export function quantileSorted(sorted: ArrayLike<number>, q: number, method: PercentileMethod = 'linear'): number {
   const n = sorted.length;
   if (n === 0) return NaN;
+  if (method === 'nearest-rank') return sorted[Math.min(n - 1, Math.max(0, Math.ceil(q * n) - 1))]!;
   const h = (n - 1) * q;
   const lo = Math.floor(h);
   const hi = Math.min(n - 1, lo + 1);

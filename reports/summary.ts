@@ -1,6 +1,6 @@
 import type { LogHistogram } from './histogram.js';
 import { requestLatencies, type RequestRecord, type WorkflowRecord } from './records.js';
-import { coefficientOfVariation, mean, percentiles, roundTo } from './stats.js';
+import { coefficientOfVariation, mean, percentiles as percentilesBy, roundTo, type PercentileMethod } from './stats.js';
 import type { InstanceSample } from './timeseries.js';
 
 /** Per-instance totals of one run. */
@@ -45,6 +45,8 @@ export interface RunData {
   readonly instances: readonly InstanceStats[];
   readonly samples: readonly InstanceSample[];
   readonly slo?: Slo | undefined;
+  /** Of the request and workflow percentiles (ITL comes from a log histogram either way). Default linear. */
+  readonly percentileMethod?: PercentileMethod | undefined;
 }
 
 /** A run's summary metrics; key order is fixed (reports diff cleanly). */
@@ -55,6 +57,8 @@ export type Summary = Record<string, number>;
  * last end). Percentiles are type-7 interpolations; NaN (null in JSON) marks an undefined metric.
  */
 export function summarize(d: RunData): Summary {
+  const method = d.percentileMethod ?? 'linear';
+  const percentiles = (values: ArrayLike<number>, ps: readonly number[]): number[] => percentilesBy(values, ps, method);
   const reqs = d.requests;
   const ok = reqs.filter((r) => r.outcome === 'ok');
   const lat = ok.map(requestLatencies);

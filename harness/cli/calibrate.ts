@@ -3,12 +3,12 @@ import type { Command } from 'commander';
 import { calibrationFileContent } from '../../sim/cost-model/calibrate/calibration-file.js';
 import { fitCoefficients } from '../../sim/cost-model/calibrate/fit.js';
 import { ObservationError, loadObservationFile, toObservations } from '../../sim/cost-model/calibrate/observations.js';
-import { loadGpu, loadModel } from '../../sim/cost-model/catalog/index.js';
+import { loadGpu, loadGpuArg, loadModel } from '../../sim/cost-model/catalog/index.js';
 import { COEFFICIENT_NAMES, DEFAULT_ROOFLINE } from '../../sim/cost-model/coefficients.js';
-import type { GpuSpec } from '../../sim/cost-model/gpu-spec.js';
+import { interconnectProblem, type GpuSpec } from '../../sim/cost-model/gpu-spec.js';
 import { tensorParallelProblem, type ModelSpec } from '../../sim/cost-model/model-spec.js';
 import { InputError } from '../../workloads/input-error.js';
-import { table } from './cost-args.js';
+import { GPU_HELP, table } from './cost-args.js';
 
 /** `agentbench calibrate` */
 export function registerCalibrate(program: Command): void {
@@ -17,8 +17,9 @@ export function registerCalibrate(program: Command): void {
     .description('fit the cost model\'s coefficients to measured step times or per-request timings (format: README, "Calibration")')
     .requiredOption('--observations <file>', 'observation file (JSON or YAML)')
     .option('-o, --out <file>', 'where to write the calibration', 'calibration.json')
+    .option('--gpu <gpu>', `the GPU the observations were measured on, instead of the file's gpu: ${GPU_HELP}`)
     .option('--json', 'print the fit as JSON instead of the table')
-    .action((o: { observations: string; out: string; json?: boolean }) => {
+    .action((o: { observations: string; out: string; gpu?: string; json?: boolean }) => {
       let loaded;
       try {
         loaded = loadObservationFile(o.observations);
@@ -31,12 +32,18 @@ export function registerCalibrate(program: Command): void {
       let gpu: GpuSpec;
       try {
         model = loadModel(modelRef);
-        gpu = typeof gpuRef === 'string' ? loadGpu(gpuRef) : gpuRef;
       } catch (e) {
         throw new InputError([`${o.observations}: ${(e as Error).message}`]);
       }
+      try {
+        gpu = o.gpu !== undefined ? loadGpuArg(o.gpu) : typeof gpuRef === 'string' ? loadGpu(gpuRef) : gpuRef;
+      } catch (e) {
+        throw new InputError([`${o.gpu !== undefined ? '--gpu' : o.observations}: ${(e as Error).message}`]);
+      }
       const tp = tensorParallelProblem(model, file.tensorParallel);
       if (tp) throw new InputError([`${o.observations}: tensorParallel: ${model.name}: ${tp}`]);
+      const link = interconnectProblem(gpu, file.tensorParallel);
+      if (link) throw new InputError([`${o.gpu !== undefined ? '--gpu' : `${o.observations}: gpu`}: ${link}`]);
       const fit = fitCoefficients(model, gpu, file.tensorParallel, toObservations(file), DEFAULT_ROOFLINE);
       const out = calibrationFileContent(model, gpu.name, file.tensorParallel, fit, { steps: file.steps.length, requests: file.requests.length });
       writeFileSync(o.out, `${JSON.stringify(out, null, 2)}\n`);

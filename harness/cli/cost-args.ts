@@ -1,13 +1,14 @@
 import { InvalidArgumentError } from 'commander';
-import { GPU_NAMES, MODEL_NAMES, loadGpu, loadModel } from '../../sim/cost-model/catalog/index.js';
-import type { GpuSpec } from '../../sim/cost-model/gpu-spec.js';
+import { GPU_NAMES, MODEL_NAMES, loadGpuArg, loadModel } from '../../sim/cost-model/catalog/index.js';
+import { interconnectProblem, type GpuSpec } from '../../sim/cost-model/gpu-spec.js';
 import { tensorParallelProblem, type ModelSpec } from '../../sim/cost-model/model-spec.js';
 import { InputError } from '../../workloads/input-error.js';
 
 /** Help text of --model. */
 export const MODEL_HELP = `catalog model (${MODEL_NAMES.join(', ')}) or a path to a HF config.json`;
 /** Help text of --gpu. */
-export const GPU_HELP = `catalog GPU (${GPU_NAMES.join(', ')}) or a path to a GPU spec .json`;
+export const GPU_HELP = `catalog GPU (${GPU_NAMES.join(', ')}), a path to a GPU spec .json, or the spec inline as in a ` +
+  'scenario\'s cluster.gpu: JSON or key=value pairs, e.g. name=X,bf16Tflops=400,memoryGiB=48,memoryBandwidthGBps=960';
 
 /** The model and GPU named on the command line; bad names are input errors (exit 2). */
 export function modelAndGpu(modelRef: string, gpuRef: string, tensorParallel: number): { model: ModelSpec; gpu: GpuSpec } {
@@ -19,12 +20,14 @@ export function modelAndGpu(modelRef: string, gpuRef: string, tensorParallel: nu
     throw new InputError([`--model: ${(e as Error).message}`]);
   }
   try {
-    gpu = loadGpu(gpuRef);
+    gpu = loadGpuArg(gpuRef);
   } catch (e) {
     throw new InputError([`--gpu: ${(e as Error).message}`]);
   }
   const tp = tensorParallelProblem(model, tensorParallel);
   if (tp) throw new InputError([`--tp: ${model.name}: ${tp}`]);
+  const link = interconnectProblem(gpu, tensorParallel);
+  if (link) throw new InputError([`--gpu: ${link}`]);
   return { model, gpu };
 }
 

@@ -74,6 +74,27 @@ describe('agentbench explain-step', () => {
     expect(r.out).toMatch(/step time \d+\.\d+ ms for 8 tokens in 8 sequences/);
   });
 
+  test('shows the ridge, the K/V read and the overhead split; takes an inline GPU spec', async () => {
+    const inline = 'name=A100ish,bf16Tflops=312,memoryGiB=80,memoryBandwidthGBps=2039';
+    const r = await run('explain-step', '--model', 'llama-3.1-8b', '--gpu', inline, '--prefill', '128', '--decode', '32x1024');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/kv-read µs +ridge µs/);
+    expect(r.out).toMatch(/overhead = per step 300 µs \+ per sequence - µs \(33 sequences\)/);
+    const j = JSON.parse((await run('explain-step', '--model', 'llama-3.1-8b', '--gpu', inline, '--prefill', '128', '--decode', '32x1024', '--json')).out) as
+      { components: { name: string; ridgeUs: number; kvReadUs: number }[] };
+    const catalog = JSON.parse((await run('explain-step', '--model', 'llama-3.1-8b', '--gpu', 'a100-80gb', '--prefill', '128', '--decode', '32x1024', '--json')).out) as typeof j;
+    // Same datasheet figures as the catalog's A100-80GB: same breakdown.
+    expect(j.components).toEqual(catalog.components);
+    expect(j.components.find((c) => c.name === 'linear')!.ridgeUs).toBeGreaterThan(0);
+    expect(j.components.find((c) => c.name === 'attention')!.kvReadUs).toBeGreaterThan(0);
+  });
+
+  test('an inline GPU without interconnectGBps is refused for TP > 1', async () => {
+    const r = await run('explain-step', '--model', 'llama-3.1-70b', '--tp', '4', '--decode', '8', '--gpu', '{"name":"G","bf16Tflops":989,"memoryGiB":80,"memoryBandwidthGBps":3350}');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--gpu: G: tensor parallelism 4 needs interconnectGBps/);
+  });
+
   test('needs a batch', async () => {
     const r = await run('explain-step', '--model', 'llama-3.1-8b', '--gpu', 'h100-sxm');
     expect(r.code).toBe(2);
@@ -83,6 +104,14 @@ describe('agentbench explain-step', () => {
 
 describe('agentbench calibrate and scenarios using the result', () => {
   const out = join(dir, 'calibration.json');
+
+  test('--gpu overrides the observation file\'s GPU, inline like a scenario', async () => {
+    const other = join(dir, 'calibration-inline.json');
+    const r = await run('calibrate', '--observations', example, '--out', other, '--gpu', 'name=Mine,bf16Tflops=400,memoryGiB=80,memoryBandwidthGBps=3000', '--json');
+    expect(r.code).toBe(0);
+    expect((JSON.parse(readFileSync(other, 'utf8')) as { gpu: string }).gpu).toBe('Mine');
+    expect((await run('calibrate', '--observations', example, '--out', other, '--gpu', 'name=Mine')).err).toMatch(/--gpu: inline GPU spec/);
+  });
 
   test('writes a calibration file with MAPE per metric', async () => {
     const r = await run('calibrate', '--observations', example, '--out', out);
@@ -140,10 +169,30 @@ describe('agentbench calibrate and scenarios using the result', () => {
       .toThrow(/x\.yaml:4:\d+: cluster\.gpu\.bf16Tflops: expected a number > 0/);
   });
 
+  test('an inline GPU may leave interconnectGBps out at TP1, not with tensor parallelism', () => {
+    const noLink = '  gpu: { name: NoLink, bf16Tflops: 500, memoryGiB: 96, memoryBandwidthGBps: 4000 }';
+    expect(resolveText(scenario(`  instances: 1\n${noLink}`)).gpu.interconnectGBps).toBeUndefined();
+    expect(() => resolveText(scenario(`  instances: 1\n  tensorParallel: 2\n${noLink}`)))
+      .toThrow(/cluster\.gpu: NoLink: tensor parallelism 2 needs interconnectGBps/);
+  });
+
   test('a model that does not fit, or does not split over the TP degree, is a clear error', () => {
     expect(problems(scenario('  instances: 1\n  model: llama-3.1-70b')))
       .toMatch(/cluster: llama-3.1-70b does not fit on H100-SXM x1: .*short by 60\.9 GiB per GPU.*tensorParallel 2 fits/);
     expect(problems(scenario('  instances: 1\n  model: llama-3.1-8b\n  tensorParallel: 3')))
       .toMatch(/cluster\.tensorParallel: llama-3.1-8b: num_attention_heads 32 is not divisible by tensor parallel size 3/);
+  });
+});
+
+describe('agentbench fidelity', () => {
+  test('prints every point and the fit / held-out summary; exit 0 while all are within tolerance', async () => {
+    const r = await run('fidelity');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^ {2}a100-7b-linear-128 +fit +a100-80gb +1 +11\.568 /m);
+    expect(r.out).toMatch(/^ {2}operator +held-out +18 +\d+\.\d% /m);
+    expect(r.out).toMatch(/^ {2}ttft +held-out +3 .* 3$/m); // reported, not gated
+    const j = JSON.parse((await run('fidelity', '--json')).out) as { results: { pass: boolean }[]; summary: { category: string }[] };
+    expect(j.results.every((x) => x.pass)).toBe(true);
+    expect(j.summary.map((s) => s.category)).toEqual(['operator', 'operator', 'attention', 'attention', 'tpot', 'ttft']);
   });
 });

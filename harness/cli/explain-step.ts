@@ -63,18 +63,23 @@ export function registerExplainStep(program: Command): void {
 
 /** The breakdown as a table, one row per component with work, then the total. */
 export function breakdownText(b: StepBreakdown): string {
-  const rows: string[][] = [['component', 'FLOPs', 'bytes', 'kernels', 'compute µs', 'memory µs', 'network µs', 'fixed µs', 'time µs', 'share', 'bound']];
+  const rows: string[][] = [[
+    'component', 'FLOPs', 'bytes', 'kernels', 'compute µs', 'memory µs', 'kv-read µs', 'ridge µs', 'network µs', 'fixed µs', 'time µs', 'share', 'bound',
+  ]];
   const us = (v: number): string => (v === 0 ? '-' : v.toFixed(v >= 100 ? 0 : 1));
   for (const c of b.components) {
     if (c.timeUs === 0) continue;
     rows.push([
       c.name, c.flops ? si(c.flops) : '-', c.bytes ? si(c.bytes, 'B') : '-', c.kernels ? String(c.kernels) : '-',
-      us(c.computeUs), us(c.memoryUs), us(c.networkUs), us(c.overheadUs), us(c.timeUs),
+      us(c.computeUs), us(c.memoryUs), us(c.kvReadUs), us(c.ridgeUs), us(c.networkUs), us(c.overheadUs), us(c.timeUs),
       `${((100 * c.timeUs) / b.totalUs).toFixed(1)}%`, c.bound,
     ]);
   }
+  const overhead = b.totalUs === 0 ? '' :
+    `\n  overhead = per step ${us(b.stepOverheadUs)} µs + per sequence ${us(b.perSeqOverheadUs)} µs (${b.seqs} sequences)`;
   return `${table(rows)}\n  step time ${(b.totalUs / 1000).toFixed(3)} ms for ${b.tokens} tokens in ${b.seqs} sequences (per rank; ` +
-    'time = fixed + max(compute, memory) + network)';
+    'time = fixed + smooth roofline of compute and memory + network; ridge = what the smooth roofline adds over max(compute, ' +
+    `memory) where neither hides the other; kv-read = the paged K/V read at the attention bandwidth, part of memory)${overhead}`;
 }
 
 function coefficientsText(k: RooflineCoefficients): string {

@@ -10,6 +10,7 @@ import { registerWorkload } from './workload-preview.js';
 import { registerCapacity } from './capacity.js';
 import { registerExplainStep } from './explain-step.js';
 import { registerCalibrate } from './calibrate.js';
+import { registerFidelity } from './fidelity.js';
 import { registerEngine } from './engine.js';
 import { registerRouter } from './router.js';
 import { registerLoad } from './load.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerCapacity(program);
   registerExplainStep(program);
   registerCalibrate(program);
+  registerFidelity(program);
   registerEngine(program);
   registerRouter(program);
   registerLoad(program);

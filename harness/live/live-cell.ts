@@ -1,5 +1,5 @@
 import { routerOptions, routerSchema, type RouterSpec } from '../../sim/faults/spec.js';
-import type { InstanceSample } from '../../reports/timeseries.js';
+import { TokenDeltas, type InstanceSample } from '../../reports/timeseries.js';
 import type { RequestRecord } from '../../reports/records.js';
 import { instanceStats, type InstanceStats } from '../../reports/summary.js';
 import { CellRun, policyStats, type CellResult, type CellSpec, type CellWorld } from '../runner/cell.js';
@@ -73,18 +73,15 @@ export async function runLiveCell(spec: LiveCellSpec): Promise<CellResult> {
     finish = resolve;
   });
   const engines = stack?.engines ?? [];
-  const lastTokens = engines.map(() => 0);
+  const deltas = new TokenDeltas(engines.length);
   const world: CellWorld = {
     clock, backend,
     schedule: (_kind, atUs, fn) => void clock.schedule(atUs, fn),
     sampleInstances: (tMs) => engines.map((e, k): InstanceSample => {
       const core = e.engine.core;
-      const tokens = e.engine.totals().outputTokens;
-      const delta = tokens - lastTokens[k]!;
-      lastTokens[k] = tokens;
       return {
         tMs, instance: `i${k}`, kvUsage: Math.round(core.kv.pool.usage * 1e4) / 1e4, running: core.numRunning, waiting: core.numWaiting,
-        healthy: stack!.router.upstreams[k]!.healthy, tokens: delta,
+        healthy: stack!.router.upstreams[k]!.healthy, ...deltas.next(k, e.engine.totals()),
         // The emulated engine's own truth (a fault endpoint crash/hang/slow), as in simulation.
         state: e.engine.faultState,
       };

@@ -13,6 +13,7 @@ import type { RequestRecord, WorkflowRecord } from '../../reports/records.js';
 import { summarize, type InstanceStats, type Slo, type Summary } from '../../reports/summary.js';
 import { Timeseries, type InstanceSample } from '../../reports/timeseries.js';
 import type { FaultJson } from '../../reports/failover.js';
+import type { PercentileMethod } from '../../reports/stats.js';
 import type { PolicyEntry } from '../scenario/schema.js';
 import type { ResolvedCluster } from './resolve.js';
 import { WorkflowRunner } from './workflow-runner.js';
@@ -26,6 +27,8 @@ export interface CellSpec {
   readonly check: boolean;
   readonly sampleIntervalUs: number;
   readonly slo?: Slo | undefined;
+  /** How the summary takes percentiles (default linear). */
+  readonly percentileMethod?: PercentileMethod | undefined;
   /** Folder that the workload's relative file paths (traces, empirical distributions) resolve against. */
   readonly baseDir?: string | undefined;
   /** Called every sample interval with progress figures. */
@@ -127,7 +130,7 @@ export class CellRun {
 
   /** The summary over the records and the instances' totals (+ trace rows skipped, when asked to skip). */
   summary(instances: readonly InstanceStats[]): Summary {
-    const summary = summarize({ requests: this.requests, workflows: this.workflows, itlMs: this.#itlMs, instances, samples: this.series.samples, slo: this.#spec.slo });
+    const summary = summarize({ requests: this.requests, workflows: this.workflows, itlMs: this.#itlMs, instances, samples: this.series.samples, slo: this.#spec.slo, percentileMethod: this.#spec.percentileMethod });
     const traceStats = this.source.traceStats;
     if (traceStats && (this.#spec.workload as { skipBadRows?: boolean }).skipBadRows) summary['traceRowsSkipped'] = traceStats.skippedRows;
     return summary;

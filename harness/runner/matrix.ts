@@ -72,12 +72,13 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
             cluster, workload, policy: p.entry, seed, check: opts.check, live: sc.live,
             faults: liveFaultsFromScenario(sc.faults, cluster.instances, seed),
             sampleIntervalUs: sc.report.sampleIntervalMs * 1000, slo: sc.slo, onProgress, router: sc.router, baseDir: dirname(loaded.file),
+            percentileMethod: sc.report.percentiles,
           })
           : runSimCell({
             cluster, workload, policy: p.entry, seed, check: opts.check,
             maxSimUs: sc.limits.maxSimS * 1e6, maxEvents: sc.limits.maxEvents,
             sampleIntervalUs: sc.report.sampleIntervalMs * 1000, slo: sc.slo, baseDir: dirname(loaded.file), faults: sc.faults, router: sc.router,
-            kvMetrics, onProgress,
+            kvMetrics, onProgress, percentileMethod: sc.report.percentiles,
           });
         events += res.events;
         calls += res.requests.length;
@@ -102,6 +103,7 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
     scenario: {
       name: sc.name, hash: loaded.hash, mode: sc.mode, ...(sc.description ? { description: sc.description } : {}), seeds: sc.seeds,
       ...(sc.gates ? { gates: sc.gates } : {}),
+      percentiles: sc.report.percentiles ?? 'linear',
     },
     cluster: target ? targetHeader(target.baseUrl, target.model, sc.live!) : {
       instances: cluster.instances, model: cluster.model.name, gpu: cluster.gpu.name, tensorParallel: sc.cluster.tensorParallel,

@@ -35,7 +35,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless chromium${HAVE_CHROMIUM
     const faulty: Report = {
       ...r,
       runs: r.runs.map((x) => (x.timeseries && x.policy === r.policies[1]!.name
-        ? { ...x, timeseries: { ...x.timeseries, rows: x.timeseries.rows.map((row, i) => (i >= 2 && i < 8 && row[1] === 'i0' ? [row[0], row[1], row[2], row[3], row[4], false, row[6], 'down'] as const : row)) } }
+        ? { ...x, timeseries: { ...x.timeseries, rows: x.timeseries.rows.map((row, i) => (i >= 2 && i < 8 && row[1] === 'i0' ? [row[0], row[1], row[2], row[3], row[4], false, row[6], 'down', row[8], row[9]] as const : row)) } }
         : x)),
     };
     writeFileSync(join(OUT, 'report-faults.html'), (await reportHtml(faulty, new ChartSampler(1).data())).html);

@@ -59,7 +59,7 @@ describe('report.html', () => {
 
   it('draws the failover timeline only when an instance was unhealthy', async () => {
     const runs = run.report.runs.map((r) => (r.timeseries && r.workload === 'chain' && r.policy === 'least-loaded'
-      ? { ...r, timeseries: { ...r.timeseries, rows: r.timeseries.rows.map((row, i) => (i >= 4 && i < 10 && row[1] === 'i1' ? [row[0], row[1], row[2], row[3], row[4], false, row[6], 'down'] as const : row)) } }
+      ? { ...r, timeseries: { ...r.timeseries, rows: r.timeseries.rows.map((row, i) => (i >= 4 && i < 10 && row[1] === 'i1' ? [row[0], row[1], row[2], row[3], row[4], false, row[6], 'down', row[8], row[9]] as const : row)) } }
       : r));
     const faulty: Report = { ...run.report, runs };
     const page = await reportHtml(faulty, new ChartSampler(1).data());

@@ -3,7 +3,7 @@ import { fitShortfall, kvCapacity, shortfallMessage, type KvCapacity } from '../
 import { loadGpu, loadModel } from '../../sim/cost-model/catalog/index.js';
 import { calibrationFor } from '../../sim/cost-model/calibrate/calibration-file.js';
 import { DEFAULT_ROOFLINE, mergeCoefficients, type CoefficientOverrides, type RooflineCoefficients } from '../../sim/cost-model/coefficients.js';
-import type { GpuSpec } from '../../sim/cost-model/gpu-spec.js';
+import { interconnectProblem, type GpuSpec } from '../../sim/cost-model/gpu-spec.js';
 import { RooflineCostModel } from '../../sim/cost-model/roofline.js';
 import type { CostModel } from '../../sim/cost-model/types.js';
 import { tensorParallelProblem, type ModelSpec } from '../../sim/cost-model/model-spec.js';
@@ -51,6 +51,8 @@ export function resolveCluster(c: ClusterSpec, scenarioFile: string): ResolvedCl
   const gpu = typeof c.gpu === 'string' ? loadGpu(c.gpu) : c.gpu;
   const tpProblem = tensorParallelProblem(model, c.tensorParallel);
   if (tpProblem) throw new InputError([`${scenarioFile}: cluster.tensorParallel: ${model.name}: ${tpProblem}`]);
+  const linkProblem = interconnectProblem(gpu, c.tensorParallel);
+  if (linkProblem) throw new InputError([`${scenarioFile}: cluster.gpu: ${linkProblem}`]);
   const capOpts = {
     blockSize: c.blockSize, gpuMemoryUtilization: c.gpuMemoryUtilization,
     tensorParallel: c.tensorParallel, activationReserveGiB: c.activationReserveGiB,

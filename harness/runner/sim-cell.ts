@@ -15,6 +15,7 @@ import type { CostModel } from '../../sim/cost-model/types.js';
 import { checkKvTiers } from '../../sim/kv-tiers/index.js';
 import { failoverFigures, type FaultJson } from '../../reports/failover.js';
 import { instanceStats, type InstanceStats } from '../../reports/summary.js';
+import { TokenDeltas } from '../../reports/timeseries.js';
 import { CellRun, policyStats, type CellResult, type CellSpec, type CellWorld } from './cell.js';
 import { clusterCostModel } from './resolve.js';
 import { buildCellKv, kvSummary } from './kv-tiers.js';
@@ -86,16 +87,13 @@ export function runSimCell(spec: SimCellSpec): CellResult {
     schedule: (kind, atUs, fn) => clock.at(atUs, kind, fn),
     sampleInstances: (tMs) => instances.map((inst, k) => {
       const e = inst.engine;
-      const tokens = e.counters.outputTokens;
-      const delta = tokens - lastTokens[k]!;
-      lastTokens[k] = tokens;
       return {
         tMs, instance: inst.id, kvUsage: Math.round(e.kv.pool.usage * 1e4) / 1e4,
-        running: e.numRunning, waiting: e.numWaiting, healthy: inst.healthy, tokens: delta, state: inst.state,
+        running: e.numRunning, waiting: e.numWaiting, healthy: inst.healthy, ...deltas.next(k, e.counters), state: inst.state,
       };
     }),
   };
-  const lastTokens = instances.map(() => 0);
+  const deltas = new TokenDeltas(instances.length);
   const cell = new CellRun(spec, world, instances.length);
   const { runner, requests, workflows, source, series } = cell;
   cell.begin();

@@ -26,6 +26,7 @@ export function runTestCell(o: {
   router?: Record<string, unknown>;
   /** Add the KV-tier / disaggregation metrics to the summary. */
   kvMetrics?: boolean;
+  percentileMethod?: SimCellSpec['percentileMethod'];
 }): CellResult {
   return runSimCell({
     cluster: testCluster(o.cluster),
@@ -38,6 +39,7 @@ export function runTestCell(o: {
     sampleIntervalUs: 1e6,
     costModel: o.costModel,
     kvMetrics: o.kvMetrics,
+    percentileMethod: o.percentileMethod,
     ...(o.faults ? { faults: o.faults.map((f) => faultSchema.parse(f)) } : {}),
     ...(o.router || o.faults ? { router: routerSchema.parse(o.router ?? {}) } : {}),
   });

@@ -26,7 +26,7 @@ export const clusterSchema = z.strictObject({
       ctx.issues.push({ code: 'custom', input: ctx.value, message: `unknown model '${ctx.value}'; valid: ${MODEL_NAMES.join(', ')}, or a path to a config.json` });
     }
   }),
-  /** Catalog name, or an inline GPU spec (name, bf16Tflops, fp8Tflops?, memoryGiB, memoryBandwidthGBps, interconnectGBps, pcieGBps?). */
+  /** Catalog name, or an inline GPU spec (name, bf16Tflops, fp8Tflops?, memoryGiB, memoryBandwidthGBps, interconnectGBps? (needed for tensorParallel > 1), pcieGBps?). */
   gpu: z.union([z.string().check((ctx) => {
     if (!GPU_NAMES.includes(ctx.value)) {
       ctx.issues.push({ code: 'custom', input: ctx.value, message: `unknown gpu '${ctx.value}'; valid: ${GPU_NAMES.join(', ')}, or an inline spec` });
@@ -94,6 +94,12 @@ export const scenarioSchema = z.strictObject({
   report: z.strictObject({
     /** Interval of the KV/queue timeseries, simulated ms (doubles as needed to stay bounded). */
     sampleIntervalMs: positive.default(1000),
+    /**
+     * How request and workflow percentiles are taken: `linear` (the default when left out;
+     * numpy's, which `vllm bench serve` uses) or `nearest-rank` (always an observed value).
+     * Left out of the defaults so existing scenario hashes stay the same.
+     */
+    percentiles: z.enum(['linear', 'nearest-rank']).optional(),
   }).prefault({}),
 }).check((ctx) => {
   const seen = new Map<string, number>();

@@ -10,10 +10,23 @@ export const coefficientsSchema = z.strictObject({
   computeEfficiency: z.number().positive(),
   /** Fraction of peak tensor FLOP/s reached by attention (FlashAttention) kernels. */
   attentionEfficiency: z.number().positive(),
-  /** Fraction of datasheet memory bandwidth reached when streaming weights, KV and activations. */
+  /** Fraction of datasheet memory bandwidth reached when streaming weights and activations. */
   memoryEfficiency: z.number().positive(),
-  /** Fixed cost of every kernel (ramp-up, tail, gap); per-layer overhead = kernels per layer × this, µs. */
+  /**
+   * Fraction of datasheet memory bandwidth attention kernels reach reading the paged KV cache
+   * (block-table gathers, split-KV reductions: below streaming bandwidth).
+   */
+  attentionMemoryEfficiency: z.number().positive(),
+  /**
+   * Sharpness p of the smooth roofline: a component takes (compute^p + memory^p)^(1/p). Large p is
+   * the bare max (perfect overlap of compute and memory); small p charges more near the ridge,
+   * where neither hides the other (p = 1 is no overlap at all).
+   */
+  rooflineSharpness: z.number().min(1),
+  /** Fixed cost of every GEMM or attention kernel (ramp-up, tail, gap), µs. */
   kernelOverheadUs: z.number().nonnegative(),
+  /** Fixed cost of every small memory-bound kernel (norm, rotary, activation, KV write), µs. */
+  elementwiseKernelUs: z.number().nonnegative(),
   /** Fixed CPU cost of one engine step (schedule, prepare inputs, sample, update), µs. */
   stepOverheadUs: z.number().nonnegative(),
   /** CPU cost per scheduled sequence per step, µs. */
@@ -37,16 +50,18 @@ export type CoefficientOverrides = z.output<typeof coefficientOverridesSchema>;
 export const COEFFICIENT_NAMES = Object.keys(coefficientsSchema.shape) as (keyof RooflineCoefficients)[];
 
 /**
- * Default coefficients. The H100 ones are fitted to microsoft/vidur's measured H100 profile of
- * Llama-2-7B linear + norm ops (data/profiling/compute/h100/meta-llama/Llama-2-7b-hf/mlp.csv,
- * medians; 1 / 128 / 512 / 2048 / 4096 tokens: 5.6 / 6.4 / 12.0 / 40.5 / 82.9 ms for the whole
- * forward), which this model reproduces within 5% (see roofline.test.ts). They apply to every
- * GPU until calibrated.
+ * Default coefficients, each from public measurements (docs/cost-model.md lists the sources,
+ * which fidelity points each one was chosen on, and the resulting errors; `npm run fidelity`
+ * recomputes them). The memory and kernel figures come from microsoft/vidur's measured H100
+ * profile of Llama-2-7B linear + norm ops (data/profiling/compute/h100/meta-llama/Llama-2-7b-hf/
+ * mlp.csv, medians; 1 / 128 / 512 / 2048 / 4096 tokens: 5.6 / 6.4 / 12.0 / 40.5 / 82.9 ms for the
+ * whole forward). They apply to every GPU until calibrated.
  */
 export const DEFAULT_ROOFLINE: RooflineCoefficients = {
-  // vidur H100 profile: 2048 and 4096 tokens are compute-bound; 2 × 6.5 G params × 4096 tokens
-  // in 82.9 ms is 0.65 of 989 TFLOPS, 0.67 once the kernels' fixed cost is taken out.
-  computeEfficiency: 0.67,
+  // Compute-bound rows of vidur's profiles (fit points of the fidelity suite): 2 × 6.5 G params ×
+  // 4096 tokens of Llama-2-7B take 82.9 ms on H100 (0.65 of 989 TFLOPS) and 246.4 ms on A100
+  // (0.69 of 312, after the norms); 2048 tokens on H100: 0.67. Least squares over the three: 0.69.
+  computeEfficiency: 0.69,
   // FlashAttention-3 paper (Shah et al. 2024, abstract and fig. 5): on H100 the FP16/BF16
   // forward reaches up to 740 TFLOPS (75% of peak) on long sequences and much less on short,
   // causal ones; vLLM's chunks are short-to-medium, so half of peak.
@@ -54,9 +69,23 @@ export const DEFAULT_ROOFLINE: RooflineCoefficients = {
   // vidur H100 profile: 1 token (weights only) takes 175 µs per layer for 405 MB: 2.3 TB/s with
   // the kernels' fixed cost included, 0.84 of 3.35 TB/s without it.
   memoryEfficiency: 0.84,
-  // vidur H100 profile, same fit: 6 kernels per layer (4 GEMMs, 2 RMSNorms) carry ~39 µs of
-  // size-independent time (the 1-token and 128-token rows differ by only 25 µs per layer).
+  // vidur data/profiling/a100/attention.csv, paged decode attention of Llama-2-70B's per-rank
+  // shape at TP2 (4 KV heads of 128, block 16), context 2688, batches 24-80: after the 13 µs
+  // fixed cost of its two kernels, 132-440 MB of K/V per layer move at 0.65-0.88 of 2,039 GB/s;
+  // least squares on log error: 0.77 (below streaming's 0.84: block-table gathers and split-KV).
+  attentionMemoryEfficiency: 0.77,
+  // vidur A100 and H100 Llama-2-7B rows at 128 tokens, where the GEMMs sit at the ridge (A100:
+  // compute ≈ memory ≈ 240 µs per layer): measured 11.57 ms on A100 and 6.4 ms on H100 against
+  // 10.2 and 5.9 for a bare max; p = 2.5 charges 2^(1/2.5) = 1.32 × max at the ridge and brings
+  // both within 2%. Away from the ridge it converges to the max (4:1 apart: +1.2%; 10:1: +0.1%).
+  rooflineSharpness: 2.5,
+  // vidur H100 profile, same fit: 4 GEMMs and 2 RMSNorms per layer carry ~39 µs of
+  // size-independent time (the 1-token and 128-token rows differ by only 25 µs per layer):
+  // 2 × 4.5 for the norms (below) leaves 7.5 per GEMM; 6.5 keeps the 1-token rows within 3%.
   kernelOverheadUs: 6.5,
+  // vidur A100 and H100 Llama-2-7B profiles, 1-token rows (bytes negligible): input_layernorm and
+  // post_attention_layernorm 4-5 µs, attn_rope 5 µs, mlp_act 7 µs, add 2 µs per kernel.
+  elementwiseKernelUs: 4.5,
   // vLLM blog "vLLM V1: A Major Upgrade to vLLM's Core Architecture" (Jan 2025, section 1):
   // per-step CPU work (scheduling, input preparation, detokenising) is significant next to the
   // ~5 ms GPU step of Llama-8B on H100, and V1 overlaps most of it; we charge 0.3 ms.

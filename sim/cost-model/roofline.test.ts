@@ -3,7 +3,7 @@ import { SeededRng } from '../../policies/rng.js';
 import { GPU_NAMES, MODEL_NAMES, loadGpu, loadModel } from './catalog/index.js';
 import { DEFAULT_ROOFLINE } from './coefficients.js';
 import { referenceComparison } from './reference.js';
-import { RooflineCostModel } from './roofline.js';
+import { RooflineCostModel, smoothRoofline } from './roofline.js';
 import { addToShape, emptyShape, type StepShape } from './types.js';
 
 const h100 = loadGpu('h100-sxm');
@@ -127,5 +127,56 @@ describe('tensor parallelism', () => {
     expect(f8.computeUs).toBeCloseTo((bf16.computeUs * 989) / 1979, 6);
     const a100 = new RooflineCostModel(fp8, loadGpu('a100-80gb')).explain(s).components[0]!;
     expect(a100.computeUs).toBeCloseTo((bf16.computeUs * 989) / 312, 6);
+  });
+});
+
+describe('smooth roofline', () => {
+  test('goldens: the p-norm of compute and memory', () => {
+    // At the ridge: 2^(1/2.5) × 100 = 131.95; 4:1 apart: 100 × (1 + 0.25^2.5)^(0.4) = 101.24.
+    expect(smoothRoofline(100, 100, 2.5)).toBeCloseTo(131.95, 2);
+    expect(smoothRoofline(25, 100, 2.5)).toBeCloseTo(101.24, 2);
+    expect(smoothRoofline(100, 25, 2.5)).toBeCloseTo(101.24, 2);
+    expect(smoothRoofline(0, 7, 2.5)).toBe(7);
+    expect(smoothRoofline(0, 0, 2.5)).toBe(0);
+    // p = 1 is no overlap at all; a large p is the bare max (no overflow).
+    expect(smoothRoofline(30, 70, 1)).toBeCloseTo(100, 9);
+    expect(smoothRoofline(99, 100, 1e6)).toBeCloseTo(100, 3);
+  });
+
+  test('explain shows the ridge and the K/V read; they add up to the component time', () => {
+    const cost = new RooflineCostModel(llama8b, loadGpu('a100-80gb'));
+    const b = cost.explain(shapeOf([[128, 0]], Array.from({ length: 32 }, () => 1024)));
+    const linear = b.components.find((c) => c.name === 'linear')!;
+    expect(linear.ridgeUs).toBeGreaterThan(0.1 * Math.max(linear.computeUs, linear.memoryUs)); // 160 tokens: near the A100 ridge
+    expect(linear.timeUs).toBeCloseTo(linear.overheadUs + Math.max(linear.computeUs, linear.memoryUs) + linear.ridgeUs, 6);
+    const attn = b.components.find((c) => c.name === 'attention')!;
+    // 32 decodes read 1025 tokens each (+128 for the prefill chunk): 131,072 B per token at 0.77 × 2,039 GB/s.
+    expect(attn.kvReadUs).toBeCloseTo(((32 * 1025 + 128) * 131_072 / (0.77 * 2039e9)) * 1e6, 6);
+    expect(attn.memoryUs).toBeGreaterThan(attn.kvReadUs);
+    expect(b.stepOverheadUs).toBe(DEFAULT_ROOFLINE.stepOverheadUs);
+    expect(b.perSeqOverheadUs).toBe(0);
+  });
+
+  test('a lower attention bandwidth slows decode attention and nothing else', () => {
+    const s = shapeOf([], Array.from({ length: 64 }, () => 2000));
+    const base = new RooflineCostModel(llama8b, h100).explain(s);
+    const slow = new RooflineCostModel(llama8b, h100, { coefficients: { ...DEFAULT_ROOFLINE, attentionMemoryEfficiency: 0.385 } }).explain(s);
+    const a = (b: typeof base) => b.components.find((c) => c.name === 'attention')!;
+    expect(a(slow).kvReadUs).toBeCloseTo(2 * a(base).kvReadUs, 6);
+    expect(slow.components.find((c) => c.name === 'linear')!.timeUs).toBe(base.components.find((c) => c.name === 'linear')!.timeUs);
+  });
+
+  test('small kernels carry their own fixed cost', () => {
+    const s = shapeOf([], [100]);
+    const base = new RooflineCostModel(llama8b, h100).explain(s);
+    const norm = base.components.find((c) => c.name === 'norm')!;
+    expect(norm.overheadUs).toBe(65 * DEFAULT_ROOFLINE.elementwiseKernelUs); // 2 per layer + the final norm
+    expect(base.components.find((c) => c.name === 'attention')!.overheadUs).toBe(64 * DEFAULT_ROOFLINE.kernelOverheadUs);
+  });
+
+  test('a GPU without interconnectGBps runs TP1 and refuses TP > 1', () => {
+    const { interconnectGBps: _, ...noLink } = h100;
+    expect(new RooflineCostModel(llama8b, noLink).stepTimeUs(shapeOf([], [10]))).toBe(new RooflineCostModel(llama8b, h100).stepTimeUs(shapeOf([], [10])));
+    expect(() => new RooflineCostModel(loadModel('llama-3.1-70b'), noLink, { tensorParallel: 4 })).toThrow(/needs interconnectGBps/);
   });
 });

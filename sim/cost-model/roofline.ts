@@ -1,7 +1,7 @@
 import { DEFAULT_ROOFLINE, type RooflineCoefficients } from './coefficients.js';
-import { peakFlopsPerSec, type GpuSpec } from './gpu-spec.js';
+import { interconnectProblem, peakFlopsPerSec, type GpuSpec } from './gpu-spec.js';
 import type { ModelSpec } from './model-spec.js';
-import { C, COMPONENTS, COMPUTE_CLASS, NUM_COMPONENTS, StepWorkModel, emptyWork, type StepWork } from './step-work.js';
+import { C, COMPONENTS, COMPUTE_CLASS, KERNEL_CLASS, NUM_COMPONENTS, StepWorkModel, emptyWork, type StepWork } from './step-work.js';
 import type { Bound, ComponentTime, CostModel, StepBreakdown, StepShape } from './types.js';
 
 /** Options of {@link RooflineCostModel}. */
@@ -12,11 +12,26 @@ export interface RooflineOptions {
 }
 
 /**
+ * The smooth roofline: (c^p + m^p)^(1/p), computed as hi · (1 + (lo/hi)^p)^(1/p) so a large p
+ * cannot overflow. p → ∞ is max(c, m); at the ridge (c = m) it is 2^(1/p) · max (p = 4: +19%).
+ * Monotone in both arguments, so more work never costs less.
+ */
+export function smoothRoofline(c: number, m: number, p: number): number {
+  const hi = c > m ? c : m;
+  if (hi <= 0) return 0;
+  const lo = c > m ? m : c;
+  if (lo <= 0) return hi;
+  return hi * Math.pow(1 + Math.pow(lo / hi, p), 1 / p);
+}
+
+/**
  * Per-component roofline step model. For each component (linear layers, attention, KV writes,
- * norms, element-wise ops, lm_head): time = kernels × kernelOverheadUs + max(FLOPs / (peak ×
- * efficiency), bytes / (bandwidth × memoryEfficiency)); with tensor parallelism, ring all-reduces
- * cost 2(tp−1)/tp × message bytes / (link × interconnectEfficiency) + latency each; plus a
- * per-step and per-sequence CPU overhead. The step takes the sum (kernels run one after another).
+ * norms, element-wise ops, lm_head): time = kernels × fixed cost per kernel (GEMM-class or small)
+ * + smoothRoofline(FLOPs / (peak × efficiency), bytes / (bandwidth × efficiency)), where the
+ * paged K/V read of attention runs at its own, lower bandwidth efficiency; with tensor
+ * parallelism, ring all-reduces cost 2(tp−1)/tp × message bytes / (link × interconnectEfficiency)
+ * + latency each; plus a per-step and a per-sequence CPU overhead. The step takes the sum
+ * (kernels run one after another). Sources of every default: docs/cost-model.md.
  */
 export class RooflineCostModel implements CostModel {
   readonly name = 'roofline';
@@ -24,12 +39,16 @@ export class RooflineCostModel implements CostModel {
   readonly work: StepWorkModel;
   readonly #w: StepWork = emptyWork();
   readonly #computeUsPerFlop: Float64Array = new Float64Array(NUM_COMPONENTS);
+  readonly #kernelUs: Float64Array = new Float64Array(NUM_COMPONENTS);
   readonly #memoryUsPerByte: number;
+  readonly #kvReadUsPerByte: number;
   readonly #networkUsPerByte: number;
   // Scratch for the last evaluation, read by explain().
   readonly #computeUs = new Float64Array(NUM_COMPONENTS);
   readonly #memoryUs = new Float64Array(NUM_COMPONENTS);
   readonly #overheadUs = new Float64Array(NUM_COMPONENTS);
+  readonly #ridgeUs = new Float64Array(NUM_COMPONENTS);
+  #kvReadUs = 0;
   #networkUs = 0;
 
   constructor(model: ModelSpec, gpu: GpuSpec, opts: RooflineOptions = {}) {
@@ -41,9 +60,16 @@ export class RooflineCostModel implements CostModel {
       const cls = COMPUTE_CLASS[i];
       const eff = cls === 'gemm' ? k.computeEfficiency : cls === 'attention' ? k.attentionEfficiency : 0;
       this.#computeUsPerFlop[i] = eff > 0 ? 1e6 / (peak * eff) : 0;
+      const kc = KERNEL_CLASS[i];
+      this.#kernelUs[i] = kc === 'gemm' ? k.kernelOverheadUs : kc === 'small' ? k.elementwiseKernelUs : 0;
     }
-    this.#memoryUsPerByte = 1e6 / (gpu.memoryBandwidthGBps * 1e9 * k.memoryEfficiency);
-    this.#networkUsPerByte = 1e6 / (gpu.interconnectGBps * 1e9 * k.interconnectEfficiency);
+    const bw = gpu.memoryBandwidthGBps * 1e9;
+    this.#memoryUsPerByte = 1e6 / (bw * k.memoryEfficiency);
+    this.#kvReadUsPerByte = 1e6 / (bw * k.attentionMemoryEfficiency);
+    // Without a link (TP1 specs may omit it) there is nothing to send; fill() sends 0 bytes at TP1.
+    this.#networkUsPerByte = gpu.interconnectGBps === undefined ? 0 : 1e6 / (gpu.interconnectGBps * 1e9 * k.interconnectEfficiency);
+    const linkProblem = interconnectProblem(gpu, opts.tensorParallel ?? 1);
+    if (linkProblem) throw new Error(linkProblem);
   }
 
   stepTimeUs(s: Readonly<StepShape>): number {
@@ -57,15 +83,21 @@ export class RooflineCostModel implements CostModel {
       const computeUs = this.#computeUs[i]!;
       const memoryUs = this.#memoryUs[i]!;
       const overheadUs = this.#overheadUs[i]!;
+      const ridgeUs = this.#ridgeUs[i]!;
       const networkUs = i === C.allReduce ? this.#networkUs : 0;
-      const timeUs = overheadUs + Math.max(computeUs, memoryUs) + networkUs;
+      const timeUs = overheadUs + Math.max(computeUs, memoryUs) + ridgeUs + networkUs;
       let bound: Bound = 'idle';
       if (networkUs > 0) bound = 'network';
       else if (computeUs > 0 || memoryUs > 0) bound = computeUs >= memoryUs ? 'compute' : 'memory';
       else if (overheadUs > 0) bound = 'fixed';
-      return { name, flops: w.flops[i]!, bytes: w.bytes[i]!, kernels: w.kernels[i]!, computeUs, memoryUs, networkUs, overheadUs, timeUs, bound };
+      return {
+        name, flops: w.flops[i]!, bytes: w.bytes[i]!, kernels: w.kernels[i]!, computeUs, memoryUs,
+        kvReadUs: i === C.attention ? this.#kvReadUs : 0, ridgeUs, networkUs, overheadUs, timeUs, bound,
+      };
     });
-    return { totalUs, tokens: w.tokens, seqs: w.seqs, components };
+    const k = this.coefficients;
+    const stepOverheadUs = w.tokens === 0 ? 0 : k.stepOverheadUs;
+    return { totalUs, tokens: w.tokens, seqs: w.seqs, components, stepOverheadUs, perSeqOverheadUs: k.perSeqOverheadUs * w.seqs };
   }
 
   // The hot path: per step, no allocation.
@@ -76,19 +108,30 @@ export class RooflineCostModel implements CostModel {
       this.#computeUs.fill(0);
       this.#memoryUs.fill(0);
       this.#overheadUs.fill(0);
+      this.#ridgeUs.fill(0);
+      this.#kvReadUs = 0;
       this.#networkUs = 0;
       return 0;
     }
     const k = this.coefficients;
+    const p = k.rooflineSharpness;
     let total = 0;
     for (let i = 0; i < C.allReduce; i++) {
       const c = w.flops[i]! * this.#computeUsPerFlop[i]!;
-      const m = w.bytes[i]! * this.#memoryUsPerByte;
-      const o = w.kernels[i]! * k.kernelOverheadUs;
+      let m: number;
+      if (i === C.attention) {
+        this.#kvReadUs = w.kvReadBytes * this.#kvReadUsPerByte;
+        m = this.#kvReadUs + (w.bytes[i]! - w.kvReadBytes) * this.#memoryUsPerByte;
+      } else {
+        m = w.bytes[i]! * this.#memoryUsPerByte;
+      }
+      const o = w.kernels[i]! * this.#kernelUs[i]!;
+      const t = smoothRoofline(c, m, p);
       this.#computeUs[i] = c;
       this.#memoryUs[i] = m;
       this.#overheadUs[i] = o;
-      total += o + (c > m ? c : m);
+      this.#ridgeUs[i] = t - (c > m ? c : m);
+      total += o + t;
     }
     this.#networkUs = w.allReduceWireBytes * this.#networkUsPerByte;
     const arOverhead = w.allReduces * k.allReduceLatencyUs;

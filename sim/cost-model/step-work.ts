@@ -16,6 +16,13 @@ export const NUM_COMPONENTS = COMPONENTS.length;
 /** Which peak a component's FLOPs run at: tensor-core GEMMs, attention kernels, or none. */
 export const COMPUTE_CLASS: readonly ('gemm' | 'attention' | null)[] = ['gemm', 'attention', null, null, null, 'gemm', null, null];
 
+/**
+ * Which fixed cost a component's kernels carry: GEMM-class (GEMMs, attention, lm_head and the
+ * sampler) or small element-wise kernels (norms, rotary, SiLU-and-mul, KV-cache writes), which
+ * measure a few µs each (see coefficients.ts, elementwiseKernelUs).
+ */
+export const KERNEL_CLASS: readonly ('gemm' | 'small' | null)[] = ['gemm', 'gemm', 'small', 'small', 'small', 'gemm', null, null];
+
 /** What one tensor-parallel rank does in one step, per component. Reused in place (no allocation per step). */
 export interface StepWork {
   /** FLOPs per component. */
@@ -24,6 +31,8 @@ export interface StepWork {
   readonly bytes: Float64Array;
   /** Kernel launches per component. */
   readonly kernels: Float64Array;
+  /** Of the attention bytes, the K/V read from the paged KV cache (priced at the attention bandwidth). */
+  kvReadBytes: number;
   /** Collectives (all-reduce, logits gather) this step. */
   allReduces: number;
   /** Bytes each rank sends over the interconnect (ring: 2(tp−1)/tp × message per all-reduce). */
@@ -38,7 +47,7 @@ export interface StepWork {
 export function emptyWork(): StepWork {
   return {
     flops: new Float64Array(NUM_COMPONENTS), bytes: new Float64Array(NUM_COMPONENTS), kernels: new Float64Array(NUM_COMPONENTS),
-    allReduces: 0, allReduceWireBytes: 0, seqs: 0, tokens: 0,
+    kvReadBytes: 0, allReduces: 0, allReduceWireBytes: 0, seqs: 0, tokens: 0,
   };
 }
 
@@ -140,6 +149,7 @@ export class StepWorkModel {
       f.fill(0);
       by.fill(0);
       kn.fill(0);
+      w.kvReadBytes = 0;
       w.allReduces = 0;
       w.allReduceWireBytes = 0;
       return;
@@ -155,8 +165,12 @@ export class StepWorkModel {
     kn[C.linear] = this.#linearKernels;
 
     f[C.attention] = this.#attnFlopsPerPair * (s.prefillAttnPairs + s.decodeKvReadTokens);
-    by[C.attention] = this.#kvBytesPerToken * (s.prefillKvReadTokens + s.decodeKvReadTokens) + this.#qoBytesPerToken * T;
-    kn[C.attention] = L;
+    w.kvReadBytes = this.#kvBytesPerToken * (s.prefillKvReadTokens + s.decodeKvReadTokens);
+    by[C.attention] = w.kvReadBytes + this.#qoBytesPerToken * T;
+    // Two kernels per layer: FlashAttention's split-KV pass and its combine. vidur's A100 profile
+    // (data/profiling/a100/attention.csv) measures 12-18 µs per layer for decode batches of 1-13
+    // sequences at 32-736 tokens of context, where the K/V bytes take ~1 µs: fixed cost, ~2 kernels.
+    kn[C.attention] = 2 * L;
 
     // reshape_and_cache reads the new K and V and writes them into their blocks.
     f[C.kvWrite] = 0;

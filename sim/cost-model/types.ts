@@ -58,13 +58,20 @@ export interface ComponentTime {
   readonly kernels: number;
   /** FLOPs at the component's efficiency-scaled peak, µs. */
   readonly computeUs: number;
-  /** Bytes at the efficiency-scaled memory bandwidth, µs. */
+  /** Bytes at the efficiency-scaled memory bandwidth (KV reads at the attention bandwidth), µs. */
   readonly memoryUs: number;
+  /** Of memoryUs, the paged K/V read at the attention-specific bandwidth (attention only), µs. */
+  readonly kvReadUs: number;
+  /**
+   * What the smooth roofline charges beyond max(computeUs, memoryUs): near the ridge neither
+   * hides the other fully, µs.
+   */
+  readonly ridgeUs: number;
   /** Interconnect transfer time (all-reduce only), µs. */
   readonly networkUs: number;
   /** Fixed costs: kernel, all-reduce latency, per-step and per-sequence overheads, µs. */
   readonly overheadUs: number;
-  /** overheadUs + max(computeUs, memoryUs) + networkUs. */
+  /** overheadUs + max(computeUs, memoryUs) + ridgeUs + networkUs. */
   readonly timeUs: number;
   readonly bound: Bound;
 }
@@ -75,6 +82,10 @@ export interface StepBreakdown {
   readonly tokens: number;
   readonly seqs: number;
   readonly components: readonly ComponentTime[];
+  /** Of the 'overhead' component: the fixed per-step CPU cost, µs. */
+  readonly stepOverheadUs: number;
+  /** Of the 'overhead' component: the per-sequence CPU cost × sequences, µs. */
+  readonly perSeqOverheadUs: number;
 }
 
 /** Step time of a batch on one instance. Pure: same shape, same time. */

@@ -1,6 +1,6 @@
-import { hashString } from '../../policies/kv/hash.js';
+import { hashNumbers, hashString } from '../../policies/kv/hash.js';
 import { CsvSyntaxError, splitCsvLine } from './csv-line.js';
-import type { TraceSpec } from './schema.js';
+import { traceBlockTokens, type TraceSpec } from './schema.js';
 
 /** One request of a trace. */
 export interface TraceRow {
@@ -68,6 +68,35 @@ function blockIds(v: unknown, what: string): number[] {
   });
 }
 
+/** Namespace of chained token-block hashes (kept apart from trace block ids). */
+const CHAIN_NS = hashString('trace-token-chain');
+
+function tokenIds(v: unknown, what: string): number[] {
+  const items = Array.isArray(v) ? v : typeof v === 'string' ? v.split(/[\s;|,]+/).filter((s) => s !== '') : null;
+  if (!items) throw new RowError(`${what}: expected a list of token ids, found ${found(v)}`);
+  return items.map((x) => {
+    const n = typeof x === 'string' && /^\d{1,15}$/.test(x) ? Number(x) : x;
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new RowError(`${what}: expected token ids (non-negative integers), found ${found(x)}`);
+    return n;
+  });
+}
+
+/**
+ * Chained hashes of the full `blockTokens`-id blocks of a prompt, as vLLM's prefix cache keys
+ * them (vllm/v1/core/kv_cache_utils.py, hash_block_tokens: each block's hash covers its parent's
+ * hash and its own ids): equal hashes ⇔ equal ids from the start through that block. A 53-bit
+ * hash, not vLLM's bytes; what a replay needs is the same sharing.
+ */
+export function chainedBlockHashes(ids: readonly number[], blockTokens: number): number[] {
+  const out: number[] = [];
+  let parent = CHAIN_NS;
+  for (let b = 0; (b + 1) * blockTokens <= ids.length; b++) {
+    parent = hashNumbers(parent, ...ids.slice(b * blockTokens, (b + 1) * blockTokens));
+    out.push(parent);
+  }
+  return out;
+}
+
 function parseJson(line: string): Record<string, unknown> {
   let v: unknown;
   try {
@@ -104,9 +133,9 @@ export function rowParser(spec: TraceSpec): RowParser {
     case 'azure':
       // github.com/Azure/AzurePublicDataset AzureLLMInferenceTrace_{code,conv}.csv (2023) and the
       // 2024 week-long traces: TIMESTAMP,ContextTokens,GeneratedTokens.
-      return csvParser({ arrival: 'TIMESTAMP', promptTokens: 'ContextTokens', outputTokens: 'GeneratedTokens' }, 'datetime');
+      return csvParser({ arrival: 'TIMESTAMP', promptTokens: 'ContextTokens', outputTokens: 'GeneratedTokens' }, 'datetime', traceBlockTokens(spec));
     case 'csv':
-      return csvParser(spec.columns!, spec.timeUnit);
+      return csvParser(spec.columns!, spec.timeUnit, traceBlockTokens(spec));
     case 'jsonl': {
       const c = spec.columns!;
       return {
@@ -114,8 +143,8 @@ export function rowParser(spec: TraceSpec): RowParser {
         header: () => null,
         parse(line, lineNo) {
           const o = parseJson(line);
-          for (const k of [c.arrival, c.promptTokens, c.outputTokens]) if (!(k in o)) throw new RowError(`missing key '${k}'`);
-          return rowOf(lineNo, (k) => o[k], c, spec.timeUnit);
+          for (const k of [c.arrival, c.promptTokens ?? c.promptTokenIds!, c.outputTokens]) if (!(k in o)) throw new RowError(`missing key '${k}'`);
+          return rowOf(lineNo, (k) => o[k], c, spec.timeUnit, traceBlockTokens(spec));
         },
       };
     }
@@ -124,21 +153,34 @@ export function rowParser(spec: TraceSpec): RowParser {
 
 type Columns = NonNullable<TraceSpec['columns']>;
 
-function rowOf(lineNo: number, get: (key: string) => unknown, c: Columns, unit: TraceSpec['timeUnit']): TraceRow {
+function rowOf(lineNo: number, get: (key: string) => unknown, c: Columns, unit: TraceSpec['timeUnit'], blockTokens: number): TraceRow {
   const t = get(c.arrival);
   const session = c.session === undefined ? undefined : get(c.session);
   const hashes = c.blockHashes === undefined ? undefined : get(c.blockHashes);
+  const ids = c.promptTokenIds === undefined ? undefined : tokenIds(get(c.promptTokenIds), c.promptTokenIds);
+  let promptTokens: number;
+  if (ids !== undefined) {
+    if (ids.length === 0) throw new RowError(`${c.promptTokenIds!}: expected at least 1 token id, found none`);
+    promptTokens = ids.length;
+    if (c.promptTokens !== undefined) {
+      const stated = count(get(c.promptTokens), c.promptTokens, 1);
+      if (stated !== ids.length) throw new RowError(`${c.promptTokens}: ${stated} does not match the ${ids.length} ids of ${c.promptTokenIds!}`);
+    }
+  } else {
+    promptTokens = count(get(c.promptTokens!), c.promptTokens!, 1);
+  }
   return {
     lineNo,
     timeUs: unit === 'datetime' ? parseDatetimeUs(t, c.arrival) : time(t, c.arrival, UNIT_US[unit]),
-    promptTokens: count(get(c.promptTokens), c.promptTokens, 1),
+    promptTokens,
     outputTokens: count(get(c.outputTokens), c.outputTokens, 0),
     session: session === undefined || session === null || session === '' ? undefined : String(session),
-    blockIds: hashes === undefined || hashes === null || hashes === '' ? undefined : blockIds(hashes, c.blockHashes!),
+    blockIds: ids !== undefined ? chainedBlockHashes(ids, blockTokens)
+      : hashes === undefined || hashes === null || hashes === '' ? undefined : blockIds(hashes, c.blockHashes!),
   };
 }
 
-function csvParser(c: Columns, unit: TraceSpec['timeUnit']): RowParser {
+function csvParser(c: Columns, unit: TraceSpec['timeUnit'], blockTokens: number): RowParser {
   let index = new Map<string, number>();
   let width = 0;
   return {
@@ -148,7 +190,7 @@ function csvParser(c: Columns, unit: TraceSpec['timeUnit']): RowParser {
       if (fields[0]?.startsWith('\uFEFF')) fields[0] = fields[0].slice(1);
       index = new Map(fields.map((f, i) => [f, i]));
       width = fields.length;
-      const need = [c.arrival, c.promptTokens, c.outputTokens, c.session, c.blockHashes].filter((x): x is string => x !== undefined);
+      const need = [c.arrival, c.promptTokens, c.outputTokens, c.session, c.blockHashes, c.promptTokenIds].filter((x): x is string => x !== undefined);
       const missing = need.filter((k) => !index.has(k));
       return missing.length > 0 ? `header has no column ${missing.map((m) => `'${m}'`).join(', ')}; columns: ${fields.join(', ')}` : null;
     },
@@ -161,7 +203,7 @@ function csvParser(c: Columns, unit: TraceSpec['timeUnit']): RowParser {
         throw e;
       }
       if (fields.length !== width) throw new RowError(`expected ${width} fields, found ${fields.length}`);
-      return rowOf(lineNo, (k) => fields[index.get(k)!], c, unit);
+      return rowOf(lineNo, (k) => fields[index.get(k)!], c, unit, blockTokens);
     },
   };
 }

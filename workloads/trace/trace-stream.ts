@@ -6,7 +6,7 @@ import type { Workflow } from '../workflow.js';
 import { CsvSyntaxError, splitCsvLine } from './csv-line.js';
 import { LineReader } from './line-reader.js';
 import { RowError, rowParser, type RowParser, type TraceRow } from './rows.js';
-import type { TraceSpec } from './schema.js';
+import { traceBlockTokens, type TraceSpec } from './schema.js';
 
 const BLOCK_NS = hashString('trace-block');
 const ROW_NS = hashString('trace-row');
@@ -33,6 +33,7 @@ export class TraceStream implements ArrivalStream {
   readonly closedLoop = false;
   readonly stats: TraceStats = { skippedRows: 0, skipped: [] };
   readonly #spec: TraceSpec;
+  readonly #blockTokens: number;
   readonly #path: string;
   readonly #parser: RowParser;
   readonly #pending = new Map<number, { row: TraceRow; pass: number }>();
@@ -48,6 +49,7 @@ export class TraceStream implements ArrivalStream {
 
   constructor(spec: TraceSpec, baseDir?: string) {
     this.#spec = spec;
+    this.#blockTokens = traceBlockTokens(spec);
     this.#path = resolveDataPath(spec.file, baseDir);
     this.#parser = rowParser(spec);
     this.#reader = new LineReader(this.#path);
@@ -89,7 +91,7 @@ export class TraceStream implements ArrivalStream {
     let left = row.promptTokens;
     for (const id of row.blockIds ?? []) {
       if (left <= 0) break;
-      const length = Math.min(s.hashBlockTokens, left);
+      const length = Math.min(this.#blockTokens, left);
       prompt.push({ key: hashNumbers(BLOCK_NS, pass, id), start: 0, length });
       left -= length;
     }

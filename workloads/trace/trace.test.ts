@@ -4,7 +4,7 @@ import { SeededRng } from '../../policies/rng.js';
 import { TESTDATA, trace } from '../testdata/specs.js';
 import { WorkloadSource, workloadSchema, type WorkloadSpec } from '../workload.js';
 import type { LlmNode, Workflow } from '../workflow.js';
-import { parseDatetimeUs } from './rows.js';
+import { chainedBlockHashes, parseDatetimeUs, rowParser } from './rows.js';
 
 function replay(spec: WorkloadSpec): { wfs: Workflow[]; skipped: number | undefined } {
   const src = new WorkloadSource(spec, new SeededRng(1), { baseDir: TESTDATA });
@@ -158,5 +158,47 @@ describe('trace replay: generic CSV and JSONL with a column mapping', () => {
 
   it('a trace that does not exist is an input error', () => {
     expect(() => replay(trace({ file: 'nope.jsonl', format: 'mooncake' }))).toThrow(/nope\.jsonl: cannot read trace/);
+  });
+});
+
+describe('trace replay: prompt token ids become vLLM-style chained block hashes', () => {
+  const columns = { arrival: 't', outputTokens: 'out', promptTokenIds: 'prompt_token_ids' };
+
+  it('prompts share exactly their common leading full 16-token blocks (the default block with token ids)', () => {
+    const { wfs } = replay(trace({ file: 'token-ids.jsonl', format: 'jsonl', columns }));
+    // Row 1: ids 0-39 = 2 full blocks + 8; row 2: ids 0-31 then 100-109; row 3: id 16 changed to
+    // 999; row 4: ids 16-31 twice (row 1's second block first: not a prefix of anything).
+    expect(wfs.map((w) => call(w).prompt!.reduce((a, r) => a + r.length, 0))).toEqual([40, 42, 37, 32]);
+    expect(lengths(prompt(wfs[0]!))).toEqual([16, 16, 8]);
+    expect(commonBlocks(prompt(wfs[0]!), prompt(wfs[1]!))).toBe(2);
+    expect(commonBlocks(prompt(wfs[0]!), prompt(wfs[2]!))).toBe(1);
+    expect(commonBlocks(prompt(wfs[0]!), prompt(wfs[3]!))).toBe(0);
+    // The partial last block (8 ids of row 1) is never shared, even with an identical row.
+    expect(prompt(wfs[0]!)[2]!.key).not.toBe(prompt(wfs[1]!)[2]!.key);
+  });
+
+  it('chained hashes: equal iff every id from the start through the block is equal', () => {
+    const a = chainedBlockHashes([1, 2, 3, 4, 5, 6, 7], 2); // 3 full blocks; id 7 is a partial block
+    expect(a).toHaveLength(3);
+    expect(chainedBlockHashes([1, 2, 3, 4, 9, 9], 2).slice(0, 2)).toEqual(a.slice(0, 2));
+    expect(chainedBlockHashes([3, 4], 2)[0]).not.toBe(a[1]); // same ids as block 1, different parent
+    expect(chainedBlockHashes([1], 2)).toEqual([]);
+  });
+
+  it('a stated prompt length must match the ids; bad ids name the column', () => {
+    const withLength = rowParser(trace({ file: 'x', format: 'jsonl', columns: { ...columns, promptTokens: 'n' } }) as never);
+    expect(withLength.parse('{"t":0,"out":1,"n":2,"prompt_token_ids":[7,8]}', 1).promptTokens).toBe(2);
+    expect(() => withLength.parse('{"t":0,"out":1,"n":3,"prompt_token_ids":[7,8]}', 1)).toThrow(/n: 3 does not match the 2 ids of prompt_token_ids/);
+    expect(() => rowParser(trace({ file: 'x', format: 'jsonl', columns }) as never).parse('{"t":0,"out":1,"prompt_token_ids":[1,-2]}', 1))
+      .toThrow(/prompt_token_ids: expected token ids \(non-negative integers\), found -2/);
+  });
+
+  it('schema: ids or a length are needed, not both ids and block hashes; hashBlockTokens still wins', () => {
+    const issues = (raw: Record<string, unknown>) =>
+      workloadSchema.safeParse({ name: 't', pattern: 'trace', file: 'x', format: 'jsonl', ...raw }).error?.issues.map((i) => i.message) ?? [];
+    expect(issues({ columns: { arrival: 't', outputTokens: 'o' } })).toEqual(['expected `promptTokens` or `promptTokenIds`, found neither']);
+    expect(issues({ columns: { ...columns, blockHashes: 'b' } })).toEqual([expect.stringMatching(/both name the prefix blocks/)]);
+    const { wfs } = replay(trace({ file: 'token-ids.jsonl', format: 'jsonl', columns, hashBlockTokens: 32 }));
+    expect(lengths(prompt(wfs[0]!))).toEqual([32, 8]);
   });
 });

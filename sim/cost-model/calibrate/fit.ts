@@ -1,20 +1,25 @@
 import { COEFFICIENT_NAMES, type RooflineCoefficients } from '../coefficients.js';
 import { peakFlopsPerSec, type GpuSpec } from '../gpu-spec.js';
 import type { ModelSpec } from '../model-spec.js';
-import { RooflineCostModel } from '../roofline.js';
-import { C, COMPUTE_CLASS, StepWorkModel, emptyWork } from '../step-work.js';
+import { RooflineCostModel, smoothRoofline } from '../roofline.js';
+import { C, COMPUTE_CLASS, KERNEL_CLASS, StepWorkModel, emptyWork } from '../step-work.js';
 import { nnls } from './nnls.js';
 import type { Metric, Observation } from './observations.js';
 
 /**
- * The model is linear in these once each component's bound (compute or memory) is known:
- * time = Σ kernels·kernelOverheadUs + Σ_compute-bound FLOPs/peak · (1/efficiency) +
- * Σ_memory-bound bytes/bandwidth · (1/memoryEfficiency) + stepOverheadUs + seqs·perSeqOverheadUs
- * + all-reduces·latency + wire bytes/link · (1/interconnectEfficiency).
+ * The model is linear in these for fixed roofline weights: a component's smooth roofline
+ * t = (c^p + m^p)^(1/p) is homogeneous of degree 1, so t = c·∂t/∂c + m·∂t/∂m (Euler), and with
+ * the partials taken at the current coefficients, time = Σ kernels·fixed cost +
+ * Σ FLOPs/peak · wc · (1/efficiency) + Σ bytes/bandwidth · wm · (1/memory efficiency) +
+ * stepOverheadUs + seqs·perSeqOverheadUs + all-reduces·latency + wire bytes/link ·
+ * (1/interconnectEfficiency). The roofline sharpness itself is not fitted (held at the prior).
+ * One memory scale moves both bandwidth efficiencies, keeping the prior's attention-to-streaming
+ * ratio: for one model the weight bytes are the same every step, so only the paged K/V read
+ * (which varies with context) tells the bandwidth apart from the per-step overhead.
  */
 const PARAMS = [
-  'computeScale', 'attentionScale', 'memoryScale', 'kernelOverheadUs', 'stepOverheadUs', 'perSeqOverheadUs',
-  'allReduceLatencyUs', 'interconnectScale',
+  'computeScale', 'attentionScale', 'memoryScale', 'kernelOverheadUs', 'elementwiseKernelUs',
+  'stepOverheadUs', 'perSeqOverheadUs', 'allReduceLatencyUs', 'interconnectScale',
 ] as const;
 type Param = (typeof PARAMS)[number];
 const P = Object.fromEntries(PARAMS.map((p, i) => [p, i])) as Record<Param, number>;
@@ -25,7 +30,7 @@ const P = Object.fromEntries(PARAMS.map((p, i) => [p, i])) as Record<Param, numb
  * The fitted per-step constant is split back: the prior kernel and all-reduce shares first,
  * any remainder to stepOverheadUs (or, if it is smaller, those shares scaled down).
  */
-const FOLDED: readonly Param[] = ['kernelOverheadUs', 'allReduceLatencyUs'];
+const FOLDED: readonly Param[] = ['kernelOverheadUs', 'elementwiseKernelUs', 'allReduceLatencyUs'];
 
 /** The outcome of a fit. */
 export interface FitResult {
@@ -42,22 +47,28 @@ export interface FitResult {
 
 const COEFF_OF: Record<Param, keyof RooflineCoefficients> = {
   computeScale: 'computeEfficiency', attentionScale: 'attentionEfficiency', memoryScale: 'memoryEfficiency',
-  kernelOverheadUs: 'kernelOverheadUs', stepOverheadUs: 'stepOverheadUs', perSeqOverheadUs: 'perSeqOverheadUs',
-  allReduceLatencyUs: 'allReduceLatencyUs', interconnectScale: 'interconnectEfficiency',
+  kernelOverheadUs: 'kernelOverheadUs', elementwiseKernelUs: 'elementwiseKernelUs',
+  stepOverheadUs: 'stepOverheadUs', perSeqOverheadUs: 'perSeqOverheadUs', allReduceLatencyUs: 'allReduceLatencyUs',
+  interconnectScale: 'interconnectEfficiency',
 };
 const IS_SCALE: Record<Param, boolean> = {
-  computeScale: true, attentionScale: true, memoryScale: true, kernelOverheadUs: false, stepOverheadUs: false,
-  perSeqOverheadUs: false, allReduceLatencyUs: false, interconnectScale: true,
+  computeScale: true, attentionScale: true, memoryScale: true, kernelOverheadUs: false,
+  elementwiseKernelUs: false, stepOverheadUs: false, perSeqOverheadUs: false, allReduceLatencyUs: false, interconnectScale: true,
 };
 
 function toTheta(k: RooflineCoefficients): number[] {
   return PARAMS.map((p) => (IS_SCALE[p] ? 1 / k[COEFF_OF[p]] : k[COEFF_OF[p]]));
 }
-function fromTheta(theta: readonly number[]): RooflineCoefficients {
-  const out: Record<string, number> = {};
+/**
+ * Coefficients from a parameter vector; the roofline sharpness from `prior`, the attention
+ * memory efficiency at the prior's ratio to the memory efficiency.
+ */
+function fromTheta(theta: readonly number[], prior: RooflineCoefficients): RooflineCoefficients {
+  const out: Record<string, number> = { ...prior };
   PARAMS.forEach((p, i) => {
     out[COEFF_OF[p]] = IS_SCALE[p] ? 1 / theta[i]! : theta[i]!;
   });
+  out['attentionMemoryEfficiency'] = out['memoryEfficiency']! * (prior.attentionMemoryEfficiency / prior.memoryEfficiency);
   return out as unknown as RooflineCoefficients;
 }
 
@@ -66,7 +77,10 @@ interface PartTerms {
   readonly count: number;
   readonly computeUs: Float64Array;
   readonly memoryUs: Float64Array;
-  readonly kernels: number;
+  /** Of the attention memory time, the paged K/V read (at efficiency 1). */
+  readonly kvReadUs: number;
+  readonly gemmKernels: number;
+  readonly smallKernels: number;
   readonly seqs: number;
   readonly allReduces: number;
   readonly wireUs: number;
@@ -86,19 +100,30 @@ export function fitCoefficients(
   const w = emptyWork();
   const peak = peakFlopsPerSec(gpu, model.bytesPerParam);
   const bw = gpu.memoryBandwidthGBps * 1e9;
-  const link = gpu.interconnectGBps * 1e9;
+  // No link in the spec: TP1 only (the cost model refuses TP > 1), where nothing crosses one.
+  const link = (gpu.interconnectGBps ?? Infinity) * 1e9;
   const terms: PartTerms[][] = observations.map((o) => o.parts.map((p) => {
     work.fill(p.shape, w);
-    let kernels = 0;
-    for (let i = 0; i < C.allReduce; i++) kernels += w.kernels[i]!;
+    let gemmKernels = 0;
+    let smallKernels = 0;
+    for (let i = 0; i < C.allReduce; i++) {
+      if (KERNEL_CLASS[i] === 'gemm') gemmKernels += w.kernels[i]!;
+      else if (KERNEL_CLASS[i] === 'small') smallKernels += w.kernels[i]!;
+    }
+    const memoryUs = w.bytes.map((b) => (b / bw) * 1e6);
+    const kvReadUs = (w.kvReadBytes / bw) * 1e6;
+    memoryUs[C.attention] = memoryUs[C.attention]! - kvReadUs; // the rest of attention's bytes stream
     return {
       count: p.count,
       computeUs: w.flops.map((f) => (f / peak) * 1e6),
-      memoryUs: w.bytes.map((b) => (b / bw) * 1e6),
-      kernels, seqs: w.seqs, allReduces: w.allReduces, wireUs: (w.allReduceWireBytes / link) * 1e6,
+      memoryUs, kvReadUs, gemmKernels, smallKernels,
+      seqs: w.seqs, allReduces: w.allReduces, wireUs: (w.allReduceWireBytes / link) * 1e6,
     };
   }));
   const y = observations.map((o) => o.observedUs);
+  const sharpness = prior.rooflineSharpness;
+  // K/V read µs at efficiency 1, in units of the memory scale: × memory / attention-memory efficiency.
+  const kvPerMemory = prior.memoryEfficiency / prior.attentionMemoryEfficiency;
 
   const rowsFor = (theta: readonly number[]): { rows: number[][]; signature: string } => {
     let signature = '';
@@ -107,18 +132,22 @@ export function fitCoefficients(
       for (const t of parts) {
         for (let i = 0; i < C.allReduce; i++) {
           const cls = COMPUTE_CLASS[i];
-          const scale = cls === 'gemm' ? theta[P.computeScale]! : cls === 'attention' ? theta[P.attentionScale]! : 0;
-          const c = t.computeUs[i]!;
+          const computeCol = cls === 'gemm' ? P.computeScale : P.attentionScale;
+          const c = cls === null ? 0 : t.computeUs[i]!;
           const m = t.memoryUs[i]!;
-          if (cls !== null && c * scale > m * theta[P.memoryScale]!) {
-            row[cls === 'gemm' ? P.computeScale : P.attentionScale]! += t.count * c;
-            signature += 'c';
-          } else {
-            row[P.memoryScale]! += t.count * m;
-            signature += 'm';
-          }
+          const kv = i === C.attention ? t.kvReadUs : 0;
+          const cs = cls === null ? 0 : c * theta[computeCol]!;
+          const ms = (m + kv * kvPerMemory) * theta[P.memoryScale]!;
+          const total = smoothRoofline(cs, ms, sharpness);
+          // Partial derivatives of the smooth roofline at the current coefficients.
+          const wc = total > 0 ? Math.pow(cs / total, sharpness - 1) : 0;
+          const wm = total > 0 ? Math.pow(ms / total, sharpness - 1) : 0;
+          if (cls !== null) row[computeCol]! += t.count * c * wc;
+          row[P.memoryScale]! += t.count * (m + kv * kvPerMemory) * wm;
+          signature += `${wc.toFixed(4)},${wm.toFixed(4)};`;
         }
-        row[P.kernelOverheadUs]! += t.count * t.kernels;
+        row[P.kernelOverheadUs]! += t.count * t.gemmKernels;
+        row[P.elementwiseKernelUs]! += t.count * t.smallKernels;
         row[P.stepOverheadUs]! += t.count;
         row[P.perSeqOverheadUs]! += t.count * t.seqs;
         row[P.allReduceLatencyUs]! += t.count * t.allReduces;
@@ -139,6 +168,8 @@ export function fitCoefficients(
   let theta = priorTheta.slice();
   let best = { theta: theta.slice(), err: relSse(predict(prior)) };
   let lastSignature = '';
+  // Scales the data drove to zero (infinite efficiency) in some iteration.
+  const unbounded = new Set<Param>();
   let iterations = 0;
   for (; iterations < 50; iterations++) {
     const { rows, signature } = rowsFor(theta);
@@ -177,6 +208,7 @@ export function fitCoefficients(
       });
       // A zero scale would mean infinite efficiency: the data cannot pin it, keep the prior.
       const zero = free.filter((p) => IS_SCALE[p] && next[P[p]]! <= 0);
+      for (const p of zero) unbounded.add(p);
       if (zero.length === 0) break;
       for (const p of zero) next[P[p]] = theta[P[p]]!;
       free = free.filter((p) => !zero.includes(p));
@@ -191,11 +223,11 @@ export function fitCoefficients(
       next[P.stepOverheadUs] = perStepTotal - priorShare * scale;
     }
     theta = next;
-    const err = relSse(predict(fromTheta(theta)));
+    const err = relSse(predict(fromTheta(theta, prior)));
     if (err < best.err) best = { theta: theta.slice(), err };
   }
 
-  const coefficients = fromTheta(best.theta);
+  const coefficients = fromTheta(best.theta, prior);
   // Fitted = moved by the data (a coefficient fitted in an early iteration and held later keeps
   // its fitted value).
   const fitted = COEFFICIENT_NAMES.filter((n) => Math.abs(coefficients[n] - prior[n]) > 1e-9 * Math.max(1, Math.abs(prior[n])));
@@ -212,7 +244,12 @@ export function fitCoefficients(
   if (observations.length < 5 * Math.max(1, fitted.length)) {
     warnings.push(`${observations.length} observations for ${fitted.length} fitted coefficients: the fit may be poorly determined; vary batch sizes, prompt lengths and contexts`);
   }
-  for (const name of ['computeEfficiency', 'attentionEfficiency', 'memoryEfficiency', 'interconnectEfficiency'] as const) {
+  for (const p of unbounded) {
+    // Not fitted: kept at the prior, which then cannot reach the observations.
+    if (fitted.includes(COEFF_OF[p])) continue;
+    warnings.push(`${COEFF_OF[p]} fitted to ∞ > 1: the observations are faster than the datasheet allows (kept at the prior); check the GPU, the model and the tensor-parallel degree`);
+  }
+  for (const name of ['computeEfficiency', 'attentionEfficiency', 'memoryEfficiency', 'attentionMemoryEfficiency', 'interconnectEfficiency'] as const) {
     if (fitted.includes(name) && coefficients[name] > 1) {
       warnings.push(`${name} fitted to ${coefficients[name].toFixed(3)} > 1: the observations are faster than the datasheet allows; check the GPU, the model and the tensor-parallel degree`);
     }

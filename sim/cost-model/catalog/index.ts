@@ -5,6 +5,7 @@ import { GPUS } from './gpus.js';
 import llama31_8b from './models/llama-3.1-8b.json' with { type: 'json' };
 import llama31_70b from './models/llama-3.1-70b.json' with { type: 'json' };
 import llama2_7b from './models/llama-2-7b.json' with { type: 'json' };
+import qwen25_05b from './models/qwen2.5-0.5b.json' with { type: 'json' };
 import qwen25_7b from './models/qwen2.5-7b.json' with { type: 'json' };
 import qwen25_32b from './models/qwen2.5-32b.json' with { type: 'json' };
 import mixtral_8x7b from './models/mixtral-8x7b.json' with { type: 'json' };
@@ -14,6 +15,7 @@ const MODEL_CONFIGS: Record<string, unknown> = {
   'llama-3.1-8b': llama31_8b,
   'llama-3.1-70b': llama31_70b,
   'llama-2-7b': llama2_7b,
+  'qwen2.5-0.5b': qwen25_05b,
   'qwen2.5-7b': qwen25_7b,
   'qwen2.5-32b': qwen25_32b,
   'mixtral-8x7b': mixtral_8x7b,
@@ -52,6 +54,45 @@ export function loadGpu(nameOrPath: string): GpuSpec {
   const parsed = gpuSpecSchema.safeParse(readJson(nameOrPath, 'GPU spec'));
   if (!parsed.success) throw new Error(`${nameOrPath}: not a GPU spec: ${issuesText(parsed.error.issues)}`);
   return parsed.data;
+}
+
+/**
+ * A GPU from the command line: a catalog name, a path to a GPU spec .json, or the spec inline as
+ * a scenario writes it under cluster.gpu, either JSON (`{"name":"X","bf16Tflops":400,...}`) or
+ * comma-separated key=value pairs (`name=X,bf16Tflops=400,memoryGiB=48,memoryBandwidthGBps=960`).
+ */
+export function loadGpuArg(ref: string): GpuSpec {
+  const text = ref.trim();
+  let raw: unknown;
+  if (text.startsWith('{')) {
+    try {
+      raw = JSON.parse(text) as unknown;
+    } catch (e) {
+      throw new Error(`inline GPU spec is not valid JSON: ${(e as Error).message}`);
+    }
+  } else if (text.includes('=')) {
+    raw = keyValueSpec(text);
+  } else {
+    return loadGpu(text);
+  }
+  const parsed = gpuSpecSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`inline GPU spec: ${issuesText(parsed.error.issues)}; fields: ${Object.keys(gpuSpecSchema.shape).join(', ')}`);
+  return parsed.data;
+}
+
+/** `a=1,b=x` → { a: 1, b: 'x' }: numbers where the value is one, text otherwise (the name). */
+function keyValueSpec(text: string): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const pair of text.split(',')) {
+    const eq = pair.indexOf('=');
+    const key = pair.slice(0, eq).trim();
+    const value = pair.slice(eq + 1).trim();
+    if (eq <= 0 || value === '') throw new Error(`inline GPU spec: expected key=value, found '${pair.trim()}'`);
+    if (key in out) throw new Error(`inline GPU spec: ${key} given twice`);
+    const n = Number(value);
+    out[key] = key !== 'name' && Number.isFinite(n) ? n : value;
+  }
+  return out;
 }
 
 function readJson(path: string, what: string): unknown {

@@ -1,0 +1,31 @@
+import { describe, expect, test } from 'vitest';
+import { DEFAULT_ROOFLINE } from '../../sim/cost-model/coefficients.js';
+import { evaluateFidelity, summarizeFidelity } from '../../sim/cost-model/fidelity/evaluate.js';
+import { SERVING_POINTS } from '../../sim/cost-model/fidelity/points.js';
+import { servingPredictor } from './serving.js';
+
+describe('fidelity: whole serving runs (held out)', () => {
+  const results = evaluateFidelity(SERVING_POINTS, DEFAULT_ROOFLINE, servingPredictor());
+
+  test('every gated TPOT/ITL point is within its tolerance', () => {
+    const failed = results.filter((r) => !r.pass).map((r) => `${r.point.id}: ${(100 * r.error).toFixed(1)}%`);
+    expect(failed).toEqual([]);
+    expect(results.filter((r) => r.point.gated !== false).length).toBeGreaterThanOrEqual(7);
+  });
+
+  test('decode slows as the closed loop fills: ITL rises with concurrency as measured', () => {
+    const itl = results.filter((r) => r.point.id.endsWith('-itl')).map((r) => r.predictedMs);
+    for (let i = 1; i < itl.length; i++) expect(itl[i]!).toBeGreaterThan(itl[i - 1]!);
+  });
+
+  test('TTFT is reported, never gated, and the summary says so', () => {
+    const ttft = summarizeFidelity(results).find((s) => s.category === 'ttft')!;
+    expect(ttft.ungated).toBe(ttft.n);
+    expect(ttft.failures).toBe(0);
+  });
+
+  test('runs are deterministic: the same point twice gives the same figure', () => {
+    const again = evaluateFidelity(SERVING_POINTS.slice(0, 1), DEFAULT_ROOFLINE, servingPredictor());
+    expect(again[0]!.predictedMs).toBe(results[0]!.predictedMs);
+  });
+});
