@@ -12,7 +12,7 @@ export function toolVersion(): string {
     const p = join(dir, 'package.json');
     if (existsSync(p)) {
       const pkg = JSON.parse(readFileSync(p, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'agentbench') return (cached = pkg.version ?? '0.0.0');
+      if (pkg.name === '@agentbench/cli') return (cached = pkg.version ?? '0.0.0');
     }
     dir = dirname(dir);
   }

@@ -14,6 +14,7 @@ import { registerFidelity } from './fidelity.js';
 import { registerEngine } from './engine.js';
 import { registerRouter } from './router.js';
 import { registerLoad } from './load.js';
+import { registerSchema } from './schema.js';
 
 /** Build the CLI program (exported for tests). */
 export function buildProgram(): Command {
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerEngine(program);
   registerRouter(program);
   registerLoad(program);
+  registerSchema(program);
   return program;
 }
 

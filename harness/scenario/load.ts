@@ -37,7 +37,8 @@ export function loadScenario(file: string, overrides: ScenarioOverrides = {}): L
 /** Parse and validate scenario text (file is used in messages only). */
 export function parseScenario(text: string, file: string, overrides: ScenarioOverrides = {}): LoadedScenario {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // `merge`: YAML 1.1 merge keys (`<<: *base`), which scenario authors use to share a workload's settings.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
   if (doc.errors.length > 0) {
     throw new InputError(doc.errors.map((e) => {
       const { line, col } = lineCounter.linePos(e.pos[0]);
