@@ -215,3 +215,27 @@ describe('EngineCore property: block conservation under random load', () => {
     expect(() => e.checkInvariants()).toThrow(/KV conservation/);
   });
 });
+
+describe('EngineCore.abortAll (a crash)', () => {
+  it('ends every in-flight request in arrival order and frees their blocks in that order, each request tail first', () => {
+    const trace = new Map<string, Trace>();
+    // 11 usable blocks (block 0 is the null block): 3 requests × 3 blocks, 2 never used.
+    const e = testEngine({ numBlocks: 12 });
+    for (const id of ['a', 'b', 'c']) e.add(spec(id, [[id, 40]], 8, trace), 0);
+    const d = e.beginStep(0)!; // one prefill step admits all three: 40 tokens = 2 full blocks + 1 partial each
+    e.endStep(d);
+    const held = ['a', 'b', 'c'].map((id) => [...e.get(id)!.blocks]);
+    expect(held.map((b) => b.length)).toEqual([3, 3, 3]);
+    const aborted = e.abortAll(d);
+    expect(aborted.map((r) => r.id)).toEqual(['a', 'b', 'c']);
+    expect(e.numRequests).toBe(0);
+    e.checkInvariants();
+    // The LRU free queue now holds, from its head: the 2 never-used blocks, then a's blocks tail
+    // first (vLLM frees a request's blocks in reverse), then b's, then c's. A request needing
+    // all 11 blocks (170 tokens = 10 full + 1 partial) takes them in exactly that order.
+    e.add(spec('d', [['d', 170]], 1, trace), d);
+    e.beginStep(d);
+    const got = e.get('d')!.blocks;
+    expect(got.slice(2)).toEqual([...held[0]!].reverse().concat([...held[1]!].reverse(), [...held[2]!].reverse()));
+  });
+});

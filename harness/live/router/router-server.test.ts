@@ -1,4 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer as createTcpServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SeededRng } from '../../../policies/rng.js';
 import { RoundRobinPolicy } from '../../../policies/routing/round-robin.js';
@@ -185,5 +186,31 @@ describe('router', () => {
     expect(get('vllm:workflow_cache_affinity_hits_total')).toBe(1);
     expect(get('vllm:active_workflows')).toBe(1);
     expect(get('vllm:gpu_prefix_cache_hit_rate')).toBeGreaterThan(0);
+  });
+
+  it('spends exactly maxAttempts upstream attempts on a request whose connections keep breaking, then answers 502', async () => {
+    // Three upstreams that accept a connection and reset it at once: a transport failure before
+    // any response, each counted where it happens.
+    const counts = [0, 0, 0];
+    const servers = counts.map((_, k) => {
+      const srv = createTcpServer((sock) => {
+        counts[k]!++;
+        sock.resetAndDestroy();
+      });
+      cleanups.push(() => new Promise<void>((r) => srv.close(() => r())));
+      return srv;
+    });
+    const ports = await Promise.all(servers.map((srv) => new Promise<number>((r) => srv.listen(0, '127.0.0.1', () => r((srv.address() as { port: number }).port)))));
+    for (const n of [1, 2, 3]) {
+      counts.fill(0);
+      const r = await router({ upstreams: ports.map((p, k) => ({ id: `u${k}`, url: `http://127.0.0.1:${p}` })), router: attempts(n) });
+      const res = await post(`${r.url}/v1/completions`, { prompt: 'x', max_tokens: 1 });
+      expect(res.status).toBe(502);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(new RegExp(`after ${n} attempt\\(s\\)`));
+      // Round-robin over the upstreams not yet excluded: one connection each, n in all.
+      expect(counts.reduce((a, b) => a + b, 0)).toBe(n);
+      expect(counts.filter((c) => c === 1).length).toBe(n);
+      await r.close();
+    }
   });
 });
