@@ -1,3 +1,5 @@
+import type { Slo } from './slo.js';
+import type { CapacityEntry } from './capacity.js';
 import type { InstanceStats, Summary } from './summary.js';
 import type { InstanceSample } from './timeseries.js';
 import { roundTo, type PercentileMethod } from './stats.js';
@@ -76,10 +78,21 @@ export interface Report {
   };
   readonly cluster: Readonly<Record<string, string | number | boolean>>;
   readonly policies: readonly PolicyJson[];
-  readonly workloads: readonly { readonly name: string; readonly pattern: string }[];
+  /** One entry per workload as reported; a sweep point's workload names its base and the point's values. */
+  readonly workloads: readonly { readonly name: string; readonly pattern: string; readonly base?: string; readonly sweep?: Readonly<Record<string, SweepValue>> }[];
+  /** A swept scenario: its axes, its points in run order and, with an SLO, each policy's capacity at SLO. */
+  readonly sweep?: {
+    readonly axes: Readonly<Record<string, readonly SweepValue[]>>;
+    readonly points: readonly { readonly label: string; readonly values: Readonly<Record<string, SweepValue>> }[];
+    readonly slo?: Slo;
+    readonly capacityAtSlo?: readonly CapacityEntry[];
+  };
   readonly runs: readonly RunEntry[];
   readonly aggregates: readonly AggregateEntry[];
 }
+
+/** A value a sweep axis takes. */
+export type SweepValue = number | string | boolean;
 
 /** Compact a sample list into report rows. */
 export function timeseriesJson(samples: readonly InstanceSample[], intervalUs: number): TimeseriesJson {

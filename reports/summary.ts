@@ -1,4 +1,5 @@
 import type { LogHistogram } from './histogram.js';
+import { sloCounts, type Slo } from './slo.js';
 import { requestLatencies, type RequestRecord, type WorkflowRecord } from './records.js';
 import { coefficientOfVariation, mean, percentiles as percentilesBy, roundTo, type PercentileMethod } from './stats.js';
 import type { InstanceSample } from './timeseries.js';
@@ -31,11 +32,7 @@ export function instanceStats(
   };
 }
 
-/** Service-level objectives for goodput. */
-export interface Slo {
-  readonly ttftMs?: number | undefined;
-  readonly makespanMs?: number | undefined;
-}
+export type { Slo } from './slo.js';
 
 /** Everything one run (one workload × policy × seed) produced. */
 export interface RunData {
@@ -95,20 +92,7 @@ export function summarize(d: RunData): Summary {
   for (const r of reqs) preemptions += r.preemptions;
   const count = (o: RequestRecord['outcome']) => reqs.filter((r) => r.outcome === o).length;
 
-  let good = 0;
-  if (d.slo) {
-    const ttftByWf = new Map<string, number>();
-    for (const r of ok) {
-      const t = (r.firstTokenUs - r.sendUs) / 1000;
-      ttftByWf.set(r.workflowId, Math.max(ttftByWf.get(r.workflowId) ?? 0, t));
-    }
-    for (const w of done) {
-      const mk = (w.endUs - w.startUs) / 1000;
-      if (d.slo.makespanMs !== undefined && mk > d.slo.makespanMs) continue;
-      if (d.slo.ttftMs !== undefined && (ttftByWf.get(w.id) ?? Infinity) > d.slo.ttftMs) continue;
-      good++;
-    }
-  }
+  const slo = d.slo ? sloCounts(d.slo, reqs, d.workflows) : undefined;
 
   let queries = 0;
   let hits = 0;
@@ -139,7 +123,13 @@ export function summarize(d: RunData): Summary {
     throughputRps: Number.isFinite(windowS) ? ok.length / windowS : 0,
     outputTokensPerSec: Number.isFinite(windowS) ? outTokens / windowS : 0,
     workflowsPerSec: Number.isFinite(windowS) ? done.length / windowS : 0,
-    goodputWps: d.slo && Number.isFinite(windowS) ? good / windowS : NaN,
+    goodputWps: slo && Number.isFinite(windowS) ? slo.goodWorkflows / windowS : NaN,
+    // With an SLO: good calls per second, and the shares of calls / workflows that met it.
+    ...(slo ? {
+      goodputRps: Number.isFinite(windowS) ? slo.goodCalls / windowS : NaN,
+      sloAttainment: slo.calls > 0 ? slo.goodCalls / slo.calls : NaN,
+      workflowSloAttainment: slo.workflows > 0 ? slo.goodWorkflows / slo.workflows : NaN,
+    } : {}),
     prefixCacheHitRate: promptTokens > 0 ? cached / promptTokens : 0,
     crossAgentHitRate: promptTokens > 0 ? crossAgent / promptTokens : 0,
     engineCacheHitRate: queries > 0 ? hits / queries : 0,

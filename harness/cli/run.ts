@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { join } from 'node:path';
 import { loadScenario } from '../scenario/load.js';
+import { collectSet, SET_HELP } from './set-flag.js';
 import { runScenario } from '../runner/matrix.js';
 import { Progress } from '../progress.js';
 import { consoleSummary } from './summary-table.js';
@@ -31,9 +32,11 @@ export function registerRun(program: Command): void {
     })
     .option('--skip-bad-rows', 'skip (and count, as traceRowsSkipped) malformed rows of trace workloads instead of failing')
     .option('--check', 'check invariants as the run goes (request conservation, KV conservation, causality, oracle boundary)')
-    .option('--baseline <report.json>', 'gate the run against this baseline report (exit 1 on a regression)'))
-    .action(async (file: string, o: GateFlags & { out?: string; seed?: number; quiet?: boolean; json?: boolean; check?: boolean; baseline?: string; mode?: 'sim' | 'live'; skipBadRows?: boolean }) => {
+    .option('--baseline <report.json>', 'gate the run against this baseline report (exit 1 on a regression)')
+    .option('--set <path=value>', SET_HELP, collectSet))
+    .action(async (file: string, o: GateFlags & { out?: string; seed?: number; quiet?: boolean; json?: boolean; check?: boolean; baseline?: string; mode?: 'sim' | 'live'; skipBadRows?: boolean; set?: (readonly [string, unknown])[] }) => {
       const loaded = loadScenario(file, {
+        ...(o.set ? { set: o.set } : {}),
         ...(o.seed !== undefined ? { seeds: [o.seed] } : {}), ...(o.mode ? { mode: o.mode } : {}), ...(o.skipBadRows ? { skipBadRows: true } : {}),
       });
       const base = o.baseline !== undefined ? readReportFile(o.baseline) : null; // read first: a bad file fails before the run

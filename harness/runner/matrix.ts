@@ -9,6 +9,8 @@ import type { LoadedScenario } from '../scenario/load.js';
 import { namePolicies, type NamedPolicy } from '../scenario/policies.js';
 import type { Progress } from '../progress.js';
 import { toolVersion } from '../version.js';
+import { capacityAtSlo } from '../../reports/capacity.js';
+import type { Slo } from '../../reports/slo.js';
 import { resolveCluster } from './resolve.js';
 import { runSimCell } from './sim-cell.js';
 import { runLiveCell } from '../live/live-cell.js';
@@ -53,32 +55,43 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
 
   const t0 = performance.now();
   const runs: RunEntry[] = [];
-  const total = sc.workloads.length * policies.length * sc.seeds.length;
+  // Sweep points (one, unlabelled, without a sweep): each a whole scenario; a point's workloads
+  // are reported as `<name> @ <point>` so every table, chart and gate keeps one row per load.
+  const points = loaded.points ?? [{ label: '', values: {}, scenario: sc }];
+  const total = points.reduce((n, pt) => n + pt.scenario.workloads.length, 0) * policies.length * sc.seeds.length;
+  const workloadEntries: Report['workloads'][number][] = [];
   let cellNo = 0;
   let events = 0;
   let calls = 0;
   const charts = new ChartSampler(sc.seeds[0]!);
   const kvMetrics = policies.some((p) => p.entry.kvTiers !== undefined || p.entry.disaggregation !== undefined);
-  for (const workload of sc.workloads as WorkloadSpec[]) {
-    for (const p of policies) {
+  for (const pt of points) {
+  const ps = pt.scenario;
+  const pointCluster = pt.label === '' ? cluster : resolveCluster(ps.cluster, loaded.file);
+  const pointPolicies = pt.label === '' ? policies : (target ? namePolicies(ps.policies, loaded.file).map(targetPolicy) : namePolicies(ps.policies, loaded.file));
+  for (const spec of ps.workloads as WorkloadSpec[]) {
+    const name = pt.label === '' ? spec.name : `${spec.name} @ ${pt.label}`;
+    const workload = { ...spec, name };
+    workloadEntries.push({ name, pattern: spec.pattern, ...(pt.label === '' ? {} : { base: spec.name, sweep: pt.values }) });
+    for (const p of pointPolicies) {
       for (const seed of sc.seeds) {
         cellNo++;
         const label = `[${cellNo}/${total}] ${workload.name} × ${p.name} × seed ${seed}`;
         const onProgress = (pr: { simUs: number; workflowsStarted: number; workflowsEnded: number }): void => opts.progress?.update(
           `${label}: ${pr.workflowsEnded}/${pr.workflowsStarted} workflows done, ${sc.mode} ${(pr.simUs / 1e6).toFixed(1)} s`);
         if (target) await prepareTargetCell(sc.live!, cellNo === 1);
-        const res = sc.mode === 'live'
+        const res = ps.mode === 'live'
           ? await runLiveCell({
-            cluster, workload, policy: p.entry, seed, check: opts.check, live: sc.live,
-            faults: liveFaultsFromScenario(sc.faults, cluster.instances, seed),
-            sampleIntervalUs: sc.report.sampleIntervalMs * 1000, slo: sc.slo, onProgress, router: sc.router, baseDir: dirname(loaded.file),
-            percentileMethod: sc.report.percentiles,
+            cluster: pointCluster, workload, policy: p.entry, seed, check: opts.check, live: ps.live,
+            faults: liveFaultsFromScenario(ps.faults, pointCluster.instances, seed),
+            sampleIntervalUs: ps.report.sampleIntervalMs * 1000, slo: ps.slo, onProgress, router: ps.router, baseDir: dirname(loaded.file),
+            percentileMethod: ps.report.percentiles,
           })
           : runSimCell({
-            cluster, workload, policy: p.entry, seed, check: opts.check,
-            maxSimUs: sc.limits.maxSimS * 1e6, maxEvents: sc.limits.maxEvents,
-            sampleIntervalUs: sc.report.sampleIntervalMs * 1000, slo: sc.slo, baseDir: dirname(loaded.file), faults: sc.faults, router: sc.router,
-            kvMetrics, onProgress, percentileMethod: sc.report.percentiles,
+            cluster: pointCluster, workload, policy: p.entry, seed, check: opts.check,
+            maxSimUs: ps.limits.maxSimS * 1e6, maxEvents: ps.limits.maxEvents,
+            sampleIntervalUs: ps.report.sampleIntervalMs * 1000, slo: ps.slo, baseDir: dirname(loaded.file), faults: ps.faults, router: ps.router,
+            kvMetrics, onProgress, percentileMethod: ps.report.percentiles,
           });
         events += res.events;
         calls += res.requests.length;
@@ -92,6 +105,7 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
         });
       }
     }
+  }
   }
   opts.progress?.done();
   const wallMs = performance.now() - t0;
@@ -112,7 +126,8 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
       ...(sc.mode === 'live' ? { liveTarget: 'spawn:local', liveTimeScale: sc.live?.timeScale ?? 1 } : {}),
     },
     policies: policies.map((p) => p.json),
-    workloads: sc.workloads.map((w) => ({ name: w.name, pattern: w.pattern })),
+    workloads: workloadEntries,
+    ...(points.length > 1 || points[0]!.label !== '' ? { sweep: sweepJson(points, sc.slo, runs) } : {}),
     runs,
     aggregates: aggregate(runs),
   };
@@ -141,4 +156,16 @@ function targetHeader(baseUrl: string, model: string, live: LiveSettings): Recor
     target: baseUrl, model, warmupRequests: live.warmup.requests,
     cacheState: live.resetBetweenCells ? `reset before each cell by: ${live.resetBetweenCells.run}` : 'shared across cells (cells run one after another on the same stack; set live.resetBetweenCells to reset it)',
   };
+}
+
+/** The sweep's axes and, with an SLO, each policy's capacity at SLO per workload. */
+function sweepJson(points: NonNullable<LoadedScenario['points']>, slo: Slo | undefined, runs: readonly RunEntry[]): NonNullable<Report['sweep']> {
+  const axes: Record<string, (number | string | boolean)[]> = {};
+  for (const pt of points) {
+    for (const [k, v] of Object.entries(pt.values)) {
+      const list = (axes[k] ??= []);
+      if (!list.includes(v)) list.push(v);
+    }
+  }
+  return { axes, points: points.map((p) => ({ label: p.label, values: p.values })), ...(slo ? { slo, capacityAtSlo: capacityAtSlo(slo, points, runs) } : {}) };
 }

@@ -6,13 +6,20 @@ import { InputError } from '../../workloads/input-error.js';
 import { specificIssue } from './issues.js';
 import { describeFound as describe, pathLabel, valueAt } from '../../reports/found.js';
 import { scenarioSchema, type Scenario } from './schema.js';
+import { setPath } from './paths.js';
+import { expandSweep } from './sweep.js';
 
 /** A scenario as loaded from a file. */
 export interface LoadedScenario {
   readonly file: string;
   readonly scenario: Scenario;
-  /** sha256 of the resolved scenario (defaults applied, keys sorted). */
+  /** sha256 of the resolved scenario (defaults applied, keys sorted; every sweep point). */
   readonly hash: string;
+  /**
+   * The sweep points, each a whole validated scenario (one point, labelled '', without a
+   * `sweep:`); `scenario` is the first point's.
+   */
+  readonly points?: readonly { readonly label: string; readonly values: Readonly<Record<string, number | string | boolean>>; readonly scenario: Scenario }[];
 }
 
 /** Command-line overrides applied to the raw scenario before validation (so they are hashed). */
@@ -21,6 +28,8 @@ export interface ScenarioOverrides {
   readonly mode?: 'sim' | 'live';
   /** Skip (and count) malformed rows of every trace workload instead of failing. */
   readonly skipBadRows?: boolean;
+  /** `--set path=value` pairs, applied in order (value already parsed as YAML). */
+  readonly set?: readonly (readonly [path: string, value: unknown])[];
 }
 
 /** Read, parse and validate a scenario file; throws InputError naming file:line:col. */
@@ -57,14 +66,27 @@ export function parseScenario(text: string, file: string, overrides: ScenarioOve
       for (const w of workloads) if (w && typeof w === 'object' && (w as Record<string, unknown>)['pattern'] === 'trace') (w as Record<string, unknown>)['skipBadRows'] = true;
     }
   }
-  const parsed = scenarioSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new InputError(parsed.error.issues.map((issue) => formatIssue(issue, doc, lineCounter, raw, file)));
+  for (const [path, value] of overrides.set ?? []) {
+    const e = setPath(raw as Record<string, unknown>, path, value);
+    if (e) throw new InputError([`--set ${e.error}`]);
   }
+  const expanded = expandSweep(raw as Record<string, unknown>);
+  if ('errors' in expanded) throw new InputError(expanded.errors.map((m) => `${file}: ${m}`));
+  const points = expanded.map((pt) => {
+    const parsed = scenarioSchema.safeParse(pt.raw);
+    if (!parsed.success) {
+      const prefix = pt.label ? `sweep point ${pt.label}: ` : '';
+      throw new InputError(parsed.error.issues.map((issue) => prefix + formatIssue(issue, doc, lineCounter, pt.raw, file)));
+    }
+    return { label: pt.label, values: pt.values, scenario: parsed.data };
+  });
   // Gates judge results but do not change them: keep them out of the hash, so tightening a gate
   // does not make the committed baseline incomparable.
-  const { gates: _gates, ...hashed } = parsed.data;
-  return { file, scenario: parsed.data, hash: scenarioHash(hashed) };
+  const hashed = points.map((p) => {
+    const { gates: _gates, ...rest } = p.scenario;
+    return rest;
+  });
+  return { file, scenario: points[0]!.scenario, points, hash: scenarioHash(hashed.length === 1 && points[0]!.label === '' ? hashed[0] : hashed) };
 }
 
 /** sha256 of a value's canonical JSON (object keys sorted at every level). */

@@ -83,7 +83,17 @@ export const scenarioSchema = z.strictObject({
   /** The simulated router's health checks and request retries (production-stack defaults). */
   router: routerSchema,
   /** Objectives for goodput (workflows meeting them per second). */
-  slo: z.strictObject({ ttftMs: positive.optional(), makespanMs: positive.optional() }).optional(),
+  /** Service-level objectives (reports/slo.ts): per call TTFT / TPOT / E2E, per workflow makespan; the share that must meet them. */
+  slo: z.strictObject({
+    ttftMs: positive.optional(), tpotMs: positive.optional(), e2eMs: positive.optional(), makespanMs: positive.optional(),
+    attainment: z.number().gt(0).lte(1).optional(),
+  }).optional(),
+  /**
+   * Sweep axes: a scenario key path (`cluster.instances`, `workloads[*].arrivals.ratePerSec`,
+   * `workloads[0].workflows`) and the values it takes; every combination runs as its own point
+   * (harness/scenario/sweep.ts). Expanded before validation, so each point is checked whole.
+   */
+  sweep: z.record(z.string(), z.array(z.union([z.number(), z.string(), z.boolean()])).min(1)).optional(),
   limits: z.strictObject({
     /** Simulated seconds after which a run stops (open requests end as timeouts). */
     maxSimS: positive.default(86_400),

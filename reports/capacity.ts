@@ -1,0 +1,62 @@
+import { median } from 'simple-statistics';
+import type { RunEntry, SweepValue } from './report.js';
+import { meetsSlo, type Slo } from './slo.js';
+
+/**
+ * A policy's capacity at SLO on one workload: the highest value of the sweep's first axis at
+ * which the median (over seeds) SLO attainment still reaches the target, with the other axes
+ * held at `others`. `null` when no point meets it. `met` lists every point's verdict, in order.
+ */
+export interface CapacityEntry {
+  readonly workload: string;
+  readonly policy: string;
+  readonly axis: string;
+  readonly others: Readonly<Record<string, SweepValue>>;
+  readonly capacity: SweepValue | null;
+  readonly attainment: 'workflow' | 'call';
+  readonly met: readonly { readonly value: SweepValue; readonly attainment: number | null; readonly meets: boolean }[];
+}
+
+interface Point {
+  readonly label: string;
+  readonly values: Readonly<Record<string, SweepValue>>;
+  readonly scenario: { readonly workloads: readonly { readonly name: string }[] };
+}
+
+/**
+ * Capacity at SLO (DistServe's "maximum rate under SLO attainment"): per base workload, policy
+ * and setting of the other axes, walk the first axis in the order written (ascending for a
+ * load sweep) and keep the last value that meets the SLO before the first that does not.
+ * Workflow attainment is used when the SLO bounds the makespan, call attainment otherwise.
+ */
+export function capacityAtSlo(slo: Slo, points: readonly Point[], runs: readonly RunEntry[]): CapacityEntry[] {
+  const axisNames = Object.keys(points[0]?.values ?? {});
+  const axis = axisNames[0];
+  if (axis === undefined) return [];
+  const metric = slo.makespanMs !== undefined ? 'workflowSloAttainment' : 'sloAttainment';
+  const groups = new Map<string, { workload: string; policy: string; others: Record<string, SweepValue>; met: CapacityEntry['met'][number][] }>();
+  const policies = [...new Set(runs.map((r) => r.policy))];
+  for (const pt of points) {
+    const others: Record<string, SweepValue> = {};
+    for (const k of axisNames.slice(1)) others[k] = pt.values[k]!;
+    for (const w of pt.scenario.workloads) {
+      const name = `${w.name} @ ${pt.label}`;
+      for (const policy of policies) {
+        const vals = runs.filter((r) => r.workload === name && r.policy === policy).map((r) => r.summary[metric] ?? NaN).filter(Number.isFinite);
+        const att = vals.length > 0 ? median(vals) : null;
+        const key = `${w.name}\u0000${policy}\u0000${JSON.stringify(others)}`;
+        let g = groups.get(key);
+        if (!g) groups.set(key, (g = { workload: w.name, policy, others, met: [] }));
+        g.met.push({ value: pt.values[axis]!, attainment: att, meets: att !== null && meetsSlo(slo, att) });
+      }
+    }
+  }
+  return [...groups.values()].map((g) => {
+    let capacity: SweepValue | null = null;
+    for (const m of g.met) {
+      if (!m.meets) break;
+      capacity = m.value;
+    }
+    return { workload: g.workload, policy: g.policy, axis, others: g.others, capacity, attainment: metric === 'workflowSloAttainment' ? 'workflow' : 'call', met: g.met };
+  });
+}
