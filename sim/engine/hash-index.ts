@@ -1,22 +1,24 @@
 /**
  * Block-hash → block-id multimap for the prefix cache: open addressing with linear probing and
- * backward-shift deletion over typed arrays. A Map keyed by 53-bit doubles boxes every key (a
- * heap allocation per lookup); this allocates only at construction. Capacity is fixed: each
+ * backward-shift deletion over one typed array of (key, block) pairs, so a probe touches one
+ * cache line, not two (the index of a 64-instance cluster is far larger than the CPU caches).
+ * A Map keyed by 53-bit doubles boxes every key (a heap allocation per lookup); this allocates
+ * only at construction. Capacity is fixed: each
  * block holds at most one hash, so `maxEntries` = number of blocks is never exceeded.
  * Duplicate keys are allowed (vLLM does not de-duplicate cached blocks); `get` returns the
  * entry inserted first among those still present.
  */
 export class BlockHashIndex {
-  readonly #keys: Float64Array;
-  readonly #vals: Int32Array; // -1 = empty slot
+  /** Slot i holds its key at 2i and its block at 2i + 1 (-1: empty slot). */
+  readonly #slots: Float64Array;
   readonly #mask: number;
   #size = 0;
 
   constructor(maxEntries: number) {
     let cap = 16;
     while (cap < maxEntries * 2) cap *= 2;
-    this.#keys = new Float64Array(cap);
-    this.#vals = new Int32Array(cap).fill(-1);
+    this.#slots = new Float64Array(2 * cap);
+    for (let i = 1; i < 2 * cap; i += 2) this.#slots[i] = -1;
     this.#mask = cap - 1;
   }
 
@@ -32,59 +34,57 @@ export class BlockHashIndex {
 
   /** First block stored under `key`, or -1. */
   get(key: number): number {
-    const keys = this.#keys;
-    const vals = this.#vals;
+    const slots = this.#slots;
     for (let i = this.#home(key); ; i = (i + 1) & this.#mask) {
-      const v = vals[i]!;
+      const v = slots[2 * i + 1]!;
       if (v < 0) return -1;
-      if (keys[i] === key) return v;
+      if (slots[2 * i] === key) return v;
     }
   }
 
   /** Add (key → block); an existing entry for the key stays first. */
   add(key: number, block: number): void {
     if (this.#size >= this.#mask) throw new Error('BlockHashIndex is full');
-    const vals = this.#vals;
+    const slots = this.#slots;
     let i = this.#home(key);
-    while (vals[i]! >= 0) i = (i + 1) & this.#mask;
-    this.#keys[i] = key;
-    vals[i] = block;
+    while (slots[2 * i + 1]! >= 0) i = (i + 1) & this.#mask;
+    slots[2 * i] = key;
+    slots[2 * i + 1] = block;
     this.#size++;
   }
 
   /** Remove the entry (key → block); false if absent. */
   remove(key: number, block: number): boolean {
-    const keys = this.#keys;
-    const vals = this.#vals;
+    const slots = this.#slots;
     const mask = this.#mask;
     let i = this.#home(key);
     for (;; i = (i + 1) & mask) {
-      const v = vals[i]!;
+      const v = slots[2 * i + 1]!;
       if (v < 0) return false;
-      if (v === block && keys[i] === key) break;
+      if (v === block && slots[2 * i] === key) break;
     }
     // Backward-shift deletion keeps every probe chain unbroken without tombstones.
     let j = i;
     for (;;) {
       j = (j + 1) & mask;
-      if (vals[j]! < 0) break;
-      const k = this.#home(keys[j]!);
+      if (slots[2 * j + 1]! < 0) break;
+      const k = this.#home(slots[2 * j]!);
       // Move j into the hole at i unless j's home lies cyclically in (i, j].
       const inRange = i <= j ? i < k && k <= j : i < k || k <= j;
       if (!inRange) {
-        keys[i] = keys[j]!;
-        vals[i] = vals[j]!;
+        slots[2 * i] = slots[2 * j]!;
+        slots[2 * i + 1] = slots[2 * j + 1]!;
         i = j;
       }
     }
-    vals[i] = -1;
+    slots[2 * i + 1] = -1;
     this.#size--;
     return true;
   }
 
   /** Remove everything. */
   clear(): void {
-    this.#vals.fill(-1);
+    for (let i = 1; i < this.#slots.length; i += 2) this.#slots[i] = -1;
     this.#size = 0;
   }
 }
