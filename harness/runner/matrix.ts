@@ -11,8 +11,7 @@ import type { Progress } from '../progress.js';
 import { toolVersion } from '../version.js';
 import { resolveCluster } from './resolve.js';
 import { runSimCell } from './sim-cell.js';
-import { runLiveCell, type ArrivalSchedule } from '../live/live-cell.js';
-import { liveFaultsFromScenario } from '../live/live-faults.js';
+import type { ArrivalSchedule } from '../live/live-cell.js';
 import type { WorkloadSource } from '../../workloads/workload.js';
 
 /** Options of a scenario run. */
@@ -22,7 +21,13 @@ export interface RunOptions {
   readonly progress?: Progress | undefined;
   /** Live runs only: replace each workload's arrivals (`agentbench load` rate stages). */
   readonly liveArrivals?: ((source: WorkloadSource) => ArrivalSchedule) | undefined;
+  /** Report files to write (default: all); run-info.json is always written. */
+  readonly formats?: ReadonlySet<ReportFormat> | undefined;
 }
+
+/** Report outputs `run --formats` chooses from: report.json, report.md, the three CSVs, report.html. */
+export const REPORT_FORMATS = ['json', 'md', 'csv', 'html'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /** What a scenario run produced (report.json's content plus wall-clock facts kept out of it). */
 export interface RunOutcome {
@@ -47,8 +52,15 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
   const outDir = opts.outDir;
   mkdirSync(outDir, { recursive: true });
   const file = (n: string) => join(outDir, n);
-  writeFileSync(file('requests.csv'), csvHeader(REQUEST_COLUMNS));
-  writeFileSync(file('workflows.csv'), csvHeader(WORKFLOW_COLUMNS));
+  const want = (f: ReportFormat): boolean => opts.formats === undefined || opts.formats.has(f);
+  if (want('csv')) {
+    writeFileSync(file('requests.csv'), csvHeader(REQUEST_COLUMNS));
+    writeFileSync(file('workflows.csv'), csvHeader(WORKFLOW_COLUMNS));
+  }
+  // The live stack (HTTP clients, undici) is loaded only for live runs: start-up of simulated ones.
+  const live = sc.mode === 'live'
+    ? { ...(await import('../live/live-cell.js')), ...(await import('../live/live-faults.js')) }
+    : null;
 
   const t0 = performance.now();
   const runs: RunEntry[] = [];
@@ -65,10 +77,10 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
         const label = `[${cellNo}/${total}] ${workload.name} × ${p.name} × seed ${seed}`;
         const onProgress = (pr: { simUs: number; workflowsStarted: number; workflowsEnded: number }): void => opts.progress?.update(
           `${label}: ${pr.workflowsEnded}/${pr.workflowsStarted} workflows done, ${sc.mode} ${(pr.simUs / 1e6).toFixed(1)} s`);
-        const res = sc.mode === 'live'
-          ? await runLiveCell({
+        const res = live
+          ? await live.runLiveCell({
             cluster, workload, policy: p.entry, seed, check: opts.check, live: sc.live,
-            faults: liveFaultsFromScenario(sc.faults, cluster.instances, seed),
+            faults: live.liveFaultsFromScenario(sc.faults, cluster.instances, seed),
             sampleIntervalUs: sc.report.sampleIntervalMs * 1000, slo: sc.slo, onProgress, arrivals: opts.liveArrivals,
           })
           : runSimCell({
@@ -79,9 +91,11 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
           });
         events += res.events;
         calls += res.requests.length;
-        appendFileSync(file('requests.csv'), requestRows(workload.name, p.name, seed, res.requests));
-        appendFileSync(file('workflows.csv'), workflowRows(workload.name, p.name, seed, res.workflows));
-        charts.addCell(workload.name, p.name, seed, res.requests, res.workflows);
+        if (want('csv')) {
+          appendFileSync(file('requests.csv'), requestRows(workload.name, p.name, seed, res.requests));
+          appendFileSync(file('workflows.csv'), workflowRows(workload.name, p.name, seed, res.workflows));
+        }
+        if (want('html')) charts.addCell(workload.name, p.name, seed, res.requests, res.workflows);
         runs.push({
           workload: workload.name, policy: p.name, seed, end: res.end, summary: res.summary, instances: res.instances,
           ...(res.faults ? { faults: res.faults } : {}),
@@ -112,16 +126,26 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
     runs,
     aggregates: aggregate(runs),
   };
-  writeFileSync(file('report.json'), reportToJson(report));
-  writeFileSync(file('summary.csv'), summaryCsv(runs));
-  writeFileSync(file('report.md'), reportMarkdown(report));
-  // Loaded here, not at start-up: vega is only needed once a run has results to draw.
-  const { reportHtml } = await import('../../reports/html/index.js');
-  writeFileSync(file('report.html'), (await reportHtml(report, charts.data())).html);
+  const written: string[] = [];
+  const write = (name: string, content: string): void => {
+    writeFileSync(file(name), content);
+    written.push(name);
+  };
+  if (want('json')) write('report.json', reportToJson(report));
+  if (want('md')) write('report.md', reportMarkdown(report));
+  if (want('html')) {
+    // Loaded here, not at start-up: vega is only needed once a run has results to draw.
+    const { reportHtml } = await import('../../reports/html/index.js');
+    write('report.html', (await reportHtml(report, charts.data())).html);
+  }
+  if (want('csv')) {
+    written.push('requests.csv', 'workflows.csv');
+    write('summary.csv', summaryCsv(runs));
+  }
   writeFileSync(file('run-info.json'), `${JSON.stringify({
     wallMs: Math.round(wallMs), events, eventsPerSec: Math.round(events / (wallMs / 1000)), calls,
     callsPerSec: Math.round(calls / (wallMs / 1000)), node: process.version, platform: `${process.platform}-${process.arch}`,
   }, null, 2)}\n`);
-  const files = ['report.json', 'report.md', 'report.html', 'requests.csv', 'workflows.csv', 'summary.csv', 'run-info.json'].map(file);
+  const files = [...written, 'run-info.json'].map(file);
   return { report, outDir, files, wallMs, events, calls };
 }
