@@ -1,6 +1,6 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { csvHeader, REQUEST_COLUMNS, requestRows, summaryCsv, WORKFLOW_COLUMNS, workflowRows } from '../../reports/csv.js';
+import { csvHeader, REQUEST_COLUMNS, summaryCsv, WORKFLOW_COLUMNS, writeRequestRows, writeWorkflowRows } from '../../reports/csv.js';
 import { reportMarkdown } from '../../reports/markdown.js';
 import { ChartSampler } from '../../reports/html/chart-data.js';
 import { aggregate, reportToJson, SCHEMA_VERSION, timeseriesJson, type Report, type RunEntry } from '../../reports/report.js';
@@ -92,8 +92,8 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
         events += res.events;
         calls += res.requests.length;
         if (want('csv')) {
-          appendFileSync(file('requests.csv'), requestRows(workload.name, p.name, seed, res.requests));
-          appendFileSync(file('workflows.csv'), workflowRows(workload.name, p.name, seed, res.workflows));
+          writeRequestRows(workload.name, p.name, seed, res.requests, (chunk) => appendFileSync(file('requests.csv'), chunk));
+          writeWorkflowRows(workload.name, p.name, seed, res.workflows, (chunk) => appendFileSync(file('workflows.csv'), chunk));
         }
         if (want('html')) charts.addCell(workload.name, p.name, seed, res.requests, res.workflows);
         runs.push({
