@@ -120,6 +120,8 @@ describe('agentbench run', () => {
     const dirs = [mkdtempSync(join(tmpdir(), 'ab-all-')), mkdtempSync(join(tmpdir(), 'ab-fmt-'))];
     try {
       expect(await main(['run', QUICKSTART, '--out', dirs[0]!, '--seed', '2', '--quiet'])).toBe(0);
+      // dirs[1] first holds a full run: its report.md and report.html must not outlive the next one.
+      expect(await main(['run', QUICKSTART, '--out', dirs[1]!, '--seed', '3', '--quiet'])).toBe(0);
       expect(await main(['run', QUICKSTART, '--out', dirs[1]!, '--seed', '2', '--formats', 'json,csv', '--json'])).toBe(0);
       const j = JSON.parse(out.slice(out.lastIndexOf('{\n  "outDir"'))) as { files: string[] };
       expect(j.files.map((f) => f.slice(dirs[1]!.length + 1)))

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { csvHeader, REQUEST_COLUMNS, summaryCsv, WORKFLOW_COLUMNS, writeRequestRows, writeWorkflowRows } from '../../reports/csv.js';
 import { reportMarkdown } from '../../reports/markdown.js';
@@ -28,6 +28,9 @@ export interface RunOptions {
 /** Report outputs `run --formats` chooses from: report.json, report.md, the three CSVs, report.html. */
 export const REPORT_FORMATS = ['json', 'md', 'csv', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
+const FORMAT_FILES: Record<ReportFormat, readonly string[]> = {
+  json: ['report.json'], md: ['report.md'], csv: ['requests.csv', 'workflows.csv', 'summary.csv'], html: ['report.html'],
+};
 
 /** What a scenario run produced (report.json's content plus wall-clock facts kept out of it). */
 export interface RunOutcome {
@@ -41,8 +44,9 @@ export interface RunOutcome {
 
 /**
  * Run the scenario's whole matrix (workloads × policies × seeds) and write the run directory:
- * report.json, requests.csv, workflows.csv, summary.csv, report.md, report.html and run-info.json
- * (the only file with wall-clock figures). CSV rows are appended cell by cell, so memory holds one
+ * report.json, requests.csv, workflows.csv, summary.csv, report.md, report.html (or the
+ * `formats` chosen; files of the others are removed) and run-info.json (the only file with
+ * wall-clock figures). CSV rows are appended cell by cell, so memory holds one
  * cell; report.html's extra data is a bounded sample of the first seed's cells.
  */
 export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Promise<RunOutcome> {
@@ -53,6 +57,8 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
   mkdirSync(outDir, { recursive: true });
   const file = (n: string) => join(outDir, n);
   const want = (f: ReportFormat): boolean => opts.formats === undefined || opts.formats.has(f);
+  // A report left by an earlier run in the same folder must not pass for this run's.
+  for (const f of REPORT_FORMATS) if (!want(f)) for (const name of FORMAT_FILES[f]) rmSync(file(name), { force: true });
   if (want('csv')) {
     writeFileSync(file('requests.csv'), csvHeader(REQUEST_COLUMNS));
     writeFileSync(file('workflows.csv'), csvHeader(WORKFLOW_COLUMNS));
