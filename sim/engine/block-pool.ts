@@ -33,23 +33,6 @@ class BlockInfoStore implements BlockInfo {
   }
 }
 
-/** An owner's declared hints as stamped on each of its blocks (NaN: nothing declared). */
-interface OwnerStamp {
-  readonly expectedReuseUs: number;
-  /** No next use declared = Infinity, no hints at all = NaN. */
-  readonly stepsToReuse: number;
-  readonly toolWaitUs: number;
-}
-
-// Read once per allocation or hit, not once per block: a prefill takes ~100 blocks at a time.
-function ownerStamp(owner: BlockOwner): OwnerStamp {
-  return {
-    expectedReuseUs: owner.expectedReuseUs ?? owner.hints?.expectedReuseUs ?? NaN,
-    stepsToReuse: owner.hints ? (owner.hints.stepsToReuse ?? Infinity) : NaN,
-    toolWaitUs: owner.hints?.toolWaitUs ?? NaN,
-  };
-}
-
 /**
  * vLLM v1's BlockPool (vllm/v1/core/block_pool.py): a fixed set of KV blocks, ref counts, the
  * hash → block prefix-cache index, and a free set whose order is the eviction policy's. Block
@@ -65,6 +48,9 @@ export class BlockPool {
   /** hash → cached blocks (vLLM does not de-duplicate; lookups return one of them). */
   readonly #index: BlockHashIndex;
   #evictions = 0;
+  #ownerExpectedReuseUs = NaN;
+  #ownerStepsToReuse = NaN;
+  #ownerToolWaitUs = NaN;
   /** Told about each cached block evicted (a KV connector offloading evictions); null: nobody. */
   onEvicted: ((hash: BlockHash, block: number, nowUs: number) => void) | null = null;
 
@@ -126,13 +112,13 @@ export class BlockPool {
   getNewBlocks(n: number, nowUs: number, owner: BlockOwner, out: number[]): void {
     if (n > this.#eviction.size) throw new Error(`BlockPool: cannot get ${n} blocks, ${this.#eviction.size} free`);
     const info = this.#info;
-    const stamp = ownerStamp(owner);
+    this.#readOwner(owner);
     for (let i = 0; i < n; i++) {
       const b = this.#eviction.popFree(nowUs);
       if (info.refCount[b] !== 0) throw new Error(`eviction policy ${this.#eviction.name} returned block ${b} in use`);
       if (this.enableCaching) this.#maybeEvict(b, nowUs);
       info.refCount[b] = 1;
-      this.#stamp(b, nowUs, owner, stamp);
+      this.#stamp(b, nowUs, owner);
       out.push(b);
     }
   }
@@ -140,12 +126,12 @@ export class BlockPool {
   /** A prefix hit: take each block into use, removing ref-count-0 blocks from the free set. */
   touch(blocks: readonly number[], nowUs: number, owner: BlockOwner): void {
     const info = this.#info;
-    const stamp = ownerStamp(owner);
+    this.#readOwner(owner);
     for (let i = 0; i < blocks.length; i++) {
       const b = blocks[i]!;
       if (info.refCount[b] === 0) this.#eviction.onTouch(b);
       info.refCount[b]!++;
-      this.#stamp(b, nowUs, owner, stamp);
+      this.#stamp(b, nowUs, owner);
     }
   }
 
@@ -212,18 +198,29 @@ export class BlockPool {
     }
   }
 
-  #stamp(b: number, nowUs: number, owner: BlockOwner, s: OwnerStamp): void {
+  // An owner's declared hints, read once per allocation or hit rather than once per block (a
+  // prefill takes ~100 blocks at a time); fields, not an object, so nothing is allocated.
+  #readOwner(owner: BlockOwner): void {
+    this.#ownerExpectedReuseUs = owner.expectedReuseUs ?? owner.hints?.expectedReuseUs ?? NaN;
+    // No next use declared = Infinity, nothing declared = NaN.
+    this.#ownerStepsToReuse = owner.hints ? (owner.hints.stepsToReuse ?? Infinity) : NaN;
+    this.#ownerToolWaitUs = owner.hints?.toolWaitUs ?? NaN;
+  }
+
+  // Stamp block b with the owner read by #readOwner.
+  #stamp(b: number, nowUs: number, owner: BlockOwner): void {
     const info = this.#info;
     info.lastAccessUs[b] = nowUs;
     info.priority[b] = owner.priority;
     info.workflowIds[b] = owner.workflowId;
     info.agentIds[b] = owner.agentId;
-    info.expectedReuseUs[b] = s.expectedReuseUs;
+    info.expectedReuseUs[b] = this.#ownerExpectedReuseUs;
     // A block another request holds at the same time is reused by both: keep the nearer next
     // use (KVFlow's min over the agents sharing a prefix node).
+    const steps = this.#ownerStepsToReuse;
     const prev = info.stepsToReuse[b]!;
-    info.stepsToReuse[b] = info.refCount[b]! > 1 && prev < s.stepsToReuse ? prev : s.stepsToReuse;
-    info.toolWaitUs[b] = s.toolWaitUs;
+    info.stepsToReuse[b] = info.refCount[b]! > 1 && prev < steps ? prev : steps;
+    info.toolWaitUs[b] = this.#ownerToolWaitUs;
   }
 
   // vLLM's _maybe_evict_cached_block.
