@@ -9,6 +9,10 @@ export class LogHistogram {
   readonly #perDecade: number;
   #n = 0;
   #sum = 0;
+  // Bucket of the last value recorded: the decode requests of one engine step record the same
+  // inter-token latency one after another, so this skips a log10 per token.
+  #lastValue = NaN;
+  #lastBucket = 0;
 
   constructor(minValue = 1e-3, maxValue = 1e7, bucketsPerDecade = 200) {
     this.#minLog = Math.log10(minValue);
@@ -26,9 +30,14 @@ export class LogHistogram {
   }
 
   record(value: number): void {
-    if (!Number.isFinite(value) || value < 0) return;
-    const b = value <= 0 ? 0 : Math.floor((Math.log10(value) - this.#minLog) * this.#perDecade) + 1;
-    const i = Math.min(this.#counts.length - 1, Math.max(0, b));
+    let i = this.#lastBucket;
+    if (value !== this.#lastValue) {
+      if (!Number.isFinite(value) || value < 0) return;
+      const b = value <= 0 ? 0 : Math.floor((Math.log10(value) - this.#minLog) * this.#perDecade) + 1;
+      i = Math.min(this.#counts.length - 1, Math.max(0, b));
+      this.#lastValue = value;
+      this.#lastBucket = i;
+    }
     this.#counts[i]!++;
     this.#n++;
     this.#sum += value;

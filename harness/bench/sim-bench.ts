@@ -1,41 +1,90 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadScenario } from '../scenario/load.js';
-import { runScenario } from '../runner/matrix.js';
+import { heapDesPopsPerSec } from './heap-des.js';
 
 /**
- * `npm run bench`: runs scenarios/bench-sim.yaml (8 instances, 20,000 LLM calls) several times
- * and prints wall time, events/s, simulated LLM calls per wall second and peak RSS, each run and
- * the median.
+ * `npm run bench`: simulator speed and memory on fixed scenarios, each run in its own process:
+ * - bench-sim (8 instances, 20,000 LLM calls) and bench-scale (64 instances, 1,000,000 calls;
+ *   BENCH_SCALE_RUNS, default 1, 0 skips it: minutes per run): wall, simulated seconds per wall
+ *   second, LLM calls/s, engine steps/s, events/s, peak RSS, and events/s as a share of a bare
+ *   binary-heap DES's pop rate measured in this process (the physical limit);
+ * - bench-trace (2,000-request trace on one H100): the whole `agentbench run` process, start-up
+ *   included, with `--formats json,csv` and with every report (HTML too);
+ * - `agentbench --version`: process start-up alone.
+ * Medians of BENCH_REPEATS (default 3) runs, with the load average before and after: on a shared
+ * machine a figure means little without it.
  */
-async function main(): Promise<void> {
-  const repeats = Number(process.env['BENCH_REPEATS'] ?? 3);
-  const file = fileURLToPath(new URL('../../../scenarios/bench-sim.yaml', import.meta.url));
-  const loaded = loadScenario(file);
-  const rows: { wallS: number; eventsPerSec: number; callsPerSec: number; calls: number; events: number }[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const out = mkdtempSync(join(tmpdir(), 'agentbench-bench-'));
-    try {
-      const r = await runScenario(loaded, { outDir: out, check: false });
-      const wallS = r.wallMs / 1000;
-      rows.push({ wallS, eventsPerSec: r.events / wallS, callsPerSec: r.calls / wallS, calls: r.calls, events: r.events });
-      process.stdout.write(`run ${i + 1}/${repeats}: ${r.calls} calls, ${r.events} events in ${wallS.toFixed(2)} s ` +
-        `-> ${Math.round(r.events / wallS).toLocaleString('en-US')} events/s, ${Math.round(r.calls / wallS).toLocaleString('en-US')} calls/s\n`);
-    } finally {
-      rmSync(out, { recursive: true, force: true });
-    }
+const REPEATS = Number(process.env['BENCH_REPEATS'] ?? 3);
+const SCALE_RUNS = Number(process.env['BENCH_SCALE_RUNS'] ?? 1);
+const dist = fileURLToPath(new URL('..', import.meta.url));
+const scenario = (name: string): string => fileURLToPath(new URL(`../../../scenarios/${name}.yaml`, import.meta.url));
+const cli = join(dist, 'cli', 'main.js');
+
+interface Figures { wallS: number; calls: number; events: number; steps: number; simS: number; peakRssMiB: number }
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const fmt = (x: number, digits = 0): string => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
+
+function node(args: readonly string[]): { stdout: string; wallS: number } {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const wallS = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return { stdout: r.stdout, wallS };
+}
+
+function simScenario(name: string, runs: number, desPopsPerSec: number): void {
+  const rows: Figures[] = [];
+  for (let i = 0; i < runs; i++) {
+    const f = JSON.parse(node([join(dist, 'bench', 'run-one.js'), scenario(name), 'json']).stdout) as Figures;
+    rows.push(f);
+    process.stdout.write(`  ${name} run ${i + 1}/${runs}: ${fmt(f.wallS, 2)} s, ${fmt(f.peakRssMiB)} MiB peak RSS (load ${load()})\n`);
   }
-  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-  const rssMiB = process.resourceUsage().maxRSS / 1024;
+  const m = (g: (f: Figures) => number): number => median(rows.map(g));
+  const eventsPerS = m((f) => f.events / f.wallS);
   process.stdout.write(
-    `\nbench-sim (8 instances, ${rows[0]?.calls ?? 0} LLM calls), median of ${repeats}:\n` +
-    `  wall time        ${med(rows.map((r) => r.wallS)).toFixed(2)} s\n` +
-    `  events/s         ${Math.round(med(rows.map((r) => r.eventsPerSec))).toLocaleString('en-US')}\n` +
-    `  LLM calls/s      ${Math.round(med(rows.map((r) => r.callsPerSec))).toLocaleString('en-US')}\n` +
-    `  peak RSS         ${rssMiB.toFixed(0)} MiB (whole process, all runs)\n`,
+    `${name}: ${fmt(rows[0]!.calls)} LLM calls, ${fmt(rows[0]!.steps)} engine steps, ${fmt(rows[0]!.simS, 1)} s simulated; median of ${runs}\n` +
+    `  wall                 ${fmt(m((f) => f.wallS), 2)} s (simulation; reports: report.json only)\n` +
+    `  sim s per wall s     ${fmt(m((f) => f.simS / f.wallS), 1)}\n` +
+    `  LLM calls/s          ${fmt(m((f) => f.calls / f.wallS))}\n` +
+    `  engine steps/s       ${fmt(m((f) => f.steps / f.wallS))}\n` +
+    `  events/s             ${fmt(eventsPerS)} = ${fmt((100 * eventsPerS) / desPopsPerSec, 2)}% of the bare heap DES\n` +
+    `  peak RSS             ${fmt(m((f) => f.peakRssMiB))} MiB\n\n`,
   );
 }
 
-await main();
+function wholeProcess(label: string, args: readonly string[]): void {
+  const walls: number[] = [];
+  for (let i = 0; i < REPEATS; i++) walls.push(node([cli, ...args]).wallS);
+  process.stdout.write(`  ${label.padEnd(44)} ${fmt(median(walls), 3)} s  [${walls.map((w) => fmt(w, 3)).join(', ')}]\n`);
+}
+
+function main(): void {
+  process.stdout.write(`agentbench bench, ${process.version} ${process.platform}-${process.arch}, load average ${load()}\n\n`);
+  const des = median(Array.from({ length: REPEATS }, () => heapDesPopsPerSec()));
+  process.stdout.write(`bare binary-heap DES (sim/event-queue.ts, hold model, 1,024 pending): ${fmt(des)} pops/s, median of ${REPEATS}\n\n`);
+
+  process.stdout.write(`whole process, median of ${REPEATS} (wall, from spawn to exit):\n`);
+  wholeProcess('agentbench --version', ['--version']);
+  const out = mkdtempSync(join(tmpdir(), 'agentbench-bench-'));
+  try {
+    wholeProcess('bench-trace run --formats json,csv', ['run', scenario('bench-trace'), '--quiet', '--out', out, '--formats', 'json,csv']);
+    wholeProcess('bench-trace run (all reports, HTML too)', ['run', scenario('bench-trace'), '--quiet', '--out', out]);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+  process.stdout.write('\n');
+
+  simScenario('bench-sim', REPEATS, des);
+  if (SCALE_RUNS > 0) simScenario('bench-scale', SCALE_RUNS, des);
+  process.stdout.write(`load average at the end: ${load()}\n`);
+}
+
+main();

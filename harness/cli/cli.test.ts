@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -112,5 +112,26 @@ describe('agentbench run', () => {
 
   it('a bad flag is a usage error (exit 2)', async () => {
     expect(await main(['run', QUICKSTART, '--seed', 'x'])).toBe(2);
+    expect(await main(['run', QUICKSTART, '--formats', 'json,pdf'])).toBe(2);
+    expect(err).toContain("unknown report format 'pdf'; valid: json, md, csv, html");
+  });
+
+  it('--formats writes only the chosen reports, with the same report.json', async () => {
+    const dirs = [mkdtempSync(join(tmpdir(), 'ab-all-')), mkdtempSync(join(tmpdir(), 'ab-fmt-'))];
+    try {
+      expect(await main(['run', QUICKSTART, '--out', dirs[0]!, '--seed', '2', '--quiet'])).toBe(0);
+      // dirs[1] first holds a full run: its report.md and report.html must not outlive the next one.
+      expect(await main(['run', QUICKSTART, '--out', dirs[1]!, '--seed', '3', '--quiet'])).toBe(0);
+      expect(await main(['run', QUICKSTART, '--out', dirs[1]!, '--seed', '2', '--formats', 'json,csv', '--json'])).toBe(0);
+      const j = JSON.parse(out.slice(out.lastIndexOf('{\n  "outDir"'))) as { files: string[] };
+      expect(j.files.map((f) => f.slice(dirs[1]!.length + 1)))
+        .toEqual(['report.json', 'requests.csv', 'workflows.csv', 'summary.csv', 'run-info.json']);
+      expect(readdirSync(dirs[1]!).sort()).toEqual(['report.json', 'requests.csv', 'run-info.json', 'summary.csv', 'workflows.csv']);
+      for (const f of ['report.json', 'requests.csv', 'workflows.csv', 'summary.csv']) {
+        expect(readFileSync(join(dirs[1]!, f), 'utf8')).toBe(readFileSync(join(dirs[0]!, f), 'utf8'));
+      }
+    } finally {
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    }
   });
 });

@@ -3,9 +3,6 @@ import { policyRefSchema } from '../scenario/policy-ref.js';
 import { clusterSchema } from '../scenario/schema.js';
 import { SCHEDULING_POLICIES } from '../../policies/scheduling/registry.js';
 import { resolveCluster } from '../runner/resolve.js';
-import { buildEmulatedEngine } from '../live/engine/build.js';
-import { startEngineServer } from '../live/engine/engine-server.js';
-import { WallClock } from '../live/wall-clock.js';
 import { InputError } from '../../workloads/input-error.js';
 import { flagName, numberFlag, parseFlags, untilSignal } from './live-flags.js';
 
@@ -64,6 +61,10 @@ export function registerEngine(program: Command): void {
       const scheduling = policyRefSchema(SCHEDULING_POLICIES, 'scheduling policy').safeParse(o.scheduling);
       if (!scheduling.success) throw new InputError(scheduling.error.issues.map((i) => `--scheduling: ${i.message}`));
       const cluster = resolveCluster(spec, 'agentbench engine');
+      // The live stack (HTTP server, undici) is loaded only by the commands that serve.
+      const [{ buildEmulatedEngine }, { startEngineServer }, { WallClock }] = await Promise.all([
+        import('../live/engine/build.js'), import('../live/engine/engine-server.js'), import('../live/wall-clock.js'),
+      ]);
       const clock = new WallClock({ timeScale: o.timeScale });
       const engine = buildEmulatedEngine({ cluster, scheduling: scheduling.data, eviction: { kind: 'lru', options: {} }, clock, modelName: o.servedModelName });
       const server = await startEngineServer({

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import autocannon from 'autocannon';
 import type { WorkloadSpec } from '../../workloads/workload.js';
 import { renderRuns } from '../../workloads/render.js';
 import { hashString } from '../../policies/kv/hash.js';
@@ -84,6 +83,8 @@ export function registerLoad(program: Command): void {
         throw new InputError([`--url: expected http://host:port, found '${o.url}'`]);
       }
       const key = o.apiKey ?? process.env['AGENTBENCH_API_KEY'];
+      // Imported here: autocannon (and its HDR histogram, pako...) would cost every CLI start-up.
+      const { default: autocannon } = await import('autocannon');
       const r = await autocannon({
         url: new URL(o.path, base).toString(), method: 'POST', body, connections: o.connections, duration: o.durationS,
         timeout: o.timeoutS, headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },

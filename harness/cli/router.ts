@@ -9,9 +9,7 @@ import type { RoutingPolicy } from '../../policies/types.js';
 import { SeededRng } from '../../policies/rng.js';
 import { InputError } from '../../workloads/input-error.js';
 import { policyRefSchema } from '../scenario/policy-ref.js';
-import { startRouterServer } from '../live/router/router-server.js';
 import type { UpstreamSpec } from '../live/router/upstream.js';
-import { WallClock } from '../live/wall-clock.js';
 import { collect, numberFlag, untilSignal } from './live-flags.js';
 
 interface RouterFlags {
@@ -111,6 +109,8 @@ export function registerRouter(program: Command): void {
       const ref = policyRefSchema(ROUTING_POLICIES, 'routing policy').safeParse(raw);
       if (!ref.success) throw new InputError(ref.error.issues.map((i) => `--routing: ${i.message}`));
       const policy = instantiate<RoutingPolicy>(ROUTING_POLICIES, ref.data, { blockSize: o.blockSize }, 'routing policy');
+      // The live stack (HTTP server, undici) is loaded only by the commands that serve.
+      const [{ startRouterServer }, { WallClock }] = await Promise.all([import('../live/router/router-server.js'), import('../live/wall-clock.js')]);
       const router = await startRouterServer({
         upstreams, policy, rng: new SeededRng(o.seed).fork('routing'), clock: new WallClock(), blockSize: o.blockSize,
         host: o.host, port: o.port, apiKey: o.apiKey ?? process.env['AGENTBENCH_API_KEY'],

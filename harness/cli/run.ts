@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { loadScenario } from '../scenario/load.js';
 import { collectSet, SET_HELP } from './set-flag.js';
-import { runScenario } from '../runner/matrix.js';
+import { REPORT_FORMATS, runScenario, type ReportFormat } from '../runner/matrix.js';
 import { Progress } from '../progress.js';
 import { consoleSummary } from './summary-table.js';
 import { addGateOptions, checkComparable, gateAndReport, type GateFlags, type GateResult } from './gate.js';
@@ -16,6 +16,18 @@ export function parseSeed(v: string): number {
   return n;
 }
 
+/** Parse `--formats json,md,csv,html` (any non-empty subset, in any order). */
+export function parseFormats(v: string): ReadonlySet<ReportFormat> {
+  const out = new Set<ReportFormat>();
+  for (const f of v.split(',').map((s) => s.trim())) {
+    if (!(REPORT_FORMATS as readonly string[]).includes(f)) {
+      throw new InvalidArgumentError(`unknown report format '${f}'; valid: ${REPORT_FORMATS.join(', ')}`);
+    }
+    out.add(f as ReportFormat);
+  }
+  return out;
+}
+
 /** `agentbench run <scenario>` */
 export function registerRun(program: Command): void {
   addGateOptions(program
@@ -26,6 +38,7 @@ export function registerRun(program: Command): void {
     .option('-s, --seed <n>', 'run only this seed instead of the scenario\'s list', parseSeed)
     .option('-q, --quiet', 'no progress on stderr')
     .option('--json', 'print a machine-readable summary on stdout instead of the table')
+    .option('--formats <list>', `report files to write, comma-separated: ${REPORT_FORMATS.join(',')} (default: all; csv = requests, workflows and summary CSVs)`, parseFormats)
     .option('--mode <mode>', 'sim or live (overrides the scenario\'s mode)', (v: string) => {
       if (v !== 'sim' && v !== 'live') throw new InvalidArgumentError(`expected sim or live, found '${v}'`);
       return v;
@@ -34,7 +47,7 @@ export function registerRun(program: Command): void {
     .option('--check', 'check invariants as the run goes (request conservation, KV conservation, causality, oracle boundary)')
     .option('--baseline <report.json>', 'gate the run against this baseline report (exit 1 on a regression)')
     .option('--set <path=value>', SET_HELP, collectSet))
-    .action(async (file: string, o: GateFlags & { out?: string; seed?: number; quiet?: boolean; json?: boolean; check?: boolean; baseline?: string; mode?: 'sim' | 'live'; skipBadRows?: boolean; set?: (readonly [string, unknown])[] }) => {
+    .action(async (file: string, o: GateFlags & { formats?: ReadonlySet<ReportFormat>; out?: string; seed?: number; quiet?: boolean; json?: boolean; check?: boolean; baseline?: string; mode?: 'sim' | 'live'; skipBadRows?: boolean; set?: (readonly [string, unknown])[] }) => {
       const loaded = loadScenario(file, {
         ...(o.set ? { set: o.set } : {}),
         ...(o.seed !== undefined ? { seeds: [o.seed] } : {}), ...(o.mode ? { mode: o.mode } : {}), ...(o.skipBadRows ? { skipBadRows: true } : {}),
@@ -42,7 +55,7 @@ export function registerRun(program: Command): void {
       const base = o.baseline !== undefined ? readReportFile(o.baseline) : null; // read first: a bad file fails before the run
       const outDir = o.out ?? join('runs', loaded.scenario.name);
       const progress = new Progress(process.stderr, !o.quiet && !o.json);
-      const res = await runScenario(loaded, { outDir, check: o.check === true, progress });
+      const res = await runScenario(loaded, { outDir, check: o.check === true, progress, formats: o.formats });
       let gate: GateResult | undefined;
       if (base || loaded.scenario.gates || o.gate) {
         const cand = comparableFromReport(res.report);
@@ -60,7 +73,7 @@ export function registerRun(program: Command): void {
         }, null, 2)}\n`);
       } else {
         process.stdout.write(consoleSummary(res.report));
-        process.stdout.write(`\n${res.calls} LLM calls ${res.report.scenario.mode === 'live' ? 'run live' : 'simulated'} in ${(res.wallMs / 1000).toFixed(2)} s; reports in ${res.outDir}/ (report.html, report.md, report.json, *.csv)\n`);
+        process.stdout.write(`\n${res.calls} LLM calls ${res.report.scenario.mode === 'live' ? 'run live' : 'simulated'} in ${(res.wallMs / 1000).toFixed(2)} s; reports in ${res.outDir}/ (${res.files.map((f) => basename(f)).join(', ')})\n`);
         if (gate) process.stdout.write(`\n${gate.text}`);
       }
     });

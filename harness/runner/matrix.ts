@@ -1,6 +1,6 @@
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { csvHeader, REQUEST_COLUMNS, requestRows, summaryCsv, WORKFLOW_COLUMNS, workflowRows } from '../../reports/csv.js';
+import { csvHeader, REQUEST_COLUMNS, summaryCsv, WORKFLOW_COLUMNS, writeRequestRows, writeWorkflowRows } from '../../reports/csv.js';
 import { reportMarkdown } from '../../reports/markdown.js';
 import { ChartSampler } from '../../reports/html/chart-data.js';
 import { aggregate, reportToJson, SCHEMA_VERSION, timeseriesJson, type Report, type RunEntry } from '../../reports/report.js';
@@ -13,9 +13,6 @@ import { capacityAtSlo } from '../../reports/capacity.js';
 import type { Slo } from '../../reports/slo.js';
 import { resolveCluster } from './resolve.js';
 import { runSimCell } from './sim-cell.js';
-import { runLiveCell } from '../live/live-cell.js';
-import { liveFaultsFromScenario } from '../live/live-faults.js';
-import { prepareTargetCell } from '../live/target.js';
 import type { LiveSettings } from '../live/live-schema.js';
 
 /** Options of a scenario run. */
@@ -23,7 +20,16 @@ export interface RunOptions {
   readonly outDir: string;
   readonly check: boolean;
   readonly progress?: Progress | undefined;
+  /** Report files to write (default: all); run-info.json is always written. */
+  readonly formats?: ReadonlySet<ReportFormat> | undefined;
 }
+
+/** Report outputs `run --formats` chooses from: report.json, report.md, the three CSVs, report.html. */
+export const REPORT_FORMATS = ['json', 'md', 'csv', 'html'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+const FORMAT_FILES: Record<ReportFormat, readonly string[]> = {
+  json: ['report.json'], md: ['report.md'], csv: ['requests.csv', 'workflows.csv', 'summary.csv'], html: ['report.html'],
+};
 
 /** What a scenario run produced (report.json's content plus wall-clock facts kept out of it). */
 export interface RunOutcome {
@@ -37,8 +43,9 @@ export interface RunOutcome {
 
 /**
  * Run the scenario's whole matrix (workloads × policies × seeds) and write the run directory:
- * report.json, requests.csv, workflows.csv, summary.csv, report.md, report.html and run-info.json
- * (the only file with wall-clock figures). CSV rows are appended cell by cell, so memory holds one
+ * report.json, requests.csv, workflows.csv, summary.csv, report.md, report.html (or the
+ * `formats` chosen; files of the others are removed) and run-info.json (the only file with
+ * wall-clock figures). CSV rows are appended cell by cell, so memory holds one
  * cell; report.html's extra data is a bounded sample of the first seed's cells.
  */
 export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Promise<RunOutcome> {
@@ -50,8 +57,17 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
   const outDir = opts.outDir;
   mkdirSync(outDir, { recursive: true });
   const file = (n: string) => join(outDir, n);
-  writeFileSync(file('requests.csv'), csvHeader(REQUEST_COLUMNS));
-  writeFileSync(file('workflows.csv'), csvHeader(WORKFLOW_COLUMNS));
+  const want = (f: ReportFormat): boolean => opts.formats === undefined || opts.formats.has(f);
+  // A report left by an earlier run in the same folder must not pass for this run's.
+  for (const f of REPORT_FORMATS) if (!want(f)) for (const name of FORMAT_FILES[f]) rmSync(file(name), { force: true });
+  if (want('csv')) {
+    writeFileSync(file('requests.csv'), csvHeader(REQUEST_COLUMNS));
+    writeFileSync(file('workflows.csv'), csvHeader(WORKFLOW_COLUMNS));
+  }
+  // The live stack (HTTP clients, undici) is loaded only for live runs: start-up of simulated ones.
+  const live = sc.mode === 'live'
+    ? { ...(await import('../live/live-cell.js')), ...(await import('../live/live-faults.js')) }
+    : null;
 
   const t0 = performance.now();
   const runs: RunEntry[] = [];
@@ -79,11 +95,11 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
         const label = `[${cellNo}/${total}] ${workload.name} × ${p.name} × seed ${seed}`;
         const onProgress = (pr: { simUs: number; workflowsStarted: number; workflowsEnded: number }): void => opts.progress?.update(
           `${label}: ${pr.workflowsEnded}/${pr.workflowsStarted} workflows done, ${sc.mode} ${(pr.simUs / 1e6).toFixed(1)} s`);
-        if (target) await prepareTargetCell(sc.live!, cellNo === 1);
-        const res = ps.mode === 'live'
-          ? await runLiveCell({
+        if (target) await (await import('../live/target.js')).prepareTargetCell(sc.live!, cellNo === 1);
+        const res = live
+          ? await live.runLiveCell({
             cluster: pointCluster, workload, policy: p.entry, seed, check: opts.check, live: ps.live,
-            faults: liveFaultsFromScenario(ps.faults, pointCluster.instances, seed),
+            faults: live.liveFaultsFromScenario(ps.faults, pointCluster.instances, seed),
             sampleIntervalUs: ps.report.sampleIntervalMs * 1000, slo: ps.slo, onProgress, router: ps.router, baseDir: dirname(loaded.file),
             percentileMethod: ps.report.percentiles,
           })
@@ -95,9 +111,11 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
           });
         events += res.events;
         calls += res.requests.length;
-        appendFileSync(file('requests.csv'), requestRows(workload.name, p.name, seed, res.requests));
-        appendFileSync(file('workflows.csv'), workflowRows(workload.name, p.name, seed, res.workflows));
-        charts.addCell(workload.name, p.name, seed, res.requests, res.workflows);
+        if (want('csv')) {
+          writeRequestRows(workload.name, p.name, seed, res.requests, (chunk) => appendFileSync(file('requests.csv'), chunk));
+          writeWorkflowRows(workload.name, p.name, seed, res.workflows, (chunk) => appendFileSync(file('workflows.csv'), chunk));
+        }
+        if (want('html')) charts.addCell(workload.name, p.name, seed, res.requests, res.workflows);
         runs.push({
           workload: workload.name, policy: p.name, seed, end: res.end, summary: res.summary, instances: res.instances,
           ...(res.faults ? { faults: res.faults } : {}),
@@ -131,17 +149,27 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
     runs,
     aggregates: aggregate(runs),
   };
-  writeFileSync(file('report.json'), reportToJson(report));
-  writeFileSync(file('summary.csv'), summaryCsv(runs));
-  writeFileSync(file('report.md'), reportMarkdown(report));
-  // Loaded here, not at start-up: vega is only needed once a run has results to draw.
-  const { reportHtml } = await import('../../reports/html/index.js');
-  writeFileSync(file('report.html'), (await reportHtml(report, charts.data())).html);
+  const written: string[] = [];
+  const write = (name: string, content: string): void => {
+    writeFileSync(file(name), content);
+    written.push(name);
+  };
+  if (want('json')) write('report.json', reportToJson(report));
+  if (want('md')) write('report.md', reportMarkdown(report));
+  if (want('html')) {
+    // Loaded here, not at start-up: vega is only needed once a run has results to draw.
+    const { reportHtml } = await import('../../reports/html/index.js');
+    write('report.html', (await reportHtml(report, charts.data())).html);
+  }
+  if (want('csv')) {
+    written.push('requests.csv', 'workflows.csv');
+    write('summary.csv', summaryCsv(runs));
+  }
   writeFileSync(file('run-info.json'), `${JSON.stringify({
     wallMs: Math.round(wallMs), events, eventsPerSec: Math.round(events / (wallMs / 1000)), calls,
     callsPerSec: Math.round(calls / (wallMs / 1000)), node: process.version, platform: `${process.platform}-${process.arch}`,
   }, null, 2)}\n`);
-  const files = ['report.json', 'report.md', 'report.html', 'requests.csv', 'workflows.csv', 'summary.csv', 'run-info.json'].map(file);
+  const files = [...written, 'run-info.json'].map(file);
   return { report, outDir, files, wallMs, events, calls };
 }
 

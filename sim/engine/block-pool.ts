@@ -48,6 +48,9 @@ export class BlockPool {
   /** hash → cached blocks (vLLM does not de-duplicate; lookups return one of them). */
   readonly #index: BlockHashIndex;
   #evictions = 0;
+  #ownerExpectedReuseUs = NaN;
+  #ownerStepsToReuse = NaN;
+  #ownerToolWaitUs = NaN;
   /** Told about each cached block evicted (a KV connector offloading evictions); null: nobody. */
   onEvicted: ((hash: BlockHash, block: number, nowUs: number) => void) | null = null;
 
@@ -109,6 +112,7 @@ export class BlockPool {
   getNewBlocks(n: number, nowUs: number, owner: BlockOwner, out: number[]): void {
     if (n > this.#eviction.size) throw new Error(`BlockPool: cannot get ${n} blocks, ${this.#eviction.size} free`);
     const info = this.#info;
+    this.#readOwner(owner);
     for (let i = 0; i < n; i++) {
       const b = this.#eviction.popFree(nowUs);
       if (info.refCount[b] !== 0) throw new Error(`eviction policy ${this.#eviction.name} returned block ${b} in use`);
@@ -122,6 +126,7 @@ export class BlockPool {
   /** A prefix hit: take each block into use, removing ref-count-0 blocks from the free set. */
   touch(blocks: readonly number[], nowUs: number, owner: BlockOwner): void {
     const info = this.#info;
+    this.#readOwner(owner);
     for (let i = 0; i < blocks.length; i++) {
       const b = blocks[i]!;
       if (info.refCount[b] === 0) this.#eviction.onTouch(b);
@@ -193,20 +198,29 @@ export class BlockPool {
     }
   }
 
+  // An owner's declared hints, read once per allocation or hit rather than once per block (a
+  // prefill takes ~100 blocks at a time); fields, not an object, so nothing is allocated.
+  #readOwner(owner: BlockOwner): void {
+    this.#ownerExpectedReuseUs = owner.expectedReuseUs ?? owner.hints?.expectedReuseUs ?? NaN;
+    // No next use declared = Infinity, nothing declared = NaN.
+    this.#ownerStepsToReuse = owner.hints ? (owner.hints.stepsToReuse ?? Infinity) : NaN;
+    this.#ownerToolWaitUs = owner.hints?.toolWaitUs ?? NaN;
+  }
+
+  // Stamp block b with the owner read by #readOwner.
   #stamp(b: number, nowUs: number, owner: BlockOwner): void {
     const info = this.#info;
     info.lastAccessUs[b] = nowUs;
     info.priority[b] = owner.priority;
     info.workflowIds[b] = owner.workflowId;
     info.agentIds[b] = owner.agentId;
-    info.expectedReuseUs[b] = owner.expectedReuseUs ?? owner.hints?.expectedReuseUs ?? NaN;
-    // Declared hints: no next use = Infinity, nothing declared = NaN. A block another request
-    // holds at the same time is reused by both: keep the nearer next use (KVFlow's min over the
-    // agents sharing a prefix node).
-    const steps = owner.hints ? (owner.hints.stepsToReuse ?? Infinity) : NaN;
+    info.expectedReuseUs[b] = this.#ownerExpectedReuseUs;
+    // A block another request holds at the same time is reused by both: keep the nearer next
+    // use (KVFlow's min over the agents sharing a prefix node).
+    const steps = this.#ownerStepsToReuse;
     const prev = info.stepsToReuse[b]!;
     info.stepsToReuse[b] = info.refCount[b]! > 1 && prev < steps ? prev : steps;
-    info.toolWaitUs[b] = owner.hints?.toolWaitUs ?? NaN;
+    info.toolWaitUs[b] = this.#ownerToolWaitUs;
   }
 
   // vLLM's _maybe_evict_cached_block.

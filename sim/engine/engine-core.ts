@@ -237,15 +237,16 @@ export class EngineCore {
     const c = this.counters;
     c.steps++;
     c.busyUs += nowUs - this.#stepStartUs;
-    const batch = this.scheduler.batch;
+    const batch = this.scheduler.batch.scheduled;
+    const blocksComputed = this.#connector?.onBlocksComputed !== undefined;
     let finishedAny = false;
-    for (let k = 0; k < batch.scheduled.length; k++) {
-      const r = batch.scheduled[k] as EngineRequest;
+    for (let k = 0; k < batch.length; k++) {
+      const r = batch[k] as EngineRequest;
       if (r.status !== 'running') continue; // aborted during the step
       const n = r.numScheduledTokens;
       const before = r.numComputedTokens;
       r.numComputedTokens += n;
-      if (this.#connector?.onBlocksComputed) this.#blocksComputed(r, before, nowUs);
+      if (blocksComputed) this.#blocksComputed(r, before, nowUs);
       if (n === 1 && r.numOutputTokens > 0) c.decodeTokens++;
       else c.prefillTokens += n;
       if (r.numComputedTokens < r.numTokens) {

@@ -125,7 +125,9 @@ export class KvCacheManager {
     const numComputed = req.numComputedTokens + numNewComputedTokens;
     const needSlots = Math.min(numComputed + numNewTokens, this.config.maxModelLen);
     const required = Math.ceil(needSlots / bs);
-    if (this.blocksToAllocate(req, numNewTokens, newComputedBlocks, numNewComputedTokens) > this.pool.numFree) return false;
+    // A decode step inside the last block needs nothing from the free set: skip the count.
+    const needsBlocks = newComputedBlocks.length > 0 || required > req.blocks.length;
+    if (needsBlocks && this.blocksToAllocate(req, numNewTokens, newComputedBlocks, numNewComputedTokens) > this.pool.numFree) return false;
 
     if (newComputedBlocks.length > 0) {
       this.pool.touch(newComputedBlocks, nowUs, req);
