@@ -44,24 +44,38 @@ const isSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13) || c ===
  */
 export function tokenize(text: string): number[] {
   const ids: number[] = [];
-  const n = text.length;
-  let i = 0;
-  while (i < n) {
-    const start = i;
-    const c = text.charCodeAt(i);
-    if (isSpace(c)) {
-      i++;
-      // A single space directly before a word belongs to the word.
-      if (c !== 32 || i >= n || isSpace(text.charCodeAt(i))) {
-        ids.push(pieceId(text, start, i));
-        continue;
-      }
-    }
-    const limit = Math.min(n, i + MAX_PIECE);
-    while (i < limit && !isSpace(text.charCodeAt(i))) i++;
-    ids.push(pieceId(text, start, i));
+  for (let i = 0, n = text.length; i < n;) {
+    const end = pieceEnd(text, i);
+    ids.push(pieceId(text, i, end));
+    i = end;
   }
   return ids;
+}
+
+/** The text of each token {@link tokenize} finds (its pieces, in order; they join back to `text`). */
+export function tokenPieces(text: string): string[] {
+  const out: string[] = [];
+  for (let i = 0, n = text.length; i < n;) {
+    const end = pieceEnd(text, i);
+    out.push(text.slice(i, end));
+    i = end;
+  }
+  return out;
+}
+
+// End of the piece starting at `start`: the one splitting rule tokenize and tokenPieces share.
+function pieceEnd(text: string, start: number): number {
+  const n = text.length;
+  let i = start;
+  const c = text.charCodeAt(i);
+  if (isSpace(c)) {
+    i++;
+    // A single space directly before a word belongs to the word.
+    if (c !== 32 || i >= n || isSpace(text.charCodeAt(i))) return i;
+  }
+  const limit = Math.min(n, i + MAX_PIECE);
+  while (i < limit && !isSpace(text.charCodeAt(i))) i++;
+  return i;
 }
 
 function pieceId(text: string, start: number, end: number): number {
@@ -109,30 +123,4 @@ export function blockHashesOfIds(ids: readonly number[], blockSize: number): Blo
     out[b] = parent;
   }
   return out;
-}
-
-/** One chat message as OpenAI clients send it (content may be a string or text parts). */
-export interface ChatMessage {
-  readonly role: string;
-  readonly content: unknown;
-}
-
-/** Text of a message's content: a string, or the concatenated `text` of its parts. */
-export function messageText(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (Array.isArray(content)) {
-    return content.map((p: unknown) => (p !== null && typeof p === 'object' && typeof (p as { text?: unknown }).text === 'string' ? (p as { text: string }).text : '')).join('');
-  }
-  return '';
-}
-
-/**
- * The emulated engine's chat template: `<|role|>` + newline + content + newline per message,
- * then `<|assistant|>` + newline (a generation prompt, like Llama 3's template). Router and
- * engine share it so both hash the same tokens.
- */
-export function applyChatTemplate(messages: readonly ChatMessage[]): string {
-  let s = '';
-  for (const m of messages) s += `<|${m.role}|>\n${messageText(m.content)}\n`;
-  return `${s}<|assistant|>\n`;
 }

@@ -1,10 +1,14 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { bearerCheck, closeServer, hostForUrl, listen, parseJsonBody, readBody, sendError, sendJson, trackSockets } from '../http-util.js';
 import { PROM_CONTENT_TYPE } from '../prometheus.js';
-import { detokenizeWord } from '../tokenizer.js';
+import type { ChatTemplateName } from '../chat-template.js';
+import { chatAnswerWriter, type AnswerMeta, type AnswerWriter } from './answer-writer.js';
 import { EmulatedEngine } from './emulated-engine.js';
 import { parseGeneration, type ApiKind, type ParsedGeneration } from './openai-request.js';
-import { fullResponse, StreamFormatter, usage } from './openai-response.js';
+import { isProblem } from './request-problem.js';
+import { responsesToChat } from './responses-api.js';
+import { responsesAnswerWriter } from './responses-writer.js';
+import type { ToolPolicy } from './tool-calls.js';
 
 /** Faults a test (or `POST /agentbench/fault`) can inject. */
 export type EngineFault = 'crash' | 'hang' | 'slow' | 'kv-loss' | 'recover';
@@ -20,6 +24,10 @@ export interface EngineServerOptions {
   readonly apiKey?: string | undefined;
   /** Accept `POST /agentbench/fault` (tests, demos); off by default. */
   readonly enableFaultEndpoint?: boolean | undefined;
+  /** Chat template prompts are rendered with (default llama3). */
+  readonly chatTemplate?: ChatTemplateName | undefined;
+  /** How tool requests are answered (default: a tool parser on, "auto" always calls before tool results). */
+  readonly tools?: ToolPolicy | undefined;
 }
 
 /** A running emulated engine endpoint. */
@@ -33,8 +41,9 @@ export interface EngineServer {
 }
 
 /**
- * Start an OpenAI-compatible endpoint emulating one vLLM instance: POST /v1/completions and
- * /v1/chat/completions (streamed or not), GET /v1/models, /health, /metrics (vLLM's names).
+ * Start an OpenAI-compatible endpoint emulating one vLLM instance: POST /v1/completions,
+ * /v1/chat/completions and /v1/responses (streamed or not), GET /v1/models, /health, /metrics
+ * (vLLM's names).
  */
 export async function startEngineServer(opts: EngineServerOptions): Promise<EngineServer> {
   const engine = opts.engine;
@@ -92,12 +101,26 @@ export async function startEngineServer(opts: EngineServerOptions): Promise<Engi
       generate(path === '/v1/completions' ? 'completions' : 'chat', body, req, res);
       return;
     }
+    if (req.method === 'POST' && path === '/v1/responses') {
+      const body = parseJsonBody(await readBody(req), res);
+      if (body === undefined) return;
+      const chat = responsesToChat(body);
+      if (isProblem(chat)) {
+        sendError(res, chat.status, chat.message, chat.param);
+        return;
+      }
+      generate('responses', chat, req, res, body as Record<string, unknown>);
+      return;
+    }
     sendError(res, 404, `no route for ${req.method ?? '?'} ${path}`);
   }
 
-  function generate(kind: ApiKind, body: unknown, req: IncomingMessage, res: ServerResponse): void {
-    const g = parseGeneration(kind, body, engine.config.maxModelLen);
-    if ('status' in g) {
+  // One generation: parse, admit, then hand the engine's tokens to the endpoint's writer.
+  // `responses` runs the chat body translated from the Responses request (`original`).
+  function generate(api: ApiKind | 'responses', body: unknown, req: IncomingMessage, res: ServerResponse, original?: Record<string, unknown>): void {
+    const kind: ApiKind = api === 'completions' ? 'completions' : 'chat';
+    const g = parseGeneration(kind, body, { maxModelLen: engine.config.maxModelLen, chatTemplate: opts.chatTemplate, tools: opts.tools });
+    if (isProblem(g)) {
       sendError(res, g.status, g.message, g.param);
       return;
     }
@@ -106,25 +129,22 @@ export async function startEngineServer(opts: EngineServerOptions): Promise<Engi
       return;
     }
     const requestId = typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'] : undefined;
-    const respId = `${kind === 'chat' ? 'chatcmpl' : 'cmpl'}-${requestId ?? Math.random().toString(36).slice(2)}`;
-    const created = Math.floor(Date.now() / 1000);
-    const headers: Record<string, string> = requestId ? { 'x-request-id': requestId } : {};
-    const fmt = g.stream ? new StreamFormatter(kind, respId, engine.modelName, created) : undefined;
+    const prefix = api === 'responses' ? 'resp_' : kind === 'chat' ? 'chatcmpl-' : 'cmpl-';
+    const meta: AnswerMeta = {
+      id: `${prefix}${requestId ?? Math.random().toString(36).slice(2)}`, model: engine.modelName, created: Math.floor(Date.now() / 1000),
+      headers: requestId ? { 'x-request-id': requestId } : {},
+    };
+    const writer: AnswerWriter = api === 'responses' ? responsesAnswerWriter(g, original ?? {}, res, meta) : chatAnswerWriter(kind, g, res, meta);
     let done = false;
-    let text = '';
     const submitted = engine.submit({
       promptIds: g.promptIds, outputIds: g.outputIds, stopReason: g.stopReason, priority: g.priority,
       listener: {
         onToken(index) {
-          const t = detokenizeWord(g.outputIds[index]!);
-          if (fmt) res.write(fmt.token(t));
-          else text += t;
+          writer.token(index);
         },
         onFinished(info) {
           done = true;
-          const u = usage(info.promptTokens, info.outputTokens, info.cachedTokens);
-          if (fmt) res.end(fmt.closing(info.reason, g.includeUsage ? u : undefined));
-          else sendJson(res, 200, fullResponse(kind, respId, engine.modelName, created, text, info.reason, u), headers);
+          writer.end(info);
         },
       },
     });
@@ -135,11 +155,7 @@ export async function startEngineServer(opts: EngineServerOptions): Promise<Engi
     res.once('close', () => {
       if (!done) engine.abort(submitted.id);
     });
-    if (fmt) {
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...headers });
-      res.write(fmt.opening());
-      res.flushHeaders();
-    }
+    writer.begin();
   }
 
   async function fault(kind: EngineFault, factor?: number): Promise<void> {

@@ -1,8 +1,28 @@
 import { hashNumbers } from '../../../policies/kv/hash.js';
-import { applyChatTemplate, contentIds, tokenize, type ChatMessage } from '../tokenizer.js';
+import { chatPromptOf, renderChat, type ChatTemplateName } from '../chat-template.js';
+import { contentIds, detokenizeWord, tokenize, tokenPieces } from '../tokenizer.js';
+import { isProblem, type RequestProblem } from './request-problem.js';
+import { sizedJson } from './schema-value.js';
+import { cutAtStop, parseResponseFormat, parseStop } from './structured-output.js';
+import { decideToolCalls, DEFAULT_TOOL_POLICY, parseToolRequest, type ToolCall, type ToolPolicy } from './tool-calls.js';
 
-/** Which OpenAI endpoint a request came to. */
+export type { RequestProblem } from './request-problem.js';
+
+/** Which OpenAI endpoint a request came to (`responses` is parsed as chat, see responses-api.ts). */
 export type ApiKind = 'completions' | 'chat';
+
+/** How the engine turns requests into prompts and answers. */
+export interface GenerationOptions {
+  readonly maxModelLen: number;
+  readonly chatTemplate?: ChatTemplateName | undefined;
+  readonly tools?: ToolPolicy | undefined;
+}
+
+/** A tool call of the answer, with where its argument tokens are among the output tokens. */
+export interface PlannedCall extends ToolCall {
+  /** Index of the call's first output token. */
+  readonly firstToken: number;
+}
 
 /** A generation request as the emulated engine runs it. */
 export interface ParsedGeneration {
@@ -10,28 +30,27 @@ export interface ParsedGeneration {
   readonly model: string | undefined;
   readonly promptIds: number[];
   readonly outputIds: number[];
+  /** The text of each output token (same length as outputIds). */
+  readonly pieces: readonly string[];
+  /** Tool calls the answer makes (their arguments are the output tokens); empty for a text answer. */
+  readonly toolCalls: readonly PlannedCall[];
+  /** Why the engine stops after the last output id (max_tokens/ignore_eos vs a natural EOS or stop string). */
   readonly stopReason: 'length' | 'stop';
   readonly stream: boolean;
   readonly includeUsage: boolean;
   readonly priority: number | undefined;
 }
 
-/** An OpenAI-style client error (HTTP status + message + the offending parameter). */
-export interface RequestProblem {
-  readonly status: number;
-  readonly message: string;
-  readonly param: string | null;
-}
-
 const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /**
  * How long the emulated model "wants" to answer when EOS is not ignored: 16..256 tokens,
- * a deterministic function of the prompt (the same prompt always gets the same answer length).
+ * a deterministic function of the prompt and the request's `seed` (the same prompt and seed
+ * always get the same answer length).
  */
-export function naturalLength(promptIds: readonly number[]): number {
+export function naturalLength(promptIds: readonly number[], seed?: number): number {
   const tail = promptIds.slice(-16);
-  return 16 + (hashNumbers(promptIds.length, ...tail) % 241);
+  return 16 + ((seed === undefined ? hashNumbers(promptIds.length, ...tail) : hashNumbers(promptIds.length, seed, ...tail)) % 241);
 }
 
 function intField(body: Record<string, unknown>, key: string, min: number): number | undefined | RequestProblem {
@@ -43,17 +62,52 @@ function intField(body: Record<string, unknown>, key: string, min: number): numb
   return v;
 }
 
-const isProblem = (v: unknown): v is RequestProblem => isObj(v) && typeof v['status'] === 'number';
+const CHAT_ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
+const CHAT_PARTS = new Set(['text', 'image_url', 'refusal']);
+
+// Messages as OpenAI accepts them; a content part the engine cannot count (audio, files) is a
+// 400 naming it rather than a part silently dropped from the prompt.
+function checkMessages(msgs: unknown): RequestProblem | undefined {
+  if (!Array.isArray(msgs) || msgs.length === 0) return { status: 400, message: 'messages must be a non-empty list of {role, content}', param: 'messages' };
+  for (const [i, m] of msgs.entries()) {
+    if (!isObj(m) || typeof m['role'] !== 'string') return { status: 400, message: `messages[${i}] must be {role, content}`, param: 'messages' };
+    if (!CHAT_ROLES.has(m['role'])) return { status: 400, message: `messages[${i}].role must be one of ${[...CHAT_ROLES].join(', ')}, got ${JSON.stringify(m['role'])}`, param: 'messages' };
+    const c = m['content'];
+    if (Array.isArray(c)) {
+      for (const p of c) {
+        const t = isObj(p) ? p['type'] : undefined;
+        if (typeof t !== 'string' || !CHAT_PARTS.has(t)) return { status: 400, message: `messages[${i}]: content part type ${JSON.stringify(t)} is not supported (text, image_url, refusal)`, param: 'messages' };
+      }
+    } else if (typeof c !== 'string' && c !== null && c !== undefined) {
+      return { status: 400, message: `messages[${i}].content must be a string or a list of content parts`, param: 'messages' };
+    }
+  }
+  return undefined;
+}
+
+// `logprobs` are not emulated: a request that asks for them gets a 400 naming the field rather
+// than a response without them.
+function checkLogprobs(body: Record<string, unknown>): RequestProblem | undefined {
+  for (const f of ['logprobs', 'top_logprobs', 'prompt_logprobs']) {
+    const v = body[f];
+    if (v !== undefined && v !== null && v !== false && v !== 0) return { status: 400, message: `${f} is not supported by the emulated engine`, param: f };
+  }
+  return undefined;
+}
 
 /**
  * Parse a /v1/completions or /v1/chat/completions body like vLLM's OpenAI server: unknown
  * fields are ignored; `max_tokens` (or `max_completion_tokens`) caps the output; `ignore_eos`
- * makes the output exactly that long (vLLM's benchmarks force lengths this way). The optional
- * `agentbench_output_key` names the content of the output so a workflow's later prompts that
- * quote it hit the cache where its blocks are.
+ * makes a text output exactly that long (vLLM's benchmarks force lengths this way); `seed`
+ * reseeds the answer. Chat requests are rendered with the chat template (tools and the response
+ * format included) and may be answered with tool calls or schema-valid JSON (tool-calls.ts,
+ * schema-value.ts); `stop` strings cut a text answer. The optional `agentbench_output_key`
+ * names the content of a text output so a workflow's later prompts that quote it hit the cache
+ * where its blocks are.
  */
-export function parseGeneration(kind: ApiKind, body: unknown, maxModelLen: number): ParsedGeneration | RequestProblem {
+export function parseGeneration(kind: ApiKind, body: unknown, opts: GenerationOptions): ParsedGeneration | RequestProblem {
   if (!isObj(body)) return { status: 400, message: 'request body must be a JSON object', param: null };
+  const maxModelLen = opts.maxModelLen;
   let promptIds: number[];
   if (kind === 'completions') {
     const p = body['prompt'];
@@ -62,11 +116,9 @@ export function parseGeneration(kind: ApiKind, body: unknown, maxModelLen: numbe
     else if (Array.isArray(p) && p.length === 1 && typeof p[0] === 'string') promptIds = tokenize(p[0]);
     else return { status: 400, message: 'prompt must be a string, a list of one string, or a list of token ids (batched prompts are not supported)', param: 'prompt' };
   } else {
-    const msgs = body['messages'];
-    if (!Array.isArray(msgs) || msgs.length === 0 || !msgs.every((m) => isObj(m) && typeof m['role'] === 'string')) {
-      return { status: 400, message: 'messages must be a non-empty list of {role, content}', param: 'messages' };
-    }
-    promptIds = tokenize(applyChatTemplate(msgs as ChatMessage[]));
+    const bad = checkMessages(body['messages']);
+    if (bad) return bad;
+    promptIds = tokenize(renderChat(chatPromptOf(body), opts.chatTemplate));
   }
   if (promptIds.length === 0) return { status: 400, message: 'prompt is empty', param: 'prompt' };
   if (promptIds.length >= maxModelLen) {
@@ -75,6 +127,13 @@ export function parseGeneration(kind: ApiKind, body: unknown, maxModelLen: numbe
   const n = intField(body, 'n', 1);
   if (isProblem(n)) return n;
   if (n !== undefined && n > 1) return { status: 400, message: 'n > 1 is not supported by the emulated engine', param: 'n' };
+  const lp = checkLogprobs(body);
+  if (lp) return lp;
+  const seedRaw = body['seed'];
+  if (seedRaw !== undefined && seedRaw !== null && (typeof seedRaw !== 'number' || !Number.isSafeInteger(seedRaw))) {
+    return { status: 400, message: `seed must be an integer, got ${JSON.stringify(seedRaw)}`, param: 'seed' };
+  }
+  const seed = typeof seedRaw === 'number' ? seedRaw : undefined;
   const maxTokensRaw = intField(body, 'max_completion_tokens', 1) ?? intField(body, 'max_tokens', 1);
   if (isProblem(maxTokensRaw)) return maxTokensRaw;
   const room = maxModelLen - promptIds.length;
@@ -83,21 +142,80 @@ export function parseGeneration(kind: ApiKind, body: unknown, maxModelLen: numbe
   if (maxTokensRaw !== undefined && maxTokensRaw > room) {
     return { status: 400, message: `max_tokens=${maxTokensRaw} plus ${promptIds.length} input tokens exceeds the maximum context length ${maxModelLen}`, param: 'max_tokens' };
   }
+  const stops = parseStop(body);
+  if (isProblem(stops)) return stops;
+  const format = kind === 'chat' ? parseResponseFormat(body) : undefined;
+  if (isProblem(format)) return format;
+  const policy = opts.tools ?? DEFAULT_TOOL_POLICY;
+  const toolReq = kind === 'chat' ? parseToolRequest(body, policy) : undefined;
+  if (isProblem(toolReq)) return toolReq;
+
   const ignoreEos = body['ignore_eos'] === true;
-  const natural = naturalLength(promptIds);
-  const length = ignoreEos ? maxTokens : Math.min(maxTokens, natural);
+  const natural = naturalLength(promptIds, seed);
+  const target = ignoreEos ? maxTokens : Math.min(maxTokens, natural);
   const keyRaw = body['agentbench_output_key'];
-  const key = typeof keyRaw === 'number' && Number.isSafeInteger(keyRaw) ? keyRaw : hashNumbers(promptIds.length, ...promptIds.slice(-32));
+  const baseKey = typeof keyRaw === 'number' && Number.isSafeInteger(keyRaw) ? keyRaw : hashNumbers(promptIds.length, ...promptIds.slice(-32));
+  const key = seed === undefined ? baseKey : hashNumbers(baseKey, seed);
+
+  let outputIds: number[];
+  let pieces: string[];
+  let stopReason: 'length' | 'stop';
+  const toolCalls: PlannedCall[] = [];
+  const msgs = body['messages'] as { role: string }[] | undefined;
+  const lastRole = msgs?.[msgs.length - 1]?.role;
+  const calls = toolReq ? decideToolCalls(toolReq, lastRole === 'tool' || lastRole === 'function', key, policy, target) : [];
+  if (calls.length > 0 || format) {
+    // A tool call's or a JSON answer's tokens are the tokens of its JSON text.
+    outputIds = [];
+    pieces = [];
+    const texts = calls.length > 0 ? calls.map((c) => c.arguments) : [sizedJson(format!.schema, key, target)];
+    for (const t of texts) {
+      outputIds.push(...tokenize(t));
+      pieces.push(...tokenPieces(t));
+    }
+    stopReason = 'stop';
+    if (outputIds.length > maxTokens) {
+      outputIds.length = maxTokens;
+      pieces.length = maxTokens;
+      stopReason = 'length';
+    }
+    let first = 0;
+    for (const c of calls) {
+      const len = tokenize(c.arguments).length;
+      // Cut by max_tokens: the call keeps the arguments generated so far (invalid JSON, as a real model's).
+      if (first < outputIds.length) toolCalls.push({ ...c, arguments: pieces.slice(first, Math.min(first + len, pieces.length)).join(''), firstToken: first });
+      first += len;
+    }
+  } else {
+    outputIds = contentIds(key, target);
+    pieces = outputIds.map(detokenizeWord);
+    stopReason = !ignoreEos && natural <= maxTokens ? 'stop' : 'length';
+  }
+  if (toolCalls.length === 0) {
+    const cut = cutAtStop(pieces, stops);
+    if (cut) {
+      pieces = cut.pieces;
+      outputIds = outputIds.slice(0, cut.tokens);
+      stopReason = 'stop';
+    }
+  }
   const so = body['stream_options'];
   const priority = body['priority'];
   return {
     kind,
     model: typeof body['model'] === 'string' ? body['model'] : undefined,
     promptIds,
-    outputIds: contentIds(key, length),
-    stopReason: !ignoreEos && natural <= maxTokens ? 'stop' : 'length',
+    outputIds,
+    pieces,
+    toolCalls,
+    stopReason,
     stream: body['stream'] === true,
     includeUsage: isObj(so) && so['include_usage'] === true,
     priority: typeof priority === 'number' && Number.isFinite(priority) ? priority : undefined,
   };
+}
+
+/** The finish reason clients see: a natural stop of a tool-calling answer is "tool_calls". */
+export function finishReason(g: ParsedGeneration, reason: 'length' | 'stop'): 'length' | 'stop' | 'tool_calls' {
+  return reason === 'stop' && g.toolCalls.length > 0 ? 'tool_calls' : reason;
 }

@@ -1,6 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RouteRequest } from '../../../policies/types.js';
-import { applyChatTemplate, blockHashesOfIds, tokenize, type ChatMessage } from '../tokenizer.js';
+import { chatPromptOf, renderChat } from '../chat-template.js';
+import { responsesToChat } from '../engine/responses-api.js';
+import { blockHashesOfIds, tokenize } from '../tokenizer.js';
 
 /** Workflow metadata of a request, from headers first, then the body. */
 export interface WorkflowMeta {
@@ -39,9 +41,10 @@ export function workflowMeta(headers: IncomingHttpHeaders, body: Record<string, 
 
 /** The prompt's token ids as the router estimates them (the emulated engine's tokenizer). */
 export function promptIds(path: string, body: Record<string, unknown>): number[] {
-  if (path.endsWith('/chat/completions')) {
-    const msgs = body['messages'];
-    return Array.isArray(msgs) ? tokenize(applyChatTemplate(msgs as ChatMessage[])) : [];
+  if (path.endsWith('/chat/completions')) return tokenize(renderChat(chatPromptOf(body)));
+  if (path.endsWith('/responses')) {
+    const chat = responsesToChat(body);
+    return 'messages' in chat ? tokenize(renderChat(chatPromptOf(chat))) : [];
   }
   const p = body['prompt'];
   if (typeof p === 'string') return tokenize(p);
@@ -69,8 +72,8 @@ export function buildRouteRequest(opts: {
   const { body, headers } = opts;
   const ids = promptIds(opts.path, body);
   const meta = workflowMeta(headers, body);
-  const mt = body['max_completion_tokens'] ?? body['max_tokens'];
-  const maxTokens = typeof mt === 'number' && mt > 0 ? mt : opts.path.endsWith('/chat/completions') ? opts.defaultMaxTokens : 16;
+  const mt = body['max_completion_tokens'] ?? body['max_tokens'] ?? body['max_output_tokens'];
+  const maxTokens = typeof mt === 'number' && mt > 0 ? mt : opts.path.endsWith('/completions') && !opts.path.endsWith('/chat/completions') ? 16 : opts.defaultMaxTokens;
   const r: Record<string, unknown> = {
     id: opts.id, promptBlocks: blockHashesOfIds(ids, opts.blockSize), promptTokens: ids.length, maxTokens, nowUs: opts.nowUs,
   };

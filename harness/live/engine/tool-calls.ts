@@ -1,0 +1,118 @@
+import { hashNumbers } from '../../../policies/kv/hash.js';
+import { sizedJson } from './schema-value.js';
+import type { RequestProblem } from './request-problem.js';
+
+/** A function tool of a request: its name and JSON-schema parameters. */
+export interface ToolSpec {
+  readonly name: string;
+  readonly parameters: unknown;
+}
+
+/** What the client allowed: no call, the model's choice, at least one call, or one named function. */
+export type ToolChoice = { readonly kind: 'none' | 'auto' | 'required' } | { readonly kind: 'named'; readonly name: string };
+
+/** The tool part of a request, checked. */
+export interface ToolRequest {
+  readonly tools: readonly ToolSpec[];
+  readonly choice: ToolChoice;
+  /** `parallel_tool_calls` (default true, as OpenAI's): false allows one call per answer. */
+  readonly parallel: boolean;
+}
+
+/** One function call the model answers with. */
+export interface ToolCall {
+  readonly id: string;
+  readonly name: string;
+  readonly arguments: string;
+}
+
+/** How the engine answers tool requests (vLLM: --enable-auto-tool-choice, --tool-call-parser). */
+export interface ToolPolicy {
+  /** Off: `tool_choice: "auto"` (the default when tools are sent) gets vLLM's 400, as a server without a tool parser. */
+  readonly autoToolChoice: boolean;
+  /** Under "auto", the chance (0..1, seeded by the request) that an answer is a tool call when the last message is not a tool result. */
+  readonly autoCallProbability: number;
+}
+
+/** Default: a tool parser is on and "auto" always calls a tool until tool results come back. */
+export const DEFAULT_TOOL_POLICY: ToolPolicy = { autoToolChoice: true, autoCallProbability: 1 };
+
+const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const NAME = /^[a-zA-Z0-9_.-]{1,64}$/;
+const bad = (message: string, param: string): RequestProblem => ({ status: 400, message, param });
+
+/**
+ * Check `tools`, `tool_choice` and `parallel_tool_calls` of a chat completions body (OpenAI's
+ * shapes: tools `[{type: "function", function: {name, description?, parameters?}}]`, tool_choice
+ * `"none" | "auto" | "required" | {type: "function", function: {name}}`). Undefined when the
+ * request has no tools and no tool_choice.
+ */
+export function parseToolRequest(body: Record<string, unknown>, policy: ToolPolicy): ToolRequest | undefined | RequestProblem {
+  const rawTools = body['tools'];
+  const tools: ToolSpec[] = [];
+  if (rawTools !== undefined && rawTools !== null) {
+    if (!Array.isArray(rawTools)) return bad('tools must be a list of {type: "function", function: {name, parameters}}', 'tools');
+    for (const [i, t] of rawTools.entries()) {
+      const f = isObj(t) ? t['function'] : undefined;
+      if (!isObj(t) || t['type'] !== 'function' || !isObj(f)) return bad(`tools[${i}] must be {type: "function", function: {name, parameters}}`, 'tools');
+      const name = f['name'];
+      if (typeof name !== 'string' || !NAME.test(name)) return bad(`tools[${i}].function.name must match ${NAME.source}, got ${JSON.stringify(name)}`, 'tools');
+      const params = f['parameters'];
+      if (params !== undefined && params !== null && !isObj(params)) return bad(`tools[${i}].function.parameters must be a JSON schema object`, 'tools');
+      tools.push({ name, parameters: params ?? { type: 'object', properties: {} } });
+    }
+  }
+  const rawChoice = body['tool_choice'];
+  let choice: ToolChoice;
+  if (rawChoice === undefined || rawChoice === null) choice = { kind: tools.length > 0 ? 'auto' : 'none' };
+  else if (rawChoice === 'none' || rawChoice === 'auto' || rawChoice === 'required') choice = { kind: rawChoice };
+  else if (isObj(rawChoice) && rawChoice['type'] === 'function' && isObj(rawChoice['function']) && typeof rawChoice['function']['name'] === 'string') {
+    choice = { kind: 'named', name: rawChoice['function']['name'] };
+  } else return bad(`tool_choice must be "none", "auto", "required" or {type: "function", function: {name}}, got ${JSON.stringify(rawChoice)}`, 'tool_choice');
+  if (choice.kind === 'required' && tools.length === 0) return bad('tool_choice "required" needs a non-empty tools list', 'tool_choice');
+  if (choice.kind === 'named' && !tools.some((t) => t.name === (choice as { name: string }).name)) {
+    return bad(`tool_choice names function ${JSON.stringify(choice.name)}, which is not in tools`, 'tool_choice');
+  }
+  if (choice.kind === 'auto' && tools.length > 0 && !policy.autoToolChoice) {
+    return bad('"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set', 'tool_choice');
+  }
+  const par = body['parallel_tool_calls'];
+  if (par !== undefined && par !== null && typeof par !== 'boolean') return bad('parallel_tool_calls must be a boolean', 'parallel_tool_calls');
+  if (tools.length === 0 && choice.kind === 'none') return undefined;
+  return { tools, choice, parallel: par !== false };
+}
+
+/** Most calls one answer makes when parallel calls are allowed. */
+export const MAX_PARALLEL_CALLS = 3;
+
+/**
+ * Decide, deterministically from `key` (the request's seed), whether the answer is tool calls
+ * and build them. The rule: "none" never calls; a named function is called once; "required"
+ * always calls; "auto" answers in text when the last message is a tool result (the tools ran, so
+ * the model answers) and otherwise calls with {@link ToolPolicy.autoCallProbability}. A call
+ * picks tools from a seeded offset in the list; with parallel calls allowed it makes 1 to
+ * {@link MAX_PARALLEL_CALLS} calls to distinct tools (seeded), else one. Arguments are JSON
+ * valid for the tool's parameters schema, together about `targetTokens` tokens long.
+ */
+export function decideToolCalls(req: ToolRequest, lastIsToolResult: boolean, key: number, policy: ToolPolicy, targetTokens: number): ToolCall[] {
+  const c = req.choice;
+  if (c.kind === 'none' || req.tools.length === 0) return [];
+  if (c.kind === 'auto') {
+    if (lastIsToolResult) return [];
+    const u = hashNumbers(key, 0x7001) / 2 ** 53;
+    if (u >= policy.autoCallProbability) return [];
+  }
+  let picked: ToolSpec[];
+  if (c.kind === 'named') picked = req.tools.filter((t) => t.name === c.name).slice(0, 1);
+  else {
+    const n = req.parallel ? 1 + (hashNumbers(key, 0x7002) % Math.min(MAX_PARALLEL_CALLS, req.tools.length)) : 1;
+    const first = hashNumbers(key, 0x7003) % req.tools.length;
+    picked = Array.from({ length: n }, (_, i) => req.tools[(first + i) % req.tools.length]!);
+  }
+  const each = Math.max(1, Math.floor(targetTokens / picked.length));
+  return picked.map((t, i) => ({
+    id: `call_${hashNumbers(key, 0x7004, i).toString(36).padStart(11, '0')}${hashNumbers(key, 0x7005, i).toString(36).padStart(11, '0')}`,
+    name: t.name,
+    arguments: sizedJson(t.parameters, hashNumbers(key, 0x7006, i), each),
+  }));
+}
