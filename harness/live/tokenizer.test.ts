@@ -29,8 +29,8 @@ describe('tokenizer', () => {
   });
 
   it('splits text into the pieces it counts, which join back to the text', () => {
-    const t = '{"city": "Paris", "n":  3}\n\tx';
-    expect(tokenPieces(t)).toEqual(['{"city":', ' "Paris",', ' "n":', ' ', ' 3}', '\n', '\t', 'x']);
+    const t = '{"city": "Paris", "n":  3}\n\tx\n    "y" \n';
+    expect(tokenPieces(t)).toEqual(['{"city":', ' "Paris",', ' "n":', ' ', ' 3}', '\n\t', 'x', '\n   ', ' "y"', ' \n']);
     expect(tokenPieces(t).join('')).toBe(t);
     expect(tokenPieces(t)).toHaveLength(tokenize(t).length);
   });

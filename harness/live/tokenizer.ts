@@ -37,8 +37,8 @@ const isSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13) || c ===
 
 /**
  * Deterministic tokenizer of the emulated engine and the router. Pieces are GPT-2-style,
- * simplified: an optional single space followed by up to 16 non-space characters, or one other
- * whitespace character. A rendered token (" word" from workloads/render.ts) is exactly one
+ * simplified: an optional single space followed by up to 16 non-space characters, or a run of
+ * whitespace. A rendered token (" word" from workloads/render.ts) is exactly one
  * piece whose id is its word's index, so text rendered from N tokens tokenizes back to N; any
  * other piece gets a stable hashed id. Identical text prefixes give identical id prefixes.
  */
@@ -67,11 +67,14 @@ export function tokenPieces(text: string): string[] {
 function pieceEnd(text: string, start: number): number {
   const n = text.length;
   let i = start;
-  const c = text.charCodeAt(i);
-  if (isSpace(c)) {
-    i++;
-    // A single space directly before a word belongs to the word.
-    if (c !== 32 || i >= n || isSpace(text.charCodeAt(i))) return i;
+  if (isSpace(text.charCodeAt(i))) {
+    // A whitespace run is one piece (as in BPE pre-tokenizers: indentation is not one token per
+    // space), except that a single space directly before a word belongs to the word.
+    let j = i + 1;
+    while (j < n && isSpace(text.charCodeAt(j))) j++;
+    if (j === n || text.charCodeAt(j - 1) !== 32) return j;
+    if (j - 1 > start) return j - 1;
+    i = j;
   }
   const limit = Math.min(n, i + MAX_PIECE);
   while (i < limit && !isSpace(text.charCodeAt(i))) i++;

@@ -133,17 +133,26 @@ export function valueFromSchema(schema: unknown, key: number, wordsPerString = 1
 }
 
 /**
- * JSON text valid against `schema`, sized toward `targetTokens`: the smallest value (one word
- * per free string) is grown by giving every free string the same number of words until the
- * text would pass the target. A schema without free strings gives its one size.
+ * JSON text valid against `schema`, sized toward `targetTokens`: every free string gets the same
+ * number of words, the most that keeps the text within the target (found by doubling, then
+ * bisection; the token count grows with the words). When even one word per string passes the
+ * target, or the schema has no free strings, the smallest value is the answer.
  */
 export function sizedJson(schema: unknown, key: number, targetTokens: number): string {
-  const small = JSON.stringify(valueFromSchema(schema, key, 1));
-  const smallTokens = tokenize(small).length;
-  if (smallTokens >= targetTokens) return small;
-  const bigger = JSON.stringify(valueFromSchema(schema, key, 2));
-  const perWord = tokenize(bigger).length - smallTokens; // tokens one more word per string adds
-  if (perWord <= 0) return small;
-  const words = 1 + Math.floor((targetTokens - smallTokens) / perWord);
-  return JSON.stringify(valueFromSchema(schema, key, words));
+  const text = (words: number) => JSON.stringify(valueFromSchema(schema, key, words));
+  const fits = (words: number) => tokenize(text(words)).length <= targetTokens;
+  if (!fits(1)) return text(1);
+  let lo = 1; // fits
+  let hi = 2;
+  while (fits(hi)) {
+    if (text(hi) === text(lo)) return text(lo); // no free strings: more words change nothing
+    lo = hi;
+    hi *= 2;
+  }
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (fits(mid)) lo = mid;
+    else hi = mid;
+  }
+  return text(lo);
 }

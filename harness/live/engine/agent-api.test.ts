@@ -1,0 +1,205 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SseParser } from '../sse.js';
+import { testEngine } from '../testdata/cluster.js';
+import { tokenize } from '../tokenizer.js';
+import type { EngineServer } from './engine-server.js';
+
+let srv: EngineServer;
+beforeAll(async () => {
+  srv = await testEngine();
+});
+afterAll(async () => {
+  await srv.close();
+});
+
+const post = async (path: string, body: unknown): Promise<{ status: number; json: any }> => {
+  const r = await fetch(`${srv.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: r.status, json: r.headers.get('content-type')?.includes('json') ? await r.json() : await r.text() };
+};
+const chat = (body: Record<string, unknown>) => post('/v1/chat/completions', { model: 'llama-3.1-8b', ...body });
+const events = async (path: string, body: unknown): Promise<string[]> => {
+  const r = await fetch(`${srv.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const out: string[] = [];
+  const p = new SseParser((d) => out.push(d));
+  p.push(await r.text());
+  p.end();
+  return out;
+};
+
+const weather = { type: 'function', function: { name: 'get_weather', description: 'Current weather', parameters: { type: 'object', properties: { city: { type: 'string' }, unit: { enum: ['c', 'f'] } }, required: ['city', 'unit'] } } };
+const user = [{ role: 'user', content: 'Weather in Paris?' }];
+
+describe('tool calls on chat completions', () => {
+  it('answers with a tool call whose arguments fit the schema; its tokens are the output tokens', async () => {
+    const { status, json } = await chat({ messages: user, tools: [weather] });
+    expect(status).toBe(200);
+    const choice = json.choices[0];
+    expect(choice.finish_reason).toBe('tool_calls');
+    expect(choice.message.content).toBeNull();
+    expect(choice.message.tool_calls).toHaveLength(1);
+    const call = choice.message.tool_calls[0];
+    expect(call).toMatchObject({ type: 'function', function: { name: 'get_weather' } });
+    expect(call.id).toMatch(/^call_[0-9a-z]{22}$/);
+    const args = JSON.parse(call.function.arguments);
+    expect(Object.keys(args)).toEqual(['city', 'unit']);
+    expect(typeof args.city).toBe('string');
+    expect(['c', 'f']).toContain(args.unit);
+    expect(json.usage.completion_tokens).toBe(tokenize(call.function.arguments).length);
+    // Deterministic: the same request gets the same call.
+    expect((await chat({ messages: user, tools: [weather] })).json.choices[0].message.tool_calls).toEqual(choice.message.tool_calls);
+  });
+
+  it('streams a tool call as OpenAI does: id, type and name first, then argument deltas, finish_reason tool_calls', async () => {
+    const full = (await chat({ messages: user, tools: [weather] })).json.choices[0].message.tool_calls[0];
+    const ev = await events('/v1/chat/completions', { messages: user, tools: [weather], stream: true });
+    expect(ev.at(-1)).toBe('[DONE]');
+    const chunks = ev.slice(0, -1).map((e) => JSON.parse(e));
+    const deltas = chunks.map((c) => c.choices[0].delta.tool_calls?.[0]).filter((d) => d !== undefined);
+    expect(deltas[0]).toEqual({ index: 0, id: full.id, type: 'function', function: { name: 'get_weather', arguments: '' } });
+    expect(deltas.slice(1).every((d) => d.index === 0 && d.id === undefined && Object.keys(d.function).join() === 'arguments')).toBe(true);
+    expect(deltas.map((d) => d.function.arguments).join('')).toBe(full.function.arguments);
+    expect(deltas).toHaveLength(1 + tokenize(full.function.arguments).length);
+    expect(chunks.at(-1).choices[0].finish_reason).toBe('tool_calls');
+  });
+
+  it('answers in text once the tool results are in, and when tool_choice is none', async () => {
+    const call = (await chat({ messages: user, tools: [weather] })).json.choices[0].message.tool_calls[0];
+    const after = await chat({ messages: [...user, { role: 'assistant', content: null, tool_calls: [call] }, { role: 'tool', tool_call_id: call.id, content: 'sunny, 24C' }], tools: [weather] });
+    expect(after.json.choices[0].finish_reason).toBe('stop');
+    expect(after.json.choices[0].message.tool_calls).toEqual([]);
+    expect(after.json.choices[0].message.content.length).toBeGreaterThan(0);
+    const none = await chat({ messages: user, tools: [weather], tool_choice: 'none' });
+    expect(none.json.choices[0].message.tool_calls).toEqual([]);
+  });
+
+  it('calls the named function, and always under required (even after tool results)', async () => {
+    const other = { type: 'function', function: { name: 'search', parameters: { type: 'object', properties: { q: { type: 'string' } } } } };
+    for (let i = 0; i < 4; i++) {
+      const r = await chat({ messages: [{ role: 'user', content: `question ${i}` }], tools: [weather, other], tool_choice: { type: 'function', function: { name: 'search' } } });
+      expect(r.json.choices[0].message.tool_calls.map((c: any) => c.function.name)).toEqual(['search']);
+    }
+    const req = await chat({ messages: [...user, { role: 'tool', tool_call_id: 'x', content: 'ok' }], tools: [weather], tool_choice: 'required' });
+    expect(req.json.choices[0].finish_reason).toBe('tool_calls');
+  });
+
+  it('honours parallel_tool_calls: false gives one call; by default some answers make several calls to distinct tools', async () => {
+    const tools = ['a', 'b', 'c', 'd'].map((n) => ({ type: 'function', function: { name: n, parameters: { type: 'object', properties: {} } } }));
+    const counts: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const messages = [{ role: 'user', content: `task ${i}` }];
+      expect((await chat({ messages, tools, parallel_tool_calls: false })).json.choices[0].message.tool_calls).toHaveLength(1);
+      const calls = (await chat({ messages, tools })).json.choices[0].message.tool_calls as { function: { name: string; arguments: string } }[];
+      expect(new Set(calls.map((c) => c.function.name)).size).toBe(calls.length);
+      expect(calls.every((c) => c.function.arguments === '{}')).toBe(true);
+      counts.push(calls.length);
+    }
+    expect(Math.max(...counts)).toBeGreaterThan(1);
+    expect(Math.max(...counts)).toBeLessThanOrEqual(3);
+  });
+
+  it('rejects bad tool requests with 400s naming the field', async () => {
+    const cases: [Record<string, unknown>, string, RegExp][] = [
+      [{ tool_choice: 'required' }, 'tool_choice', /needs a non-empty tools list/],
+      [{ tools: [weather], tool_choice: { type: 'function', function: { name: 'nope' } } }, 'tool_choice', /not in tools/],
+      [{ tools: [{ type: 'function', function: { name: 'bad name' } }] }, 'tools', /name must match/],
+      [{ tools: [weather], tool_choice: 'sometimes' }, 'tool_choice', /must be "none"/],
+      [{ logprobs: true }, 'logprobs', /not supported/],
+      [{ top_logprobs: 2 }, 'top_logprobs', /not supported/],
+      [{ seed: 1.5 }, 'seed', /integer/],
+      [{ stop: 3 }, 'stop', /string/],
+      [{ response_format: { type: 'xml' } }, 'response_format', /must be "text"/],
+      [{ messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: {} }] }] }, 'messages', /input_audio.*not supported/],
+    ];
+    for (const [extra, param, msg] of cases) {
+      const r = await chat({ messages: user, ...extra });
+      expect(r.status).toBe(400);
+      expect(r.json.error.param).toBe(param);
+      expect(r.json.error.message).toMatch(msg);
+    }
+  });
+
+  it('answers vLLM\'s 400 for auto tool choice when the tool parser is off', async () => {
+    const { buildEmulatedEngine } = await import('./build.js');
+    const { startEngineServer } = await import('./engine-server.js');
+    const { testCluster } = await import('../testdata/cluster.js');
+    const { WallClock } = await import('../wall-clock.js');
+    const clock = new WallClock({ timeScale: 0.05 });
+    const engine = buildEmulatedEngine({ cluster: testCluster(), scheduling: { kind: 'fcfs', options: {} }, eviction: { kind: 'lru', options: {} }, clock });
+    const off = await startEngineServer({ engine, tools: { autoToolChoice: false, autoCallProbability: 1 } });
+    try {
+      const send = (b: unknown) => fetch(`${off.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify(b) });
+      const r = await send({ messages: user, tools: [weather] });
+      expect(r.status).toBe(400);
+      expect((await r.json() as any).error.message).toBe('"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set');
+      expect((await send({ messages: user, tools: [weather], tool_choice: 'required' })).status).toBe(200);
+    } finally {
+      await off.close();
+      clock.close();
+    }
+  });
+});
+
+describe('structured output, stop and seed', () => {
+  const schema = { type: 'object', properties: { title: { type: 'string' }, score: { type: 'integer', minimum: 1, maximum: 5 }, tags: { type: 'array', items: { type: 'string' }, minItems: 2 } }, required: ['title', 'score', 'tags'], additionalProperties: false };
+
+  it('json_schema: the content is JSON valid against the schema, its tokens are the output tokens', async () => {
+    const { json } = await chat({ messages: user, response_format: { type: 'json_schema', json_schema: { name: 'review', schema, strict: true } } });
+    const content = json.choices[0].message.content as string;
+    const v = JSON.parse(content);
+    expect(Object.keys(v)).toEqual(['title', 'score', 'tags']);
+    expect(Number.isInteger(v.score) && v.score >= 1 && v.score <= 5).toBe(true);
+    expect(v.tags.length).toBe(2);
+    expect(json.choices[0].finish_reason).toBe('stop');
+    expect(json.usage.completion_tokens).toBe(tokenize(content).length);
+  });
+
+  it('json_object gives a JSON object; a max_tokens too small cuts it with finish_reason length', async () => {
+    const obj = await chat({ messages: user, response_format: { type: 'json_object' } });
+    expect(Object.keys(JSON.parse(obj.json.choices[0].message.content))).toEqual(['answer']);
+    const cut = await chat({ messages: user, response_format: { type: 'json_schema', json_schema: { name: 'review', schema } }, max_tokens: 2 });
+    expect(cut.json.choices[0].finish_reason).toBe('length');
+    expect(cut.json.usage.completion_tokens).toBe(2);
+    expect(() => JSON.parse(cut.json.choices[0].message.content)).toThrow();
+  });
+
+  it('stop strings cut the text where they start; the token that completed them counts', async () => {
+    const free = await chat({ messages: user, max_tokens: 12, ignore_eos: true });
+    const text = free.json.choices[0].message.content as string;
+    const words = text.split(' ').slice(1); // the text is " w1 w2 ..."
+    const stopWord = ` ${words[5]!}`;
+    const at = text.indexOf(stopWord);
+    const cut = await chat({ messages: user, max_tokens: 12, ignore_eos: true, stop: ['never-there', stopWord] });
+    expect(cut.json.choices[0].message.content).toBe(text.slice(0, at));
+    expect(cut.json.choices[0].finish_reason).toBe('stop');
+    expect(cut.json.usage.completion_tokens).toBe(text.slice(0, at).split(' ').length);
+  });
+
+  it('seed: the same seed gives the same answer, another seed another one', async () => {
+    const ask = async (seed: number) => (await chat({ messages: user, seed })).json.choices[0].message.content as string;
+    expect(await ask(7)).toBe(await ask(7));
+    expect(await ask(7)).not.toBe(await ask(8));
+  });
+});
+
+describe('prompt tokens of agent traffic', () => {
+  it('counts tool schemas, tool calls and tool results as the Llama 3.1 template renders them', async () => {
+    const bare = (await chat({ messages: user, max_tokens: 1 })).json.usage.prompt_tokens;
+    const withTool = (await chat({ messages: user, tools: [weather], max_tokens: 1, tool_choice: 'none' })).json.usage.prompt_tokens;
+    const head = '<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\n';
+    const date = 'Cutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n<|eot_id|>';
+    const gen = '<|start_header_id|>assistant<|end_header_id|>\n\n';
+    expect(bare).toBe(tokenize(`${head}${date}<|start_header_id|>user<|end_header_id|>\n\nWeather in Paris?<|eot_id|>${gen}`).length);
+    const toolJson = JSON.stringify(weather, null, 4); // Python's indent=4 dump is the same text
+    const rendered = `${head}Environment: ipython\n${date}<|start_header_id|>user<|end_header_id|>\n\n` +
+      'Given the following functions, please respond with a JSON for a function call with its proper arguments that best answers the given prompt.\n\n' +
+      'Respond in the format {"name": function name, "parameters": dictionary of argument name and its value}.Do not use variables.\n\n' +
+      `${toolJson}\n\nWeather in Paris?<|eot_id|>${gen}`;
+    expect(withTool).toBe(tokenize(rendered).length);
+    expect([bare, withTool]).toEqual([29, 138]);
+    const args = JSON.stringify({ city: 'x'.repeat(2000) });
+    const history = [...user, { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'get_weather', arguments: args } }] }, { role: 'tool', tool_call_id: 'c1', content: 'sunny' }];
+    const withHistory = (await chat({ messages: history, tools: [weather], max_tokens: 1 })).json.usage.prompt_tokens;
+    // The 2,000-character argument is 125 pieces of 16 characters.
+    expect(withHistory - withTool).toBeGreaterThan(125);
+  });
+});
