@@ -15,13 +15,8 @@ afterAll(async () => {
   await stack.close();
 });
 
-const tools: ChatCompletionTool[] = [{
-  type: 'function',
-  function: {
-    name: 'get_weather', description: 'Current weather in a city',
-    parameters: { type: 'object', properties: { city: { type: 'string' }, unit: { type: 'string', enum: ['celsius', 'fahrenheit'] } }, required: ['city', 'unit'], additionalProperties: false },
-  },
-}];
+const parameters = { type: 'object', properties: { city: { type: 'string' }, unit: { type: 'string', enum: ['celsius', 'fahrenheit'] } }, required: ['city', 'unit'], additionalProperties: false };
+const tools: ChatCompletionTool[] = [{ type: 'function', function: { name: 'get_weather', description: 'Current weather in a city', parameters } }];
 
 describe('openai SDK tool loop through the router', () => {
   it('chat completions: a tool call, the tool runs, the answer comes from the same engine with a cache hit', async () => {
@@ -66,7 +61,7 @@ describe('openai SDK tool loop through the router', () => {
 
   it('Responses API: a function_call item, its output sent back, then a message; streamed events parse', async () => {
     const client = new OpenAI({ baseURL: stack.baseURL, apiKey: 'none', maxRetries: 0, defaultHeaders: { 'x-workflow-id': 'wf-responses' } });
-    const rtools = [{ type: 'function' as const, name: 'get_weather', description: 'Current weather', parameters: tools[0]!.function.parameters!, strict: true }];
+    const rtools = [{ type: 'function' as const, name: 'get_weather', description: 'Current weather', parameters, strict: true }];
     const first = await client.responses.create({ model: 'llama-3.1-8b', instructions: 'You are a weather agent.', input: 'Weather in Rome?', tools: rtools });
     expect(first.status).toBe('completed');
     const call = first.output[0]!;

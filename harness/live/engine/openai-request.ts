@@ -4,7 +4,7 @@ import { contentIds, detokenizeWord, tokenize, tokenPieces } from '../tokenizer.
 import { isProblem, type RequestProblem } from './request-problem.js';
 import { sizedJson } from './schema-value.js';
 import { cutAtStop, parseResponseFormat, parseStop } from './structured-output.js';
-import { decideToolCalls, DEFAULT_TOOL_POLICY, parseToolRequest, type ToolCall, type ToolPolicy } from './tool-calls.js';
+import { decideToolCalls, DEFAULT_TOOL_POLICY, parseToolRequest, trailingResultNames, type ToolCall, type ToolPolicy } from './tool-calls.js';
 
 export type { RequestProblem } from './request-problem.js';
 
@@ -161,9 +161,7 @@ export function parseGeneration(kind: ApiKind, body: unknown, opts: GenerationOp
   let pieces: string[];
   let stopReason: 'length' | 'stop';
   const toolCalls: PlannedCall[] = [];
-  const msgs = body['messages'] as { role: string }[] | undefined;
-  const lastRole = msgs?.[msgs.length - 1]?.role;
-  const calls = toolReq ? decideToolCalls(toolReq, lastRole === 'tool' || lastRole === 'function', key, policy, target) : [];
+  const calls = toolReq ? decideToolCalls(toolReq, trailingResultNames(body['messages'] as unknown[]), key, policy, target) : [];
   if (calls.length > 0 || format) {
     // A tool call's or a JSON answer's tokens are the tokens of its JSON text.
     outputIds = [];

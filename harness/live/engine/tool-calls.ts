@@ -86,19 +86,45 @@ export function parseToolRequest(body: Record<string, unknown>, policy: ToolPoli
 export const MAX_PARALLEL_CALLS = 3;
 
 /**
+ * Names of the functions whose results end the conversation: the trailing tool messages'
+ * calls, looked up by `tool_call_id` in the assistant message before them (a result whose call
+ * is not found counts under the name ''). Empty when the last message is not a tool result.
+ */
+export function trailingResultNames(messages: readonly unknown[]): string[] {
+  let i = messages.length - 1;
+  const ids: unknown[] = [];
+  for (; i >= 0; i--) {
+    const m = messages[i];
+    if (!isObj(m) || (m['role'] !== 'tool' && m['role'] !== 'function')) break;
+    ids.push(m['role'] === 'function' ? `fn:${String(m['name'])}` : m['tool_call_id']);
+  }
+  if (ids.length === 0) return [];
+  const prev = messages[i];
+  const calls = isObj(prev) && Array.isArray(prev['tool_calls']) ? prev['tool_calls'] : [];
+  return ids.map((id) => {
+    if (typeof id === 'string' && id.startsWith('fn:')) return id.slice(3);
+    const c = calls.find((x) => isObj(x) && x['id'] === id);
+    const f = isObj(c) ? c['function'] : undefined;
+    return isObj(f) && typeof f['name'] === 'string' ? f['name'] : '';
+  });
+}
+
+/**
  * Decide, deterministically from `key` (the request's seed), whether the answer is tool calls
  * and build them. The rule: "none" never calls; a named function is called once; "required"
- * always calls; "auto" answers in text when the last message is a tool result (the tools ran, so
- * the model answers) and otherwise calls with {@link ToolPolicy.autoCallProbability}. A call
- * picks tools from a seeded offset in the list; with parallel calls allowed it makes 1 to
+ * always calls; "auto" answers in text when the conversation ends with results of the request's
+ * own tools (the tools ran, so the model answers; `resultsOf` names them) and otherwise calls
+ * with {@link ToolPolicy.autoCallProbability} (so after a handoff, whose result names a tool
+ * the new agent does not have, the new agent calls its tools). A call picks tools from a
+ * seeded offset in the list; with parallel calls allowed it makes 1 to
  * {@link MAX_PARALLEL_CALLS} calls to distinct tools (seeded), else one. Arguments are JSON
  * valid for the tool's parameters schema, together about `targetTokens` tokens long.
  */
-export function decideToolCalls(req: ToolRequest, lastIsToolResult: boolean, key: number, policy: ToolPolicy, targetTokens: number): ToolCall[] {
+export function decideToolCalls(req: ToolRequest, resultsOf: readonly string[], key: number, policy: ToolPolicy, targetTokens: number): ToolCall[] {
   const c = req.choice;
   if (c.kind === 'none' || req.tools.length === 0) return [];
   if (c.kind === 'auto') {
-    if (lastIsToolResult) return [];
+    if (resultsOf.some((n) => req.tools.some((t) => t.name === n))) return [];
     const u = hashNumbers(key, 0x7001) / 2 ** 53;
     if (u >= policy.autoCallProbability) return [];
   }
