@@ -203,3 +203,59 @@ describe('prompt tokens of agent traffic', () => {
     expect(withHistory - withTool).toBeGreaterThan(125);
   });
 });
+
+describe('the Responses API', () => {
+  const rtools = [{ type: 'function', name: 'get_weather', parameters: weather.function.parameters }];
+
+  it('answers a function_call item whose arguments and usage match the chat answer to the same prompt', async () => {
+    const { status, json } = await post('/v1/responses', { model: 'llama-3.1-8b', input: 'Weather in Paris?', tools: rtools });
+    expect(status).toBe(200);
+    expect(json).toMatchObject({ object: 'response', status: 'completed', incomplete_details: null, model: 'llama-3.1-8b', output_text: '' });
+    expect(json.id).toMatch(/^resp_/);
+    expect(json.output).toHaveLength(1);
+    const call = json.output[0];
+    expect(call).toMatchObject({ type: 'function_call', status: 'completed', name: 'get_weather' });
+    expect(call.id).toMatch(/^fc_/);
+    expect(call.call_id).toMatch(/^call_/);
+    expect(json.usage.output_tokens).toBe(tokenize(call.arguments).length);
+    expect(json.usage.total_tokens).toBe(json.usage.input_tokens + json.usage.output_tokens);
+    const viaChat = (await chat({ messages: user, tools: [{ type: 'function', function: { name: 'get_weather', parameters: weather.function.parameters } }] })).json;
+    expect(call.arguments).toBe(viaChat.choices[0].message.tool_calls[0].function.arguments);
+    expect(json.usage.input_tokens).toBe(viaChat.usage.prompt_tokens);
+  });
+
+  it('streams a function call as typed events with sequence numbers', async () => {
+    const ev = (await events('/v1/responses', { input: 'Weather in Paris?', tools: rtools, stream: true })).map((e) => JSON.parse(e));
+    const types = ev.map((e) => e.type as string);
+    const deltas = types.filter((t) => t === 'response.function_call_arguments.delta').length;
+    expect(types).toEqual([
+      'response.created', 'response.in_progress', 'response.output_item.added',
+      ...Array<string>(deltas).fill('response.function_call_arguments.delta'),
+      'response.function_call_arguments.done', 'response.output_item.done', 'response.completed',
+    ]);
+    expect(ev.map((e) => e.sequence_number)).toEqual(ev.map((_, i) => i));
+    const done = ev.at(-1).response.output[0];
+    expect(ev.filter((e) => e.type === 'response.function_call_arguments.delta').map((e) => e.delta).join('')).toBe(done.arguments);
+    expect(deltas).toBe(tokenize(done.arguments).length);
+    expect(ev[2].item).toEqual({ ...done, status: 'in_progress', arguments: '' });
+  });
+
+  it('answers text after function_call_output, incomplete when cut by max_output_tokens', async () => {
+    const { json } = await post('/v1/responses', {
+      input: [{ role: 'user', content: 'Weather in Paris?' }, { type: 'function_call', call_id: 'c1', name: 'get_weather', arguments: '{"city":"Paris","unit":"c"}' }, { type: 'function_call_output', call_id: 'c1', output: 'sunny' }],
+      tools: rtools, max_output_tokens: 4,
+    });
+    expect(json.status).toBe('incomplete');
+    expect(json.incomplete_details).toEqual({ reason: 'max_output_tokens' });
+    expect(json.output[0]).toMatchObject({ type: 'message', role: 'assistant', status: 'incomplete' });
+    expect(json.output[0].content[0].text).toBe(json.output_text);
+    expect(json.usage.output_tokens).toBe(4);
+  });
+
+  it('rejects stored state and hosted tools with 400s', async () => {
+    const r = await post('/v1/responses', { input: 'x', previous_response_id: 'resp_1' });
+    expect(r.status).toBe(400);
+    expect(r.json.error).toMatchObject({ param: 'previous_response_id', type: 'BadRequestError' });
+    expect((await post('/v1/responses', { input: 'x', tools: [{ type: 'file_search' }] })).status).toBe(400);
+  });
+});
