@@ -3,6 +3,7 @@ import { policyRefSchema } from '../scenario/policy-ref.js';
 import { clusterSchema } from '../scenario/schema.js';
 import { SCHEDULING_POLICIES } from '../../policies/scheduling/registry.js';
 import { resolveCluster } from '../runner/resolve.js';
+import { CHAT_TEMPLATES, type ChatTemplateName } from '../live/chat-template.js';
 import { buildEmulatedEngine } from '../live/engine/build.js';
 import { startEngineServer } from '../live/engine/engine-server.js';
 import { WallClock } from '../live/wall-clock.js';
@@ -26,6 +27,9 @@ interface EngineFlags {
   scheduling: string;
   apiKey?: string;
   enableFaultEndpoint?: boolean;
+  chatTemplate: string;
+  enableAutoToolChoice: boolean;
+  toolCallProbability: number;
   quiet?: boolean;
 }
 
@@ -50,6 +54,9 @@ export function registerEngine(program: Command): void {
     .option('--scheduling <name>', `engine scheduling policy (${Object.keys(SCHEDULING_POLICIES).join(', ')})`, 'fcfs')
     .option('--api-key <key>', 'require Authorization: Bearer <key> on /v1 (default: $AGENTBENCH_API_KEY)')
     .option('--enable-fault-endpoint', 'accept POST /agentbench/fault {kind: crash|hang|slow|recover}')
+    .option('--chat-template <name>', `chat template prompts are rendered and counted with (${CHAT_TEMPLATES.join(', ')})`, 'llama3')
+    .option('--no-enable-auto-tool-choice', 'answer tool_choice "auto" with vLLM\'s 400, as a server started without a tool parser')
+    .option('--tool-call-probability <p>', 'under tool_choice "auto", the chance an answer is a tool call before the tools ran (seeded per request)', numberFlag(0, 1), 1)
     .option('-q, --quiet', 'print nothing but the listening line')
     .action(async (o: EngineFlags) => {
       const spec = parseFlags(clusterSchema, {
@@ -63,17 +70,20 @@ export function registerEngine(program: Command): void {
       }, flagName);
       const scheduling = policyRefSchema(SCHEDULING_POLICIES, 'scheduling policy').safeParse(o.scheduling);
       if (!scheduling.success) throw new InputError(scheduling.error.issues.map((i) => `--scheduling: ${i.message}`));
+      if (!(CHAT_TEMPLATES as readonly string[]).includes(o.chatTemplate)) throw new InputError([`--chat-template: must be one of ${CHAT_TEMPLATES.join(', ')}, got '${o.chatTemplate}'`]);
       const cluster = resolveCluster(spec, 'agentbench engine');
       const clock = new WallClock({ timeScale: o.timeScale });
       const engine = buildEmulatedEngine({ cluster, scheduling: scheduling.data, eviction: { kind: 'lru', options: {} }, clock, modelName: o.servedModelName });
       const server = await startEngineServer({
         engine, host: o.host, port: o.port, apiKey: o.apiKey ?? process.env['AGENTBENCH_API_KEY'], enableFaultEndpoint: o.enableFaultEndpoint === true,
+        chatTemplate: o.chatTemplate as ChatTemplateName, tools: { autoToolChoice: o.enableAutoToolChoice, autoCallProbability: o.toolCallProbability },
       });
       process.stdout.write(`agentbench engine: serving ${engine.modelName} at ${server.url}\n`);
       if (!o.quiet) {
         const e = cluster.engine;
         process.stderr.write(`  ${cluster.model.name} on ${cluster.gpu.name}, ${e.numBlocks} KV blocks of ${e.blockSize} tokens, max_model_len ${e.maxModelLen}, ` +
-          `time scale ${o.timeScale}${o.enableFaultEndpoint ? ', fault endpoint on' : ''}; Ctrl-C to stop\n`);
+          `time scale ${o.timeScale}, ${o.chatTemplate} template, tool calls ${o.enableAutoToolChoice ? `on (auto: p=${o.toolCallProbability})` : 'off for auto'}` +
+          `${o.enableFaultEndpoint ? ', fault endpoint on' : ''}; Ctrl-C to stop\n`);
       }
       await untilSignal();
       await server.close();
