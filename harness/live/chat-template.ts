@@ -159,9 +159,16 @@ function chatml(p: ChatPrompt): string {
   return `${s}<|im_start|>assistant\n`;
 }
 
-/** Render a chat prompt with a template, generation prompt included. */
-export function renderChat(p: ChatPrompt, template: ChatTemplateName = 'llama3'): string {
-  return template === 'chatml' ? chatml(p) : llama3(p);
+/** The generation prompt each template ends with (the assistant turn's header). */
+export const GENERATION_PROMPT: Record<ChatTemplateName, string> = {
+  llama3: '<|start_header_id|>assistant<|end_header_id|>\n\n',
+  chatml: '<|im_start|>assistant\n',
+};
+
+/** Render a chat prompt with a template, generation prompt included unless `addGenerationPrompt` is false. */
+export function renderChat(p: ChatPrompt, template: ChatTemplateName = 'llama3', addGenerationPrompt = true): string {
+  const text = template === 'chatml' ? chatml(p) : llama3(p);
+  return addGenerationPrompt ? text : text.slice(0, text.length - GENERATION_PROMPT[template].length);
 }
 
 /** The chat prompt of a /v1/chat/completions body (unchecked: the router estimates with it). */

@@ -119,13 +119,7 @@ describe('tool calls on chat completions', () => {
   });
 
   it('answers vLLM\'s 400 for auto tool choice when the tool parser is off', async () => {
-    const { buildEmulatedEngine } = await import('./build.js');
-    const { startEngineServer } = await import('./engine-server.js');
-    const { testCluster } = await import('../testdata/cluster.js');
-    const { WallClock } = await import('../wall-clock.js');
-    const clock = new WallClock({ timeScale: 0.05 });
-    const engine = buildEmulatedEngine({ cluster: testCluster(), scheduling: { kind: 'fcfs', options: {} }, eviction: { kind: 'lru', options: {} }, clock });
-    const off = await startEngineServer({ engine, tools: { autoToolChoice: false, autoCallProbability: 1 } });
+    const off = await testEngine({ serve: { tools: { autoToolChoice: false, autoCallProbability: 1 } } });
     try {
       const send = (b: unknown) => fetch(`${off.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify(b) });
       const r = await send({ messages: user, tools: [weather] });
@@ -134,7 +128,6 @@ describe('tool calls on chat completions', () => {
       expect((await send({ messages: user, tools: [weather], tool_choice: 'required' })).status).toBe(200);
     } finally {
       await off.close();
-      clock.close();
     }
   });
 });
@@ -257,5 +250,43 @@ describe('the Responses API', () => {
     expect(r.status).toBe(400);
     expect(r.json.error).toMatchObject({ param: 'previous_response_id', type: 'BadRequestError' });
     expect((await post('/v1/responses', { input: 'x', tools: [{ type: 'file_search' }] })).status).toBe(400);
+  });
+});
+
+describe('the vLLM surface: echo answers, /tokenize, /detokenize, /version, /ready', () => {
+  it('echo mode answers with the last user message, cut at max_tokens', async () => {
+    const echo = await testEngine({ serve: { answer: 'echo', chatTemplate: 'chatml' } });
+    try {
+      const ask = async (body: Record<string, unknown>) => (await (await fetch(`${echo.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify(body) })).json()) as any;
+      const messages = [{ role: 'user', content: 'first' }, { role: 'assistant', content: 'ok' }, { role: 'user', content: 'say exactly this back' }];
+      const full = await ask({ messages });
+      expect(full.choices[0].message.content).toBe('say exactly this back');
+      expect(full.choices[0].finish_reason).toBe('stop');
+      expect(full.usage.completion_tokens).toBe(4);
+      const cut = await ask({ messages, max_tokens: 2 });
+      expect([cut.choices[0].message.content, cut.choices[0].finish_reason]).toEqual(['say exactly', 'length']);
+      // /tokenize renders with this engine's template (chatml).
+      const tok = (await (await fetch(`${echo.url}/tokenize`, { method: 'POST', body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }] }) })).json()) as any;
+      expect(tok.count).toBe(tokenize('<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n').length);
+    } finally {
+      await echo.close();
+    }
+  });
+
+  it('tokenizes as the engine counts, detokenizes rendered words, names its version, is ready', async () => {
+    const messages = [{ role: 'user', content: 'Weather in Paris?' }];
+    const tok = (await post('/tokenize', { messages, tools: [weather] })).json;
+    expect(tok.count).toBe(138); // the prompt_tokens of the same chat request (above)
+    expect(tok.tokens).toHaveLength(138);
+    expect(tok.max_model_len).toBe(srv.engine.config.maxModelLen);
+    const noGen = (await post('/tokenize', { messages, tools: [weather], add_generation_prompt: false })).json;
+    expect(tok.count - noGen.count).toBe(tokenize('<|start_header_id|>assistant<|end_header_id|>\n\n').length);
+    const words = (await post('/tokenize', { prompt: ' time year people' })).json;
+    expect(words.count).toBe(3);
+    expect((await post('/detokenize', { tokens: words.tokens })).json).toEqual({ prompt: ' time year people' });
+    expect((await post('/detokenize', { tokens: [1e9] })).json).toEqual({ prompt: '<|1000000000|>' });
+    expect((await post('/detokenize', { tokens: ['x'] })).status).toBe(400);
+    expect(await (await fetch(`${srv.url}/version`)).json()).toEqual({ version: '0.1.0+agentbench' });
+    expect((await fetch(`${srv.url}/ready`)).status).toBe(200);
   });
 });

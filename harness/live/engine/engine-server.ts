@@ -4,11 +4,15 @@ import { PROM_CONTENT_TYPE } from '../prometheus.js';
 import type { ChatTemplateName } from '../chat-template.js';
 import { chatAnswerWriter, type AnswerMeta, type AnswerWriter } from './answer-writer.js';
 import { EmulatedEngine } from './emulated-engine.js';
-import { parseGeneration, type ApiKind, type ParsedGeneration } from './openai-request.js';
+import { parseGeneration, type AnswerMode, type ApiKind, type GenerationOptions, type ParsedGeneration } from './openai-request.js';
 import { isProblem } from './request-problem.js';
 import { responsesToChat } from './responses-api.js';
 import { responsesAnswerWriter } from './responses-writer.js';
+import { detokenizeAnswer, tokenizeAnswer } from './tokenize-endpoints.js';
 import type { ToolPolicy } from './tool-calls.js';
+
+/** What `GET /version` answers: agentbench's version, as a semver build of its own (no vLLM version is claimed). */
+export const ENGINE_VERSION = '0.1.0+agentbench';
 
 /** Faults a test (or `POST /agentbench/fault`) can inject. */
 export type EngineFault = 'crash' | 'hang' | 'slow' | 'kv-loss' | 'recover';
@@ -28,6 +32,8 @@ export interface EngineServerOptions {
   readonly chatTemplate?: ChatTemplateName | undefined;
   /** How tool requests are answered (default: a tool parser on, "auto" always calls before tool results). */
   readonly tools?: ToolPolicy | undefined;
+  /** Text answers: synthetic words (default) or an echo of the last user message. */
+  readonly answer?: AnswerMode | undefined;
 }
 
 /** A running emulated engine endpoint. */
@@ -42,8 +48,8 @@ export interface EngineServer {
 
 /**
  * Start an OpenAI-compatible endpoint emulating one vLLM instance: POST /v1/completions,
- * /v1/chat/completions and /v1/responses (streamed or not), GET /v1/models, /health, /metrics
- * (vLLM's names).
+ * /v1/chat/completions and /v1/responses (streamed or not), /tokenize, /detokenize, GET
+ * /v1/models, /health, /ready, /ping, /version, /metrics (vLLM's names).
  */
 export async function startEngineServer(opts: EngineServerOptions): Promise<EngineServer> {
   const engine = opts.engine;
@@ -56,6 +62,7 @@ export async function startEngineServer(opts: EngineServerOptions): Promise<Engi
   const sockets = trackSockets(server);
   let port = await listen(server, opts.port ?? 0, host);
   const url = `http://${hostForUrl(host)}:${port}`;
+  const genOpts: GenerationOptions = { maxModelLen: engine.config.maxModelLen, chatTemplate: opts.chatTemplate, tools: opts.tools, answer: opts.answer };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0]!;
@@ -66,6 +73,23 @@ export async function startEngineServer(opts: EngineServerOptions): Promise<Engi
         return;
       }
       res.writeHead(200).end();
+      return;
+    }
+    if (req.method === 'GET' && (path === '/ready' || path === '/ping')) {
+      // Ready once it serves: an emulated engine has no model to load.
+      res.writeHead(engine.health === 'up' ? 200 : 503).end();
+      return;
+    }
+    if (req.method === 'GET' && path === '/version') {
+      sendJson(res, 200, { version: ENGINE_VERSION });
+      return;
+    }
+    if (req.method === 'POST' && (path === '/tokenize' || path === '/detokenize')) {
+      const body = parseJsonBody(await readBody(req), res);
+      if (body === undefined) return;
+      const out = path === '/tokenize' ? tokenizeAnswer(body, opts.chatTemplate, engine.config.maxModelLen) : detokenizeAnswer(body);
+      if (isProblem(out)) sendError(res, out.status, out.message, out.param);
+      else sendJson(res, 200, out);
       return;
     }
     if (req.method === 'GET' && path === '/metrics') {
@@ -119,7 +143,7 @@ export async function startEngineServer(opts: EngineServerOptions): Promise<Engi
   // `responses` runs the chat body translated from the Responses request (`original`).
   function generate(api: ApiKind | 'responses', body: unknown, req: IncomingMessage, res: ServerResponse, original?: Record<string, unknown>): void {
     const kind: ApiKind = api === 'completions' ? 'completions' : 'chat';
-    const g = parseGeneration(kind, body, { maxModelLen: engine.config.maxModelLen, chatTemplate: opts.chatTemplate, tools: opts.tools });
+    const g = parseGeneration(kind, body, genOpts);
     if (isProblem(g)) {
       sendError(res, g.status, g.message, g.param);
       return;

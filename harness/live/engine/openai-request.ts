@@ -1,5 +1,5 @@
 import { hashNumbers } from '../../../policies/kv/hash.js';
-import { chatPromptOf, renderChat, type ChatTemplateName } from '../chat-template.js';
+import { chatPromptOf, messageText, renderChat, type ChatTemplateName } from '../chat-template.js';
 import { contentIds, detokenizeWord, tokenize, tokenPieces } from '../tokenizer.js';
 import { isProblem, type RequestProblem } from './request-problem.js';
 import { sizedJson } from './schema-value.js';
@@ -16,6 +16,27 @@ export interface GenerationOptions {
   readonly maxModelLen: number;
   readonly chatTemplate?: ChatTemplateName | undefined;
   readonly tools?: ToolPolicy | undefined;
+  /**
+   * What a text answer says: `synthetic` (default) rendered words of the drawn length; `echo`
+   * the last user message (chat) or the prompt (completions), cut at max_tokens, for client
+   * tests that check content. Tool calls and JSON answers are the same in both.
+   */
+  readonly answer?: AnswerMode | undefined;
+}
+
+/** The text answer modes ({@link GenerationOptions.answer}). */
+export const ANSWER_MODES = ['synthetic', 'echo'] as const;
+export type AnswerMode = (typeof ANSWER_MODES)[number];
+
+// The text an echo answer repeats; '' when there is none (the answer is then synthetic).
+function echoText(kind: ApiKind, body: Record<string, unknown>): string {
+  if (kind === 'completions') {
+    const p = body['prompt'];
+    return typeof p === 'string' ? p : Array.isArray(p) && typeof p[0] === 'string' ? p[0] : '';
+  }
+  const msgs = body['messages'] as { role: string; content?: unknown }[];
+  for (let i = msgs.length - 1; i >= 0; i--) if (msgs[i]!.role === 'user') return messageText(msgs[i]!.content);
+  return '';
 }
 
 /** A tool call of the answer, with where its argument tokens are among the output tokens. */
@@ -184,6 +205,13 @@ export function parseGeneration(kind: ApiKind, body: unknown, opts: GenerationOp
       if (first < outputIds.length) toolCalls.push({ ...c, arguments: pieces.slice(first, Math.min(first + len, pieces.length)).join(''), firstToken: first });
       first += len;
     }
+  } else if (opts.answer === 'echo' && echoText(kind, body) !== '') {
+    const text = echoText(kind, body);
+    outputIds = tokenize(text);
+    pieces = tokenPieces(text);
+    stopReason = outputIds.length > maxTokens ? 'length' : 'stop';
+    outputIds.length = Math.min(outputIds.length, maxTokens);
+    pieces.length = outputIds.length;
   } else {
     outputIds = contentIds(key, target);
     pieces = outputIds.map(detokenizeWord);
