@@ -1,4 +1,5 @@
 import { pyJson } from './py-json.js';
+import { isObj } from './json-object.js';
 
 /**
  * The chat templates the emulated engine renders prompts with (the router renders the same to
@@ -32,7 +33,6 @@ export interface ChatPrompt {
  */
 export const IMAGE_TOKENS = 576;
 
-const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 function imageText(url: string): string {
   let h = 0x811c9dc5;

@@ -5,6 +5,7 @@ import { isProblem, type RequestProblem } from './request-problem.js';
 import { sizedJson } from './schema-value.js';
 import { cutAtStop, parseResponseFormat, parseStop } from './structured-output.js';
 import { decideToolCalls, DEFAULT_TOOL_POLICY, parseToolRequest, trailingResultNames, type ToolCall, type ToolPolicy } from './tool-calls.js';
+import { isObj } from '../json-object.js';
 
 export type { RequestProblem } from './request-problem.js';
 
@@ -62,7 +63,6 @@ export interface ParsedGeneration {
   readonly priority: number | undefined;
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /**
  * How long the emulated model "wants" to answer when EOS is not ignored: 16..256 tokens,

@@ -1,3 +1,5 @@
+import { isObj } from '../json-object.js';
+
 /** An OpenAI-style client error (HTTP status + message + the offending parameter). */
 export interface RequestProblem {
   readonly status: number;
@@ -5,7 +7,9 @@ export interface RequestProblem {
   readonly param: string | null;
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** A 400 naming the offending parameter. */
+export const badRequest = (message: string, param: string): RequestProblem => ({ status: 400, message, param });
 
 /** Whether a parse result is a {@link RequestProblem}. */
 export const isProblem = (v: unknown): v is RequestProblem => isObj(v) && typeof v['status'] === 'number' && typeof v['message'] === 'string';

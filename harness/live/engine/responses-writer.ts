@@ -2,8 +2,8 @@ import type { ServerResponse } from 'node:http';
 import { sendJson } from '../http-util.js';
 import type { AnswerMeta, AnswerWriter, FinishInfo } from './answer-writer.js';
 import type { ParsedGeneration } from './openai-request.js';
+import { isObj } from '../json-object.js';
 
-const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 type Item = Record<string, unknown>;
 

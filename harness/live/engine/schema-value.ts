@@ -1,7 +1,7 @@
 import { hashNumbers } from '../../../policies/kv/hash.js';
 import { contentIds, detokenizeWord, tokenize } from '../tokenizer.js';
+import { isObj } from '../json-object.js';
 
-const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
 // Deeper than this, a recursive schema ($ref to itself) stops at its smallest value.

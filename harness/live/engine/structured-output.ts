@@ -1,7 +1,6 @@
-import type { RequestProblem } from './request-problem.js';
+import { badRequest, type RequestProblem } from './request-problem.js';
+import { isObj } from '../json-object.js';
 
-const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-const bad = (message: string, param: string): RequestProblem => ({ status: 400, message, param });
 
 /** The schema a `json_object` answer follows: an object with one free text field. */
 export const JSON_OBJECT_SCHEMA = { type: 'object', properties: { answer: { type: 'string' } }, required: ['answer'] };
@@ -14,7 +13,7 @@ export const JSON_OBJECT_SCHEMA = { type: 'object', properties: { answer: { type
 export function parseResponseFormat(body: Record<string, unknown>): { schema: unknown } | undefined | RequestProblem {
   const rf = body['response_format'];
   if (rf === undefined || rf === null) return undefined;
-  if (!isObj(rf)) return bad('response_format must be an object {type: "text" | "json_object" | "json_schema"}', 'response_format');
+  if (!isObj(rf)) return badRequest('response_format must be an object {type: "text" | "json_object" | "json_schema"}', 'response_format');
   switch (rf['type']) {
     case 'text':
       return undefined;
@@ -22,13 +21,13 @@ export function parseResponseFormat(body: Record<string, unknown>): { schema: un
       return { schema: JSON_OBJECT_SCHEMA };
     case 'json_schema': {
       const js = rf['json_schema'];
-      if (!isObj(js) || typeof js['name'] !== 'string') return bad('response_format.json_schema must be {name, schema?, strict?}', 'response_format');
+      if (!isObj(js) || typeof js['name'] !== 'string') return badRequest('response_format.json_schema must be {name, schema?, strict?}', 'response_format');
       const schema = js['schema'];
-      if (schema !== undefined && !isObj(schema)) return bad('response_format.json_schema.schema must be a JSON schema object', 'response_format');
+      if (schema !== undefined && !isObj(schema)) return badRequest('response_format.json_schema.schema must be a JSON schema object', 'response_format');
       return { schema: schema ?? JSON_OBJECT_SCHEMA };
     }
     default:
-      return bad(`response_format.type must be "text", "json_object" or "json_schema", got ${JSON.stringify(rf['type'])}`, 'response_format');
+      return badRequest(`response_format.type must be "text", "json_object" or "json_schema", got ${JSON.stringify(rf['type'])}`, 'response_format');
   }
 }
 
@@ -38,7 +37,7 @@ export function parseStop(body: Record<string, unknown>): string[] | RequestProb
   if (s === undefined || s === null) return [];
   if (typeof s === 'string') return s === '' ? [] : [s];
   if (Array.isArray(s) && s.every((x) => typeof x === 'string')) return (s as string[]).filter((x) => x !== '');
-  return bad('stop must be a string or a list of strings', 'stop');
+  return badRequest('stop must be a string or a list of strings', 'stop');
 }
 
 /**

@@ -1,9 +1,8 @@
 import { chatPromptOf, renderChat, type ChatTemplateName } from '../chat-template.js';
 import { detokenizeWord, tokenize, VOCAB_WORDS } from '../tokenizer.js';
-import type { RequestProblem } from './request-problem.js';
+import { badRequest, type RequestProblem } from './request-problem.js';
+import { isObj } from '../json-object.js';
 
-const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-const bad = (message: string, param: string): RequestProblem => ({ status: 400, message, param });
 
 /**
  * vLLM's `POST /tokenize`: `{prompt}` or `{messages, tools?, add_generation_prompt?}` (rendered
@@ -11,11 +10,11 @@ const bad = (message: string, param: string): RequestProblem => ({ status: 400, 
  * the ones the engine counts and caches.
  */
 export function tokenizeAnswer(body: unknown, template: ChatTemplateName | undefined, maxModelLen: number): Record<string, unknown> | RequestProblem {
-  if (!isObj(body)) return bad('request body must be a JSON object', 'prompt');
+  if (!isObj(body)) return badRequest('request body must be a JSON object', 'prompt');
   let ids: number[];
   if (Array.isArray(body['messages'])) ids = tokenize(renderChat(chatPromptOf(body), template, body['add_generation_prompt'] !== false));
   else if (typeof body['prompt'] === 'string') ids = tokenize(body['prompt']);
-  else return bad('give prompt (a string) or messages', 'prompt');
+  else return badRequest('give prompt (a string) or messages', 'prompt');
   return { count: ids.length, max_model_len: maxModelLen, tokens: ids, token_strs: null };
 }
 
@@ -26,6 +25,6 @@ export function tokenizeAnswer(body: unknown, template: ChatTemplateName | undef
  */
 export function detokenizeAnswer(body: unknown): Record<string, unknown> | RequestProblem {
   const tokens = isObj(body) ? body['tokens'] : undefined;
-  if (!Array.isArray(tokens) || !tokens.every((t) => typeof t === 'number' && Number.isInteger(t) && t >= 0)) return bad('tokens must be a list of non-negative integers', 'tokens');
+  if (!Array.isArray(tokens) || !tokens.every((t) => typeof t === 'number' && Number.isInteger(t) && t >= 0)) return badRequest('tokens must be a list of non-negative integers', 'tokens');
   return { prompt: (tokens as number[]).map((t) => (t < VOCAB_WORDS ? detokenizeWord(t) : `<|${t}|>`)).join('') };
 }

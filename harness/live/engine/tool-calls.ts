@@ -1,6 +1,7 @@
 import { hashNumbers } from '../../../policies/kv/hash.js';
 import { sizedJson } from './schema-value.js';
-import type { RequestProblem } from './request-problem.js';
+import { badRequest, type RequestProblem } from './request-problem.js';
+import { isObj } from '../json-object.js';
 
 /** A function tool of a request: its name and JSON-schema parameters. */
 export interface ToolSpec {
@@ -37,9 +38,7 @@ export interface ToolPolicy {
 /** Default: a tool parser is on and "auto" always calls a tool until tool results come back. */
 export const DEFAULT_TOOL_POLICY: ToolPolicy = { autoToolChoice: true, autoCallProbability: 1 };
 
-const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const NAME = /^[a-zA-Z0-9_.-]{1,64}$/;
-const bad = (message: string, param: string): RequestProblem => ({ status: 400, message, param });
 
 /**
  * Check `tools`, `tool_choice` and `parallel_tool_calls` of a chat completions body (OpenAI's
@@ -51,14 +50,14 @@ export function parseToolRequest(body: Record<string, unknown>, policy: ToolPoli
   const rawTools = body['tools'];
   const tools: ToolSpec[] = [];
   if (rawTools !== undefined && rawTools !== null) {
-    if (!Array.isArray(rawTools)) return bad('tools must be a list of {type: "function", function: {name, parameters}}', 'tools');
+    if (!Array.isArray(rawTools)) return badRequest('tools must be a list of {type: "function", function: {name, parameters}}', 'tools');
     for (const [i, t] of rawTools.entries()) {
       const f = isObj(t) ? t['function'] : undefined;
-      if (!isObj(t) || t['type'] !== 'function' || !isObj(f)) return bad(`tools[${i}] must be {type: "function", function: {name, parameters}}`, 'tools');
+      if (!isObj(t) || t['type'] !== 'function' || !isObj(f)) return badRequest(`tools[${i}] must be {type: "function", function: {name, parameters}}`, 'tools');
       const name = f['name'];
-      if (typeof name !== 'string' || !NAME.test(name)) return bad(`tools[${i}].function.name must match ${NAME.source}, got ${JSON.stringify(name)}`, 'tools');
+      if (typeof name !== 'string' || !NAME.test(name)) return badRequest(`tools[${i}].function.name must match ${NAME.source}, got ${JSON.stringify(name)}`, 'tools');
       const params = f['parameters'];
-      if (params !== undefined && params !== null && !isObj(params)) return bad(`tools[${i}].function.parameters must be a JSON schema object`, 'tools');
+      if (params !== undefined && params !== null && !isObj(params)) return badRequest(`tools[${i}].function.parameters must be a JSON schema object`, 'tools');
       tools.push({ name, parameters: params ?? { type: 'object', properties: {} } });
     }
   }
@@ -68,16 +67,16 @@ export function parseToolRequest(body: Record<string, unknown>, policy: ToolPoli
   else if (rawChoice === 'none' || rawChoice === 'auto' || rawChoice === 'required') choice = { kind: rawChoice };
   else if (isObj(rawChoice) && rawChoice['type'] === 'function' && isObj(rawChoice['function']) && typeof rawChoice['function']['name'] === 'string') {
     choice = { kind: 'named', name: rawChoice['function']['name'] };
-  } else return bad(`tool_choice must be "none", "auto", "required" or {type: "function", function: {name}}, got ${JSON.stringify(rawChoice)}`, 'tool_choice');
-  if (choice.kind === 'required' && tools.length === 0) return bad('tool_choice "required" needs a non-empty tools list', 'tool_choice');
+  } else return badRequest(`tool_choice must be "none", "auto", "required" or {type: "function", function: {name}}, got ${JSON.stringify(rawChoice)}`, 'tool_choice');
+  if (choice.kind === 'required' && tools.length === 0) return badRequest('tool_choice "required" needs a non-empty tools list', 'tool_choice');
   if (choice.kind === 'named' && !tools.some((t) => t.name === (choice as { name: string }).name)) {
-    return bad(`tool_choice names function ${JSON.stringify(choice.name)}, which is not in tools`, 'tool_choice');
+    return badRequest(`tool_choice names function ${JSON.stringify(choice.name)}, which is not in tools`, 'tool_choice');
   }
   if (choice.kind === 'auto' && tools.length > 0 && !policy.autoToolChoice) {
-    return bad('"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set', 'tool_choice');
+    return badRequest('"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set', 'tool_choice');
   }
   const par = body['parallel_tool_calls'];
-  if (par !== undefined && par !== null && typeof par !== 'boolean') return bad('parallel_tool_calls must be a boolean', 'parallel_tool_calls');
+  if (par !== undefined && par !== null && typeof par !== 'boolean') return badRequest('parallel_tool_calls must be a boolean', 'parallel_tool_calls');
   if (tools.length === 0 && choice.kind === 'none') return undefined;
   return { tools, choice, parallel: par !== false };
 }
