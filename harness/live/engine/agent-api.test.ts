@@ -290,3 +290,47 @@ describe('the vLLM surface: echo answers, /tokenize, /detokenize, /version, /rea
     expect((await fetch(`${srv.url}/ready`)).status).toBe(200);
   });
 });
+
+describe('parallel calls and aborts', () => {
+  const tools = ['a', 'b', 'c'].map((n) => ({ type: 'function', function: { name: n, parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } } }));
+  // The first of these prompts whose answer makes several calls (the draw is seeded, so it is always the same one).
+  const parallelPrompt = async (): Promise<{ messages: unknown[]; calls: any[] }> => {
+    for (let i = 0; i < 20; i++) {
+      const messages = [{ role: 'user', content: `task ${i}` }];
+      const calls = (await chat({ messages, tools, max_tokens: 200 })).json.choices[0].message.tool_calls;
+      if (calls.length > 1) return { messages, calls };
+    }
+    throw new Error('no prompt among 20 drew parallel calls');
+  };
+
+  it('streams several calls with their indices; the SDK-style reassembly gives the non-streamed calls', async () => {
+    const { messages, calls } = await parallelPrompt();
+    const ev = await events('/v1/chat/completions', { messages, tools, max_tokens: 200, stream: true });
+    const rebuilt: { id: string; type: string; function: { name: string; arguments: string } }[] = [];
+    for (const e of ev.slice(0, -1)) {
+      for (const d of JSON.parse(e).choices[0]?.delta?.tool_calls ?? []) {
+        if (d.id) rebuilt[d.index] = { id: d.id, type: d.type, function: { name: d.function.name, arguments: '' } };
+        rebuilt[d.index]!.function.arguments += d.function.arguments;
+      }
+    }
+    expect(rebuilt).toEqual(calls);
+  });
+
+  it('answers several function_call items on the Responses API', async () => {
+    const { messages, calls } = await parallelPrompt();
+    const input = (messages[0] as { content: string }).content;
+    const { json } = await post('/v1/responses', { input, max_output_tokens: 200, tools: tools.map((t) => ({ type: 'function', ...t.function })) });
+    expect(json.output.map((o: any) => [o.type, o.call_id, o.name, o.arguments])).toEqual(calls.map((c: any) => ['function_call', c.id, c.function.name, c.function.arguments]));
+  });
+
+  it('a client that goes away mid-stream frees its request in the engine', async () => {
+    const ctl = new AbortController();
+    const r = await fetch(`${srv.url}/v1/responses`, { method: 'POST', body: JSON.stringify({ input: 'long one', max_output_tokens: 5000, ignore_eos: true, stream: true }), signal: ctl.signal });
+    const reader = r.body!.getReader();
+    await reader.read();
+    expect(srv.engine.inflight).toBe(1);
+    ctl.abort();
+    for (let i = 0; i < 50 && srv.engine.inflight > 0; i++) await new Promise((ok) => setTimeout(ok, 10));
+    expect(srv.engine.inflight).toBe(0);
+  });
+});

@@ -83,7 +83,7 @@ function intField(body: Record<string, unknown>, key: string, min: number): numb
   return v;
 }
 
-const CHAT_ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
+const CHAT_ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function', 'ipython']);
 const CHAT_PARTS = new Set(['text', 'image_url', 'refusal']);
 
 // Messages as OpenAI accepts them; a content part the engine cannot count (audio, files) is a
