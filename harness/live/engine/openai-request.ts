@@ -1,12 +1,13 @@
 import { hashNumbers } from '../../../policies/kv/hash.js';
 import { chatPromptOf, messageText, renderChat, type ChatTemplateName } from '../chat-template.js';
-import { contentIds, detokenizeWord, tokenize, tokenPieces } from '../tokenizer.js';
+import { tokenize } from '../tokenizer.js';
+import { planAnswer, type AnswerPlan } from './answer-plan.js';
 import { isProblem, type RequestProblem } from './request-problem.js';
-import { sizedJson } from './schema-value.js';
-import { cutAtStop, parseResponseFormat, parseStop } from './structured-output.js';
-import { decideToolCalls, DEFAULT_TOOL_POLICY, parseToolRequest, trailingResultNames, type ToolCall, type ToolPolicy } from './tool-calls.js';
+import { parseResponseFormat, parseStop } from './structured-output.js';
+import { decideToolCalls, DEFAULT_TOOL_POLICY, parseToolRequest, trailingResultNames, type ToolPolicy } from './tool-calls.js';
 import { isObj } from '../json-object.js';
 
+export type { PlannedCall } from './answer-plan.js';
 export type { RequestProblem } from './request-problem.js';
 
 /** Which OpenAI endpoint a request came to (`responses` is parsed as chat, see responses-api.ts). */
@@ -40,24 +41,11 @@ function echoText(kind: ApiKind, body: Record<string, unknown>): string {
   return '';
 }
 
-/** A tool call of the answer, with where its argument tokens are among the output tokens. */
-export interface PlannedCall extends ToolCall {
-  /** Index of the call's first output token. */
-  readonly firstToken: number;
-}
-
 /** A generation request as the emulated engine runs it. */
-export interface ParsedGeneration {
+export interface ParsedGeneration extends AnswerPlan {
   readonly kind: ApiKind;
   readonly model: string | undefined;
   readonly promptIds: number[];
-  readonly outputIds: number[];
-  /** The text of each output token (same length as outputIds). */
-  readonly pieces: readonly string[];
-  /** Tool calls the answer makes (their arguments are the output tokens); empty for a text answer. */
-  readonly toolCalls: readonly PlannedCall[];
-  /** Why the engine stops after the last output id (max_tokens/ignore_eos vs a natural EOS or stop string). */
-  readonly stopReason: 'length' | 'stop';
   readonly stream: boolean;
   readonly includeUsage: boolean;
   readonly priority: number | undefined;
@@ -178,63 +166,18 @@ export function parseGeneration(kind: ApiKind, body: unknown, opts: GenerationOp
   const baseKey = typeof keyRaw === 'number' && Number.isSafeInteger(keyRaw) ? keyRaw : hashNumbers(promptIds.length, ...promptIds.slice(-32));
   const key = seed === undefined ? baseKey : hashNumbers(baseKey, seed);
 
-  let outputIds: number[];
-  let pieces: string[];
-  let stopReason: 'length' | 'stop';
-  const toolCalls: PlannedCall[] = [];
   const calls = toolReq ? decideToolCalls(toolReq, trailingResultNames(body['messages'] as unknown[]), key, policy, target) : [];
-  if (calls.length > 0 || format) {
-    // A tool call's or a JSON answer's tokens are the tokens of its JSON text.
-    outputIds = [];
-    pieces = [];
-    const texts = calls.length > 0 ? calls.map((c) => c.arguments) : [sizedJson(format!.schema, key, target)];
-    for (const t of texts) {
-      outputIds.push(...tokenize(t));
-      pieces.push(...tokenPieces(t));
-    }
-    stopReason = 'stop';
-    if (outputIds.length > maxTokens) {
-      outputIds.length = maxTokens;
-      pieces.length = maxTokens;
-      stopReason = 'length';
-    }
-    let first = 0;
-    for (const c of calls) {
-      const len = tokenize(c.arguments).length;
-      // Cut by max_tokens: the call keeps the arguments generated so far (invalid JSON, as a real model's).
-      if (first < outputIds.length) toolCalls.push({ ...c, arguments: pieces.slice(first, Math.min(first + len, pieces.length)).join(''), firstToken: first });
-      first += len;
-    }
-  } else if (opts.answer === 'echo' && echoText(kind, body) !== '') {
-    const text = echoText(kind, body);
-    outputIds = tokenize(text);
-    pieces = tokenPieces(text);
-    stopReason = outputIds.length > maxTokens ? 'length' : 'stop';
-    outputIds.length = Math.min(outputIds.length, maxTokens);
-    pieces.length = outputIds.length;
-  } else {
-    outputIds = contentIds(key, target);
-    pieces = outputIds.map(detokenizeWord);
-    stopReason = !ignoreEos && natural <= maxTokens ? 'stop' : 'length';
-  }
-  if (toolCalls.length === 0) {
-    const cut = cutAtStop(pieces, stops);
-    if (cut) {
-      pieces = cut.pieces;
-      outputIds = outputIds.slice(0, cut.tokens);
-      stopReason = 'stop';
-    }
-  }
+  const plan = planAnswer({
+    calls, schema: format?.schema, stops, key, target, maxTokens,
+    echo: opts.answer === 'echo' ? echoText(kind, body) : '', naturalStop: !ignoreEos && natural <= maxTokens,
+  });
   const so = body['stream_options'];
   const priority = body['priority'];
   return {
     kind,
     model: typeof body['model'] === 'string' ? body['model'] : undefined,
     promptIds,
-    outputIds,
-    pieces,
-    toolCalls,
-    stopReason,
+    ...plan,
     stream: body['stream'] === true,
     includeUsage: isObj(so) && so['include_usage'] === true,
     priority: typeof priority === 'number' && Number.isFinite(priority) ? priority : undefined,
