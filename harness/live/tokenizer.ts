@@ -100,16 +100,30 @@ export function contentIds(key: number, n: number): number[] {
 }
 
 const ROOT = rootHash('live-text');
+const SALTED_ROOTS = new Map<string, BlockHash>();
+
+// The chain root of a cache namespace: the shared one, or one per salt (vLLM's `cache_salt`
+// and LoRA adapters keep separate prefix caches).
+function rootOf(salt: string): BlockHash {
+  if (salt === '') return ROOT;
+  let r = SALTED_ROOTS.get(salt);
+  if (r === undefined) {
+    r = rootHash(`live-text/${salt}`);
+    SALTED_ROOTS.set(salt, r);
+  }
+  return r;
+}
 
 /**
  * Chained hashes of the full blocks of a token-id sequence, like vLLM's hash_block_tokens
  * (kv_cache_utils.py): each block's hash covers its parent's hash and its ids, so equal
- * prefixes give equal hashes. cyrb53-style mixing over the ids, no allocation per token.
+ * prefixes give equal hashes. cyrb53-style mixing over the ids, no allocation per token. A
+ * non-empty `salt` starts another chain: equal ids under different salts share no block.
  */
-export function blockHashesOfIds(ids: readonly number[], blockSize: number): BlockHash[] {
+export function blockHashesOfIds(ids: readonly number[], blockSize: number, salt = ''): BlockHash[] {
   const blocks = Math.floor(ids.length / blockSize);
   const out = new Array<BlockHash>(blocks);
-  let parent = ROOT;
+  let parent = rootOf(salt);
   for (let b = 0; b < blocks; b++) {
     let h1 = 0xdeadbeef ^ (parent >>> 0);
     let h2 = 0x41c6ce57 ^ Math.floor(parent / TWO32);

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderRuns } from '../../../workloads/render.js';
+import { parsePrometheus } from '../prometheus.js';
 import { SseParser } from '../sse.js';
 import { testEngine } from '../testdata/cluster.js';
 import { tokenize } from '../tokenizer.js';
@@ -332,5 +334,46 @@ describe('parallel calls and aborts', () => {
     ctl.abort();
     for (let i = 0; i < 50 && srv.engine.inflight > 0; i++) await new Promise((ok) => setTimeout(ok, 10));
     expect(srv.engine.inflight).toBe(0);
+  });
+});
+
+describe('LoRA adapters and cache_salt', () => {
+  it('loads, lists, serves, separates the prefix cache of, and unloads an adapter', async () => {
+    const prompt = renderRuns([{ key: 5, start: 0, length: 64 }]);
+    const ask = async (model: string, extra: Record<string, unknown> = {}) => post('/v1/completions', { model, prompt, max_tokens: 1, ...extra });
+    const load = await fetch(`${srv.url}/v1/load_lora_adapter`, { method: 'POST', body: JSON.stringify({ lora_name: 'sql', lora_path: '/adapters/sql' }) });
+    expect([load.status, await load.text()]).toEqual([200, "Success: LoRA adapter 'sql' added successfully."]);
+    expect((await post('/v1/load_lora_adapter', { lora_name: 'sql', lora_path: '/x' })).status).toBe(400);
+    const models = (await (await fetch(`${srv.url}/v1/models`)).json() as any).data;
+    expect(models.map((m: any) => [m.id, m.root, m.parent])).toEqual([['llama-3.1-8b', 'llama-3.1-8b', null], ['sql', '/adapters/sql', 'llama-3.1-8b']]);
+    expect((await ask('llama-3.1-8b')).json.usage.prompt_tokens_details.cached_tokens).toBe(0);
+    // Same tokens on the adapter: its own namespace, so a miss; then a hit on it.
+    expect((await ask('sql')).json.usage.prompt_tokens_details.cached_tokens).toBe(0);
+    expect((await ask('sql')).json.usage.prompt_tokens_details.cached_tokens).toBe(48);
+    // cache_salt splits the base model's cache too.
+    expect((await ask('llama-3.1-8b', { cache_salt: 'tenant-a' })).json.usage.prompt_tokens_details.cached_tokens).toBe(0);
+    expect((await ask('llama-3.1-8b', { cache_salt: 'tenant-a' })).json.usage.prompt_tokens_details.cached_tokens).toBe(48);
+    expect((await ask('llama-3.1-8b')).json.usage.prompt_tokens_details.cached_tokens).toBe(48);
+    expect((await ask('llama-3.1-8b', { cache_salt: '' })).status).toBe(400);
+    const info = parsePrometheus(await (await fetch(`${srv.url}/metrics`)).text()).find((x) => x.name === 'vllm:lora_requests_info');
+    expect(info?.labels).toEqual({ max_lora: '1', running_lora_adapters: '', waiting_lora_adapters: '' });
+    const unload = await fetch(`${srv.url}/v1/unload_lora_adapter`, { method: 'POST', body: JSON.stringify({ lora_name: 'sql' }) });
+    expect([unload.status, await unload.text()]).toEqual([200, "Success: LoRA adapter 'sql' removed successfully."]);
+    expect((await ask('sql')).status).toBe(404);
+    expect((await post('/v1/unload_lora_adapter', { lora_name: 'sql' })).status).toBe(404);
+  });
+
+  it('names adapters with requests inside as running or waiting', async () => {
+    await post('/v1/load_lora_adapter', { lora_name: 'chat', lora_path: '/adapters/chat' });
+    const ctl = new AbortController();
+    const r = await fetch(`${srv.url}/v1/completions`, { method: 'POST', body: JSON.stringify({ model: 'chat', prompt: 'go on', max_tokens: 5000, ignore_eos: true, stream: true }), signal: ctl.signal });
+    const reader = r.body!.getReader();
+    await reader.read(); // the first token is out: running
+    const info = () => fetch(`${srv.url}/metrics`).then(async (m) => parsePrometheus(await m.text()).find((x) => x.name === 'vllm:lora_requests_info')!.labels);
+    expect(await info()).toMatchObject({ running_lora_adapters: 'chat', waiting_lora_adapters: '' });
+    ctl.abort();
+    for (let i = 0; i < 50 && srv.engine.inflight > 0; i++) await new Promise((ok) => setTimeout(ok, 10));
+    expect(await info()).toMatchObject({ running_lora_adapters: '', waiting_lora_adapters: '' });
+    await post('/v1/unload_lora_adapter', { lora_name: 'chat' });
   });
 });

@@ -26,6 +26,8 @@ export interface EmulatedRequest {
   /** Why generation stops after the last output id (max_tokens/ignore_eos vs a natural EOS). */
   readonly stopReason: 'length' | 'stop';
   readonly priority?: number | undefined;
+  /** Cache namespace (vLLM's `cache_salt`, a LoRA adapter): its blocks are shared only within it. */
+  readonly cacheSalt?: string | undefined;
   readonly listener: EmulatedListener;
 }
 
@@ -139,7 +141,7 @@ export class EmulatedEngine {
     const bridge = new Bridge(this, req, now);
     const all = req.promptIds.concat(req.outputIds);
     const added = this.#core.add({
-      id, promptTokens: req.promptIds.length, blockHashes: blockHashesOfIds(all, this.config.blockSize),
+      id, promptTokens: req.promptIds.length, blockHashes: blockHashesOfIds(all, this.config.blockSize, req.cacheSalt),
       outputTokens: req.outputIds.length, priority: req.priority, listener: bridge,
     }, now);
     if ('reject' in added) return added;

@@ -5,6 +5,7 @@ import type { ChatTemplateName } from '../chat-template.js';
 import { chatAnswerWriter, type AnswerMeta, type AnswerWriter } from './answer-writer.js';
 import { EmulatedEngine } from './emulated-engine.js';
 import { parseGeneration, type AnswerMode, type ApiKind, type GenerationOptions, type ParsedGeneration } from './openai-request.js';
+import { LoraAdapters } from './lora-adapters.js';
 import { isProblem } from './request-problem.js';
 import { responsesToChat } from './responses-api.js';
 import { responsesAnswerWriter } from './responses-writer.js';
@@ -13,6 +14,12 @@ import type { ToolPolicy } from './tool-calls.js';
 
 /** What `GET /version` answers: agentbench's version, as a semver build of its own (no vLLM version is claimed). */
 export const ENGINE_VERSION = '0.1.0+agentbench';
+
+/** The prefix-cache namespace of a request: its LoRA adapter's, split further by its cache_salt. */
+function cacheNamespace(adapter: string | undefined, salt: string | undefined): string | undefined {
+  const parts = [adapter === undefined ? '' : `lora:${adapter}`, salt === undefined ? '' : `salt:${salt}`].filter((x) => x !== '');
+  return parts.length > 0 ? parts.join('|') : undefined;
+}
 
 /** Faults a test (or `POST /agentbench/fault`) can inject. */
 export type EngineFault = 'crash' | 'hang' | 'slow' | 'kv-loss' | 'recover';
@@ -34,6 +41,8 @@ export interface EngineServerOptions {
   readonly tools?: ToolPolicy | undefined;
   /** Text answers: synthetic words (default) or an echo of the last user message. */
   readonly answer?: AnswerMode | undefined;
+  /** LoRA adapters served (default: none loaded, runtime loading on, max_lora 1). */
+  readonly lora?: LoraAdapters | undefined;
 }
 
 /** A running emulated engine endpoint. */
@@ -62,6 +71,7 @@ export async function startEngineServer(opts: EngineServerOptions): Promise<Engi
   const sockets = trackSockets(server);
   let port = await listen(server, opts.port ?? 0, host);
   const url = `http://${hostForUrl(host)}:${port}`;
+  const lora = opts.lora ?? new LoraAdapters(1);
   const genOpts: GenerationOptions = { maxModelLen: engine.config.maxModelLen, chatTemplate: opts.chatTemplate, tools: opts.tools, answer: opts.answer };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -93,7 +103,7 @@ export async function startEngineServer(opts: EngineServerOptions): Promise<Engi
       return;
     }
     if (req.method === 'GET' && path === '/metrics') {
-      res.writeHead(200, { 'content-type': PROM_CONTENT_TYPE }).end(engine.metricsText());
+      res.writeHead(200, { 'content-type': PROM_CONTENT_TYPE }).end(engine.metricsText() + lora.metricsText(Date.now() / 1000));
       return;
     }
     if (path === '/agentbench/fault' && req.method === 'POST' && opts.enableFaultEndpoint) {
@@ -115,8 +125,18 @@ export async function startEngineServer(opts: EngineServerOptions): Promise<Engi
     if (req.method === 'GET' && path === '/v1/models') {
       sendJson(res, 200, {
         object: 'list',
-        data: [{ id: engine.modelName, object: 'model', created: Math.floor(Date.now() / 1000), owned_by: 'agentbench', root: engine.modelName, parent: null, max_model_len: engine.config.maxModelLen }],
+        data: [
+          { id: engine.modelName, object: 'model', created: Math.floor(Date.now() / 1000), owned_by: 'agentbench', root: engine.modelName, parent: null, max_model_len: engine.config.maxModelLen },
+          ...lora.list().map((a) => ({ id: a.name, object: 'model', created: Math.floor(Date.now() / 1000), owned_by: 'agentbench', root: a.path, parent: engine.modelName, max_model_len: engine.config.maxModelLen })),
+        ],
       });
+      return;
+    }
+    if (req.method === 'POST' && (path === '/v1/load_lora_adapter' || path === '/v1/unload_lora_adapter')) {
+      const body = parseJsonBody(await readBody(req), res);
+      if (body === undefined) return;
+      const out = path === '/v1/load_lora_adapter' ? lora.load(body) : lora.unload(body);
+      res.writeHead(out.status, { 'content-type': 'text/plain; charset=utf-8' }).end(out.text);
       return;
     }
     if (req.method === 'POST' && (path === '/v1/completions' || path === '/v1/chat/completions')) {
@@ -148,7 +168,8 @@ export async function startEngineServer(opts: EngineServerOptions): Promise<Engi
       sendError(res, g.status, g.message, g.param);
       return;
     }
-    if (g.model !== undefined && g.model !== engine.modelName) {
+    const adapter = g.model !== undefined && g.model !== engine.modelName && lora.has(g.model) ? g.model : undefined;
+    if (g.model !== undefined && g.model !== engine.modelName && adapter === undefined) {
       sendError(res, 404, `The model \`${g.model}\` does not exist.`, 'model');
       return;
     }
@@ -160,14 +181,19 @@ export async function startEngineServer(opts: EngineServerOptions): Promise<Engi
     };
     const writer: AnswerWriter = api === 'responses' ? responsesAnswerWriter(g, original ?? {}, res, meta) : chatAnswerWriter(kind, g, res, meta);
     let done = false;
+    let rid = ''; // the engine's id of the request, set once admitted (tokens come later)
     const submitted = engine.submit({
       promptIds: g.promptIds, outputIds: g.outputIds, stopReason: g.stopReason, priority: g.priority,
+      // An adapter's blocks are its own (vLLM keys blocks by LoRA id); cache_salt splits further.
+      cacheSalt: cacheNamespace(adapter, g.cacheSalt),
       listener: {
         onToken(index) {
+          if (index === 0 && adapter !== undefined) lora.started(rid);
           writer.token(index);
         },
         onFinished(info) {
           done = true;
+          if (adapter !== undefined) lora.end(rid);
           writer.end(info);
         },
       },
@@ -176,8 +202,12 @@ export async function startEngineServer(opts: EngineServerOptions): Promise<Engi
       sendError(res, engine.health === 'down' ? 503 : 400, submitted.reject);
       return;
     }
+    rid = submitted.id;
+    if (adapter !== undefined) lora.begin(rid, adapter);
     res.once('close', () => {
-      if (!done) engine.abort(submitted.id);
+      if (done) return;
+      engine.abort(submitted.id);
+      lora.end(submitted.id);
     });
     writer.begin();
   }

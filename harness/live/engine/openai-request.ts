@@ -49,6 +49,8 @@ export interface ParsedGeneration extends AnswerPlan {
   readonly stream: boolean;
   readonly includeUsage: boolean;
   readonly priority: number | undefined;
+  /** vLLM's `cache_salt`: the request's blocks are shared only with requests of the same salt. */
+  readonly cacheSalt: string | undefined;
 }
 
 
@@ -151,6 +153,8 @@ export function parseGeneration(kind: ApiKind, body: unknown, opts: GenerationOp
   if (maxTokensRaw !== undefined && maxTokensRaw > room) {
     return { status: 400, message: `max_tokens=${maxTokensRaw} plus ${promptIds.length} input tokens exceeds the maximum context length ${maxModelLen}`, param: 'max_tokens' };
   }
+  const salt = body['cache_salt'];
+  if (salt !== undefined && salt !== null && (typeof salt !== 'string' || salt === '')) return { status: 400, message: 'cache_salt must be a non-empty string', param: 'cache_salt' };
   const stops = parseStop(body);
   if (isProblem(stops)) return stops;
   const format = kind === 'chat' ? parseResponseFormat(body) : undefined;
@@ -181,6 +185,7 @@ export function parseGeneration(kind: ApiKind, body: unknown, opts: GenerationOp
     stream: body['stream'] === true,
     includeUsage: isObj(so) && so['include_usage'] === true,
     priority: typeof priority === 'number' && Number.isFinite(priority) ? priority : undefined,
+    cacheSalt: typeof salt === 'string' ? salt : undefined,
   };
 }
 
