@@ -30,6 +30,7 @@ describe('live CLI commands', () => {
     expect(await main(['engine', '--chat-template', 'vicuna'])).toBe(2);
     expect(await main(['engine', '--tool-call-probability', '1.5'])).toBe(2);
     expect(await main(['engine', '--answer', 'poetry'])).toBe(2);
+    expect(await main(['engine', '--lora-modules', 'sql'])).toBe(2);
     expect(await main(['load', 'workflows', 'x.yaml', '--stages', 'soon'])).toBe(2);
     const err = c.err();
     expect(err).toMatch(/give at least one --backend/);
@@ -39,6 +40,7 @@ describe('live CLI commands', () => {
     expect(err).toMatch(/--chat-template: must be one of llama3, chatml, got 'vicuna'/);
     expect(err).toMatch(/--tool-call-probability/);
     expect(err).toMatch(/--answer: must be one of synthetic, echo, got 'poetry'/);
+    expect(err).toMatch(/--lora-modules: expected name=path, got 'sql'/);
     expect(err).toMatch(/--stages: expected <duration>/);
   });
 
