@@ -348,7 +348,9 @@ describe('LoRA adapters and cache_salt', () => {
     expect(models.map((m: any) => [m.id, m.root, m.parent])).toEqual([['llama-3.1-8b', 'llama-3.1-8b', null], ['sql', '/adapters/sql', 'llama-3.1-8b']]);
     expect((await ask('llama-3.1-8b')).json.usage.prompt_tokens_details.cached_tokens).toBe(0);
     // Same tokens on the adapter: its own namespace, so a miss; then a hit on it.
-    expect((await ask('sql')).json.usage.prompt_tokens_details.cached_tokens).toBe(0);
+    const onAdapter = (await ask('sql')).json;
+    expect(onAdapter.model).toBe('sql'); // answers name the model asked for, as vLLM's do
+    expect(onAdapter.usage.prompt_tokens_details.cached_tokens).toBe(0);
     expect((await ask('sql')).json.usage.prompt_tokens_details.cached_tokens).toBe(48);
     // cache_salt splits the base model's cache too.
     expect((await ask('llama-3.1-8b', { cache_salt: 'tenant-a' })).json.usage.prompt_tokens_details.cached_tokens).toBe(0);

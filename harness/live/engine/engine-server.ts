@@ -176,7 +176,7 @@ export async function startEngineServer(opts: EngineServerOptions): Promise<Engi
     const requestId = typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'] : undefined;
     const prefix = api === 'responses' ? 'resp_' : kind === 'chat' ? 'chatcmpl-' : 'cmpl-';
     const meta: AnswerMeta = {
-      id: `${prefix}${requestId ?? Math.random().toString(36).slice(2)}`, model: engine.modelName, created: Math.floor(Date.now() / 1000),
+      id: `${prefix}${requestId ?? Math.random().toString(36).slice(2)}`, model: adapter ?? engine.modelName, created: Math.floor(Date.now() / 1000),
       headers: requestId ? { 'x-request-id': requestId } : {},
     };
     const writer: AnswerWriter = api === 'responses' ? responsesAnswerWriter(g, original ?? {}, res, meta) : chatAnswerWriter(kind, g, res, meta);
