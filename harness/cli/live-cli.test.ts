@@ -27,12 +27,20 @@ describe('live CLI commands', () => {
     expect(await main(['router', '--backend', 'http://127.0.0.1:1', '--routing', 'nope'])).toBe(2);
     expect(await main(['engine', '--time-scale', '3'])).toBe(2);
     expect(await main(['engine', '--gpu', 'tpu9'])).toBe(2);
+    expect(await main(['engine', '--chat-template', 'vicuna'])).toBe(2);
+    expect(await main(['engine', '--tool-call-probability', '1.5'])).toBe(2);
+    expect(await main(['engine', '--answer', 'poetry'])).toBe(2);
+    expect(await main(['engine', '--lora-modules', 'sql'])).toBe(2);
     expect(await main(['load', 'workflows', 'x.yaml', '--stages', 'soon'])).toBe(2);
     const err = c.err();
     expect(err).toMatch(/give at least one --backend/);
     expect(err).toMatch(/--backend: expected \[id=\]http/);
     expect(err).toMatch(/--routing: unknown routing policy 'nope'/);
     expect(err).toMatch(/--gpu: unknown gpu 'tpu9'/);
+    expect(err).toMatch(/--chat-template: must be one of llama3, chatml, got 'vicuna'/);
+    expect(err).toMatch(/--tool-call-probability/);
+    expect(err).toMatch(/--answer: must be one of synthetic, echo, got 'poetry'/);
+    expect(err).toMatch(/--lora-modules: expected name=path, got 'sql'/);
     expect(err).toMatch(/--stages: expected <duration>/);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderRuns } from '../../workloads/render.js';
-import { applyChatTemplate, blockHashesOfIds, contentIds, tokenize, VOCAB_WORDS } from './tokenizer.js';
+import { blockHashesOfIds, contentIds, tokenize, tokenPieces, VOCAB_WORDS } from './tokenizer.js';
 
 describe('tokenizer', () => {
   it('turns N rendered tokens back into exactly N vocabulary ids', () => {
@@ -28,8 +28,10 @@ describe('tokenizer', () => {
     expect(tokenize('')).toEqual([]);
   });
 
-  it('applies a chat template with a generation prompt', () => {
-    const text = applyChatTemplate([{ role: 'system', content: 'be brief' }, { role: 'user', content: [{ type: 'text', text: 'hi' }] }]);
-    expect(text).toBe('<|system|>\nbe brief\n<|user|>\nhi\n<|assistant|>\n');
+  it('splits text into the pieces it counts, which join back to the text', () => {
+    const t = '{"city": "Paris", "n":  3}\n\tx\n    "y" \n';
+    expect(tokenPieces(t)).toEqual(['{"city":', ' "Paris",', ' "n":', ' ', ' 3}', '\n\t', 'x', '\n   ', ' "y"', ' \n']);
+    expect(tokenPieces(t).join('')).toBe(t);
+    expect(tokenPieces(t)).toHaveLength(tokenize(t).length);
   });
 });

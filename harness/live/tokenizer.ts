@@ -37,31 +37,48 @@ const isSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13) || c ===
 
 /**
  * Deterministic tokenizer of the emulated engine and the router. Pieces are GPT-2-style,
- * simplified: an optional single space followed by up to 16 non-space characters, or one other
- * whitespace character. A rendered token (" word" from workloads/render.ts) is exactly one
+ * simplified: an optional single space followed by up to 16 non-space characters, or a run of
+ * whitespace. A rendered token (" word" from workloads/render.ts) is exactly one
  * piece whose id is its word's index, so text rendered from N tokens tokenizes back to N; any
  * other piece gets a stable hashed id. Identical text prefixes give identical id prefixes.
  */
 export function tokenize(text: string): number[] {
   const ids: number[] = [];
-  const n = text.length;
-  let i = 0;
-  while (i < n) {
-    const start = i;
-    const c = text.charCodeAt(i);
-    if (isSpace(c)) {
-      i++;
-      // A single space directly before a word belongs to the word.
-      if (c !== 32 || i >= n || isSpace(text.charCodeAt(i))) {
-        ids.push(pieceId(text, start, i));
-        continue;
-      }
-    }
-    const limit = Math.min(n, i + MAX_PIECE);
-    while (i < limit && !isSpace(text.charCodeAt(i))) i++;
-    ids.push(pieceId(text, start, i));
+  for (let i = 0, n = text.length; i < n;) {
+    const end = pieceEnd(text, i);
+    ids.push(pieceId(text, i, end));
+    i = end;
   }
   return ids;
+}
+
+/** The text of each token {@link tokenize} finds (its pieces, in order; they join back to `text`). */
+export function tokenPieces(text: string): string[] {
+  const out: string[] = [];
+  for (let i = 0, n = text.length; i < n;) {
+    const end = pieceEnd(text, i);
+    out.push(text.slice(i, end));
+    i = end;
+  }
+  return out;
+}
+
+// End of the piece starting at `start`: the one splitting rule tokenize and tokenPieces share.
+function pieceEnd(text: string, start: number): number {
+  const n = text.length;
+  let i = start;
+  if (isSpace(text.charCodeAt(i))) {
+    // A whitespace run is one piece (as in BPE pre-tokenizers: indentation is not one token per
+    // space), except that a single space directly before a word belongs to the word.
+    let j = i + 1;
+    while (j < n && isSpace(text.charCodeAt(j))) j++;
+    if (j === n || text.charCodeAt(j - 1) !== 32) return j;
+    if (j - 1 > start) return j - 1;
+    i = j;
+  }
+  const limit = Math.min(n, i + MAX_PIECE);
+  while (i < limit && !isSpace(text.charCodeAt(i))) i++;
+  return i;
 }
 
 function pieceId(text: string, start: number, end: number): number {
@@ -83,16 +100,30 @@ export function contentIds(key: number, n: number): number[] {
 }
 
 const ROOT = rootHash('live-text');
+const SALTED_ROOTS = new Map<string, BlockHash>();
+
+// The chain root of a cache namespace: the shared one, or one per salt (vLLM's `cache_salt`
+// and LoRA adapters keep separate prefix caches).
+function rootOf(salt: string): BlockHash {
+  if (salt === '') return ROOT;
+  let r = SALTED_ROOTS.get(salt);
+  if (r === undefined) {
+    r = rootHash(`live-text/${salt}`);
+    SALTED_ROOTS.set(salt, r);
+  }
+  return r;
+}
 
 /**
  * Chained hashes of the full blocks of a token-id sequence, like vLLM's hash_block_tokens
  * (kv_cache_utils.py): each block's hash covers its parent's hash and its ids, so equal
- * prefixes give equal hashes. cyrb53-style mixing over the ids, no allocation per token.
+ * prefixes give equal hashes. cyrb53-style mixing over the ids, no allocation per token. A
+ * non-empty `salt` starts another chain: equal ids under different salts share no block.
  */
-export function blockHashesOfIds(ids: readonly number[], blockSize: number): BlockHash[] {
+export function blockHashesOfIds(ids: readonly number[], blockSize: number, salt = ''): BlockHash[] {
   const blocks = Math.floor(ids.length / blockSize);
   const out = new Array<BlockHash>(blocks);
-  let parent = ROOT;
+  let parent = rootOf(salt);
   for (let b = 0; b < blocks; b++) {
     let h1 = 0xdeadbeef ^ (parent >>> 0);
     let h2 = 0x41c6ce57 ^ Math.floor(parent / TWO32);
@@ -109,30 +140,4 @@ export function blockHashesOfIds(ids: readonly number[], blockSize: number): Blo
     out[b] = parent;
   }
   return out;
-}
-
-/** One chat message as OpenAI clients send it (content may be a string or text parts). */
-export interface ChatMessage {
-  readonly role: string;
-  readonly content: unknown;
-}
-
-/** Text of a message's content: a string, or the concatenated `text` of its parts. */
-export function messageText(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (Array.isArray(content)) {
-    return content.map((p: unknown) => (p !== null && typeof p === 'object' && typeof (p as { text?: unknown }).text === 'string' ? (p as { text: string }).text : '')).join('');
-  }
-  return '';
-}
-
-/**
- * The emulated engine's chat template: `<|role|>` + newline + content + newline per message,
- * then `<|assistant|>` + newline (a generation prompt, like Llama 3's template). Router and
- * engine share it so both hash the same tokens.
- */
-export function applyChatTemplate(messages: readonly ChatMessage[]): string {
-  let s = '';
-  for (const m of messages) s += `<|${m.role}|>\n${messageText(m.content)}\n`;
-  return `${s}<|assistant|>\n`;
 }

@@ -28,6 +28,8 @@ export interface EmulatedRequest {
   readonly stopReason: 'length' | 'stop';
   /** Workflow metadata and declared hints, as the client sent them (the simulated router passes the same). */
   readonly meta?: CallMeta | undefined;
+  /** Cache namespace (vLLM's `cache_salt`, a LoRA adapter): its blocks are shared only within it. */
+  readonly cacheSalt?: string | undefined;
   readonly listener: EmulatedListener;
 }
 
@@ -40,9 +42,21 @@ const TTFT_BUCKETS_S = [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0
 const E2E_BUCKETS_S = [0.3, 0.5, 0.8, 1, 1.5, 2, 2.5, 5, 10, 15, 20, 30, 40, 50, 60, 120, 240, 480, 960, 1920, 7680];
 const ITL_BUCKETS_S = [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 20, 40, 80];
 
+/** vLLM's build_1_2_5_buckets: 1, 2, 5, 10, 20, 50, ... up to `max` (token-count histograms). */
+export function buckets125(max: number): number[] {
+  const out: number[] = [];
+  for (let exp = 1; ; exp *= 10) {
+    for (const m of [1, 2, 5]) {
+      if (m * exp > max) return out;
+      out.push(m * exp);
+    }
+  }
+}
+
 class Bridge implements EngineListener {
   index = 0;
   lastUs = -1;
+  firstUs = -1;
   constructor(readonly engine: EmulatedEngine, readonly req: EmulatedRequest, readonly arrivalUs: number) {}
   onToken(_r: EngineRequest, nowUs: number, first: boolean): void {
     this.engine.observeToken(this, nowUs, first);
@@ -67,6 +81,14 @@ export class EmulatedEngine {
   readonly ttftS = new PromHistogram(TTFT_BUCKETS_S);
   readonly e2eS = new PromHistogram(E2E_BUCKETS_S);
   readonly itlS = new PromHistogram(ITL_BUCKETS_S);
+  // Phases of a finished request, as vLLM v1 splits them (queue: waiting until first scheduled;
+  // inference: first scheduled to finish = prefill + decode), with vLLM's request-latency buckets.
+  readonly queueS = new PromHistogram(E2E_BUCKETS_S);
+  readonly inferenceS = new PromHistogram(E2E_BUCKETS_S);
+  readonly prefillS = new PromHistogram(E2E_BUCKETS_S);
+  readonly decodeS = new PromHistogram(E2E_BUCKETS_S);
+  readonly promptTokensH: PromHistogram;
+  readonly generationTokensH: PromHistogram;
   promptTokensTotal = 0;
   successByReason = { length: 0, stop: 0 };
   #core: EngineCore;
@@ -89,6 +111,8 @@ export class EmulatedEngine {
     this.#core = opts.makeCore();
     this.#cores.push(this.#core);
     this.config = this.#core.config;
+    this.promptTokensH = new PromHistogram(buckets125(this.config.maxModelLen));
+    this.generationTokensH = new PromHistogram(buckets125(this.config.maxModelLen));
   }
 
   /** Build the core factory from its parts (one scheduler/eviction instance per core). */
@@ -120,7 +144,7 @@ export class EmulatedEngine {
     const id = `r${this.#seq++}`;
     const bridge = new Bridge(this, req, now);
     const all = req.promptIds.concat(req.outputIds);
-    const tokens = { promptTokens: req.promptIds.length, blockHashes: blockHashesOfIds(all, this.config.blockSize), outputTokens: req.outputIds.length };
+    const tokens = { promptTokens: req.promptIds.length, blockHashes: blockHashesOfIds(all, this.config.blockSize, req.cacheSalt), outputTokens: req.outputIds.length };
     const added = this.#core.add(engineRequestOf(id, req.meta ?? {}, tokens, bridge), now);
     if ('reject' in added) return added;
     this.#bridges.set(id, bridge);
@@ -210,6 +234,7 @@ export class EmulatedEngine {
     this.ttftS.reset();
     this.e2eS.reset();
     this.itlS.reset();
+    for (const h of [this.queueS, this.inferenceS, this.prefillS, this.decodeS, this.promptTokensH, this.generationTokensH]) h.reset();
     this.promptTokensTotal = 0;
     this.successByReason = { length: 0, stop: 0 };
   }
@@ -222,14 +247,24 @@ export class EmulatedEngine {
 
   /** @internal */
   observeToken(b: Bridge, nowUs: number, first: boolean): void {
-    if (first) this.ttftS.observe((nowUs - b.arrivalUs) / 1e6);
-    else this.itlS.observe((nowUs - b.lastUs) / 1e6);
+    if (first) {
+      this.ttftS.observe((nowUs - b.arrivalUs) / 1e6);
+      b.firstUs = nowUs;
+    } else this.itlS.observe((nowUs - b.lastUs) / 1e6);
   }
 
   /** @internal */
   observeFinished(b: Bridge, r: EngineRequest, nowUs: number): void {
     this.#bridges.delete(r.id);
     this.e2eS.observe((nowUs - b.arrivalUs) / 1e6);
+    if (r.firstScheduledUs >= 0) {
+      this.queueS.observe((r.firstScheduledUs - b.arrivalUs) / 1e6);
+      this.inferenceS.observe((nowUs - r.firstScheduledUs) / 1e6);
+      if (b.firstUs >= 0) this.prefillS.observe((b.firstUs - r.firstScheduledUs) / 1e6);
+    }
+    if (b.firstUs >= 0) this.decodeS.observe((nowUs - b.firstUs) / 1e6);
+    this.promptTokensH.observe(r.promptTokens);
+    this.generationTokensH.observe(r.numOutputTokens);
     this.successByReason[b.req.stopReason]++;
     b.req.listener.onFinished({
       outputTokens: r.numOutputTokens, cachedTokens: Math.max(0, r.numCachedTokens), promptTokens: r.promptTokens, reason: b.req.stopReason,
@@ -287,6 +322,12 @@ export class EmulatedEngine {
       .histogram('vllm:time_to_first_token_seconds', 'Histogram of time to first token in seconds.', [[l, this.ttftS]])
       .histogram('vllm:inter_token_latency_seconds', 'Histogram of inter-token latency in seconds.', [[l, this.itlS]])
       .histogram('vllm:e2e_request_latency_seconds', 'Histogram of e2e request latency in seconds.', [[l, this.e2eS]])
+      .histogram('vllm:request_queue_time_seconds', 'Histogram of time spent in WAITING phase for request.', [[l, this.queueS]])
+      .histogram('vllm:request_inference_time_seconds', 'Histogram of time spent in RUNNING phase for request.', [[l, this.inferenceS]])
+      .histogram('vllm:request_prefill_time_seconds', 'Histogram of time spent in PREFILL phase for request.', [[l, this.prefillS]])
+      .histogram('vllm:request_decode_time_seconds', 'Histogram of time spent in DECODE phase for request.', [[l, this.decodeS]])
+      .histogram('vllm:request_prompt_tokens', 'Number of prefill tokens processed.', [[l, this.promptTokensH]])
+      .histogram('vllm:request_generation_tokens', 'Number of generation tokens processed.', [[l, this.generationTokensH]])
       .text();
   }
 }

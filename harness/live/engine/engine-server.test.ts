@@ -3,6 +3,7 @@ import { renderRuns } from '../../../workloads/render.js';
 import { parsePrometheus } from '../prometheus.js';
 import { SseParser } from '../sse.js';
 import { testEngine } from '../testdata/cluster.js';
+import { buckets125 } from './emulated-engine.js';
 import type { EngineServer } from './engine-server.js';
 
 let srv: EngineServer | undefined;
@@ -117,6 +118,16 @@ describe('emulated engine', () => {
     expect(get('vllm:time_to_first_token_seconds_count')?.value).toBe(1);
     expect(get('vllm:e2e_request_latency_seconds_count')?.value).toBe(1);
     expect(get('vllm:cache_config_info')?.labels['num_gpu_blocks']).toMatch(/^\d+$/);
+    // Per-request histograms of vLLM v1: phases and token counts.
+    expect(get('vllm:request_prompt_tokens_sum')?.value).toBe(200);
+    expect(get('vllm:request_generation_tokens_sum')?.value).toBe(4);
+    const bucket = (n: string, le: string) => samples.find((s) => s.name === `${n}_bucket` && s.labels['le'] === le)?.value;
+    expect([bucket('vllm:request_prompt_tokens', '100'), bucket('vllm:request_prompt_tokens', '200')]).toEqual([0, 1]);
+    for (const n of ['queue_time', 'inference_time', 'prefill_time', 'decode_time']) expect(get(`vllm:request_${n}_seconds_count`)?.value).toBe(1);
+    const inference = get('vllm:request_inference_time_seconds_sum')!.value;
+    expect(inference).toBeGreaterThan(0);
+    expect(get('vllm:request_prefill_time_seconds_sum')!.value + get('vllm:request_decode_time_seconds_sum')!.value).toBeCloseTo(inference, 9);
+    expect(buckets125(1000)).toEqual([1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]);
   });
 
   it('crashes (port closed, streams cut) and recovers on the same port with an empty cache', async () => {

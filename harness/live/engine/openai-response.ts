@@ -1,4 +1,8 @@
 import type { ApiKind } from './openai-request.js';
+import type { ToolCall } from './tool-calls.js';
+
+/** Finish reasons the engine reports. */
+export type FinishReason = 'length' | 'stop' | 'tool_calls';
 
 /** Token usage as vLLM reports it (prompt_tokens_details needs --enable-prompt-tokens-details there). */
 export interface Usage {
@@ -50,8 +54,22 @@ export class StreamFormatter {
       : `${this.#head}"text":${JSON.stringify(text)}${this.#tokenTail}`;
   }
 
+  /**
+   * The first chunk of tool call `index` (chat only): id, type and name with empty arguments, as
+   * OpenAI streams it; the arguments follow in {@link toolCallArgs} chunks.
+   */
+  toolCallStart(index: number, call: ToolCall): string {
+    const tc = { index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } };
+    return `${this.#head}"delta":{"tool_calls":[${JSON.stringify(tc)}]${this.#tokenTail}`;
+  }
+
+  /** One token of tool call `index`'s arguments. */
+  toolCallArgs(index: number, text: string): string {
+    return `${this.#head}"delta":{"tool_calls":[{"index":${index},"function":{"arguments":${JSON.stringify(text)}}}]${this.#tokenTail}`;
+  }
+
   /** The closing chunks: finish reason, optional usage, [DONE]. */
-  closing(finishReason: 'length' | 'stop', u: Usage | undefined): string {
+  closing(finishReason: FinishReason, u: Usage | undefined): string {
     const choice = this.#kind === 'chat'
       ? { index: 0, delta: {}, logprobs: null, finish_reason: finishReason, stop_reason: null }
       : { index: 0, text: '', logprobs: null, finish_reason: finishReason, stop_reason: null };
@@ -61,12 +79,16 @@ export class StreamFormatter {
   }
 }
 
-/** A whole (non-streamed) response body. */
-export function fullResponse(kind: ApiKind, id: string, model: string, created: number, text: string, finishReason: 'length' | 'stop', u: Usage): unknown {
+/** A whole (non-streamed) response body; a chat answer with tool calls has `content: null`. */
+export function fullResponse(kind: ApiKind, id: string, model: string, created: number, text: string, finishReason: FinishReason, u: Usage, toolCalls: readonly ToolCall[] = []): unknown {
   if (kind === 'chat') {
+    const calls = toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } }));
     return {
       id, object: 'chat.completion', created, model,
-      choices: [{ index: 0, message: { role: 'assistant', content: text, tool_calls: [] }, logprobs: null, finish_reason: finishReason, stop_reason: null }],
+      choices: [{
+        index: 0, message: { role: 'assistant', content: calls.length > 0 ? null : text, refusal: null, tool_calls: calls },
+        logprobs: null, finish_reason: finishReason, stop_reason: null,
+      }],
       usage: u,
     };
   }

@@ -1,14 +1,17 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RouteRequest } from '../../../policies/types.js';
-import { applyChatTemplate, blockHashesOfIds, tokenize, type ChatMessage } from '../tokenizer.js';
+import { chatPromptOf, renderChat } from '../chat-template.js';
+import { responsesToChat } from '../engine/responses-api.js';
+import { blockHashesOfIds, tokenize } from '../tokenizer.js';
 import { routeRequestOf } from '../../../sim/call-meta.js';
 import { callMetaFromHttp } from '../call-meta-http.js';
 
 /** The prompt's token ids as the router estimates them (the emulated engine's tokenizer). */
 export function promptIds(path: string, body: Record<string, unknown>): number[] {
-  if (path.endsWith('/chat/completions')) {
-    const msgs = body['messages'];
-    return Array.isArray(msgs) ? tokenize(applyChatTemplate(msgs as ChatMessage[])) : [];
+  if (path.endsWith('/chat/completions')) return tokenize(renderChat(chatPromptOf(body)));
+  if (path.endsWith('/responses')) {
+    const chat = responsesToChat(body);
+    return 'messages' in chat ? tokenize(renderChat(chatPromptOf(chat))) : [];
   }
   const p = body['prompt'];
   if (typeof p === 'string') return tokenize(p);
@@ -39,7 +42,7 @@ export function buildRouteRequest(opts: {
   const meta = callMetaFromHttp(opts.headers, body);
   if ('error' in meta) return meta;
   const ids = promptIds(opts.path, body);
-  const mt = body['max_completion_tokens'] ?? body['max_tokens'];
-  const maxTokens = typeof mt === 'number' && mt > 0 ? mt : opts.path.endsWith('/chat/completions') ? opts.defaultMaxTokens : 16;
+  const mt = body['max_completion_tokens'] ?? body['max_tokens'] ?? body['max_output_tokens'];
+  const maxTokens = typeof mt === 'number' && mt > 0 ? mt : opts.path.endsWith('/completions') && !opts.path.endsWith('/chat/completions') ? 16 : opts.defaultMaxTokens;
   return routeRequestOf(opts.id, meta, { promptBlocks: blockHashesOfIds(ids, opts.blockSize), promptTokens: ids.length }, maxTokens, opts.nowUs);
 }

@@ -122,7 +122,7 @@ export async function startRouterServer(opts: RouterOptions): Promise<RouterServ
       await proxySimple(req, res, path);
       return;
     }
-    if (req.method === 'POST' && (path === '/v1/completions' || path === '/v1/chat/completions')) {
+    if (req.method === 'POST' && (path === '/v1/completions' || path === '/v1/chat/completions' || path === '/v1/responses')) {
       const raw = await readBody(req);
       const body = parseJsonBody(raw, res);
       if (body === undefined) return;
