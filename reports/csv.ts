@@ -1,3 +1,4 @@
+import { stringify } from 'csv-stringify/sync';
 import { requestLatencies, type RequestRecord, type WorkflowRecord } from './records.js';
 import type { Summary } from './summary.js';
 
@@ -16,24 +17,9 @@ export const WORKFLOW_COLUMNS = [
 
 type Field = string | number;
 
-const NEEDS_QUOTES = /[",\r\n]/;
-
-/**
- * RFC 4180 records, byte for byte what csv-stringify's defaults wrote (quote a field holding a
- * comma, quote, CR or LF; double its quotes; LF after every record), without its per-field
- * option handling: requests.csv has a row per LLM call, so this is on the run's critical path.
- */
+/** RFC 4180 records (csv-stringify: quote a field holding a comma, quote, CR or LF; LF after each record). */
 export function csvRows(rows: readonly (readonly Field[])[]): string {
-  let out = '';
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i]!;
-    for (let j = 0; j < row.length; j++) {
-      const v = field(row[j]!);
-      out += j === 0 ? v : `,${v}`;
-    }
-    out += '\n';
-  }
-  return out;
+  return stringify(rows as Field[][]);
 }
 
 const num = (x: number, digits = 3): string => (Number.isFinite(x) ? String(Math.round(x * 10 ** digits) / 10 ** digits) : '');
@@ -43,42 +29,37 @@ export function csvHeader(columns: readonly string[]): string {
   return csvRows([columns]);
 }
 
-/** Rows per chunk handed to a CSV sink: bounds the text held at once, whatever the run length. */
+/** Rows per chunk handed to a CSV sink: bounds the rows and text held at once, whatever the run length. */
 export const CSV_CHUNK_ROWS = 4096;
 
-/** CSV field text of one value (see {@link csvRows}). */
-function field(f: Field): string {
-  return typeof f === 'number' ? String(f) : NEEDS_QUOTES.test(f) ? `"${f.replaceAll('"', '""')}"` : f;
-}
-
-// Streams rows to `sink` in chunks of CSV_CHUNK_ROWS, with no row arrays in between.
-function streamRows<T>(items: readonly T[], row: (item: T) => string, sink: (chunk: string) => void): void {
+// Streams rows to `sink` in chunks of CSV_CHUNK_ROWS, each chunk formatted by csv-stringify.
+function streamRows<T>(items: readonly T[], row: (item: T) => Field[], sink: (chunk: string) => void): void {
   for (let from = 0; from < items.length; from += CSV_CHUNK_ROWS) {
-    let chunk = '';
     const to = Math.min(items.length, from + CSV_CHUNK_ROWS);
-    for (let i = from; i < to; i++) chunk += row(items[i]!);
-    sink(chunk);
+    const rows: Field[][] = [];
+    for (let i = from; i < to; i++) rows.push(row(items[i]!));
+    sink(csvRows(rows));
   }
 }
 
 /** requests.csv rows of one run, handed to `sink` in bounded chunks. */
 export function writeRequestRows(workload: string, policy: string, seed: number, reqs: readonly RequestRecord[], sink: (chunk: string) => void): void {
-  const prefix = `${field(workload)},${field(policy)},${seed}`;
   streamRows(reqs, (r) => {
     const l = requestLatencies(r);
-    return `${prefix},${field(r.id)},${field(r.workflowId)},${field(r.nodeId)},${field(r.agentId)},${field(r.instance)},` +
-      `${field(r.outcome)},${field(r.reason)},${r.attempt},${num(r.sendUs / 1000)},${num(l.ttftMs)},${num(l.tpotMs)},` +
-      `${num(l.e2eMs)},${num(l.queueMs)},${r.promptTokens},${r.cachedPromptTokens},` +
-      `${Number.isFinite(r.crossAgentCachedTokens) ? r.crossAgentCachedTokens : ''},${r.outputTokens},${r.preemptions}\n`;
+    return [
+      workload, policy, seed, r.id, r.workflowId, r.nodeId, r.agentId, r.instance, r.outcome, r.reason, r.attempt,
+      num(r.sendUs / 1000), num(l.ttftMs), num(l.tpotMs), num(l.e2eMs), num(l.queueMs), r.promptTokens, r.cachedPromptTokens,
+      Number.isFinite(r.crossAgentCachedTokens) ? r.crossAgentCachedTokens : '', r.outputTokens, r.preemptions,
+    ];
   }, sink);
 }
 
 /** workflows.csv rows of one run, handed to `sink` in bounded chunks. */
 export function writeWorkflowRows(workload: string, policy: string, seed: number, wfs: readonly WorkflowRecord[], sink: (chunk: string) => void): void {
-  const prefix = `${field(workload)},${field(policy)},${seed}`;
-  streamRows(wfs, (w) => `${prefix},${field(w.id)},${field(w.pattern)},${field(w.outcome)},${field(w.reason)},` +
-    `${num(w.arrivalUs / 1000)},${num(w.startUs / 1000)},${num(w.endUs / 1000)},${num((w.endUs - w.startUs) / 1000)},` +
-    `${num(w.criticalPathUs / 1000)},${w.calls},${w.stepsOk},${w.stepsFailed},${w.retries},${num(w.affinity, 4)}\n`, sink);
+  streamRows(wfs, (w) => [
+    workload, policy, seed, w.id, w.pattern, w.outcome, w.reason, num(w.arrivalUs / 1000), num(w.startUs / 1000), num(w.endUs / 1000),
+    num((w.endUs - w.startUs) / 1000), num(w.criticalPathUs / 1000), w.calls, w.stepsOk, w.stepsFailed, w.retries, num(w.affinity, 4),
+  ], sink);
 }
 
 /** requests.csv rows of one run as one string (small runs and tests). */
