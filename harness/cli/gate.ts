@@ -16,6 +16,7 @@ export interface GateFlags {
   junit?: string;
   githubSummary?: boolean;
   benchmark?: string;
+  changedOnly?: boolean;
 }
 
 function collectGate(text: string, prev: Gates | undefined): Gates {
@@ -34,7 +35,8 @@ function parseAlpha(v: string): number {
 export function addGateOptions(cmd: Command): Command {
   return cmd
     .option('--gate <METRIC:KIND=VALUE>', 'a gate, e.g. makespanMsP99:maxIncreasePct=5 or ttftMsP99:max=800 (repeatable; overrides the scenario\'s gates for that metric)', collectGate)
-    .option('--alpha <p>', 'significance level of the Mann–Whitney test (default 0.05)', parseAlpha)
+    .option('--alpha <p>', 'significance level of the paired Wilcoxon signed-rank test over seeds (default 0.05)', parseAlpha)
+    .option('--changed-only', 'show only the rows that moved (the Markdown always lists only failures and near misses)')
     .option('--force', 'compare even if the scenario hash or report schema differs')
     .option('--md <file>', 'write the comparison as Markdown')
     .option('--junit <file>', 'write JUnit XML (one test case per gate check)')
@@ -109,5 +111,5 @@ export function gateAndReport(
     })),
     files: [mdFile, junitFile].filter(Boolean),
   };
-  return { comparison: c, text: comparisonText(c, metrics, ctx), json };
+  return { comparison: c, text: comparisonText(c, metrics, ctx, { changedOnly: flags.changedOnly === true }), json };
 }
