@@ -6,6 +6,9 @@ import {
   mergeGates, parseGateFlag, reportMetrics, type ComparableReport, type Comparison, type Gates, type FormatContext,
 } from '../../reports/compare/index.js';
 import { InputError } from '../../workloads/input-error.js';
+import { unknownGateMetrics } from '../../reports/metric-names.js';
+import { gateableMetrics } from '../scenario/gate-metrics.js';
+import type { Scenario } from '../scenario/schema.js';
 
 /** Gate flags shared by `compare` and `run --baseline`. */
 export interface GateFlags {
@@ -44,6 +47,12 @@ export function addGateOptions(cmd: Command): Command {
     .option('--benchmark <dir>', 'write github-action-benchmark inputs (smaller-is-better.json, bigger-is-better.json)');
 }
 
+/** Refuse --gate metrics the scenario's runs will not emit (exit 2), before anything runs. */
+export function checkGateFlags(sc: Scenario, flags: GateFlags): void {
+  const problems = unknownGateMetrics(Object.keys(flags.gate ?? {}), gateableMetrics(sc), (m) => `--gate ${m}`);
+  if (problems.length > 0) throw new InputError(problems);
+}
+
 /** The gates in force: the candidate's scenario gates overlaid by --gate flags, or the defaults. */
 export function gatesInForce(cand: ComparableReport, flags: GateFlags): { gates: Gates; source: 'configured' | 'default' } {
   const merged = mergeGates(cand.scenario.gates, flags.gate ?? {});
@@ -51,10 +60,8 @@ export function gatesInForce(cand: ComparableReport, flags: GateFlags): { gates:
   if (Object.keys(merged).length === 0) {
     return { gates: Object.fromEntries(Object.entries(DEFAULT_GATES).filter(([m]) => metrics.includes(m))), source: 'default' };
   }
-  const unknown = Object.keys(merged).filter((m) => !metrics.includes(m));
-  if (unknown.length > 0) {
-    throw new InputError(unknown.map((m) => `gate metric '${m}' is not a summary metric of this report; available: ${metrics.join(', ')}`));
-  }
+  const problems = unknownGateMetrics(Object.keys(merged), metrics, (m) => (flags.gate?.[m] ? `--gate ${m}` : `scenario.gates.${m}`));
+  if (problems.length > 0) throw new InputError(problems.map((p) => p.replace('valid gate metrics for this scenario', 'summary metrics of this report')));
   return { gates: merged, source: 'configured' };
 }
 

@@ -34,6 +34,15 @@ describe('gates in the scenario', () => {
     expect(p[0]).toMatch(/^g\.yaml:7:\d+: gates\.makespanMsP99: unknown key 'maxIncrease'; valid keys: maxIncreasePct, maxDecreasePct, max, min, alpha$/);
   });
 
+  it('rejects a gate on a metric the runs will not emit, naming file:line:col, a close match and the valid names', () => {
+    const p = problems(scenario('gates:\n  makespanMsP99: { maxIncreasePct: 5 }\n  throughputRPS: { maxDecreasePct: 3 }\n  kvCpuHitRate: { min: 0.1 }'));
+    expect(p[0]).toBe("g.yaml:8:18: gates.throughputRPS: unknown gate metric 'throughputRPS' (did you mean 'throughputRps'?)");
+    // kvCpuHitRate exists only when a policy has KV tiers or disaggregation.
+    expect(p[1]).toBe("g.yaml:9:17: gates.kvCpuHitRate: unknown gate metric 'kvCpuHitRate'");
+    expect(p[2]).toMatch(/^valid gate metrics for this scenario: requestsTotal, requestsOk, .*makespanMsP99, .*throughputRps, /);
+    expect(p).toHaveLength(3);
+  });
+
   it('rejects an empty rule and a negative percentage', () => {
     expect(problems(scenario('gates:\n  makespanMsP99: {}'))[0]).toContain('expected at least one of maxIncreasePct, maxDecreasePct, max, min');
     expect(problems(scenario('gates:\n  makespanMsP99: { maxIncreasePct: -1 }'))[0]).toMatch(/gates\.makespanMsP99\.maxIncreasePct: expected a number >= 0, found number -1/);

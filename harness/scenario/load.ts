@@ -6,6 +6,8 @@ import { InputError } from '../../workloads/input-error.js';
 import { specificIssue } from './issues.js';
 import { describeFound as describe, pathLabel, valueAt } from '../../reports/found.js';
 import { scenarioSchema, type Scenario } from './schema.js';
+import { gateableMetrics } from './gate-metrics.js';
+import { unknownGateMetrics } from '../../reports/metric-names.js';
 
 /** A scenario as loaded from a file. */
 export interface LoadedScenario {
@@ -60,6 +62,13 @@ export function parseScenario(text: string, file: string, overrides: ScenarioOve
   if (!parsed.success) {
     throw new InputError(parsed.error.issues.map((issue) => formatIssue(issue, doc, lineCounter, raw, file)));
   }
+  // A gate on a metric the runs will not emit could never judge anything: refuse it now, not
+  // after the run.
+  const gateProblems = unknownGateMetrics(Object.keys(parsed.data.gates ?? {}), gateableMetrics(parsed.data), (m) => {
+    const { line, col } = locate(doc, lineCounter, ['gates', m]);
+    return `${file}:${line}:${col}: gates.${m}`;
+  });
+  if (gateProblems.length > 0) throw new InputError(gateProblems);
   // Gates judge results but do not change them: keep them out of the hash, so tightening a gate
   // does not make the committed baseline incomparable.
   const { gates: _gates, ...hashed } = parsed.data;
