@@ -25,7 +25,7 @@ export const gateRuleSchema = z.strictObject({
   max: z.number().optional(),
   /** Fail when the candidate's median is below this. */
   min: z.number().optional(),
-  /** Significance level of the Mann–Whitney test for this metric. */
+  /** Significance level of the paired Wilcoxon signed-rank test (or, unpaired, Mann–Whitney) for this metric. */
   alpha: z.number().gt(0).lt(1).optional(),
 }).refine((r) => RULE_KINDS.some((k) => r[k] !== undefined), {
   message: 'expected at least one of maxIncreasePct, maxDecreasePct, max, min',
