@@ -32,8 +32,15 @@ describe('highlights', () => {
       { policy: 'pa', m: { makespanMsP99: sp(900), ttftMsP99: sp(80), workflowsFailed: sp(0), preemptions: sp(7) } },
     ])).join(' ');
     expect(text).toContain('— pa wins on every headline metric.');
-    expect(text).toContain('rr failed 2 workflow(s) on w (median across seeds).');
-    expect(text).toContain('pa preempted 7 request(s) on w (median): the KV cache ran short.');
+    expect(text).toContain('Workflows failed (median across seeds): on w: rr (2).');
+    expect(text).toContain('Requests were preempted because the KV cache ran short (median across seeds): on w: pa (7).');
+  });
+
+  it('collapses a finding repeated across many policies into one sentence, most first, naming five', () => {
+    const aggs = Array.from({ length: 8 }, (_, i) => ({ policy: `p${i}`, m: { makespanMsP99: sp(1000 + i), preemptions: sp(i + 1) } }));
+    const lines = highlights(report(aggs));
+    const pre = lines.filter((l) => l.includes('preempted'));
+    expect(pre).toEqual(['Requests were preempted because the KV cache ran short (median across seeds): on w: all 8 policies, p7 (8), p6 (7), p5 (6), p4 (5), p3 (4) and 3 more.']);
   });
 
   it('names the leaders when only they tie, instead of calling every policy alike', () => {

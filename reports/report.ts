@@ -2,6 +2,7 @@ import type { InstanceStats, Summary } from './summary.js';
 import type { InstanceSample } from './timeseries.js';
 import { roundTo } from './stats.js';
 import type { FaultJson } from './failover.js';
+import type { WorkloadParams } from './load.js';
 
 /** Version of the report.json layout; bump on any incompatible change. */
 export const SCHEMA_VERSION = 1;
@@ -73,7 +74,8 @@ export interface Report {
   };
   readonly cluster: Readonly<Record<string, string | number | boolean>>;
   readonly policies: readonly PolicyJson[];
-  readonly workloads: readonly { readonly name: string; readonly pattern: string }[];
+  /** Each workload with the parameters the run applied (arrivals, sizes, lengths; defaults filled in). */
+  readonly workloads: readonly { readonly name: string; readonly pattern: string; readonly params?: WorkloadParams }[];
   readonly runs: readonly RunEntry[];
   readonly aggregates: readonly AggregateEntry[];
 }

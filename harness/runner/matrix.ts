@@ -2,6 +2,7 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { csvHeader, REQUEST_COLUMNS, requestRows, summaryCsv, WORKFLOW_COLUMNS, workflowRows } from '../../reports/csv.js';
 import { reportMarkdown } from '../../reports/markdown.js';
+import { workloadParams } from '../../reports/load.js';
 import { ChartSampler } from '../../reports/html/chart-data.js';
 import { aggregate, reportToJson, SCHEMA_VERSION, timeseriesJson, type Report, type RunEntry } from '../../reports/report.js';
 import type { WorkloadSpec } from '../../workloads/workload.js';
@@ -108,7 +109,7 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
       ...(sc.mode === 'live' ? { liveTarget: sc.live?.target?.baseUrl ?? 'spawn:local', liveTimeScale: sc.live?.timeScale ?? 1 } : {}),
     },
     policies: policies.map((p) => p.json),
-    workloads: sc.workloads.map((w) => ({ name: w.name, pattern: w.pattern })),
+    workloads: sc.workloads.map((w) => ({ name: w.name, pattern: w.pattern, params: workloadParams(w as unknown as Record<string, unknown>) })),
     runs,
     aggregates: aggregate(runs),
   };

@@ -2,7 +2,9 @@ import { fmt } from '../markdown.js';
 import type { Report } from '../report.js';
 import type { ChartData } from './chart-data.js';
 import { highlights } from '../highlights.js';
-import { allMetricsTableHtml, esc, figure, PAGE_CSS, PAGE_SCRIPT, workloadTableHtml, type PlacedChart } from './page.js';
+import { loadText } from '../load.js';
+import { leaderboard } from '../leaderboard.js';
+import { allMetricsTableHtml, esc, figure, leaderboardHtml, PAGE_CSS, PAGE_SCRIPT, workloadTableHtml, type PlacedChart } from './page.js';
 import { CHART_LIBS, renderSvg } from './render.js';
 import { cacheReuseChart, latencyCdfChart, policyBarsChart } from './specs-summary.js';
 import { failoverChart, ganttChart, instanceTimelineChart } from './specs-time.js';
@@ -48,8 +50,11 @@ export async function reportHtml(report: Report, data: ChartData): Promise<Repor
   for (const [i, w] of report.workloads.entries()) {
     const rows = report.aggregates.filter((a) => a.workload === w.name);
     const limited = report.runs.filter((r) => r.workload === w.name && r.end === 'limit').length;
+    const lb = leaderboard(report, w.name);
     sections.push(`<section id="workload-${i}"><h2>Workload <code>${esc(w.name)}</code> (${esc(w.pattern)})</h2>
-${workloadTableHtml(rows)}
+<p class="load"><b>Load:</b> ${esc(loadText(w.pattern, w.params))}.</p>
+${lb ? leaderboardHtml(lb) : ''}
+<details><summary>Details: every headline metric, median [seed range] (change vs the first policy)</summary>${workloadTableHtml(rows)}</details>
 ${limited > 0 ? `<p class="desc">${limited} run(s) hit a run limit; their open requests were ended as timeouts.</p>` : ''}
 ${count(await place(policyBarsChart(report, w.name, i), warnings))}
 ${count(await place(latencyCdfChart(report, data, w.name, i), warnings))}
@@ -78,6 +83,7 @@ ${s.description ? `<p class="desc">${esc(s.description)}</p>` : ''}
 <dt>seeds</dt><dd>${esc(s.seeds.join(', '))}</dd>
 <dt>scenario hash</dt><dd><code>${esc(s.hash.slice(0, 16))}</code></dd>
 <dt>cluster</dt><dd>${esc(cluster)}</dd>
+<dt>load</dt><dd>${report.workloads.map((w) => `<b>${esc(w.name)}</b>: ${esc(loadText(w.pattern, w.params))}`).join('<br>')}</dd>
 <dt>policies</dt><dd>${report.policies.map((p) => `<b>${esc(p.name)}</b> (routing ${esc(p.routing)}, scheduling ${esc(p.scheduling)}, eviction ${esc(p.eviction)})`).join('; ')}</dd>
 <dt>versions</dt><dd>${esc(report.tool.name)} ${esc(report.tool.version)}; charts: vega-lite ${esc(CHART_LIBS.vegaLite)}, vega ${esc(CHART_LIBS.vega)}</dd>
 </dl>
