@@ -100,24 +100,24 @@ export function leaderboard(report: Report, workload: string, metric = PRIMARY_M
     };
   });
   const w = report.workloads.find((x) => x.name === workload);
-  return { workload, metric, rows, verdict: verdictOf(rows, metric, w ? loadText(w.pattern, w.params).split(';')[0]! : '') };
+  return { workload, metric, rows, verdict: verdictOf(rows, metric, workload, w ? loadText(w.pattern, w.params).split(';')[0]! : '') };
 }
 
-function verdictOf(rows: readonly LeaderRow[], metric: string, load: string): string {
-  const under = load ? ` under ${load}` : '';
+function verdictOf(rows: readonly LeaderRow[], metric: string, workload: string, load: string): string {
+  const on = `On ${workload}${load ? ` (${load})` : ''}: `;
   const first = rows[0]!;
   const name = metricName(metric);
-  if (rows.length === 1) return `${first.policy} alone${under}: ${name} ${metricValue(metric, first.primary.median)}.`;
+  if (rows.length === 1) return `${on}${first.policy} alone: ${name} ${metricValue(metric, first.primary.median)}.`;
   const second = rows[1]!;
   const gap = Math.abs(second.vsLeaderPct);
   if (gap < TIE_SHARE * 100) {
     const tied = rows.filter((r) => Math.abs(r.vsLeaderPct) < TIE_SHARE * 100).map((r) => r.policy);
-    return `No clear winner${under}: ${tied.join(', ')} are within ${TIE_SHARE * 100}% on ${name} (${metricValue(metric, first.primary.median)}).`;
+    return `${on}no clear winner: ${tied.join(', ')} are within ${TIE_SHARE * 100}% on ${name} (${metricValue(metric, first.primary.median)}).`;
   }
   const evidence = second.pValue === null
     ? `${second.pairs} paired seed(s): too few for a test (${MIN_SEEDS_FOR_TEST} are needed for p < 0.05)`
     : second.pValue < 0.05 ? `better on seeds as pairs, p = ${second.pValue.toPrecision(2)}` : `not significant over ${second.pairs} paired seeds (p = ${second.pValue.toPrecision(2)})`;
-  return `${first.policy} wins${under}: ${name} ${metricValue(metric, first.primary.median)}, ${gap.toFixed(1)}% ${metricDirection(metric) === 'higher' ? 'above' : 'below'} ${second.policy}; ${evidence}.`;
+  return `${on}${first.policy} wins: ${name} ${metricValue(metric, first.primary.median)}, ${gap.toFixed(1)}% ${metricDirection(metric) === 'higher' ? 'above' : 'below'} ${second.policy}; ${evidence}.`;
 }
 
 /** Text of the significance column. */
@@ -125,4 +125,26 @@ export function significanceText(r: LeaderRow): string {
   if (r.rank === 1) return 'leader';
   if (r.pValue === null) return `n/a (${r.pairs} seed${r.pairs === 1 ? '' : 's'})`;
   return `${r.pValue < 0.05 ? 'yes' : 'no'}, p = ${r.pValue.toPrecision(2)}`;
+}
+
+/** Most policies drawn as lines in one chart; beyond it lines and colours stop being readable. */
+export const MAX_FEATURED = 6;
+
+/**
+ * The policies a per-policy line chart draws when there are more than MAX_FEATURED: the
+ * leaderboard's top MAX_FEATURED − 2, the last, and the scenario's first policy (the reference
+ * the tables compare against), in rank order. All of them when they fit.
+ */
+export function featuredPolicies(report: Report, workload: string): { policies: string[]; note: string } {
+  const all = report.policies.map((p) => p.name);
+  if (all.length <= MAX_FEATURED) return { policies: all, note: '' };
+  const lb = leaderboard(report, workload);
+  if (!lb) return { policies: all.slice(0, MAX_FEATURED), note: ` The first ${MAX_FEATURED} of ${all.length} policies are drawn.` };
+  const ranked = lb.rows.map((r) => r.policy);
+  const pick = new Set([...ranked.slice(0, MAX_FEATURED - 2), ranked.at(-1)!, all[0]!]);
+  const policies = ranked.filter((p) => pick.has(p));
+  return {
+    policies,
+    note: ` ${policies.length} of ${all.length} policies are drawn: the leaderboard's top ${MAX_FEATURED - 2}, the last (${ranked.at(-1)!}) and the first listed (${all[0]!}, the tables' reference).`,
+  };
 }

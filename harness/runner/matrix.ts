@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { csvHeader, REQUEST_COLUMNS, requestRows, summaryCsv, WORKFLOW_COLUMNS, workflowRows } from '../../reports/csv.js';
-import { reportMarkdown } from '../../reports/markdown.js';
+import { renderReportFiles } from '../../reports/render-files.js';
 import { workloadParams } from '../../reports/load.js';
 import { ChartSampler } from '../../reports/html/chart-data.js';
 import { aggregate, reportToJson, SCHEMA_VERSION, timeseriesJson, type Report, type RunEntry } from '../../reports/report.js';
@@ -115,14 +115,11 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
   };
   writeFileSync(file('report.json'), reportToJson(report));
   writeFileSync(file('summary.csv'), summaryCsv(runs));
-  writeFileSync(file('report.md'), reportMarkdown(report));
-  // Loaded here, not at start-up: vega is only needed once a run has results to draw.
-  const { reportHtml } = await import('../../reports/html/index.js');
-  writeFileSync(file('report.html'), (await reportHtml(report, charts.data())).html);
+  for (const f of await renderReportFiles(report, charts.data())) writeFileSync(file(f.name), f.text);
   writeFileSync(file('run-info.json'), `${JSON.stringify({
     wallMs: Math.round(wallMs), events, eventsPerSec: Math.round(events / (wallMs / 1000)), calls,
     callsPerSec: Math.round(calls / (wallMs / 1000)), node: process.version, platform: `${process.platform}-${process.arch}`,
   }, null, 2)}\n`);
-  const files = ['report.json', 'report.md', 'report.html', 'requests.csv', 'workflows.csv', 'summary.csv', 'run-info.json'].map(file);
+  const files = ['report.json', 'report.md', 'report.html', 'chart-data.json', 'requests.csv', 'workflows.csv', 'summary.csv', 'run-info.json'].map(file);
   return { report, outDir, files, wallMs, events, calls };
 }
