@@ -6,6 +6,7 @@ import type { Report } from '../../reports/report.js';
 import type { RequestRecord, WorkflowRecord } from '../../reports/records.js';
 import { ChartSampler, highlights, prefixIds, reportHtml } from '../../reports/html/index.js';
 import { poolCdfs } from '../../reports/html/chart-data.js';
+import { trimPrecision } from '../../reports/html/render.js';
 import { smallRun } from './testdata/small-run.js';
 
 let run: RunOutcome;
@@ -71,6 +72,11 @@ describe('report.html', () => {
     expect(page.html.match(/Throughput and health around faults/g)).toHaveLength(1);
     expect(page.html).toContain('id="failover-0"');
     expect(highlights(faulty).join(' ')).toContain('Instances were unhealthy during the run: i1 (chain × least-loaded)');
+  });
+
+  it('rounds SVG geometry to 0.1 px and leaves text alone', () => {
+    expect(trimPrecision('<path d="M1.23456,2.98765L-3.04,4.5h10.25"/><g transform="translate(0.333333,7)"><text>1.23456</text></g>'))
+      .toBe('<path d="M1.2,3L-3,4.5h10.3"/><g transform="translate(0.3,7)"><text>1.23456</text></g>');
   });
 
   it('prefixes SVG ids so inline charts do not share clip paths', () => {

@@ -30,7 +30,7 @@ export async function renderSvg(spec: VlSpec, idPrefix: string): Promise<Rendere
   const view = new vega.View(vega.parse(compiled.spec), { renderer: 'none', logLevel: vega.Warn });
   try {
     const svg = await view.toSVG();
-    return { svg: prefixIds(svg, idPrefix), warnings };
+    return { svg: trimPrecision(prefixIds(svg, idPrefix)), warnings };
   } finally {
     view.finalize();
   }
@@ -42,4 +42,14 @@ export function prefixIds(svg: string, prefix: string): string {
     .replace(/\bid="([^"]+)"/g, (_m, id: string) => `id="${prefix}-${id}"`)
     .replace(/url\(#([^)]+)\)/g, (_m, id: string) => `url(#${prefix}-${id})`)
     .replace(/href="#([^"]+)"/g, (_m, id: string) => `href="#${prefix}-${id}"`);
+}
+
+/**
+ * Round the coordinates of path data and transforms to 0.1 px: vega writes up to 15 digits,
+ * which the eye cannot see on screen and which made up much of the page's size. Only the
+ * geometry attributes are touched, never text.
+ */
+export function trimPrecision(svg: string): string {
+  return svg.replace(/\b(d|transform|points)="([^"]*)"/g, (_m, attr: string, value: string) =>
+    `${attr}="${value.replace(/-?\d+\.\d{2,}/g, (n) => String(Math.round(Number(n) * 10) / 10))}"`);
 }
