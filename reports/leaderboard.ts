@@ -129,22 +129,24 @@ export function significanceText(r: LeaderRow): string {
 
 /** Most policies drawn as lines in one chart; beyond it lines and colours stop being readable. */
 export const MAX_FEATURED = 6;
+/** Most policies drawn as rows of small multiples (instance timelines, workflow timelines). */
+export const MAX_FEATURED_ROWS = 4;
 
 /**
- * The policies a per-policy line chart draws when there are more than MAX_FEATURED: the
- * leaderboard's top MAX_FEATURED − 2, the last, and the scenario's first policy (the reference
+ * The policies a per-policy chart draws when there are more than `max`: the leaderboard's
+ * top `max` − 2, the last, and the scenario's first policy (the reference
  * the tables compare against), in rank order. All of them when they fit.
  */
-export function featuredPolicies(report: Report, workload: string): { policies: string[]; note: string } {
+export function featuredPolicies(report: Report, workload: string, max = MAX_FEATURED): { policies: string[]; note: string } {
   const all = report.policies.map((p) => p.name);
-  if (all.length <= MAX_FEATURED) return { policies: all, note: '' };
+  if (all.length <= max) return { policies: all, note: '' };
   const lb = leaderboard(report, workload);
-  if (!lb) return { policies: all.slice(0, MAX_FEATURED), note: ` The first ${MAX_FEATURED} of ${all.length} policies are drawn.` };
+  if (!lb) return { policies: all.slice(0, max), note: ` The first ${max} of ${all.length} policies are drawn.` };
   const ranked = lb.rows.map((r) => r.policy);
-  const pick = new Set([...ranked.slice(0, MAX_FEATURED - 2), ranked.at(-1)!, all[0]!]);
+  const pick = new Set([...ranked.slice(0, max - 2), ranked.at(-1)!, all[0]!]);
   const policies = ranked.filter((p) => pick.has(p));
   return {
     policies,
-    note: ` ${policies.length} of ${all.length} policies are drawn: the leaderboard's top ${MAX_FEATURED - 2}, the last (${ranked.at(-1)!}) and the first listed (${all[0]!}, the tables' reference).`,
+    note: ` ${policies.length} of ${all.length} policies are drawn: the leaderboard's top ${max - 2}, the last (${ranked.at(-1)!}) and the first listed (${all[0]!}, the tables' reference).`,
   };
 }

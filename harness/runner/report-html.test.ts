@@ -6,7 +6,7 @@ import type { Report } from '../../reports/report.js';
 import type { RequestRecord, WorkflowRecord } from '../../reports/records.js';
 import { ChartSampler, highlights, prefixIds, reportHtml } from '../../reports/html/index.js';
 import { poolCdfs } from '../../reports/html/chart-data.js';
-import { trimPrecision } from '../../reports/html/render.js';
+import { slimSvg, trimPrecision } from '../../reports/html/render.js';
 import { smallRun } from './testdata/small-run.js';
 
 let run: RunOutcome;
@@ -77,6 +77,11 @@ describe('report.html', () => {
   it('rounds SVG geometry to 0.1 px and leaves text alone', () => {
     expect(trimPrecision('<path d="M1.23456,2.98765L-3.04,4.5h10.25"/><g transform="translate(0.333333,7)"><text>1.23456</text></g>'))
       .toBe('<path d="M1.2,3L-3,4.5h10.3"/><g transform="translate(0.3,7)"><text>1.23456</text></g>');
+  });
+
+  it('slims the SVG: no per-text font, no hidden empty paths', () => {
+    expect(slimSvg('<g aria-hidden="true"><path class="foreground" d="" pointer-events="none" display="none"/><text font-family="system-ui, -apple-system, &quot;Segoe UI&quot;, Roboto, sans-serif">a</text></g>'))
+      .toBe('<g><text>a</text></g>');
   });
 
   it('prefixes SVG ids so inline charts do not share clip paths', () => {

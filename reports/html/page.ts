@@ -100,6 +100,7 @@ p.verdict { font-size: 15px; margin: 6px 0 10px; }
 .scroll { overflow-x: auto; } table.all { font-size: 12px; }
 figure.chart { margin: 14px 0 22px; }
 figure.chart .svg svg { max-width: 100%; height: auto; }
+figure.chart .svg svg text { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
 figcaption { color: var(--muted); font-size: 12.5px; max-width: 900px; }
 .tools { display: block; }
 .tools button { font-size: 12px; margin: 4px 6px 0 0; padding: 2px 8px; border: 1px solid #ccc; border-radius: 4px; background: #fff; cursor: pointer; }

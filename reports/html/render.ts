@@ -5,6 +5,9 @@ import type { VlSpec } from './vl.js';
 /** Versions of the chart libraries, for the report header. */
 export const CHART_LIBS = { vega: vega.version, vegaLite: vegaLiteVersion } as const;
 
+/** The font attribute vega writes on every text element; the page's CSS sets it once instead. */
+export const SVG_FONT_ATTR = 'system-ui, -apple-system, &quot;Segoe UI&quot;, Roboto, sans-serif';
+
 /** An SVG rendered from a vega-lite spec, plus anything vega-lite warned about. */
 export interface RenderedChart {
   readonly svg: string;
@@ -30,7 +33,7 @@ export async function renderSvg(spec: VlSpec, idPrefix: string): Promise<Rendere
   const view = new vega.View(vega.parse(compiled.spec), { renderer: 'none', logLevel: vega.Warn });
   try {
     const svg = await view.toSVG();
-    return { svg: trimPrecision(prefixIds(svg, idPrefix)), warnings };
+    return { svg: slimSvg(trimPrecision(prefixIds(svg, idPrefix))), warnings };
   } finally {
     view.finalize();
   }
@@ -52,4 +55,17 @@ export function prefixIds(svg: string, prefix: string): string {
 export function trimPrecision(svg: string): string {
   return svg.replace(/\b(d|transform|points)="([^"]*)"/g, (_m, attr: string, value: string) =>
     `${attr}="${value.replace(/-?\d+\.\d{2,}/g, (n) => String(Math.round(Number(n) * 10) / 10))}"`);
+}
+
+/**
+ * Drop what draws nothing: the font attribute on every text (the page's CSS sets it once),
+ * ARIA hiding of marks that carry no ARIA, pointer-event hints (the page is static), and the
+ * empty hidden foreground paths vega writes for every group.
+ */
+export function slimSvg(svg: string): string {
+  return svg
+    .split(` font-family="${SVG_FONT_ATTR}"`).join('')
+    .split(' aria-hidden="true"').join('')
+    .split(' pointer-events="none"').join('')
+    .replace(/<path class="foreground" d="" display="none"\/>/g, '');
 }

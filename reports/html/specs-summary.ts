@@ -77,10 +77,13 @@ export function policyBarsChart(report: Report, workload: string, idx: number): 
 export function latencyCdfChart(report: Report, data: ChartData, workload: string, idx: number): ChartSpec | null {
   const { policies, note } = featuredPolicies(report, workload);
   const labelOf = { ttftMs: 'TTFT (ms, log)', tpotMs: 'TPOT (ms per output token, log)', e2eMs: 'E2E latency (ms, log)' } as const;
+  // One row per series with its points as arrays, unpacked by a flatten transform: the
+  // embedded spec carries the policy and metric names once per line, not once per point.
   const values: Record<string, unknown>[] = [];
   for (const c of data.cdfs.filter((x) => x.workload === workload && policies.includes(x.policy))) {
-    // A log axis cannot show 0 ms; such values (a TPOT of one-token outputs) sit at its left edge.
-    for (const [ms, p] of c.points) if (ms > 0) values.push({ metric: labelOf[c.metric], policy: c.policy, ms, p });
+    // A log axis cannot show 0 ms; such values (a TPOT of one-token outputs) are left out.
+    const pts = c.points.filter(([ms]) => ms > 0);
+    if (pts.length > 0) values.push({ metric: labelOf[c.metric], policy: c.policy, ms: pts.map(([ms]) => ms), p: pts.map(([, p]) => p) });
   }
   if (values.length === 0) return null;
   const seeds = data.cdfSeeds.length;
@@ -90,6 +93,7 @@ export function latencyCdfChart(report: Report, data: ChartData, workload: strin
     caption: `Cumulative share of successful requests at or below each latency, pooled over ${seeds === 1 ? `seed ${data.cdfSeeds[0]!}` : `all ${seeds} seeds (${data.cdfSeeds.join(', ')}), each weighted by its requests`}; log time axis.${note}`,
     spec: topLevel({
       data: { values },
+      transform: [{ flatten: ['ms', 'p'] }],
       facet: { field: 'metric', type: 'nominal', title: null, sort: Object.values(labelOf) },
       columns: 3,
       spec: {

@@ -1,11 +1,11 @@
 import type { Report, RunEntry } from '../report.js';
 import type { ChartData } from './chart-data.js';
-import { featuredPolicies } from '../leaderboard.js';
+import { featuredPolicies, MAX_FEATURED_ROWS } from '../leaderboard.js';
 import { downPeriods, faultWindows, type DownPeriod } from './faults.js';
 import { MAX_INSTANCE_LINES, topLevel, type ChartSpec } from './vl.js';
 
 /** Most time points per instance and policy drawn (the series is thinned by a fixed stride). */
-const MAX_POINTS = 150;
+const MAX_POINTS = 100;
 
 interface Sample { tMs: number; instance: string; kvUsage: number; running: number; waiting: number; healthy: boolean; tokens: number }
 
@@ -32,7 +32,7 @@ function thin(samples: readonly Sample[]): { rows: Sample[]; instances: string[]
 
 /** Per workload: KV-cache usage and running / waiting requests over time, per instance and policy. */
 export function instanceTimelineChart(report: Report, workload: string, idx: number): ChartSpec | null {
-  const { policies, note } = featuredPolicies(report, workload);
+  const { policies, note } = featuredPolicies(report, workload, MAX_FEATURED_ROWS);
   const runs = seriesRuns(report, workload).filter((r) => policies.includes(r.policy));
   if (runs.length === 0) return null;
   const values: Record<string, unknown>[] = [];
@@ -40,8 +40,14 @@ export function instanceTimelineChart(report: Report, workload: string, idx: num
   for (const run of runs) {
     const t = thin(samplesOf(run));
     dropped = Math.max(dropped, t.dropped);
-    for (const s of t.rows) {
-      values.push({ policy: run.policy, instance: s.instance, tS: Math.round(s.tMs) / 1000, 'KV cache usage (%)': Math.round(s.kvUsage * 1000) / 10, 'running requests': s.running, 'waiting requests': s.waiting });
+    // One row per (policy, instance) with its samples as arrays, unpacked by a flatten transform.
+    for (const inst of t.instances) {
+      const rows = t.rows.filter((x) => x.instance === inst);
+      if (rows.length === 0) continue;
+      values.push({
+        policy: run.policy, instance: inst, tS: rows.map((x) => Math.round(x.tMs) / 1000),
+        'KV cache usage (%)': rows.map((x) => Math.round(x.kvUsage * 1000) / 10), 'running requests': rows.map((x) => x.running), 'waiting requests': rows.map((x) => x.waiting),
+      });
     }
   }
   const seed = runs[0]!.seed;
@@ -51,7 +57,10 @@ export function instanceTimelineChart(report: Report, workload: string, idx: num
     caption: `KV-cache usage (percent of blocks in use) and requests running / waiting in each engine, seed ${seed}, sampled every ${runs[0]!.timeseries!.intervalMs} ms of simulated time.${dropped > 0 ? ` Only the first ${MAX_INSTANCE_LINES} instances are drawn (${dropped} more not shown).` : ''}${note}`,
     spec: topLevel({
       data: { values },
-      transform: [{ fold: ['KV cache usage (%)', 'running requests', 'waiting requests'], as: ['series', 'value'] }],
+      transform: [
+        { flatten: ['tS', 'KV cache usage (%)', 'running requests', 'waiting requests'] },
+        { fold: ['KV cache usage (%)', 'running requests', 'waiting requests'], as: ['series', 'value'] },
+      ],
       facet: {
         row: { field: 'policy', type: 'nominal', title: null, sort: policies, header: { labelAngle: 0, labelAlign: 'left', labelLimit: 0 } },
         column: { field: 'series', type: 'nominal', title: null, sort: ['KV cache usage (%)', 'running requests', 'waiting requests'] },
@@ -73,7 +82,7 @@ export function instanceTimelineChart(report: Report, workload: string, idx: num
 
 /** Per workload: a Gantt-style timeline of a few workflows' calls under each policy. */
 export function ganttChart(report: Report, data: ChartData, workload: string, idx: number): ChartSpec | null {
-  const { policies, note } = featuredPolicies(report, workload);
+  const { policies, note } = featuredPolicies(report, workload, MAX_FEATURED_ROWS);
   const calls = data.gantt.filter((c) => c.workload === workload && policies.includes(c.policy));
   if (calls.length === 0) return null;
   const values: Record<string, unknown>[] = [];
@@ -86,7 +95,7 @@ export function ganttChart(report: Report, data: ChartData, workload: string, id
   }
   for (const c of calls) {
     const row = `${c.workflowId} · ${c.nodeId}`;
-    const base = { policy: c.policy, row, instance: c.instance, outcome: c.outcome };
+    const base = { policy: c.policy, row, instance: c.instance };
     if (!Number.isFinite(c.firstTokenMs)) {
       values.push({ ...base, phase: 'failed', start: c.sendMs, end: c.endMs });
       continue;
