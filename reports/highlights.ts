@@ -25,13 +25,13 @@ function listText(xs: readonly string[]): string {
 const TIE = 0.01;
 
 /** One sentence per workload on which policy wins which headline metric and by how much. */
-function workloadSentence(workload: string, rows: readonly AggregateEntry[]): string | null {
+function workloadSentence(workload: string, rows: readonly AggregateEntry[], skip: readonly string[] = []): string | null {
   if (rows.length < 2) return null;
   const wins: string[] = [];
   const ties: string[] = [];
   const leads: string[] = [];
   const winners = new Set<string>();
-  for (const h of HEADLINES) {
+  for (const h of HEADLINES.filter((x) => !skip.includes(x.metric))) {
     const vals = rows.flatMap((r) => {
       const s = r.summary[h.metric];
       return s && s.median !== null ? [{ policy: r.policy, s }] : [];
@@ -48,7 +48,7 @@ function workloadSentence(workload: string, rows: readonly AggregateEntry[]): st
     if (gap < TIE) {
       // Only the leaders tie: name them rather than claiming all policies are alike.
       const leaders = vals.filter((v) => rel(best.s.median!, v.s.median!) < TIE).map((v) => v.policy);
-      leads.push(`${listText(leaders)} share the ${h.better === 'lower' ? 'lowest' : 'highest'} ${h.label} (within ${TIE * 100}%, ${h.show(best.s.median!)}; ${worst.policy} ${h.show(worst.s.median!)})`);
+      leads.push(`${leaders.length > MAX_NAMED ? `${leaders.length} policies (${capped(leaders, 3)})` : listText(leaders)} share the ${h.better === 'lower' ? 'lowest' : 'highest'} ${h.label} (within ${TIE * 100}%, ${h.show(best.s.median!)}; ${worst.policy} ${h.show(worst.s.median!)})`);
       continue;
     }
     // With several seeds, say whether the seed ranges are apart or overlap.
@@ -102,9 +102,10 @@ export function highlights(report: Report): string[] {
   for (const w of report.workloads) {
     const rows = report.aggregates.filter((a) => a.workload === w.name);
     const lb = rows.length > 1 ? leaderboard(report, w.name) : null;
-    if (lb) out.push(lb.verdict);
-    const s = workloadSentence(w.name, rows);
-    if (s) out.push(s);
+    // The verdict states the primary metric; the sentence after it covers the others.
+    const s = workloadSentence(w.name, rows, lb ? [lb.metric] : []);
+    const rest = s && lb ? ` Also ${s.replace(/^On [^:]*: /, '')}` : s ? ` ${s}` : '';
+    if (lb || s) out.push(`${lb ? lb.verdict : ''}${rest}`.trim());
   }
   out.push(...collapsed(report, 'workflowsFailed', 'Workflows failed (median across seeds)'));
   out.push(...collapsed(report, 'preemptions', 'Requests were preempted because the KV cache ran short (median across seeds)'));

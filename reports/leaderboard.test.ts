@@ -29,12 +29,13 @@ describe('leaderboard', () => {
     // c − a = −10, +90, +10, +20, +20: mid-ranks 1.5, 5, 1.5, 3.5, 3.5; W+ = 13.5 of 15 (doubled 27 of 30);
     // sign patterns with doubled W+ ≥ 27 leave ≤ 3 negative: {}, {1.5a}, {1.5b} → 3/32.
     expect(lb.rows[2]!.pValue).toBe(3 / 32);
-    expect(lb.verdict).toBe('On w (sequential, poisson arrivals at 6/s, 120 workflows): a wins: makespan p99 120 ms, 4.2% below b; better on seeds as pairs, p = 0.031.');
+    // (125 − 120) / 125 = 4.0% below the runner-up.
+    expect(lb.verdict).toBe('On w (sequential, poisson arrivals at 6/s, 120 workflows): a wins: makespan p99 120 ms, 4.0% below b; better on seeds as pairs, p = 0.031.');
   });
 
   it('says when seeds are too few to test, and when the leaders tie', () => {
     const two = leaderboard(report({ a: [100, 120], b: [130, 150] }), 'w')!;
-    expect(two.verdict).toBe('On w (sequential): a wins: makespan p99 110 ms, 27.3% below b; 2 paired seed(s): too few for a test (5 are needed for p < 0.05).');
+    expect(two.verdict).toBe('On w (sequential): a wins: makespan p99 110 ms, 21.4% below b; 2 paired seed(s): too few for a test (5 are needed for p < 0.05).');
     const tie = leaderboard(report({ a: [100, 100], b: [100.5, 100.5], c: [200, 200] }), 'w')!;
     expect(tie.verdict).toBe('On w (sequential): no clear winner: a, b are within 1% on makespan p99 (100 ms).');
   });

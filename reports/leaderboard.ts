@@ -109,14 +109,15 @@ function verdictOf(rows: readonly LeaderRow[], metric: string, workload: string,
   const name = metricName(metric);
   if (rows.length === 1) return `${on}${first.policy} alone: ${name} ${metricValue(metric, first.primary.median)}.`;
   const second = rows[1]!;
-  const gap = Math.abs(second.vsLeaderPct);
-  if (gap < TIE_SHARE * 100) {
+  if (Math.abs(second.vsLeaderPct) < TIE_SHARE * 100) {
     const tied = rows.filter((r) => Math.abs(r.vsLeaderPct) < TIE_SHARE * 100).map((r) => r.policy);
     return `${on}no clear winner: ${tied.join(', ')} are within ${TIE_SHARE * 100}% on ${name} (${metricValue(metric, first.primary.median)}).`;
   }
   const evidence = second.pValue === null
     ? `${second.pairs} paired seed(s): too few for a test (${MIN_SEEDS_FOR_TEST} are needed for p < 0.05)`
     : second.pValue < 0.05 ? `better on seeds as pairs, p = ${second.pValue.toPrecision(2)}` : `not significant over ${second.pairs} paired seeds (p = ${second.pValue.toPrecision(2)})`;
+  // "x% below the runner-up", as a share of the runner-up's value.
+  const gap = (Math.abs(second.primary.median! - first.primary.median!) / Math.abs(second.primary.median!)) * 100;
   return `${on}${first.policy} wins: ${name} ${metricValue(metric, first.primary.median)}, ${gap.toFixed(1)}% ${metricDirection(metric) === 'higher' ? 'above' : 'below'} ${second.policy}; ${evidence}.`;
 }
 

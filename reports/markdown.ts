@@ -144,7 +144,7 @@ export function reportMarkdown(report: Report): string {
     '',
     '## What stands out',
     '',
-    highlights(report).join(' '),
+    ...highlights(report).map((h) => `- ${h}`),
     '',
     'Cells show the median across seeds, [min–max] when seeds differ, and (change vs the first policy).',
     '',

@@ -42,7 +42,7 @@ describe('report.html', () => {
     expect(html).toContain('<h1>agentbench report: small</h1>');
     expect(html).toMatch(/<dt>seeds<\/dt><dd>1, 2<\/dd>/);
     expect(html).toContain(`vega-lite 6.4.3, vega 6.4.0`);
-    expect(html).toMatch(/What stands out<\/h2><p>On chain \(sequential, poisson arrivals at [^)]*\): (\S+ wins|no clear winner)/);
+    expect(html).toMatch(/What stands out<\/h2><ul><li>On chain \(sequential, poisson arrivals at [^)]*\): (\S+ wins|no clear winner)/);
     // Per workload: the leaderboard and the details table, each fitting the column.
     expect(html.match(/<table class="numbers leaderboard fit">/g)).toHaveLength(2);
     expect(html.match(/<table class="numbers fit">/g)).toHaveLength(2);

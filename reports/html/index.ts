@@ -88,7 +88,7 @@ ${s.description ? `<p class="desc">${esc(s.description)}</p>` : ''}
 <dt>versions</dt><dd>${esc(report.tool.name)} ${esc(report.tool.version)}; charts: vega-lite ${esc(CHART_LIBS.vegaLite)}, vega ${esc(CHART_LIBS.vega)}</dd>
 </dl>
 </header>
-<section class="highlights" id="highlights"><h2 style="border:0;margin-top:0">What stands out</h2><p>${esc(highlights(report).join(' '))}</p></section>
+<section class="highlights" id="highlights"><h2 style="border:0;margin-top:0">What stands out</h2><ul>${highlights(report).map((h) => `<li>${esc(h)}</li>`).join('')}</ul></section>
 <nav><b>Contents</b><ul>${report.workloads.map((w, i) => `<li><a href="#workload-${i}">Workload ${esc(w.name)}</a></li>`).join('')}<li><a href="#cache-reuse">Across workloads: prefix-cache reuse</a></li><li><a href="#all-metrics">All metrics</a></li></ul></nav>
 ${sections.join('\n')}
 <section id="cache-reuse"><h2>Across workloads</h2>${cache || '<p class="desc">No cache figures in this report.</p>'}</section>

@@ -85,7 +85,7 @@ h3 { font-size: 15px; margin: 18px 0 6px; } .desc { color: var(--muted); margin:
 dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; margin: 0; font-size: 13px; }
 dl.meta dt { color: var(--muted); } dl.meta dd { margin: 0; }
 .highlights { background: #f3f7fb; border-left: 4px solid var(--accent); padding: 10px 16px; margin: 18px 0; }
-.highlights p { margin: 0; }
+.highlights p { margin: 0; } .highlights ul { margin: 0; padding-left: 18px; } .highlights li { margin: 4px 0; }
 nav ul { margin: 4px 0; padding-left: 18px; columns: 2; }
 table.numbers { border-collapse: collapse; font-size: 13px; margin: 8px 0; }
 table.numbers th, table.numbers td { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
