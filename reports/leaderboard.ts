@@ -111,7 +111,8 @@ function verdictOf(rows: readonly LeaderRow[], metric: string, workload: string,
   const second = rows[1]!;
   if (Math.abs(second.vsLeaderPct) < TIE_SHARE * 100) {
     const tied = rows.filter((r) => Math.abs(r.vsLeaderPct) < TIE_SHARE * 100).map((r) => r.policy);
-    return `${on}no clear winner: ${tied.join(', ')} are within ${TIE_SHARE * 100}% on ${name} (${metricValue(metric, first.primary.median)}).`;
+    const who = tied.length > 5 ? `${tied.length} policies (${tied.slice(0, 3).join(', ')} and ${tied.length - 3} more)` : tied.join(', ');
+    return `${on}no clear winner: ${who} are within ${TIE_SHARE * 100}% on ${name} (${metricValue(metric, first.primary.median)}).`;
   }
   const evidence = second.pValue === null
     ? `${second.pairs} paired seed(s): too few for a test (${MIN_SEEDS_FOR_TEST} are needed for p < 0.05)`

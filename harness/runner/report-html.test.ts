@@ -80,8 +80,8 @@ describe('report.html', () => {
   });
 
   it('slims the SVG: no per-text font, no hidden empty paths', () => {
-    expect(slimSvg('<g aria-hidden="true"><path class="foreground" d="" pointer-events="none" display="none"/><text font-family="system-ui, -apple-system, &quot;Segoe UI&quot;, Roboto, sans-serif">a</text></g>'))
-      .toBe('<g><text>a</text></g>');
+    expect(slimSvg('<g aria-hidden="true"><path class="foreground" d="" pointer-events="none" display="none"/><path class="background" d="M0,0h0v0h0Z"/><text font-family="system-ui, -apple-system, &quot;Segoe UI&quot;, Roboto, sans-serif" opacity="1">a</text><path class="background" d="M0,0h9v9h-9Z"/></g>'))
+      .toBe('<g><text>a</text><path class="background" d="M0,0h9v9h-9Z"/></g>');
   });
 
   it('prefixes SVG ids so inline charts do not share clip paths', () => {

@@ -59,13 +59,14 @@ export function trimPrecision(svg: string): string {
 
 /**
  * Drop what draws nothing: the font attribute on every text (the page's CSS sets it once),
- * ARIA hiding of marks that carry no ARIA, pointer-event hints (the page is static), and the
- * empty hidden foreground paths vega writes for every group.
+ * ARIA hiding of marks that carry no ARIA, pointer-event hints (the page is static), opacity 1
+ * (the default), and the empty or zero-size paths vega writes for every group.
  */
 export function slimSvg(svg: string): string {
   return svg
     .split(` font-family="${SVG_FONT_ATTR}"`).join('')
     .split(' aria-hidden="true"').join('')
     .split(' pointer-events="none"').join('')
-    .replace(/<path class="foreground" d="" display="none"\/>/g, '');
+    .split(' opacity="1"').join('') // the default
+    .replace(/<path class="(fore|back)ground" d="(|M0,0h0v0h0Z)"( display="none")?\/>/g, ''); // zero-size or hidden
 }
