@@ -102,7 +102,8 @@ export function latencyCdfChart(report: Report, data: ChartData, workload: strin
         encoding: {
           x: { field: 'ms', type: 'quantitative', title: null, scale: { type: 'log' }, axis: { format: '~s', labelOverlap: true } },
           y: { field: 'p', type: 'quantitative', title: 'share of requests', axis: { format: '%' }, scale: { domain: [0, 1] } },
-          color: { ...policyColor(report.policies.map((p) => p.name)), legend: { title: 'policy', orient: 'bottom', columns: 3, labelLimit: 260 } },
+          // Colours stay those of every chart (the whole policy list); the legend lists the lines drawn.
+          color: { ...policyColor(report.policies.map((p) => p.name)), legend: { title: 'policy', orient: 'bottom', columns: 3, labelLimit: 260, values: policies } },
           strokeDash: { field: 'policy', type: 'nominal', scale: { domain: policies, range: DASHES }, legend: null },
         },
       },
