@@ -8,6 +8,7 @@ import { allMetricsTableHtml, esc, figure, leaderboardHtml, PAGE_CSS, PAGE_SCRIP
 import { CHART_LIBS, renderSvg } from './render.js';
 import { cacheReuseChart, latencyCdfChart, policyBarsChart } from './specs-summary.js';
 import { failoverChart, ganttChart, instanceTimelineChart } from './specs-time.js';
+import { disaggregationChart, kvTiersChart } from './specs-kv.js';
 import type { ChartSpec } from './vl.js';
 
 export { ChartSampler, cdfPoints } from './chart-data.js';
@@ -61,6 +62,8 @@ ${count(await place(latencyCdfChart(report, data, w.name, i), warnings))}
 ${count(await place(instanceTimelineChart(report, w.name, i), warnings))}
 ${count(await place(ganttChart(report, data, w.name, i), warnings))}
 ${count(await place(failoverChart(report, w.name, i), warnings))}
+${count(await place(kvTiersChart(report, w.name, i), warnings))}
+${count(await place(disaggregationChart(report, w.name, i), warnings))}
 </section>`);
   }
   const cache = count(await place(cacheReuseChart(report), warnings));

@@ -87,6 +87,7 @@ export function latencyCdfChart(report: Report, data: ChartData, workload: strin
   }
   if (values.length === 0) return null;
   const seeds = data.cdfSeeds.length;
+  const legend = { title: 'policy', orient: 'bottom', columns: 3, labelLimit: 260, values: policies };
   return {
     id: `cdf-${idx}`,
     title: 'Latency distributions',
@@ -103,8 +104,9 @@ export function latencyCdfChart(report: Report, data: ChartData, workload: strin
           x: { field: 'ms', type: 'quantitative', title: null, scale: { type: 'log' }, axis: { format: '~s', labelOverlap: true } },
           y: { field: 'p', type: 'quantitative', title: 'share of requests', axis: { format: '%' }, scale: { domain: [0, 1] } },
           // Colours stay those of every chart (the whole policy list); the legend lists the lines drawn.
-          color: { ...policyColor(report.policies.map((p) => p.name)), legend: { title: 'policy', orient: 'bottom', columns: 3, labelLimit: 260, values: policies } },
-          strokeDash: { field: 'policy', type: 'nominal', scale: { domain: policies, range: DASHES }, legend: null },
+          color: { ...policyColor(report.policies.map((p) => p.name)), legend },
+          // The same legend on both channels, so vega-lite merges them: each entry shows colour and dash.
+          strokeDash: { field: 'policy', type: 'nominal', scale: { domain: policies, range: DASHES }, legend },
         },
       },
       resolve: { scale: { x: 'independent' } },

@@ -120,7 +120,7 @@ export function ganttChart(report: Report, data: ChartData, workload: string, id
           x: { field: 'start', type: 'quantitative', title: 'ms since the workflow started' },
           x2: { field: 'end' },
           color: { field: 'instance', type: 'nominal', scale: { scheme: 'tableau10' }, legend: { title: 'instance', orient: 'right' } },
-          opacity: { field: 'phase', type: 'nominal', scale: { type: 'ordinal', domain: ['queued', 'prefill', 'decode', 'failed'], range: [0.25, 0.55, 1, 0.2] }, legend: { title: 'phase', orient: 'right' } },
+          opacity: { field: 'phase', type: 'nominal', sort: ['queued', 'prefill', 'decode', 'failed'], scale: { type: 'ordinal', domain: ['queued', 'prefill', 'decode', 'failed'], range: [0.25, 0.55, 1, 0.2] }, legend: { title: 'phase', orient: 'right' } },
           stroke: { condition: { test: "datum.phase === 'failed'", value: '#c00' }, value: null },
         },
       },
