@@ -33,6 +33,16 @@ describe('leaderboard', () => {
     expect(lb.verdict).toBe('On w (sequential, poisson arrivals at 6/s, 120 workflows): a wins: makespan p99 120 ms, 4.0% below b; better on seeds as pairs, p = 0.031.');
   });
 
+  it('ranks by the scenario\'s report.rankBy when set (higher is better for throughput)', () => {
+    const r = report({ a: [100, 100], b: [200, 200] });
+    const tput = { ...r, scenario: { ...r.scenario, rankBy: 'outputTokensPerSec' }, aggregates: r.aggregates.map((x) => ({ ...x, summary: { ...x.summary, outputTokensPerSec: { median: x.policy === 'a' ? 50 : 80, min: 0, max: 100, n: 2 } } })) };
+    const lb = leaderboard(tput, 'w')!;
+    expect(lb.metric).toBe('outputTokensPerSec');
+    expect(lb.rows.map((x) => x.policy)).toEqual(['b', 'a']);
+    // (80 − 50) / 50 = 60% above the runner-up.
+    expect(lb.verdict).toBe('On w (sequential): b wins: output tok/s 80 tok/s, 60.0% above a; 2 paired seed(s): too few for a test (5 are needed for p < 0.05).');
+  });
+
   it('says when seeds are too few to test, and when the leaders tie', () => {
     const two = leaderboard(report({ a: [100, 120], b: [130, 150] }), 'w')!;
     expect(two.verdict).toBe('On w (sequential): a wins: makespan p99 110 ms, 21.4% below b; 2 paired seed(s): too few for a test (5 are needed for p < 0.05).');

@@ -50,13 +50,14 @@ export function metricValue(m: string, x: number | null): string {
 }
 
 /**
- * Rank a workload's policies by a primary metric (median across seeds; lower or higher is
+ * Rank a workload's policies by a primary metric (the scenario's `report.rankBy`, else
+ * makespan p99; median across seeds; lower or higher is
  * better as the metric's name says), ties broken by the deciding metrics. Each policy's gap
  * to the leader is tested over seeds as pairs (same seed = same workflows) with the gate's
  * exact Wilcoxon signed-rank test; with fewer than MIN_SEEDS_FOR_TEST seeds no test can reach
  * p < 0.05 and the verdict says so instead of claiming a winner beyond the medians.
  */
-export function leaderboard(report: Report, workload: string, metric = PRIMARY_METRIC): Leaderboard | null {
+export function leaderboard(report: Report, workload: string, metric = report.scenario.rankBy ?? PRIMARY_METRIC): Leaderboard | null {
   const dir = metricDirection(metric) ?? 'lower';
   const sign = dir === 'lower' ? 1 : -1;
   const aggs = report.aggregates.filter((a) => a.workload === workload && (a.summary[metric]?.median ?? null) !== null);

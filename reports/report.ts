@@ -71,6 +71,8 @@ export interface Report {
     readonly seeds: readonly number[];
     /** The scenario's regression gates (metric → limits), when it sets any. */
     readonly gates?: Readonly<Record<string, Readonly<Record<string, number | undefined>>>>;
+    /** The metric the leaderboards rank by, when the scenario sets `report.rankBy`. */
+    readonly rankBy?: string;
   };
   readonly cluster: Readonly<Record<string, string | number | boolean>>;
   readonly policies: readonly PolicyJson[];

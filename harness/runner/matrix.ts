@@ -100,7 +100,7 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
     tool: { name: 'agentbench', version: toolVersion() },
     scenario: {
       name: sc.name, hash: loaded.hash, mode: sc.mode, ...(sc.description ? { description: sc.description } : {}), seeds: sc.seeds,
-      ...(sc.gates ? { gates: sc.gates } : {}),
+      ...(sc.gates ? { gates: sc.gates } : {}), ...(sc.report.rankBy ? { rankBy: sc.report.rankBy } : {}),
     },
     cluster: {
       instances: cluster.instances, model: cluster.model.name, gpu: cluster.gpu.name, tensorParallel: sc.cluster.tensorParallel,

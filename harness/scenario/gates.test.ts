@@ -43,6 +43,16 @@ describe('gates in the scenario', () => {
     expect(p).toHaveLength(3);
   });
 
+  it('takes report.rankBy out of the hash and refuses a metric without a known direction', () => {
+    const plain = parseScenario(scenario(''), 'g.yaml');
+    const ranked = parseScenario(scenario('report: { rankBy: ttftMsP99 }'), 'g.yaml');
+    expect(ranked.scenario.report.rankBy).toBe('ttftMsP99');
+    expect(ranked.hash).toBe(plain.hash);
+    const p = problems(scenario('report: { rankBy: requestsTotal }'));
+    expect(p).toHaveLength(1);
+    expect(p[0]).toMatch(/^g\.yaml:6:19: report\.rankBy: expected a summary metric whose better direction is known, found 'requestsTotal'; valid: requestsOk, requestsFailed, /);
+  });
+
   it('rejects an empty rule and a negative percentage', () => {
     expect(problems(scenario('gates:\n  makespanMsP99: {}'))[0]).toContain('expected at least one of maxIncreasePct, maxDecreasePct, max, min');
     expect(problems(scenario('gates:\n  makespanMsP99: { maxIncreasePct: -1 }'))[0]).toMatch(/gates\.makespanMsP99\.maxIncreasePct: expected a number >= 0, found number -1/);

@@ -8,6 +8,7 @@ import { describeFound as describe, pathLabel, valueAt } from '../../reports/fou
 import { scenarioSchema, type Scenario } from './schema.js';
 import { gateableMetrics } from './gate-metrics.js';
 import { unknownGateMetrics } from '../../reports/metric-names.js';
+import { metricDirection } from '../../reports/compare/direction.js';
 
 /** A scenario as loaded from a file. */
 export interface LoadedScenario {
@@ -69,10 +70,19 @@ export function parseScenario(text: string, file: string, overrides: ScenarioOve
     return `${file}:${line}:${col}: gates.${m}`;
   });
   if (gateProblems.length > 0) throw new InputError(gateProblems);
+  const rankBy = parsed.data.report.rankBy;
+  if (rankBy !== undefined) {
+    const { line, col } = locate(doc, lineCounter, ['report', 'rankBy']);
+    const ranked = gateableMetrics(parsed.data).filter((m) => metricDirection(m) !== undefined);
+    if (!ranked.includes(rankBy)) {
+      throw new InputError([`${file}:${line}:${col}: report.rankBy: expected a summary metric whose better direction is known, found '${rankBy}'; valid: ${ranked.join(', ')}`]);
+    }
+  }
   // Gates judge results but do not change them: keep them out of the hash, so tightening a gate
   // does not make the committed baseline incomparable.
-  const { gates: _gates, ...hashed } = parsed.data;
-  return { file, scenario: parsed.data, hash: scenarioHash(hashed) };
+  // The same for the leaderboards' ranking metric: it orders the report, not the results.
+  const { gates: _gates, report: { rankBy: _rankBy, ...reportHashed }, ...rest } = parsed.data;
+  return { file, scenario: parsed.data, hash: scenarioHash({ ...rest, report: reportHashed }) };
 }
 
 /** sha256 of a value's canonical JSON (object keys sorted at every level). */

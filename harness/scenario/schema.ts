@@ -94,6 +94,8 @@ export const scenarioSchema = z.strictObject({
   report: z.strictObject({
     /** Interval of the KV/queue timeseries, simulated ms (doubles as needed to stay bounded). */
     sampleIntervalMs: positive.default(1000),
+    /** The summary metric the leaderboards rank policies by (default makespanMsP99); kept out of the hash. */
+    rankBy: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'expected a summary metric name such as makespanMsP99').optional(),
   }).prefault({}),
 }).check((ctx) => {
   const seen = new Map<string, number>();
