@@ -1,3 +1,4 @@
+import { metricDirection } from './compare/direction.js';
 import { failoverFigures } from './failover.js';
 import { LogHistogram } from './histogram.js';
 import { kvTierFigures, NO_COUNTERS } from './kv-tiers.js';
@@ -70,4 +71,23 @@ export function editDistance(a: string, b: string): number {
     prev = cur;
   }
   return prev[b.length]!;
+}
+
+/**
+ * Relative limits that guard the good direction of a metric whose name tells it — a rise
+ * limit on throughput, a drop limit on latency — would fail on an improvement and never on a
+ * regression: one problem each, naming the kind that was likely meant.
+ */
+export function wrongWayGates(gates: Readonly<Record<string, Readonly<Record<string, number | undefined>>>>, where: (metric: string, kind: string) => string): string[] {
+  const out: string[] = [];
+  for (const [metric, rule] of Object.entries(gates)) {
+    const dir = metricDirection(metric);
+    if (dir === 'higher' && rule['maxIncreasePct'] !== undefined) {
+      out.push(`${where(metric, 'maxIncreasePct')}: ${metric} is better higher, so a rise is an improvement and this limit would fail on it; did you mean maxDecreasePct?`);
+    }
+    if (dir === 'lower' && rule['maxDecreasePct'] !== undefined) {
+      out.push(`${where(metric, 'maxDecreasePct')}: ${metric} is better lower, so a drop is an improvement and this limit would fail on it; did you mean maxIncreasePct?`);
+    }
+  }
+  return out;
 }

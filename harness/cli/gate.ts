@@ -6,7 +6,7 @@ import {
   mergeGates, parseGateFlag, reportMetrics, type ComparableReport, type Comparison, type Gates, type FormatContext,
 } from '../../reports/compare/index.js';
 import { InputError } from '../../workloads/input-error.js';
-import { unknownGateMetrics } from '../../reports/metric-names.js';
+import { unknownGateMetrics, wrongWayGates } from '../../reports/metric-names.js';
 import { gateableMetrics } from '../scenario/gate-metrics.js';
 import type { Scenario } from '../scenario/schema.js';
 
@@ -49,7 +49,10 @@ export function addGateOptions(cmd: Command): Command {
 
 /** Refuse --gate metrics the scenario's runs will not emit (exit 2), before anything runs. */
 export function checkGateFlags(sc: Scenario, flags: GateFlags): void {
-  const problems = unknownGateMetrics(Object.keys(flags.gate ?? {}), gateableMetrics(sc), (m) => `--gate ${m}`);
+  const problems = [
+    ...unknownGateMetrics(Object.keys(flags.gate ?? {}), gateableMetrics(sc), (m) => `--gate ${m}`),
+    ...wrongWayGates(flags.gate ?? {}, (m, kind) => `--gate ${m}:${kind}`),
+  ];
   if (problems.length > 0) throw new InputError(problems);
 }
 
@@ -60,7 +63,10 @@ export function gatesInForce(cand: ComparableReport, flags: GateFlags): { gates:
   if (Object.keys(merged).length === 0) {
     return { gates: Object.fromEntries(Object.entries(DEFAULT_GATES).filter(([m]) => metrics.includes(m))), source: 'default' };
   }
-  const problems = unknownGateMetrics(Object.keys(merged), metrics, (m) => (flags.gate?.[m] ? `--gate ${m}` : `scenario.gates.${m}`));
+  const problems = [
+    ...unknownGateMetrics(Object.keys(merged), metrics, (m) => (flags.gate?.[m] ? `--gate ${m}` : `scenario.gates.${m}`)),
+    ...wrongWayGates(flags.gate ?? {}, (m, kind) => `--gate ${m}:${kind}`),
+  ];
   if (problems.length > 0) throw new InputError(problems.map((p) => p.replace('valid gate metrics for this scenario', 'summary metrics of this report')));
   return { gates: merged, source: 'configured' };
 }

@@ -43,6 +43,14 @@ describe('gates in the scenario', () => {
     expect(p).toHaveLength(3);
   });
 
+  it('rejects a relative limit that guards the good direction (it would fail on an improvement)', () => {
+    const p = problems(scenario('gates:\n  throughputRps: { maxIncreasePct: 3 }\n  ttftMsP99: { maxDecreasePct: 5 }'));
+    expect(p).toEqual([
+      'g.yaml:7:36: gates.throughputRps.maxIncreasePct: throughputRps is better higher, so a rise is an improvement and this limit would fail on it; did you mean maxDecreasePct?',
+      'g.yaml:8:32: gates.ttftMsP99.maxDecreasePct: ttftMsP99 is better lower, so a drop is an improvement and this limit would fail on it; did you mean maxIncreasePct?',
+    ]);
+  });
+
   it('takes report.rankBy out of the hash and refuses a metric without a known direction', () => {
     const plain = parseScenario(scenario(''), 'g.yaml');
     const ranked = parseScenario(scenario('report: { rankBy: ttftMsP99 }'), 'g.yaml');

@@ -7,7 +7,7 @@ import { specificIssue } from './issues.js';
 import { describeFound as describe, pathLabel, valueAt } from '../../reports/found.js';
 import { scenarioSchema, type Scenario } from './schema.js';
 import { gateableMetrics } from './gate-metrics.js';
-import { unknownGateMetrics } from '../../reports/metric-names.js';
+import { unknownGateMetrics, wrongWayGates } from '../../reports/metric-names.js';
 import { metricDirection } from '../../reports/compare/direction.js';
 
 /** A scenario as loaded from a file. */
@@ -69,6 +69,10 @@ export function parseScenario(text: string, file: string, overrides: ScenarioOve
     const { line, col } = locate(doc, lineCounter, ['gates', m]);
     return `${file}:${line}:${col}: gates.${m}`;
   });
+  gateProblems.push(...wrongWayGates(parsed.data.gates ?? {}, (m, kind) => {
+    const { line, col } = locate(doc, lineCounter, ['gates', m, kind]);
+    return `${file}:${line}:${col}: gates.${m}.${kind}`;
+  }));
   if (gateProblems.length > 0) throw new InputError(gateProblems);
   const rankBy = parsed.data.report.rankBy;
   if (rankBy !== undefined) {
