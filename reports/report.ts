@@ -1,5 +1,6 @@
 import type { InstanceStats, Summary } from './summary.js';
 import type { InstanceSample } from './timeseries.js';
+import { median as ssMedian } from 'simple-statistics';
 import { roundTo } from './stats.js';
 import type { FaultJson } from './failover.js';
 import type { WorkloadParams } from './load.js';
@@ -91,12 +92,10 @@ export function timeseriesJson(samples: readonly InstanceSample[], intervalUs: n
   };
 }
 
-/** Median of finite values (mean of the middle two for an even count), NaN if none. */
+/** Median of finite values (simple-statistics: the mean of the middle two for an even count), NaN if none. */
 export function median(values: readonly number[]): number {
-  const v = values.filter(Number.isFinite).sort((a, b) => a - b);
-  if (v.length === 0) return NaN;
-  const m = v.length >> 1;
-  return v.length % 2 === 1 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
+  const v = values.filter(Number.isFinite);
+  return v.length === 0 ? NaN : ssMedian(v);
 }
 
 const orNull = (x: number): number | null => (Number.isFinite(x) ? roundTo(x, 6) : null);

@@ -1,6 +1,11 @@
 /**
  * Percentile by linear interpolation between closest ranks (numpy's default, Hyndman–Fan type
  * 7) over the finite values; NaN for an empty set. Sorts a copy.
+ *
+ * Hand-written on purpose: simple-statistics' `quantile` picks an order statistic (or the mean
+ * of two) instead of interpolating, so its p99 of 150 workflows would differ from numpy's and
+ * from every committed baseline. The means here skip non-finite values and return NaN for an
+ * empty set, where simple-statistics' `mean` throws; the gate's statistics use simple-statistics.
  */
 export function percentile(values: ArrayLike<number>, p: number): number {
   return percentiles(values, [p])[0]!;
