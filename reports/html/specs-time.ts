@@ -108,7 +108,7 @@ export function ganttChart(report: Report, data: ChartData, workload: string, id
   return {
     id: `gantt-${idx}`,
     title: 'A few workflows, call by call',
-    caption: `The same ${new Set(calls.map((c) => c.workflowId)).size} workflows (from the middle of seed ${data.seed}'s run) under each policy. Each bar is an LLM call, coloured by the instance that served it: faint while queued in the engine, medium until the first token (prefill), solid while decoding; gaps between a workflow's calls are tool waits or waiting for parent calls. Time is from each workflow's start.${note}`,
+    caption: `The same ${new Set(calls.map((c) => c.workflowId)).size} workflows (from the middle of seed ${data.seed}'s run) under each policy. Each bar is an LLM call, coloured by the instance that served it: faint while queued in the engine, medium until the first token (prefill), solid while decoding; gaps between a workflow's calls are tool waits or waiting for parent calls. Time is from each workflow's start; each policy has its own time axis, so the slowest does not squash the rest (read the axis before comparing lengths).${note}`,
     spec: topLevel({
       data: { values },
       facet: { row: { field: 'policy', type: 'nominal', title: null, sort: policies, header: { labelAngle: 0, labelAlign: 'left', labelLimit: 0 } } },
@@ -124,6 +124,7 @@ export function ganttChart(report: Report, data: ChartData, workload: string, id
           stroke: { condition: { test: "datum.phase === 'failed'", value: '#c00' }, value: null },
         },
       },
+      resolve: { scale: { x: 'independent' } },
     }),
   };
 }
