@@ -189,12 +189,15 @@ export function failoverChart(report: Report, workload: string, idx: number): Ch
       spec: {
         width: windows.length > 1 ? Math.max(200, Math.floor(720 / windows.length)) : 560, height: 120,
         layer: [
-          { transform: [{ filter: "datum.layer === 'blind'" }], mark: { type: 'rect', color: '#f58518', opacity: 0.35 }, encoding: { x, x2: { field: 'tEndS' } } },
-          {
-            transform: [{ filter: "datum.layer === 'blind'" }],
-            mark: { type: 'text', align: 'left', baseline: 'bottom', dx: 3, dy: -3, fontSize: 10, color: '#a55a00' },
-            encoding: { x, y: { value: 120 }, text: { field: 'label' } },
-          },
+          // Layers without data would give vega an infinite extent: drawn only when some fault happened.
+          ...(values.some((v) => v['layer'] === 'blind') ? [
+            { transform: [{ filter: "datum.layer === 'blind'" }], mark: { type: 'rect', color: '#f58518', opacity: 0.35 }, encoding: { x, x2: { field: 'tEndS' } } },
+            {
+              transform: [{ filter: "datum.layer === 'blind'" }],
+              mark: { type: 'text', align: 'left', baseline: 'bottom', dx: 3, dy: -3, fontSize: 10, color: '#a55a00' },
+              encoding: { x, y: { value: 120 }, text: { field: 'label' } },
+            },
+          ] : []),
           { transform: [{ filter: "datum.layer === 'down'" }], mark: { type: 'rect', color: '#e45756', opacity: 0.18 }, encoding: { x, x2: { field: 'tEndS' } } },
           {
             transform: [{ filter: "datum.layer === 'down'" }],
