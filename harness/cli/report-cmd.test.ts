@@ -12,7 +12,7 @@ const FILES = ['report.md', 'report.html', 'chart-data.json'];
 beforeAll(async () => {
   run = await smallRun();
   original = Object.fromEntries(FILES.map((f) => [f, readFileSync(join(run.outDir, f), 'utf8')]));
-});
+}, 60_000);
 afterEach(() => {
   vi.restoreAllMocks();
   process.exitCode = undefined;
