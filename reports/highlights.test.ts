@@ -20,8 +20,9 @@ describe('highlights', () => {
       { policy: 'rr', m: { makespanMsP99: sp(1000, 950, 1100), ttftMsP99: sp(100, 90, 110), outputTokensPerSec: sp(500), prefixCacheHitRate: sp(0.5) } },
       { policy: 'pa', m: { makespanMsP99: sp(800, 780, 820), ttftMsP99: sp(95, 80, 120), outputTokensPerSec: sp(502), prefixCacheHitRate: sp(0.7) } },
     ])).join(' ');
-    expect(text).toContain('On w: pa has the lowest makespan p99 (800 ms, 20.0% below rr, on every seed)');
-    expect(text).toContain('pa has the lowest TTFT p99 (95.0 ms, 5.0% below rr, seed ranges overlap)');
+    // The verdict (leaderboard, makespan p99) first; the other headline metrics after it.
+    expect(text).toContain('On w (parallel): pa wins: makespan p99 800 ms, 20.0% below rr;');
+    expect(text).toContain('Also pa has the lowest TTFT p99 (95.0 ms, 5.0% below rr, seed ranges overlap)');
     expect(text).toContain('pa has the highest prefix-cache hit rate (70.0%, 40.0% above rr, on every seed)');
     expect(text).toContain('the policies are within 1% of each other on output throughput.');
   });
@@ -31,9 +32,17 @@ describe('highlights', () => {
       { policy: 'rr', m: { makespanMsP99: sp(1000), ttftMsP99: sp(100), workflowsFailed: sp(2), preemptions: sp(0) } },
       { policy: 'pa', m: { makespanMsP99: sp(900), ttftMsP99: sp(80), workflowsFailed: sp(0), preemptions: sp(7) } },
     ])).join(' ');
-    expect(text).toContain('— pa wins on every headline metric.');
-    expect(text).toContain('rr failed 2 workflow(s) on w (median across seeds).');
-    expect(text).toContain('pa preempted 7 request(s) on w (median): the KV cache ran short.');
+    expect(text).toContain('On w (parallel): pa wins: makespan p99 900 ms, 10.0% below rr;');
+    expect(text).toContain('Also pa has the lowest TTFT p99 (80.0 ms, 20.0% below rr, on every seed).');
+    expect(text).toContain('Workflows failed (median across seeds): on w: rr (2).');
+    expect(text).toContain('Requests were preempted because the KV cache ran short (median across seeds): on w: pa (7).');
+  });
+
+  it('collapses a finding repeated across many policies into one sentence, most first, naming five', () => {
+    const aggs = Array.from({ length: 8 }, (_, i) => ({ policy: `p${i}`, m: { makespanMsP99: sp(1000 + i), preemptions: sp(i + 1) } }));
+    const lines = highlights(report(aggs));
+    const pre = lines.filter((l) => l.includes('preempted'));
+    expect(pre).toEqual(['Requests were preempted because the KV cache ran short (median across seeds): on w: all 8 policies, p7 (8), p6 (7), p5 (6), p4 (5), p3 (4) and 3 more.']);
   });
 
   it('names the leaders when only they tie, instead of calling every policy alike', () => {
@@ -42,7 +51,7 @@ describe('highlights', () => {
       { policy: 'ca', m: { makespanMsP99: sp(1000) } },
       { policy: 'wa', m: { makespanMsP99: sp(1005) } },
     ])).join(' ');
-    expect(text).toContain('ca and wa share the lowest makespan p99 (within 1%, 1,000 ms; rr 1,250 ms)');
+    expect(text).toContain('On w (parallel): no clear winner: ca, wa are within 1% on makespan p99 (1,000 ms).');
     expect(text).not.toContain('the policies are within');
   });
 

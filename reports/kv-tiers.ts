@@ -5,6 +5,12 @@ import type { KvTierCounters } from '../sim/kv-tiers/counters.js';
 
 export type { KvTierCounters };
 
+/** Counters of a run without KV tiers (and the input that names the metrics up front). */
+export const NO_COUNTERS: KvTierCounters = {
+  cpuHitBlocks: 0, remoteHitBlocks: 0, loads: 0, loadsDeclined: 0, loadUs: 0, savedComputeUs: 0, cpuLoadedBytes: 0,
+  cpuStoredBytes: 0, remoteLoadedBytes: 0, remoteStoredBytes: 0, cpuEvictions: 0, remoteEvictions: 0, pdBytes: 0,
+};
+
 
 /** One disaggregated request's phase times, µs. */
 export interface PdTimes {

@@ -2,6 +2,8 @@ import { DEFAULT_SLO_ATTAINMENT } from './slo.js';
 import { fmt, relChange } from './format.js';
 import { PERCENTILE_METHOD_TEXT } from './stats.js';
 import { highlights } from './highlights.js';
+import { loadText } from './load.js';
+import { DECIDING_METRICS, leaderboard, metricName, metricValue, significanceText, type Leaderboard } from './leaderboard.js';
 import type { AggregateEntry, Report, Spread } from './report.js';
 
 export { fmt, relChange };
@@ -71,6 +73,24 @@ export const PD_MD_COLUMNS: readonly Column[] = [
   { metric: 'utilMean', title: 'all util', digits: 2 },
 ];
 
+/** A workload's leaderboard as Markdown: the verdict, then a row per policy in rank order. */
+export function leaderboardMarkdown(lb: Leaderboard): string[] {
+  const pct = (x: number): string => (x === 0 ? '–' : `${x > 0 ? '+' : '−'}${Math.abs(x).toFixed(1)}%`);
+  return [
+    `**${lb.verdict}**`,
+    '',
+    `| # | policy | ${metricName(lb.metric)} | vs leader | leader better over seeds? | ${DECIDING_METRICS.map(metricName).join(' | ')} |`,
+    `|---:|---|---:|---:|---|${DECIDING_METRICS.map(() => '---:').join('|')}|`,
+    ...lb.rows.map((r) => `| ${r.rank} | ${r.policy} | ${metricValue(lb.metric, r.primary.median)} | ${pct(r.vsLeaderPct)} | ${significanceText(r)} | ${DECIDING_METRICS.map((m) => metricValue(m, r.others[m]?.median ?? null)).join(' | ')} |`),
+  ];
+}
+
+/** The table's columns: goodput joins when the scenario set an SLO (it is undefined otherwise). */
+export function columnsFor(rows: readonly AggregateEntry[]): readonly Column[] {
+  const slo = rows.some((r) => (r.summary['goodputWps']?.median ?? null) !== null);
+  return slo ? [...MD_COLUMNS, { metric: 'goodputWps', title: 'goodput (workflows/s within SLO)', digits: 3 }] : MD_COLUMNS;
+}
+
 function cell(s: Spread | undefined, base: Spread | undefined, digits: number, isFirst: boolean): string {
   if (!s) return '–';
   let out = fmt(s.median, digits);
@@ -128,7 +148,7 @@ export function reportMarkdown(report: Report): string {
     '',
     '## What stands out',
     '',
-    highlights(report).join(' '),
+    ...highlights(report).map((h) => `- ${h}`),
     '',
     'Cells show the median across seeds, [min–max] when seeds differ, and (change vs the first policy).',
     '',
@@ -139,7 +159,10 @@ export function reportMarkdown(report: Report): string {
   ];
   for (const w of report.workloads) {
     const rows = report.aggregates.filter((a) => a.workload === w.name);
-    lines.push('', `## Workload \`${w.name}\` (${w.pattern})`, '', workloadTable(rows));
+    const lb = leaderboard(report, w.name);
+    lines.push('', `## Workload \`${w.name}\` (${w.pattern})`, '', `Load: ${loadText(w.pattern, w.params)}.`, '');
+    if (lb) lines.push(...leaderboardMarkdown(lb), '', '### Details', '');
+    lines.push(workloadTable(rows, columnsFor(rows)));
     if (rows.some((r) => 'kvLoads' in r.summary)) {
       if (report.policies.some((p) => p.kvTiers)) {
         lines.push('', `### KV tiers: \`${w.name}\``, '', 'Hit rates are prompt tokens served per tier; loads are chosen only when the transfer lands sooner than the prefill it saves (unless `loadRule: always`).', '', workloadTable(rows, KV_MD_COLUMNS));

@@ -2,8 +2,10 @@ import type { Slo } from './slo.js';
 import type { CapacityEntry } from './capacity.js';
 import type { InstanceStats, Summary } from './summary.js';
 import type { InstanceSample } from './timeseries.js';
+import { median as ssMedian } from 'simple-statistics';
 import { roundTo, type PercentileMethod } from './stats.js';
 import type { FaultJson } from './failover.js';
+import type { WorkloadParams } from './load.js';
 
 /** Version of the report.json layout; bump on any incompatible change. */
 export const SCHEMA_VERSION = 1;
@@ -75,11 +77,16 @@ export interface Report {
     readonly gates?: Readonly<Record<string, Readonly<Record<string, number | undefined>>>>;
     /** How request and workflow percentiles were taken (absent in reports written before it was selectable: linear). */
     readonly percentiles?: PercentileMethod;
+    /** The metric the leaderboards rank by, when the scenario sets `report.rankBy`. */
+    readonly rankBy?: string;
   };
   readonly cluster: Readonly<Record<string, string | number | boolean>>;
   readonly policies: readonly PolicyJson[];
-  /** One entry per workload as reported; a sweep point's workload names its base and the point's values. */
-  readonly workloads: readonly { readonly name: string; readonly pattern: string; readonly base?: string; readonly sweep?: Readonly<Record<string, SweepValue>> }[];
+  /**
+   * Each workload with the parameters the run applied (arrivals, sizes, lengths; defaults filled
+   * in); a sweep point's workload names its base and the point's values.
+   */
+  readonly workloads: readonly { readonly name: string; readonly pattern: string; readonly params?: WorkloadParams; readonly base?: string; readonly sweep?: Readonly<Record<string, SweepValue>> }[];
   /** A swept scenario: its axes, its points in run order and, with an SLO, each policy's capacity at SLO. */
   readonly sweep?: {
     readonly axes: Readonly<Record<string, readonly SweepValue[]>>;
@@ -105,12 +112,10 @@ export function timeseriesJson(samples: readonly InstanceSample[], intervalUs: n
   };
 }
 
-/** Median of finite values (mean of the middle two for an even count), NaN if none. */
+/** Median of finite values (simple-statistics: the mean of the middle two for an even count), NaN if none. */
 export function median(values: readonly number[]): number {
-  const v = values.filter(Number.isFinite).sort((a, b) => a - b);
-  if (v.length === 0) return NaN;
-  const m = v.length >> 1;
-  return v.length % 2 === 1 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
+  const v = values.filter(Number.isFinite);
+  return v.length === 0 ? NaN : ssMedian(v);
 }
 
 const orNull = (x: number): number | null => (Number.isFinite(x) ? roundTo(x, 6) : null);

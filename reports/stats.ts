@@ -2,6 +2,11 @@
  * How percentiles are taken: `linear` interpolates between the closest ranks (numpy's default,
  * Hyndman–Fan type 7); `nearest-rank` returns an observed value, the smallest with at least p%
  * of the values at or below it (type 1).
+ *
+ * Hand-written on purpose: simple-statistics' `quantile` picks an order statistic (or the mean
+ * of two) instead of interpolating, so its p99 of 150 workflows would differ from numpy's and
+ * from every committed baseline. The means here skip non-finite values and return NaN for an
+ * empty set, where simple-statistics' `mean` throws; the gate's statistics use simple-statistics.
  */
 export type PercentileMethod = 'linear' | 'nearest-rank';
 

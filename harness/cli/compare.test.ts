@@ -103,9 +103,57 @@ describe('agentbench compare', () => {
     expect(err).toContain('other.json: runs: expected array, found string "x"');
     expect(err).toContain('other.json: not a valid agentbench report.json');
     expect(await run('compare', good, good, '--gate', 'nosuchMetric:max=1')).toBe(2);
-    expect(err).toContain("gate metric 'nosuchMetric' is not a summary metric of this report; available: makespanMsP99, throughputRps, workflowsCompleted");
+    expect(err).toContain("error: --gate nosuchMetric: unknown gate metric 'nosuchMetric'\nerror: summary metrics of this report: makespanMsP99, throughputRps, workflowsCompleted");
     expect(await run('compare', good, good, '--gate', 'makespanMsP99:maxIncrease=1')).toBe(2);
     expect(await run('compare', good, good, '--alpha', '3')).toBe(2);
     expect(existsSync(join(dir, 'junit.xml'))).toBe(false);
+  });
+
+  it('issue 18: throughput 2% lower on every one of 5 seeds fails with the paired test named; on 2 of 5 seeds it passes', async () => {
+    const tput = [10, 12, 9, 11, 13]; // the seed spread (±20%) dwarfs the 2% shift
+    const gate = ['--gate', 'throughputRps:maxDecreasePct=1'];
+    const metrics = (t: number[]) => [{ workload: 'w', policy: 'p', metrics: { throughputRps: t } }];
+    const base = write('base.json', makeReport(metrics(tput)));
+    const every = write('every.json', makeReport(metrics(tput.map((v) => v * 0.98))));
+    expect(await run('compare', base, every, ...gate, '--md', join(dir, 'g.md'))).toBe(1);
+    // Per-seed changes all −2%: median −2% passes the 1% limit; 5 of 5 negative → p = 1/32 < 0.05.
+    expect(out).toContain('throughputRps fell 2.0% (11.00 → 10.78; limit: drop ≤ 1%); per seed all −2.0% (median of 5 pairs); paired Wilcoxon signed-rank p = 0.031 (5 of 5 seeds moved, one-sided, exact) < α 0.05');
+    expect(readFileSync(join(dir, 'g.md'), 'utf8')).toContain('one-sided exact Wilcoxon signed-rank test');
+    out = '';
+    // Seeds 2 and 4 only: per-seed changes 0, −2, 0, −2, 0 → median 0%: within the limit (and the
+    // test over the 2 non-zero pairs gives p = 1/4).
+    const some = write('some.json', makeReport(metrics(tput.map((v, i) => (i === 1 || i === 3 ? v * 0.98 : v)))));
+    expect(await run('compare', base, some, ...gate)).toBe(0);
+    expect(out).toContain('gate PASS: 1 gate check(s) passed');
+  });
+
+  it('writes a short Markdown for a passing compare of many policies: passes summarised per metric', async () => {
+    const cells = Array.from({ length: 20 }, (_, i) => ({ workload: 'w', policy: `policy-${i}`, metrics: { makespanMsP99: [100, 101, 102, 103, 104], throughputRps: [5, 5, 5, 5, 5] } }));
+    const g = { makespanMsP99: { maxIncreasePct: 5 }, throughputRps: { maxDecreasePct: 5 } };
+    const base = write('base.json', makeReport(cells, { gates: g }));
+    const cand = write('cand.json', makeReport(cells.map((c, i) => (i === 7 ? { ...c, metrics: { ...c.metrics, makespanMsP99: [103, 104, 105, 106, 107] } } : c)), { gates: g }));
+    expect(await run('compare', base, cand, '--md', join(dir, 'g.md'), '--changed-only')).toBe(0);
+    const md = readFileSync(join(dir, 'g.md'), 'utf8');
+    expect(md.split('\n').length).toBeLessThan(25);
+    // policy-7: +3% to +2.88% per seed (median +2.94%, seed 3: 105/102), 59% of the 5% limit: a near miss.
+    expect(md).toContain('### Near misses');
+    expect(md).toContain('w × policy-7: 59% of the limit: makespanMsP99 rose 2.9%');
+    expect(md).toContain('| makespanMsP99 | rise ≤ 5% | 20 | +2.9% | w × policy-7 |');
+    expect(md).toContain('| throughputRps | drop ≤ 5% | 20 | – |  |');
+    // The terminal table with --changed-only: only policy-7's makespan row moved.
+    expect(out).toContain('(--changed-only: 39 of 40 rows that did not move are not shown)');
+  });
+
+  it('refuses an unknown gate metric before running anything: --gate on run, gates: on validate (exit 2)', async () => {
+    const sc = write('s.yaml', 'name: s\ncluster: { instances: 1 }\npolicies: [{ routing: round-robin }]\nworkloads:\n  - { name: w, pattern: sequential, agents: 2, workflows: 2, arrivals: { kind: poisson, ratePerSec: 1 } }\n');
+    const outDir = join(dir, 'never');
+    expect(await run('run', sc, '--out', outDir, '--quiet', '--gate', 'makespanMsP999:maxIncreasePct=5')).toBe(2);
+    expect(err).toContain("error: --gate makespanMsP999: unknown gate metric 'makespanMsP999' (did you mean 'makespanMsP99'?)");
+    expect(err).toContain('error: valid gate metrics for this scenario: requestsTotal,');
+    expect(existsSync(outDir)).toBe(false); // nothing ran
+    err = '';
+    const bad = write('bad.yaml', `${readFileSync(sc, 'utf8')}gates:\n  goodputWPS: { maxDecreasePct: 5 }\n`);
+    expect(await run('validate', bad)).toBe(2);
+    expect(err).toContain("bad.yaml:7:15: gates.goodputWPS: unknown gate metric 'goodputWPS' (did you mean 'goodputWps'?)");
   });
 });

@@ -6,6 +6,9 @@ import {
   mergeGates, parseGateFlag, reportMetrics, type ComparableReport, type Comparison, type Gates, type FormatContext,
 } from '../../reports/compare/index.js';
 import { InputError } from '../../workloads/input-error.js';
+import { unknownGateMetrics, wrongWayGates } from '../../reports/metric-names.js';
+import { gateableMetrics } from '../scenario/gate-metrics.js';
+import type { Scenario } from '../scenario/schema.js';
 
 /** Gate flags shared by `compare` and `run --baseline`. */
 export interface GateFlags {
@@ -16,6 +19,7 @@ export interface GateFlags {
   junit?: string;
   githubSummary?: boolean;
   benchmark?: string;
+  changedOnly?: boolean;
 }
 
 function collectGate(text: string, prev: Gates | undefined): Gates {
@@ -34,12 +38,22 @@ function parseAlpha(v: string): number {
 export function addGateOptions(cmd: Command): Command {
   return cmd
     .option('--gate <METRIC:KIND=VALUE>', 'a gate, e.g. makespanMsP99:maxIncreasePct=5 or ttftMsP99:max=800 (repeatable; overrides the scenario\'s gates for that metric)', collectGate)
-    .option('--alpha <p>', 'significance level of the Mann–Whitney test (default 0.05)', parseAlpha)
+    .option('--alpha <p>', 'significance level of the paired Wilcoxon signed-rank test over seeds (default 0.05)', parseAlpha)
+    .option('--changed-only', 'show only the rows that moved (the Markdown always lists only failures and near misses)')
     .option('--force', 'compare even if the scenario hash or report schema differs')
     .option('--md <file>', 'write the comparison as Markdown')
     .option('--junit <file>', 'write JUnit XML (one test case per gate check)')
     .option('--github-summary', 'append the Markdown to $GITHUB_STEP_SUMMARY (done whenever it is set; this warns if it is not)')
     .option('--benchmark <dir>', 'write github-action-benchmark inputs (smaller-is-better.json, bigger-is-better.json)');
+}
+
+/** Refuse --gate metrics the scenario's runs will not emit (exit 2), before anything runs. */
+export function checkGateFlags(sc: Scenario, flags: GateFlags): void {
+  const problems = [
+    ...unknownGateMetrics(Object.keys(flags.gate ?? {}), gateableMetrics(sc), (m) => `--gate ${m}`),
+    ...wrongWayGates(flags.gate ?? {}, (m, kind) => `--gate ${m}:${kind}`),
+  ];
+  if (problems.length > 0) throw new InputError(problems);
 }
 
 /** The gates in force: the candidate's scenario gates overlaid by --gate flags, or the defaults. */
@@ -49,10 +63,11 @@ export function gatesInForce(cand: ComparableReport, flags: GateFlags): { gates:
   if (Object.keys(merged).length === 0) {
     return { gates: Object.fromEntries(Object.entries(DEFAULT_GATES).filter(([m]) => metrics.includes(m))), source: 'default' };
   }
-  const unknown = Object.keys(merged).filter((m) => !metrics.includes(m));
-  if (unknown.length > 0) {
-    throw new InputError(unknown.map((m) => `gate metric '${m}' is not a summary metric of this report; available: ${metrics.join(', ')}`));
-  }
+  const problems = [
+    ...unknownGateMetrics(Object.keys(merged), metrics, (m) => (flags.gate?.[m] ? `--gate ${m}` : `scenario.gates.${m}`)),
+    ...wrongWayGates(flags.gate ?? {}, (m, kind) => `--gate ${m}:${kind}`),
+  ];
+  if (problems.length > 0) throw new InputError(problems.map((p) => p.replace('valid gate metrics for this scenario', 'summary metrics of this report')));
   return { gates: merged, source: 'configured' };
 }
 
@@ -109,5 +124,5 @@ export function gateAndReport(
     })),
     files: [mdFile, junitFile].filter(Boolean),
   };
-  return { comparison: c, text: comparisonText(c, metrics, ctx), json };
+  return { comparison: c, text: comparisonText(c, metrics, ctx, { changedOnly: flags.changedOnly === true }), json };
 }

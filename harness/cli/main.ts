@@ -6,6 +6,7 @@ import { registerRun } from './run.js';
 import { registerValidate } from './validate.js';
 import { registerCompare } from './compare.js';
 import { registerBaseline } from './baseline.js';
+import { registerReport } from './report.js';
 import { registerWorkload } from './workload-preview.js';
 import { registerCapacity } from './capacity.js';
 import { registerExplainStep } from './explain-step.js';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerCompare(program);
   registerBaseline(program);
+  registerReport(program);
   registerWorkload(program);
   registerCapacity(program);
   registerExplainStep(program);

@@ -6,7 +6,7 @@ import { collectSet, SET_HELP } from './set-flag.js';
 import { REPORT_FORMATS, runScenario, type ReportFormat } from '../runner/matrix.js';
 import { Progress } from '../progress.js';
 import { consoleSummary } from './summary-table.js';
-import { addGateOptions, checkComparable, gateAndReport, type GateFlags, type GateResult } from './gate.js';
+import { addGateOptions, checkComparable, checkGateFlags, gateAndReport, type GateFlags, type GateResult } from './gate.js';
 import { comparableFromReport, readReportFile } from './report-file.js';
 
 /** Parse a non-negative integer flag. */
@@ -52,6 +52,7 @@ export function registerRun(program: Command): void {
         ...(o.set ? { set: o.set } : {}),
         ...(o.seed !== undefined ? { seeds: [o.seed] } : {}), ...(o.mode ? { mode: o.mode } : {}), ...(o.skipBadRows ? { skipBadRows: true } : {}),
       });
+      checkGateFlags(loaded.scenario, o); // a typo in --gate fails now, not after the run
       const base = o.baseline !== undefined ? readReportFile(o.baseline) : null; // read first: a bad file fails before the run
       const outDir = o.out ?? join('runs', loaded.scenario.name);
       const progress = new Progress(process.stderr, !o.quiet && !o.json);

@@ -1,5 +1,7 @@
 import { fmt, relChange } from '../../reports/markdown.js';
 import type { Report } from '../../reports/report.js';
+import { leaderboard } from '../../reports/leaderboard.js';
+import { loadText } from '../../reports/load.js';
 
 const COLS = [
   { metric: 'workflowsCompleted', title: 'wf done', digits: 0 },
@@ -37,7 +39,9 @@ export function consoleSummary(report: Report): string {
   const out: string[] = [];
   for (const w of report.workloads) {
     const rows = report.aggregates.filter((a) => a.workload === w.name);
-    out.push(`${w.name} (${w.pattern}), median of ${report.scenario.seeds.length} seed(s):`);
+    out.push(`${w.name} (${loadText(w.pattern, w.params).split(';')[0]!}), median of ${report.scenario.seeds.length} seed(s):`);
+    const lb = rows.length > 1 ? leaderboard(report, w.name) : null;
+    if (lb) out.push(`  ${lb.verdict.replace(/^On [^:]*\): /, '')}`);
     out.push(...table(rows, COLS));
     if (rows.some((r) => 'kvLoads' in r.summary)) out.push('  KV tiers and disaggregation:', ...table(rows, KV_COLS));
     if (rows.some((r) => 'faultsInjected' in r.summary)) out.push('  failover:', ...table(rows, FAILOVER_COLS));

@@ -3,7 +3,7 @@ import { EVICTION_POLICIES } from '../../policies/kv/registry.js';
 import type { EvictionPolicy } from '../../policies/kv/eviction/types.js';
 import { buildKvTiers, kvTierCounters, type KvTiers, type KvTiersConfig, type TierConfig } from '../../sim/kv-tiers/index.js';
 import type { CostModel } from '../../sim/cost-model/types.js';
-import { kvTierFigures, type KvTierCounters } from '../../reports/kv-tiers.js';
+import { kvTierFigures, NO_COUNTERS } from '../../reports/kv-tiers.js';
 import type { RequestRecord } from '../../reports/records.js';
 import type { Summary } from '../../reports/summary.js';
 import type { KvTiersSpec } from '../scenario/kv-tiers.js';
@@ -52,11 +52,6 @@ export function buildCellKv(policy: PolicyEntry, cluster: ResolvedCluster, cost:
     d ? { prefillInstances: d.prefillInstances, bandwidthGBps: d.bandwidthGBps * cluster.tensorParallel, latencyUs: d.latencyUs } : undefined,
   );
 }
-
-const NO_COUNTERS: KvTierCounters = {
-  cpuHitBlocks: 0, remoteHitBlocks: 0, loads: 0, loadsDeclined: 0, loadUs: 0, savedComputeUs: 0, cpuLoadedBytes: 0,
-  cpuStoredBytes: 0, remoteLoadedBytes: 0, remoteStoredBytes: 0, cpuEvictions: 0, remoteEvictions: 0, pdBytes: 0,
-};
 
 /** The KV-tier / disaggregation summary metrics of one cell (zeros and NaN where it has neither). */
 export function kvSummary(

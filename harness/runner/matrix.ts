@@ -1,7 +1,8 @@
 import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { csvHeader, REQUEST_COLUMNS, summaryCsv, WORKFLOW_COLUMNS, writeRequestRows, writeWorkflowRows } from '../../reports/csv.js';
-import { reportMarkdown } from '../../reports/markdown.js';
+import { renderReportFiles } from '../../reports/render-files.js';
+import { workloadParams } from '../../reports/load.js';
 import { ChartSampler } from '../../reports/html/chart-data.js';
 import { aggregate, reportToJson, SCHEMA_VERSION, timeseriesJson, type Report, type RunEntry } from '../../reports/report.js';
 import type { WorkloadSpec } from '../../workloads/workload.js';
@@ -88,7 +89,7 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
   for (const spec of ps.workloads as WorkloadSpec[]) {
     const name = pt.label === '' ? spec.name : `${spec.name} @ ${pt.label}`;
     const workload = { ...spec, name };
-    workloadEntries.push({ name, pattern: spec.pattern, ...(pt.label === '' ? {} : { base: spec.name, sweep: pt.values }) });
+    workloadEntries.push({ name, pattern: spec.pattern, params: workloadParams(spec as unknown as Record<string, unknown>), ...(pt.label === '' ? {} : { base: spec.name, sweep: pt.values }) });
     for (const p of pointPolicies) {
       for (const seed of sc.seeds) {
         cellNo++;
@@ -134,7 +135,7 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
     tool: { name: 'agentbench', version: toolVersion() },
     scenario: {
       name: sc.name, hash: loaded.hash, mode: sc.mode, ...(sc.description ? { description: sc.description } : {}), seeds: sc.seeds,
-      ...(sc.gates ? { gates: sc.gates } : {}),
+      ...(sc.gates ? { gates: sc.gates } : {}), ...(sc.report.rankBy ? { rankBy: sc.report.rankBy } : {}),
       percentiles: sc.report.percentiles ?? 'linear',
     },
     cluster: target ? targetHeader(target.baseUrl, target.model, sc.live!) : {
@@ -155,11 +156,8 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
     written.push(name);
   };
   if (want('json')) write('report.json', reportToJson(report));
-  if (want('md')) write('report.md', reportMarkdown(report));
-  if (want('html')) {
-    // Loaded here, not at start-up: vega is only needed once a run has results to draw.
-    const { reportHtml } = await import('../../reports/html/index.js');
-    write('report.html', (await reportHtml(report, charts.data())).html);
+  if (want('md') || want('html')) {
+    for (const f of await renderReportFiles(report, charts.data(), { md: want('md'), html: want('html') })) write(f.name, f.text);
   }
   if (want('csv')) {
     written.push('requests.csv', 'workflows.csv');

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
@@ -6,6 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../reports/report.js';
 import { ChartSampler, reportHtml } from '../../reports/html/index.js';
 import { smallRun } from './testdata/small-run.js';
+import { parseDocument, stringify } from 'yaml';
+import { parseScenario } from '../scenario/load.js';
+import { runScenario } from './matrix.js';
 
 /** Debian's chromium (installed by .ci/run when missing); never a downloaded browser. */
 const CHROMIUM = process.env['AGENTBENCH_CHROMIUM'] ?? '/usr/bin/chromium';
@@ -24,6 +27,7 @@ const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run
 describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless chromium${HAVE_CHROMIUM ? '' : ` (skipped: ${SKIP_REASON})`}`, () => {
   let browser: Browser;
   const pages: string[] = [];
+  const shootoutPolicies: string[] = [];
 
   beforeAll(async () => {
     rmSync(OUT, { recursive: true, force: true });
@@ -40,15 +44,42 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless chromium${HAVE_CHROMIUM
     };
     writeFileSync(join(OUT, 'report-faults.html'), (await reportHtml(faulty, new ChartSampler(1).data())).html);
     pages.push(join(OUT, 'report-faults.html'));
+    // The shootout's 18 policies on two of its workloads, shrunk (8 workflows, one seed).
+    const shoot = parseDocument(readFileSync(resolve('scenarios', 'policy-shootout.yaml'), 'utf8')).toJS() as Record<string, unknown>;
+    shoot['seeds'] = [1];
+    shoot['workloads'] = (shoot['workloads'] as Record<string, unknown>[]).slice(0, 2).map((w) => ({ ...w, workflows: 8 }));
+    await runScenario(parseScenario(stringify(shoot), 'policy-shootout-small.yaml'), { outDir: join(OUT, 'shootout'), check: false });
+    pages.push(join(OUT, 'shootout', 'report.html'));
+    shootoutPolicies.push(...(shoot['policies'] as { name: string }[]).map((p) => p.name));
     // Playwright starts the browser with a new, empty profile directory of its own.
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
-  });
+  }, 180_000); // three runs (the shrunk shootout is 18 policies × 2 workloads) on a shared, busy machine
 
   afterAll(async () => {
     await browser?.close();
   });
 
-  it.each([0, 1])('page %i renders without console errors or network requests, with every chart drawn', async (i) => {
+  it('the shootout (18 policies) names every policy in full in each leaderboard, fits its tables, and stays small', async () => {
+    // The full shootout (6 workloads, 2 seeds) measured 2.9 MB; this shrunk one must stay far below 3 MB.
+    expect(statSync(pages[2]!).size).toBeLessThan(3_000_000);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(pathToFileURL(pages[2]!).href, { waitUntil: 'load' });
+    const boards = await page.$$eval('table.leaderboard', (ts) => ts.map((t) => [...t.querySelectorAll('tbody th[scope=row]')].map((th) => {
+      const e = th as unknown as { scrollWidth: number; clientWidth: number; textContent: string | null };
+      return { name: e.textContent ?? '', cut: e.scrollWidth > e.clientWidth + 1 };
+    })));
+    expect(boards).toHaveLength(2);
+    for (const b of boards) {
+      expect(b.map((x) => x.name).sort()).toEqual([...shootoutPolicies].sort());
+      expect(b.filter((x) => x.cut)).toEqual([]);
+    }
+    // No table wider than the page's column.
+    expect(await page.$$eval('table.fit', (ts) => ts.filter((t) => t.scrollWidth > (t.parentElement?.clientWidth ?? 0) + 1).length)).toBe(0);
+    await page.screenshot({ path: join(OUT, 'shootout-top.png'), clip: { x: 0, y: 0, width: 1280, height: 3000 } });
+    await page.close();
+  });
+
+  it.each([0, 1, 2])('page %i renders without console errors or network requests, with every chart drawn', async (i) => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const requests: string[] = [];
     await context.route('**/*', (route) => {
@@ -66,7 +97,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless chromium${HAVE_CHROMIUM
     const figures = await page.locator('figure.chart').count();
     // Page 0: per workload bars, CDFs, timeline and Gantt, plus cache reuse. Page 1 has no
     // request sample (no CDFs, no Gantt) but a failover chart per workload.
-    expect(figures).toBe(i === 0 ? 2 * 4 + 1 : 2 * 3 + 1);
+    expect(figures).toBe(i === 1 ? 2 * 3 + 1 : 2 * 4 + 1);
     const sizes = await page.$$eval('figure.chart .svg > svg', (els) => els.map((e) => {
       const b = e.getBoundingClientRect();
       return [b.width, b.height, e.querySelectorAll('path, line, text').length];
@@ -86,7 +117,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless chromium${HAVE_CHROMIUM
     const specText = await page.locator('details.spec pre').first().textContent();
     expect(JSON.parse(specText ?? '')).toMatchObject({ $schema: 'https://vega.github.io/schema/vega-lite/v6.json' });
 
-    await page.screenshot({ path: join(OUT, i === 0 ? 'report.png' : 'report-faults.png'), fullPage: true });
+    await page.screenshot({ path: join(OUT, ['report.png', 'report-faults.png', 'shootout.png'][i]!), fullPage: i !== 2 });
     expect(problems).toEqual([]);
     expect(requests).toEqual([]);
     await context.close();

@@ -8,6 +8,9 @@ import { describeFound as describe, pathLabel, valueAt } from '../../reports/fou
 import { scenarioSchema, type Scenario } from './schema.js';
 import { setPath } from './paths.js';
 import { expandSweep } from './sweep.js';
+import { gateableMetrics } from './gate-metrics.js';
+import { unknownGateMetrics, wrongWayGates } from '../../reports/metric-names.js';
+import { metricDirection } from '../../reports/compare/direction.js';
 
 /** A scenario as loaded from a file. */
 export interface LoadedScenario {
@@ -80,13 +83,37 @@ export function parseScenario(text: string, file: string, overrides: ScenarioOve
     }
     return { label: pt.label, values: pt.values, scenario: parsed.data };
   });
+  checkGatesAndRanking(points[0]!.scenario, doc, lineCounter, file);
   // Gates judge results but do not change them: keep them out of the hash, so tightening a gate
-  // does not make the committed baseline incomparable.
+  // does not make the committed baseline incomparable. The same for the leaderboards' ranking
+  // metric: it orders the report, not the results.
   const hashed = points.map((p) => {
-    const { gates: _gates, ...rest } = p.scenario;
-    return rest;
+    const { gates: _gates, report: { rankBy: _rankBy, ...reportHashed }, ...rest } = p.scenario;
+    return { ...rest, report: reportHashed };
   });
   return { file, scenario: points[0]!.scenario, points, hash: scenarioHash(hashed.length === 1 && points[0]!.label === '' ? hashed[0] : hashed) };
+}
+
+// A gate on a metric the runs will not emit could never judge anything: refuse it now, not
+// after the run; likewise a ranking metric without a known better direction.
+function checkGatesAndRanking(sc: Scenario, doc: Document, lineCounter: LineCounter, file: string): void {
+  const gateProblems = unknownGateMetrics(Object.keys(sc.gates ?? {}), gateableMetrics(sc), (m) => {
+    const { line, col } = locate(doc, lineCounter, ['gates', m]);
+    return `${file}:${line}:${col}: gates.${m}`;
+  });
+  gateProblems.push(...wrongWayGates(sc.gates ?? {}, (m, kind) => {
+    const { line, col } = locate(doc, lineCounter, ['gates', m, kind]);
+    return `${file}:${line}:${col}: gates.${m}.${kind}`;
+  }));
+  if (gateProblems.length > 0) throw new InputError(gateProblems);
+  const rankBy = sc.report.rankBy;
+  if (rankBy !== undefined) {
+    const { line, col } = locate(doc, lineCounter, ['report', 'rankBy']);
+    const ranked = gateableMetrics(sc).filter((m) => metricDirection(m) !== undefined);
+    if (!ranked.includes(rankBy)) {
+      throw new InputError([`${file}:${line}:${col}: report.rankBy: expected a summary metric whose better direction is known, found '${rankBy}'; valid: ${ranked.join(', ')}`]);
+    }
+  }
 }
 
 /** sha256 of a value's canonical JSON (object keys sorted at every level). */

@@ -110,6 +110,8 @@ export const scenarioSchema = z.strictObject({
      * Left out of the defaults so existing scenario hashes stay the same.
      */
     percentiles: z.enum(['linear', 'nearest-rank']).optional(),
+    /** The summary metric the leaderboards rank policies by (default makespanMsP99); kept out of the hash. */
+    rankBy: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'expected a summary metric name such as makespanMsP99').optional(),
   }).prefault({}),
 }).check((ctx) => {
   const seen = new Map<string, number>();

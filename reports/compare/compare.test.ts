@@ -3,6 +3,7 @@ import { compareReports, incompatibilities } from './compare.js';
 import { comparisonMarkdown, comparisonText } from './format.js';
 import { DEFAULT_GATES, type Gates } from './gates.js';
 import { makeReport } from './testdata/make-report.js';
+import { mannWhitneyU } from './mann-whitney.js';
 
 const gate = (gates: Gates) => ({ gates, gatesSource: 'configured' as const });
 const cell = (metrics: Record<string, readonly (number | null)[]>) => [{ workload: 'parallel', policy: 'least-loaded', metrics }];
@@ -26,9 +27,9 @@ describe('compareReports on hand-made reports', () => {
     expect(c.passed).toBe(false);
     const x = c.checks[0]!;
     expect(x.verdict).toBe('fail');
-    expect(x.test).toMatchObject({ method: 'mann-whitney', exact: true, alpha: 0.05 });
-    expect(x.test?.method === 'mann-whitney' && x.test.pValue).toBeCloseTo(1 / 252, 12);
-    expect(x.reason).toMatch(/makespanMsP99 rose 12\.0% \(1000 → 1120; limit: rise ≤ 5%\); Mann–Whitney p = 0\.0040 < α 0\.05 over 5 vs 5 seeds/);
+    // Every seed +12%: all 5 differences positive, so the one-sided exact p is 1/2^5.
+    expect(x.test).toMatchObject({ method: 'wilcoxon-signed-rank', pairs: 5, nonZero: 5, alpha: 0.05, pValue: 1 / 32 });
+    expect(x.reason).toMatch(/^makespanMsP99 rose 12\.0% \(1000 → 1120; limit: rise ≤ 5%\); per seed all \+12\.0% \(median of 5 pairs\); paired Wilcoxon signed-rank p = 0\.031 \(5 of 5 seeds moved, one-sided, exact\) < α 0\.05$/);
     const md = comparisonMarkdown(c, ['makespanMsP99'], { refreshHint: 'agentbench baseline update s.yaml b.json' });
     expect(md).toContain('### Why it failed');
     expect(md).toContain('parallel × least-loaded: makespanMsP99 rose 12.0%');
@@ -43,17 +44,44 @@ describe('compareReports on hand-made reports', () => {
     const x = c.checks[0]!;
     expect(x.changePct).toBeCloseTo(8, 9);
     expect(x.verdict).toBe('noise');
-    expect(x.test?.method === 'mann-whitney' && x.test.pValue).toBeGreaterThan(0.05);
+    // d = 80, −380, 450, −180, 170: W+ = 1 + 5 + 2 = 8 of 15; P(W+ ≥ 8) = 16/32 (see signed-rank.test.ts).
+    expect(x.test).toMatchObject({ method: 'wilcoxon-signed-rank', pValue: 0.5 });
     expect(x.reason).toContain('within seed noise');
     expect(c.passed).toBe(true);
   });
 
   it('honours alpha from the rule and from the options', () => {
-    const base = makeReport(cell({ m: [10, 11, 12, 13, 14] }));
-    const cand = makeReport(cell({ m: [12, 13, 14, 15, 16] })); // +16.7%, p ≈ 0.111 (exact, one-sided)
-    expect(compareReports(base, cand, gate({ m: { maxIncreasePct: 5 } })).checks[0]!.verdict).toBe('noise');
-    expect(compareReports(base, cand, gate({ m: { maxIncreasePct: 5, alpha: 0.2 } })).checks[0]!.verdict).toBe('fail');
-    expect(compareReports(base, cand, { ...gate({ m: { maxIncreasePct: 5 } }), alpha: 0.2 }).checks[0]!.verdict).toBe('fail');
+    const base = makeReport(cell({ m: [100, 100, 100, 100, 100] }));
+    const cand = makeReport(cell({ m: [99, 102, 103, 104, 105] })); // per seed −1, +2, +3, +4, +5%: median +3%, p = 2/32
+    expect(compareReports(base, cand, gate({ m: { maxIncreasePct: 2 } })).checks[0]!.verdict).toBe('noise');
+    expect(compareReports(base, cand, gate({ m: { maxIncreasePct: 2, alpha: 0.1 } })).checks[0]!.verdict).toBe('fail');
+    expect(compareReports(base, cand, { ...gate({ m: { maxIncreasePct: 2 } }), alpha: 0.1 }).checks[0]!.verdict).toBe('fail');
+  });
+
+  it('catches the missed regression of issue 18: a consistent drop on every seed, hidden by the seed spread', () => {
+    // Hit rate per seed: −8%, −20%, −29%, −15%, −10% (median −15%) against a limit of −2%.
+    const base = makeReport(cell({ prefixCacheHitRate: [0.40, 0.45, 0.50, 0.55, 0.60] }));
+    const cand = makeReport(cell({ prefixCacheHitRate: [0.368, 0.36, 0.355, 0.4675, 0.54] }));
+    const x = compareReports(base, cand, gate({ prefixCacheHitRate: { maxDecreasePct: 2 } })).checks[0]!;
+    // Unpaired, the seed spread hides it: U(cand) = 2 + 3 = 5 and P(U ≤ 5) = 19/252 ≈ 0.075
+    // (partitions of 0..5 into ≤ 5 parts ≤ 5: 1 + 1 + 2 + 3 + 5 + 7), above α 0.05.
+    expect(mannWhitneyU(cand.runs.map((r) => r.summary['prefixCacheHitRate']!), base.runs.map((r) => r.summary['prefixCacheHitRate']!), 'less').pValue)
+      .toBeCloseTo(19 / 252, 12);
+    // Paired, all 5 seeds fell: p = 1/32.
+    expect(x.verdict).toBe('fail');
+    expect(x.changePct).toBeCloseTo(-15, 9);
+    expect(x.test).toMatchObject({ method: 'wilcoxon-signed-rank', pValue: 1 / 32, pairs: 5, nonZero: 5 });
+    expect(x.test?.method === 'wilcoxon-signed-rank' && x.test.changesPct.map((v) => Math.round(v * 1e9) / 1e9)).toEqual([-8, -20, -29, -15, -10]);
+  });
+
+  it('falls back to the unpaired Mann–Whitney test only when seeds do not pair, and says so', () => {
+    const base = makeReport(cell({ m: [1000, 1010, 990, 1005, 995] }), { seeds: [1, 2, 3, 4, 5] });
+    const cand = makeReport(cell({ m: [1120, 1131, 1109, 1126, 1114] }), { seeds: [6, 7, 8, 9, 10] });
+    const x = compareReports(base, cand, gate({ m: { maxIncreasePct: 5 } })).checks[0]!;
+    expect(x.test).toMatchObject({ method: 'mann-whitney', exact: true, pValue: 1 / 252 }); // fully separated 5 vs 5
+    expect(x.changePct).toBeCloseTo(12, 9); // 1000 → 1120: the change of the medians
+    expect(x.reason).toContain('unpaired Mann–Whitney p = 0.0040 (only 0 seed(s) in both reports, so 5 vs 5 seeds compared unpaired) < α 0.05');
+    expect(x.verdict).toBe('fail');
   });
 
   it('falls back to the threshold alone with fewer than 5 seeds, and says so', () => {
@@ -105,7 +133,7 @@ describe('compareReports on hand-made reports', () => {
     const c = compareReports(r, r, { gates: DEFAULT_GATES, gatesSource: 'default' });
     expect(c.passed).toBe(true);
     expect(c.checks).toHaveLength(Object.keys(DEFAULT_GATES).length);
-    expect(c.checks.every((x) => x.verdict === 'pass' && x.test?.method === 'mann-whitney' && x.test.pValue >= 0.5)).toBe(true);
+    expect(c.checks.every((x) => x.verdict === 'pass' && x.test?.method === 'wilcoxon-signed-rank' && x.test.pValue === 1 && x.test.nonZero === 0)).toBe(true);
     expect(c.notes.join('\n')).toContain('default gates used');
   });
 });

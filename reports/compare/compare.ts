@@ -1,7 +1,12 @@
-import { median } from '../report.js';
+import { median } from 'simple-statistics';
 import { DEFAULT_ALPHA, MIN_SEEDS_FOR_TEST, RULE_KINDS, describeLimit, type GateRule, type Gates, type RuleKind } from './gates.js';
 import { mannWhitneyU } from './mann-whitney.js';
 import type { ComparableReport } from './report-schema.js';
+import { pairBySeed, type PairedChange } from './paired.js';
+import { relativePct } from './relative.js';
+import { wilcoxonSignedRank } from './signed-rank.js';
+
+export { relativePct };
 
 /** One side's per-seed values of a metric for one (workload, policy). */
 export interface Sample {
@@ -9,11 +14,20 @@ export interface Sample {
   readonly median: number | null;
   readonly min: number | null;
   readonly max: number | null;
+  /** The same values by seed (pairs baseline and candidate runs of one seed). */
+  readonly bySeed: ReadonlyMap<number, number>;
 }
 
 /** The statistical evidence behind a relative verdict. */
 export type TestOutcome =
-  | { readonly method: 'mann-whitney'; readonly pValue: number; readonly alpha: number; readonly exact: boolean }
+  | {
+    readonly method: 'wilcoxon-signed-rank'; readonly pValue: number; readonly alpha: number;
+    /** Seeds in both reports (pairs), and how many of them differ at all. */
+    readonly pairs: number; readonly nonZero: number;
+    /** Per-seed change in percent, by seed, and the 95% bootstrap interval of their median. */
+    readonly seeds: readonly number[]; readonly changesPct: readonly number[]; readonly ciPct: readonly [number, number] | null;
+  }
+  | { readonly method: 'mann-whitney'; readonly pValue: number; readonly alpha: number; readonly exact: boolean; readonly reason: string }
   | { readonly method: 'threshold-only'; readonly reason: string };
 
 /** How one gate came out for one (workload, policy). */
@@ -28,7 +42,10 @@ export interface GateCheck {
   readonly limit: number;
   readonly base: Sample | null;
   readonly cand: Sample;
-  /** Candidate vs baseline median in percent (±Infinity from a zero baseline); null without both. */
+  /**
+   * Candidate vs baseline in percent (±Infinity from a zero baseline); null without both: the
+   * median of the per-seed changes when seeds pair, else the change of the medians.
+   */
   readonly changePct: number | null;
   readonly test: TestOutcome | null;
   readonly verdict: Verdict;
@@ -106,9 +123,14 @@ function indexRuns(r: ComparableReport): Map<string, ComparableReport['runs'][nu
 }
 
 function sampleOf(runs: readonly ComparableReport['runs'][number][], metric: string): Sample {
-  const values = runs.map((r) => r.summary[metric]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
-  if (values.length === 0) return { values, median: null, min: null, max: null };
-  return { values, median: median(values), min: Math.min(...values), max: Math.max(...values) };
+  const bySeed = new Map<number, number>();
+  for (const r of runs) {
+    const v = r.summary[metric];
+    if (typeof v === 'number' && Number.isFinite(v)) bySeed.set(r.seed, v);
+  }
+  const values = [...bySeed.values()];
+  if (values.length === 0) return { values, median: null, min: null, max: null, bySeed };
+  return { values, median: median(values), min: Math.min(...values), max: Math.max(...values), bySeed };
 }
 
 const fmtNum = (x: number): string => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toPrecision(3));
@@ -116,9 +138,12 @@ const fmtPct = (x: number): string => (Number.isFinite(x) ? `${x >= 0 ? '+' : '�
 
 /**
  * Check every gate on every (workload, policy) of the candidate against the baseline (null:
- * absolute limits only). A relative limit fails when the median moved past it and, with at
- * least MIN_SEEDS_FOR_TEST seeds per side, a one-sided Mann–Whitney U test over the per-seed
- * values agrees at α; with fewer seeds the threshold alone decides (and the check says so).
+ * absolute limits only). Seeds pair: the same seed runs the same workflows on both sides, so a
+ * relative limit is held against the median of the per-seed changes, and fails when that moved
+ * past it and a one-sided exact Wilcoxon signed-rank test over the per-seed differences agrees
+ * at α (5 of 5 seeds one way: p = 1/32). Only when fewer than MIN_SEEDS_FOR_TEST seeds pair
+ * (the reports ran different seeds) does the unpaired Mann–Whitney U test stand in, saying so;
+ * with fewer seeds than that on a side the threshold alone decides (and the check says so).
  */
 export function compareReports(base: ComparableReport | null, cand: ComparableReport, opts: CompareOptions): Comparison {
   const baseRuns = base ? indexRuns(base) : new Map<string, ComparableReport['runs'][number][]>();
@@ -195,29 +220,59 @@ function checkOne(x: CheckInput): GateCheck {
   if (c.median === null) return { ...head, changePct, test: null, verdict: 'fail', reason: `${metric} was ${fmtNum(b.median)}, now undefined (null) in every seed` };
 
   const up = kind === 'maxIncreasePct';
-  const moved = up ? changePct! : -changePct!;
-  const exceeded = moved > limit;
-  const word = changePct === 0 ? 'unchanged' : `${changePct! > 0 ? 'rose' : 'fell'} ${fmtPct(changePct!).replace(/^[+−]/, '')}`;
-  const change = `${metric} ${word} (${fmtNum(b.median)} → ${fmtNum(c.median)}; limit: ${up ? 'rise' : 'drop'} ≤ ${limit}%)`;
   const alpha = x.rule.alpha ?? x.alpha ?? DEFAULT_ALPHA;
-  let test: TestOutcome;
-  if (b.values.length >= MIN_SEEDS_FOR_TEST && c.values.length >= MIN_SEEDS_FOR_TEST) {
-    const r = mannWhitneyU(c.values, b.values, up ? 'greater' : 'less');
-    test = { method: 'mann-whitney', pValue: r.pValue, alpha, exact: r.method === 'exact' };
-  } else {
-    test = { method: 'threshold-only', reason: `${Math.min(b.values.length, c.values.length)} seed(s), fewer than ${MIN_SEEDS_FOR_TEST}: threshold alone` };
+  const paired = pairBySeed(b.bySeed, c.bySeed);
+  const test = relativeTest(paired, b, c, up, alpha);
+  const change = test.method === 'wilcoxon-signed-rank' ? paired.medianPct : changePct!;
+  const moved = up ? change : -change;
+  const exceeded = moved > limit;
+  const word = change === 0 ? 'unchanged' : `${change > 0 ? 'rose' : 'fell'} ${fmtPct(change).replace(/^[+−]/, '')}`;
+  const limitText = `limit: ${up ? 'rise' : 'drop'} ≤ ${limit}%`;
+  const perSeed = test.method === 'wilcoxon-signed-rank' ? `; per seed ${perSeedText(paired)} (median of ${paired.seeds.length} pairs${ciText(paired)})` : '';
+  const what2 = `${metric} ${word} (${fmtNum(b.median)} → ${fmtNum(c.median)}; ${limitText})${perSeed}`;
+  const head2 = { ...head, changePct: change, test };
+  if (test.method === 'threshold-only') {
+    return { ...head2, verdict: exceeded ? 'fail' : 'pass', reason: `${what2}; ${test.reason}` };
   }
-  if (!exceeded) return { ...head, changePct, test, verdict: 'pass', reason: change };
-  if (test.method === 'threshold-only') return { ...head, changePct, test, verdict: 'fail', reason: `${change}; ${test.reason}` };
-  const p = `Mann–Whitney p = ${test.pValue.toPrecision(2)}`;
-  if (test.pValue < alpha) {
-    return { ...head, changePct, test, verdict: 'fail', reason: `${change}; ${p} < α ${alpha} over ${b.values.length} vs ${c.values.length} seeds` };
-  }
-  return { ...head, changePct, test, verdict: 'noise', reason: `${change}, but ${p} ≥ α ${alpha}: within seed noise` };
+  const p = test.method === 'wilcoxon-signed-rank'
+    ? `paired Wilcoxon signed-rank p = ${fmtP(test.pValue)} (${test.nonZero} of ${test.pairs} seeds moved, one-sided, exact)`
+    : `unpaired Mann–Whitney p = ${fmtP(test.pValue)} (${test.reason})`;
+  if (!exceeded) return { ...head2, verdict: 'pass', reason: `${what2}; ${p}` };
+  if (test.pValue < alpha) return { ...head2, verdict: 'fail', reason: `${what2}; ${p} < α ${alpha}` };
+  return { ...head2, verdict: 'noise', reason: `${what2}, but ${p} ≥ α ${alpha}: within seed noise` };
 }
 
-/** (x − base) / |base| in percent; ±Infinity when base is 0 and x is not. */
-export function relativePct(x: number, base: number): number {
-  if (base === 0) return x === 0 ? 0 : x > 0 ? Infinity : -Infinity;
-  return ((x - base) / Math.abs(base)) * 100;
+/** The paired test when enough seeds pair; else the unpaired test; else none. */
+function relativeTest(paired: PairedChange, b: Sample, c: Sample, up: boolean, alpha: number): TestOutcome {
+  if (paired.seeds.length >= MIN_SEEDS_FOR_TEST) {
+    const r = wilcoxonSignedRank(paired.cand, paired.base, up ? 'greater' : 'less');
+    return {
+      method: 'wilcoxon-signed-rank', pValue: r.pValue, alpha, pairs: paired.seeds.length, nonZero: r.n,
+      seeds: paired.seeds, changesPct: paired.changesPct, ciPct: paired.ciPct,
+    };
+  }
+  if (b.values.length >= MIN_SEEDS_FOR_TEST && c.values.length >= MIN_SEEDS_FOR_TEST) {
+    const r = mannWhitneyU(c.values, b.values, up ? 'greater' : 'less');
+    return {
+      method: 'mann-whitney', pValue: r.pValue, alpha, exact: r.method === 'exact',
+      reason: `only ${paired.seeds.length} seed(s) in both reports, so ${b.values.length} vs ${c.values.length} seeds compared unpaired`,
+    };
+  }
+  return { method: 'threshold-only', reason: `${Math.min(b.values.length, c.values.length)} seed(s), fewer than ${MIN_SEEDS_FOR_TEST}: threshold alone, no test` };
+}
+
+const fmtP = (p: number): string => (p >= 0.001 ? p.toPrecision(2) : p.toExponential(1));
+
+function perSeedText(p: PairedChange): string {
+  const finite = p.changesPct.filter(Number.isFinite);
+  if (finite.length === 0) return '';
+  const lo = Math.min(...p.changesPct);
+  const hi = Math.max(...p.changesPct);
+  return fmtPct(lo) === fmtPct(hi) ? `all ${fmtPct(lo)}` : `${fmtPct(lo)} to ${fmtPct(hi)}`;
+}
+
+function ciText(p: PairedChange): string {
+  if (!p.ciPct) return '';
+  const [lo, hi] = p.ciPct.map(fmtPct);
+  return lo === hi ? '' : `, 95% bootstrap CI of the median ${lo} to ${hi}`;
 }

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 
-/** Regression needs a statistical test to agree only with at least this many seeds per side. */
+/**
+ * Seeds (pairs, or per side when unpaired) from which a statistical test must agree before a
+ * relative limit fails: with 5 pairs the smallest one-sided signed-rank p is 1/32 < 0.05; with
+ * 4 it is 1/16, so no test could ever confirm a regression and the threshold decides alone.
+ */
 export const MIN_SEEDS_FOR_TEST = 5;
 /** Significance level of the regression test unless a gate or --alpha says otherwise. */
 export const DEFAULT_ALPHA = 0.05;
@@ -25,7 +29,7 @@ export const gateRuleSchema = z.strictObject({
   max: z.number().optional(),
   /** Fail when the candidate's median is below this. */
   min: z.number().optional(),
-  /** Significance level of the Mann–Whitney test for this metric. */
+  /** Significance level of the paired Wilcoxon signed-rank test (or, unpaired, Mann–Whitney) for this metric. */
   alpha: z.number().gt(0).lt(1).optional(),
 }).refine((r) => RULE_KINDS.some((k) => r[k] !== undefined), {
   message: 'expected at least one of maxIncreasePct, maxDecreasePct, max, min',

@@ -5,6 +5,10 @@ export {
 } from './gates.js';
 export type { GateRule, Gates, RuleKind } from './gates.js';
 export { mannWhitneyU } from './mann-whitney.js';
+export { wilcoxonSignedRank } from './signed-rank.js';
+export type { SignedRankResult } from './signed-rank.js';
+export { pairBySeed, bootstrapMedianCi } from './paired.js';
+export type { PairedChange } from './paired.js';
 export type { Alternative, MannWhitneyResult } from './mann-whitney.js';
 export { comparableReportSchema, parseComparableReport } from './report-schema.js';
 export type { ComparableReport } from './report-schema.js';

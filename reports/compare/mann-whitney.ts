@@ -1,3 +1,5 @@
+import { doubledMidRanks } from './ranks.js';
+
 /** Which way the first sample is expected to differ from the second. */
 export type Alternative = 'greater' | 'less' | 'two-sided';
 
@@ -35,20 +37,6 @@ export function mannWhitneyU(
   const useExact = method === 'exact' || (method === 'auto' && n1 + n2 <= EXACT_MAX_N);
   if (useExact) return { u, pValue: exactP(ranks2, n1, r1x2, alternative), method: 'exact' };
   return { u, pValue: asymptoticP(u, n1, n2, ranks2, alternative), method: 'asymptotic' };
-}
-
-/** 2 × the mid-rank (1-based) of each value, in input order. */
-function doubledMidRanks(values: readonly number[]): number[] {
-  const idx = values.map((_, i) => i).sort((i, j) => values[i]! - values[j]!);
-  const out = new Array<number>(values.length);
-  for (let s = 0; s < idx.length;) {
-    let e = s;
-    while (e + 1 < idx.length && values[idx[e + 1]!] === values[idx[s]!]) e++;
-    const r2 = s + 1 + e + 1; // (first rank + last rank) = 2 × mid-rank
-    for (let k = s; k <= e; k++) out[idx[k]!] = r2;
-    s = e + 1;
-  }
-  return out;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Comparison, GateCheck, Sample } from './compare.js';
 import { relativePct } from './compare.js';
 import { HEADLINE_METRICS, metricDirection } from './direction.js';
 import { describeLimit } from './gates.js';
+import { moved } from './triage.js';
 
 /** One line of a comparison table: one metric of one (workload, policy). */
 export interface ComparisonRow {
@@ -16,6 +17,8 @@ export interface ComparisonRow {
   readonly p: string;
   /** fail | noise | pass | skipped for gated metrics; better | worse | same | – otherwise. */
   readonly verdict: string;
+  /** Whether the row moved (a non-zero change at one decimal, or a failed check). */
+  readonly moved: boolean;
 }
 
 /** Glyph + word of a verdict, for tables people read. */
@@ -60,7 +63,9 @@ export function comparisonRows(c: Comparison, candMetrics: readonly string[]): C
       const b = c.baseLabel !== null ? c.samples('base', workload, policy, metric) : null;
       const k = c.samples('cand', workload, policy, metric);
       const checks = c.checks.filter((x) => x.workload === workload && x.policy === policy && x.metric === metric);
-      const change = b?.median != null && k?.median != null ? relativePct(k.median, b.median) : null;
+      // A gated metric shows the change its check judged (median per-seed change when seeds pair).
+      const judged = checks.find((x) => x.changePct !== null && x.test !== null);
+      const change = judged ? judged.changePct : b?.median != null && k?.median != null ? relativePct(k.median, b.median) : null;
       if (checks.length === 0 && b?.median == null && k?.median == null) continue; // undefined on both sides: nothing to show
       rows.push({
         workload, policy, metric,
@@ -70,6 +75,7 @@ export function comparisonRows(c: Comparison, candMetrics: readonly string[]): C
         limits: checks.map((x) => describeLimit(x.kind, x.limit)).join(', '),
         p: pText(checks),
         verdict: checks.length > 0 ? worst(checks) : infoVerdict(metric, change),
+        moved: checks.some(moved) || (change !== null && Math.abs(change) >= 0.05),
       });
     }
   }
@@ -88,7 +94,7 @@ function uniqueCells(checks: readonly GateCheck[]): { workload: string; policy: 
 }
 
 function pText(checks: readonly GateCheck[]): string {
-  const ps = checks.flatMap((x) => (x.test?.method === 'mann-whitney' ? [x.test.pValue] : []));
+  const ps = checks.flatMap((x) => (x.test && 'pValue' in x.test ? [x.test.pValue] : []));
   if (ps.length > 0) return Math.min(...ps).toPrecision(2);
   return checks.some((x) => x.test?.method === 'threshold-only') ? 'n<5' : '–';
 }

@@ -2,10 +2,13 @@ import { fmt } from '../markdown.js';
 import type { Report } from '../report.js';
 import type { ChartData } from './chart-data.js';
 import { highlights } from '../highlights.js';
-import { allMetricsTableHtml, esc, figure, PAGE_CSS, PAGE_SCRIPT, workloadTableHtml, type PlacedChart } from './page.js';
+import { loadText } from '../load.js';
+import { leaderboard } from '../leaderboard.js';
+import { allMetricsTableHtml, esc, figure, leaderboardHtml, PAGE_CSS, PAGE_SCRIPT, workloadTableHtml, type PlacedChart } from './page.js';
 import { CHART_LIBS, renderSvg } from './render.js';
 import { cacheReuseChart, latencyCdfChart, policyBarsChart } from './specs-summary.js';
 import { failoverChart, ganttChart, instanceTimelineChart } from './specs-time.js';
+import { disaggregationChart, kvTiersChart } from './specs-kv.js';
 import type { ChartSpec } from './vl.js';
 
 export { ChartSampler, cdfPoints } from './chart-data.js';
@@ -48,14 +51,19 @@ export async function reportHtml(report: Report, data: ChartData): Promise<Repor
   for (const [i, w] of report.workloads.entries()) {
     const rows = report.aggregates.filter((a) => a.workload === w.name);
     const limited = report.runs.filter((r) => r.workload === w.name && r.end === 'limit').length;
+    const lb = leaderboard(report, w.name);
     sections.push(`<section id="workload-${i}"><h2>Workload <code>${esc(w.name)}</code> (${esc(w.pattern)})</h2>
-${workloadTableHtml(rows)}
+<p class="load"><b>Load:</b> ${esc(loadText(w.pattern, w.params))}.</p>
+${lb ? leaderboardHtml(lb) : ''}
+<details><summary>Details: every headline metric, median [seed range] (change vs the first policy)</summary>${workloadTableHtml(rows)}</details>
 ${limited > 0 ? `<p class="desc">${limited} run(s) hit a run limit; their open requests were ended as timeouts.</p>` : ''}
 ${count(await place(policyBarsChart(report, w.name, i), warnings))}
 ${count(await place(latencyCdfChart(report, data, w.name, i), warnings))}
 ${count(await place(instanceTimelineChart(report, w.name, i), warnings))}
 ${count(await place(ganttChart(report, data, w.name, i), warnings))}
 ${count(await place(failoverChart(report, w.name, i), warnings))}
+${count(await place(kvTiersChart(report, w.name, i), warnings))}
+${count(await place(disaggregationChart(report, w.name, i), warnings))}
 </section>`);
   }
   const cache = count(await place(cacheReuseChart(report), warnings));
@@ -78,11 +86,12 @@ ${s.description ? `<p class="desc">${esc(s.description)}</p>` : ''}
 <dt>seeds</dt><dd>${esc(s.seeds.join(', '))}</dd>
 <dt>scenario hash</dt><dd><code>${esc(s.hash.slice(0, 16))}</code></dd>
 <dt>${'target' in report.cluster ? 'deployed target' : 'cluster'}</dt><dd>${esc(cluster)}</dd>
+<dt>load</dt><dd>${report.workloads.map((w) => `<b>${esc(w.name)}</b>: ${esc(loadText(w.pattern, w.params))}`).join('<br>')}</dd>
 <dt>policies</dt><dd>${report.policies.map((p) => `<b>${esc(p.name)}</b> (routing ${esc(p.routing)}, scheduling ${esc(p.scheduling)}, eviction ${esc(p.eviction)})`).join('; ')}</dd>
 <dt>versions</dt><dd>${esc(report.tool.name)} ${esc(report.tool.version)}; charts: vega-lite ${esc(CHART_LIBS.vegaLite)}, vega ${esc(CHART_LIBS.vega)}</dd>
 </dl>
 </header>
-<section class="highlights" id="highlights"><h2 style="border:0;margin-top:0">What stands out</h2><p>${esc(highlights(report).join(' '))}</p></section>
+<section class="highlights" id="highlights"><h2 style="border:0;margin-top:0">What stands out</h2><ul>${highlights(report).map((h) => `<li>${esc(h)}</li>`).join('')}</ul></section>
 <nav><b>Contents</b><ul>${report.workloads.map((w, i) => `<li><a href="#workload-${i}">Workload ${esc(w.name)}</a></li>`).join('')}<li><a href="#cache-reuse">Across workloads: prefix-cache reuse</a></li><li><a href="#all-metrics">All metrics</a></li></ul></nav>
 ${sections.join('\n')}
 <section id="cache-reuse"><h2>Across workloads</h2>${cache || '<p class="desc">No cache figures in this report.</p>'}</section>

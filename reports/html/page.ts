@@ -1,5 +1,6 @@
-import { fmt, MD_COLUMNS, relChange } from '../markdown.js';
+import { columnsFor, fmt, relChange } from '../markdown.js';
 import type { AggregateEntry, Report, Spread } from '../report.js';
+import { DECIDING_METRICS, metricName, metricValue, significanceText, type Leaderboard } from '../leaderboard.js';
 
 /** Escape text for HTML content and attribute values. */
 export function esc(s: string): string {
@@ -47,10 +48,20 @@ function cell(s: Spread | undefined, base: Spread | undefined, digits: number, i
 
 /** The exact numbers of one workload: a row per policy, the report.md columns. */
 export function workloadTableHtml(rows: readonly AggregateEntry[]): string {
-  const head = `<tr><th>policy</th>${MD_COLUMNS.map((c) => `<th>${esc(c.title)}</th>`).join('')}</tr>`;
+  const cols = columnsFor(rows);
+  const head = `<tr><th>policy</th>${cols.map((c) => `<th>${esc(c.title)}</th>`).join('')}</tr>`;
   const base = rows[0];
-  const body = rows.map((r, i) => `<tr><th scope="row">${esc(r.policy)}</th>${MD_COLUMNS.map((c) => cell(r.summary[c.metric], base?.summary[c.metric], c.digits, i === 0)).join('')}</tr>`);
-  return `<div class="scroll"><table class="numbers"><thead>${head}</thead><tbody>${body.join('')}</tbody></table></div>`;
+  const body = rows.map((r, i) => `<tr><th scope="row">${esc(r.policy)}</th>${cols.map((c) => cell(r.summary[c.metric], base?.summary[c.metric], c.digits, i === 0)).join('')}</tr>`);
+  // Range and change sit under the median (CSS), so the table fits the page's column.
+  return `<div class="scroll"><table class="numbers fit"><thead>${head}</thead><tbody>${body.join('')}</tbody></table></div>`;
+}
+
+/** A workload's leaderboard: the verdict, then a row per policy in rank order, full names. */
+export function leaderboardHtml(lb: Leaderboard): string {
+  const pct = (x: number): string => (x === 0 ? '–' : `${x > 0 ? '+' : '−'}${Math.abs(x).toFixed(1)}%`);
+  const head = `<tr><th>#</th><th>policy</th><th>${esc(metricName(lb.metric))}</th><th>vs leader</th><th>leader better over seeds?</th>${DECIDING_METRICS.map((m) => `<th>${esc(metricName(m))}</th>`).join('')}</tr>`;
+  const body = lb.rows.map((r) => `<tr><td class="num">${r.rank}</td><th scope="row">${esc(r.policy)}</th><td class="num">${esc(metricValue(lb.metric, r.primary.median))}</td><td class="num">${esc(pct(r.vsLeaderPct))}</td><td>${esc(significanceText(r))}</td>${DECIDING_METRICS.map((m) => `<td class="num">${esc(metricValue(m, r.others[m]?.median ?? null))}</td>`).join('')}</tr>`);
+  return `<p class="verdict"><b>${esc(lb.verdict)}</b></p><table class="numbers leaderboard fit"><thead>${head}</thead><tbody>${body.join('')}</tbody></table>`;
 }
 
 /** Every summary metric (keys read from the data), median across seeds, per workload × policy. */
@@ -74,15 +85,22 @@ h3 { font-size: 15px; margin: 18px 0 6px; } .desc { color: var(--muted); margin:
 dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; margin: 0; font-size: 13px; }
 dl.meta dt { color: var(--muted); } dl.meta dd { margin: 0; }
 .highlights { background: #f3f7fb; border-left: 4px solid var(--accent); padding: 10px 16px; margin: 18px 0; }
-.highlights p { margin: 0; }
+.highlights p { margin: 0; } .highlights ul { margin: 0; padding-left: 18px; } .highlights li { margin: 4px 0; }
 nav ul { margin: 4px 0; padding-left: 18px; columns: 2; }
 table.numbers { border-collapse: collapse; font-size: 13px; margin: 8px 0; }
 table.numbers th, table.numbers td { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
 table.numbers td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .range, .delta { color: var(--muted); font-size: 12px; }
+table.fit { width: 100%; } table.fit th { font-size: 12px; font-weight: 600; }
+table.fit td.num .range, table.fit td.num .delta { display: block; }
+table.fit th[scope=row] { word-break: break-word; max-width: 220px; }
+p.load { font-size: 13px; margin: 0 0 8px; } p.load b { font-weight: 600; }
+table.leaderboard td, table.leaderboard th { padding: 3px 8px; }
+p.verdict { font-size: 15px; margin: 6px 0 10px; }
 .scroll { overflow-x: auto; } table.all { font-size: 12px; }
 figure.chart { margin: 14px 0 22px; }
 figure.chart .svg svg { max-width: 100%; height: auto; }
+figure.chart .svg svg text { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
 figcaption { color: var(--muted); font-size: 12.5px; max-width: 900px; }
 .tools { display: block; }
 .tools button { font-size: 12px; margin: 4px 6px 0 0; padding: 2px 8px; border: 1px solid #ccc; border-radius: 4px; background: #fff; cursor: pointer; }

@@ -1,79 +1,112 @@
 import type { Report } from '../report.js';
 import type { ChartData } from './chart-data.js';
-import { POLICY_RANGE, metricLabel, topLevel, type ChartSpec } from './vl.js';
+import { median } from 'simple-statistics';
+import { metricDirection } from '../compare/direction.js';
+import { fmt } from '../format.js';
+import { featuredPolicies } from '../leaderboard.js';
+import { DASHES, POLICY_RANGE, metricLabel, topLevel, type ChartSpec } from './vl.js';
 
 /** Metrics of the per-workload policy bars. */
 export const BAR_METRICS = ['makespanMsP50', 'makespanMsP99', 'ttftMsP50', 'ttftMsP99', 'throughputRps', 'outputTokensPerSec'] as const;
 
 const policyX = (policies: readonly string[]) => ({
-  field: 'policy', type: 'nominal', sort: policies, axis: { title: null, labelAngle: -30, labelLimit: 110 },
+  field: 'policy', type: 'nominal', sort: policies, axis: { title: null, labelAngle: -40, labelLimit: 0 },
 });
 const policyColor = (policies: readonly string[]) => ({
   field: 'policy', type: 'nominal', scale: { domain: policies, range: POLICY_RANGE }, legend: null,
 });
 
-/** Per workload: one small bar chart per headline metric, a bar per policy, seed min–max as error bars. */
+/** A bar longer than this many times the policies' median for its metric is cut there and labelled. */
+export const CLIP_FACTOR = 3;
+
+/**
+ * Per workload: one small chart per headline metric, a horizontal bar per policy sorted best
+ * first, its full name on the axis, seed min–max as error bars. An outlier would flatten every
+ * other bar, so bars past CLIP_FACTOR × the policies' median are cut there and carry their value.
+ */
 export function policyBarsChart(report: Report, workload: string, idx: number): ChartSpec | null {
   const policies = report.policies.map((p) => p.name);
   const labels: string[] = [];
   const values: Record<string, unknown>[] = [];
+  let clipped = 0;
   for (const metric of BAR_METRICS) {
-    for (const a of report.aggregates.filter((x) => x.workload === workload)) {
-      const s = a.summary[metric];
-      if (!s || s.median === null) continue;
-      const label = metricLabel(metric);
-      if (!labels.includes(label)) labels.push(label);
-      values.push({ metric: label, policy: a.policy, median: s.median, min: s.min, max: s.max });
+    const aggs = report.aggregates.filter((x) => x.workload === workload && (x.summary[metric]?.median ?? null) !== null);
+    if (aggs.length === 0) continue;
+    const medians = aggs.map((a) => a.summary[metric]!.median!);
+    const cap = CLIP_FACTOR * median(medians);
+    const label = metricLabel(metric);
+    labels.push(label);
+    const lowerBetter = metricDirection(metric) !== 'higher';
+    for (const a of aggs) {
+      const s = a.summary[metric]!;
+      const cut = cap > 0 && s.median! > cap;
+      if (cut) clipped++;
+      values.push({
+        metric: label, policy: a.policy, median: s.median, shown: cut ? cap : s.median,
+        min: s.min === null ? null : Math.min(s.min, cap), max: s.max === null ? null : Math.min(s.max, cap),
+        rank: lowerBetter ? s.median : -s.median!, cutLabel: cut ? `${fmt(s.median, 0)} →` : '',
+      });
     }
   }
   if (values.length === 0) return null;
-  const x = policyX(policies);
+  const y = { field: 'policy', type: 'nominal', sort: { field: 'rank', op: 'min', order: 'ascending' }, axis: { title: null, labelLimit: 0 } };
   const seeds = report.scenario.seeds.length;
   return {
     id: `bars-${idx}`,
     title: 'Policies compared',
-    caption: `Median across ${seeds} seed(s); the error bars span the lowest and highest seed.`,
+    caption: `Median across ${seeds} seed(s), best first in each chart; the error bars span the lowest and highest seed.${clipped > 0 ? ` ${clipped} bar(s) longer than ${CLIP_FACTOR}× the policies' median are cut there, labelled with their value.` : ''}`,
+    // One chart per metric (concatenated, not faceted): each sorts its own bars best first.
     spec: topLevel({
-      data: { values },
-      facet: { field: 'metric', type: 'nominal', title: null, sort: labels },
-      columns: 3,
-      spec: {
-        width: { step: 36 }, height: 120,
+      columns: policies.length > 8 ? 2 : 3,
+      concat: labels.map((label) => ({
+        title: label,
+        data: { values: values.filter((v) => v['metric'] === label) },
+        width: 200, height: { step: 13 },
         layer: [
-          { mark: { type: 'bar', width: { band: 0.7 } }, encoding: { x, y: { field: 'median', type: 'quantitative', title: null }, color: policyColor(policies) } },
-          { mark: { type: 'rule', color: '#333' }, encoding: { x, y: { field: 'min', type: 'quantitative' }, y2: { field: 'max' } } },
-          { mark: { type: 'tick', color: '#333', size: 10 }, encoding: { x, y: { field: 'min', type: 'quantitative' } } },
-          { mark: { type: 'tick', color: '#333', size: 10 }, encoding: { x, y: { field: 'max', type: 'quantitative' } } },
+          { mark: { type: 'bar', height: { band: 0.75 } }, encoding: { y, x: { field: 'shown', type: 'quantitative', title: null, axis: { format: '~s' } }, color: policyColor(policies) } },
+          { mark: { type: 'rule', color: '#333' }, encoding: { y, x: { field: 'min', type: 'quantitative' }, x2: { field: 'max' } } },
+          { mark: { type: 'text', align: 'right', dx: -3, fontSize: 10, color: 'white' }, encoding: { y, x: { field: 'shown', type: 'quantitative' }, text: { field: 'cutLabel' } } },
         ],
-      },
-      resolve: { scale: { y: 'independent' } },
+      })),
+      resolve: { scale: { x: 'independent', y: 'independent' } },
     }),
   };
 }
 
-/** Per workload: cumulative distributions of TTFT and E2E latency, one line per policy. */
+/** Per workload: cumulative distributions of TTFT, TPOT and E2E latency over every seed, one line per featured policy, log x. */
 export function latencyCdfChart(report: Report, data: ChartData, workload: string, idx: number): ChartSpec | null {
-  const policies = report.policies.map((p) => p.name);
-  const labelOf = { ttftMs: 'TTFT (ms)', e2eMs: 'E2E latency (ms)' } as const;
+  const { policies, note } = featuredPolicies(report, workload);
+  const labelOf = { ttftMs: 'TTFT (ms, log)', tpotMs: 'TPOT (ms per output token, log)', e2eMs: 'E2E latency (ms, log)' } as const;
+  // One row per series with its points as arrays, unpacked by a flatten transform: the
+  // embedded spec carries the policy and metric names once per line, not once per point.
   const values: Record<string, unknown>[] = [];
-  for (const c of data.cdfs.filter((x) => x.workload === workload)) {
-    for (const [ms, p] of c.points) values.push({ metric: labelOf[c.metric], policy: c.policy, ms, p });
+  for (const c of data.cdfs.filter((x) => x.workload === workload && policies.includes(x.policy))) {
+    // A log axis cannot show 0 ms; such values (a TPOT of one-token outputs) are left out.
+    const pts = c.points.filter(([ms]) => ms > 0);
+    if (pts.length > 0) values.push({ metric: labelOf[c.metric], policy: c.policy, ms: pts.map(([ms]) => ms), p: pts.map(([, p]) => p) });
   }
   if (values.length === 0) return null;
+  const seeds = data.cdfSeeds.length;
+  const legend = { title: 'policy', orient: 'bottom', columns: 3, labelLimit: 260, values: policies };
   return {
     id: `cdf-${idx}`,
     title: 'Latency distributions',
-    caption: `Cumulative share of successful requests at or below each latency, seed ${data.seed} (up to 200 quantiles per policy).`,
+    caption: `Cumulative share of successful requests at or below each latency, pooled over ${seeds === 1 ? `seed ${data.cdfSeeds[0]!}` : `all ${seeds} seeds (${data.cdfSeeds.join(', ')}), each weighted by its requests`}; log time axis.${note}`,
     spec: topLevel({
       data: { values },
-      facet: { field: 'metric', type: 'nominal', title: null, sort: [labelOf.ttftMs, labelOf.e2eMs] },
+      transform: [{ flatten: ['ms', 'p'] }],
+      facet: { field: 'metric', type: 'nominal', title: null, sort: Object.values(labelOf) },
+      columns: 3,
       spec: {
         width: 300, height: 170,
         mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.5 },
         encoding: {
-          x: { field: 'ms', type: 'quantitative', title: 'ms', scale: { zero: false } },
+          x: { field: 'ms', type: 'quantitative', title: null, scale: { type: 'log' }, axis: { format: '~s', labelOverlap: true } },
           y: { field: 'p', type: 'quantitative', title: 'share of requests', axis: { format: '%' }, scale: { domain: [0, 1] } },
-          color: { ...policyColor(policies), legend: { title: 'policy', orient: 'right' } },
+          // Colours stay those of every chart (the whole policy list); the legend lists the lines drawn.
+          color: { ...policyColor(report.policies.map((p) => p.name)), legend },
+          // The same legend on both channels, so vega-lite merges them: each entry shows colour and dash.
+          strokeDash: { field: 'policy', type: 'nominal', scale: { domain: policies, range: DASHES }, legend },
         },
       },
       resolve: { scale: { x: 'independent' } },
