@@ -1,22 +1,8 @@
-import type { BlockHash, DeclaredHints, RouteRequest } from '../policies/types.js';
+import type { BlockHash, RouteRequest } from '../policies/types.js';
+import type { CallMeta } from '../workloads/backend.js';
 import type { EngineListener, EngineRequestSpec } from './engine/engine-request.js';
 
-/**
- * What a client declares about one LLM call, in either world: the seed design's workflow
- * metadata and the declared (non-oracle) hints. The workflow runner's LlmCall carries it in
- * simulation; live, it crosses HTTP as headers or the body's `workflow_metadata`
- * (harness/live/call-meta-http.ts) and is read back by the router and the emulated engine.
- */
-export interface CallMeta {
-  readonly workflowId?: string | undefined;
-  readonly agentId?: string | undefined;
-  readonly parentRequestId?: string | undefined;
-  readonly priority?: number | undefined;
-  readonly sessionKey?: string | undefined;
-  readonly hints?: DeclaredHints | undefined;
-  /** Declared expected time until this agent runs again, µs (eviction hint on the call's blocks). */
-  readonly expectedReuseUs?: number | undefined;
-}
+export type { CallMeta };
 
 /** The prompt as a router sees it. */
 export interface RoutedPrompt {

@@ -1,15 +1,28 @@
 import type { DeclaredHints } from '../policies/types.js';
 import type { TokenRun } from '../policies/kv/hash.js';
 
-/** One LLM request as a workflow issues it. */
-export interface LlmCall {
-  /** Unique per attempt. */
-  readonly id: string;
+/**
+ * What a client declares about one LLM call, in either world: the seed design's workflow
+ * metadata and the declared (non-oracle) hints. Simulated, it travels inside the LlmCall; live,
+ * it crosses HTTP as headers or the body's `workflow_metadata` (harness/live/call-meta-http.ts)
+ * and is read back by the router and the emulated engine; sim/call-meta.ts maps it, once, to a
+ * RouteRequest and to an engine request.
+ */
+export interface CallMeta {
   readonly workflowId?: string | undefined;
   readonly agentId?: string | undefined;
   readonly parentRequestId?: string | undefined;
   readonly priority?: number | undefined;
   readonly sessionKey?: string | undefined;
+  readonly hints?: DeclaredHints | undefined;
+  /** Declared expected time until this agent runs again, µs (eviction hint on the call's blocks). */
+  readonly expectedReuseUs?: number | undefined;
+}
+
+/** One LLM request as a workflow issues it. */
+export interface LlmCall extends CallMeta {
+  /** Unique per attempt. */
+  readonly id: string;
   readonly prompt: readonly TokenRun[];
   readonly promptTokens: number;
   /** Content identity of the output tokens (children's prompts reuse it). */
@@ -18,12 +31,10 @@ export interface LlmCall {
   readonly outputTokens: number;
   /** The client's max_tokens. */
   readonly maxTokens: number;
-  readonly expectedReuseUs?: number | undefined;
   /** Content keys of the prompt's segments shared with other calls by construction (system prompt, shared context). */
   readonly sharedContextKeys?: readonly number[] | undefined;
   /** Agents the call's workflow declares it will run. */
   readonly expectedAgents?: readonly string[] | undefined;
-  readonly hints?: DeclaredHints | undefined;
 }
 
 /** How a call ended well. Times are the backend clock's µs. */

@@ -9,6 +9,7 @@ import { scenarioSchema } from '../scenario/schema.js';
 import type { WorkloadSpec } from '../../workloads/workload.js';
 import { runLiveCell } from './live-cell.js';
 import { testEngine } from './testdata/cluster.js';
+import { maxInFlight } from '../runner/testing.js';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -19,15 +20,6 @@ const tmp = (): string => {
   dirs.push(d);
   return d;
 };
-
-/** Most workflows in flight at once (an end at t frees before a start at t). */
-function maxInFlight(ws: readonly { startUs: number; endUs: number }[]): number {
-  const ev = ws.flatMap((w) => [[w.startUs, 1], [w.endUs, -1]] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  let n = 0;
-  let most = 0;
-  for (const [, d] of ev) most = Math.max(most, (n += d));
-  return most;
-}
 
 describe('live mode runs the simulator\'s arrival driver', () => {
   it('closed-loop arrivals: K workflows in flight, the next starts when one ends', async () => {

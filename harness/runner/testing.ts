@@ -44,3 +44,12 @@ export function runTestCell(o: {
     ...(o.router || o.faults ? { router: routerSchema.parse(o.router ?? {}) } : {}),
   });
 }
+
+/** Most workflows in flight at once, from [start, end] intervals (an end at t frees before a start at t). */
+export function maxInFlight(intervals: readonly { startUs: number; endUs: number }[]): number {
+  const ev = intervals.flatMap((w) => [[w.startUs, 1], [w.endUs, -1]] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let n = 0;
+  let most = 0;
+  for (const [, d] of ev) most = Math.max(most, (n += d));
+  return most;
+}

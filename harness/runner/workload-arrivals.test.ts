@@ -4,15 +4,7 @@ import { SeededRng } from '../../policies/rng.js';
 import { simulate } from './testdata/run-sim.js';
 import { workload } from '../../workloads/testdata/specs.js';
 import { WorkloadSource } from '../../workloads/workload.js';
-
-/** Most workflows in flight at once, from [start, end] intervals (an end at t frees before a start at t). */
-function maxInFlight(intervals: readonly { startUs: number; endUs: number }[]): number {
-  const ev = intervals.flatMap((w) => [[w.startUs, 1], [w.endUs, -1]] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  let n = 0;
-  let most = 0;
-  for (const [, d] of ev) most = Math.max(most, (n += d));
-  return most;
-}
+import { maxInFlight } from './testing.js';
 
 describe('closed-loop arrivals', () => {
   it('keeps K workflows in flight; the next starts when one ends', () => {
