@@ -8,10 +8,16 @@ import { consoleSummary } from './summary-table.js';
 import { addGateOptions, checkComparable, gateAndReport, type GateFlags, type GateResult } from './gate.js';
 import { comparableFromReport, readReportFile } from './report-file.js';
 
-/** Parse a non-negative integer flag. */
+/**
+ * Parse a seed flag: decimal digits only (Number('') is 0 and Number('0x10') is 16, which
+ * would silently run another seed), at most 2^53 − 1 so that the flag, not the scenario's
+ * `seeds`, is blamed.
+ */
 export function parseSeed(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a non-negative integer, found '${v}'`);
+  const n = /^\d+$/.test(v) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n)) {
+    throw new InvalidArgumentError(`expected a non-negative integer (decimal digits, at most ${Number.MAX_SAFE_INTEGER}), found '${v}'`);
+  }
   return n;
 }
 

@@ -1,5 +1,5 @@
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { RunDir } from './run-dir.js';
 import { csvHeader, REQUEST_COLUMNS, requestRows, summaryCsv, WORKFLOW_COLUMNS, workflowRows } from '../../reports/csv.js';
 import { reportMarkdown } from '../../reports/markdown.js';
 import { ChartSampler } from '../../reports/html/chart-data.js';
@@ -18,6 +18,8 @@ import type { WorkloadSource } from '../../workloads/workload.js';
 /** Options of a scenario run. */
 export interface RunOptions {
   readonly outDir: string;
+  /** How the output folder is named in errors (the flag that set it). */
+  readonly outFlag?: string | undefined;
   readonly check: boolean;
   readonly progress?: Progress | undefined;
   /** Live runs only: replace each workload's arrivals (`agentbench load` rate stages). */
@@ -44,11 +46,21 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
   const sc = loaded.scenario;
   const cluster = resolveCluster(sc.cluster, loaded.file);
   const policies = namePolicies(sc.policies, loaded.file);
-  const outDir = opts.outDir;
-  mkdirSync(outDir, { recursive: true });
-  const file = (n: string) => join(outDir, n);
-  writeFileSync(file('requests.csv'), csvHeader(REQUEST_COLUMNS));
-  writeFileSync(file('workflows.csv'), csvHeader(WORKFLOW_COLUMNS));
+  const out = RunDir.open(opts.outDir, opts.outFlag ?? '--out');
+  try {
+    return await runInto(out, loaded, opts, cluster, policies);
+  } catch (e) {
+    out.abandon(); // a failed run leaves the previous results as they were
+    throw e;
+  }
+}
+
+async function runInto(
+  out: RunDir, loaded: LoadedScenario, opts: RunOptions, cluster: ReturnType<typeof resolveCluster>, policies: ReturnType<typeof namePolicies>,
+): Promise<RunOutcome> {
+  const sc = loaded.scenario;
+  out.write('requests.csv', csvHeader(REQUEST_COLUMNS));
+  out.write('workflows.csv', csvHeader(WORKFLOW_COLUMNS));
 
   const t0 = performance.now();
   const runs: RunEntry[] = [];
@@ -65,22 +77,23 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
         const label = `[${cellNo}/${total}] ${workload.name} × ${p.name} × seed ${seed}`;
         const onProgress = (pr: { simUs: number; workflowsStarted: number; workflowsEnded: number }): void => opts.progress?.update(
           `${label}: ${pr.workflowsEnded}/${pr.workflowsStarted} workflows done, ${sc.mode} ${(pr.simUs / 1e6).toFixed(1)} s`);
+        out.stage = `cell ${label}`;
         const res = sc.mode === 'live'
           ? await runLiveCell({
             cluster, workload, policy: p.entry, seed, check: opts.check, live: sc.live,
             faults: liveFaultsFromScenario(sc.faults, cluster.instances, seed),
             sampleIntervalUs: sc.report.sampleIntervalMs * 1000, slo: sc.slo, onProgress, arrivals: opts.liveArrivals,
           })
-          : runSimCell({
+          : out.unguarded(() => runSimCell({
             cluster, workload, policy: p.entry, seed, check: opts.check,
             maxSimUs: sc.limits.maxSimS * 1e6, maxEvents: sc.limits.maxEvents,
             sampleIntervalUs: sc.report.sampleIntervalMs * 1000, slo: sc.slo, baseDir: dirname(loaded.file), faults: sc.faults, router: sc.router,
             kvMetrics, onProgress,
-          });
+          }));
         events += res.events;
         calls += res.requests.length;
-        appendFileSync(file('requests.csv'), requestRows(workload.name, p.name, seed, res.requests));
-        appendFileSync(file('workflows.csv'), workflowRows(workload.name, p.name, seed, res.workflows));
+        out.append('requests.csv', requestRows(workload.name, p.name, seed, res.requests));
+        out.append('workflows.csv', workflowRows(workload.name, p.name, seed, res.workflows));
         charts.addCell(workload.name, p.name, seed, res.requests, res.workflows);
         runs.push({
           workload: workload.name, policy: p.name, seed, end: res.end, summary: res.summary, instances: res.instances,
@@ -112,16 +125,18 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
     runs,
     aggregates: aggregate(runs),
   };
-  writeFileSync(file('report.json'), reportToJson(report));
-  writeFileSync(file('summary.csv'), summaryCsv(runs));
-  writeFileSync(file('report.md'), reportMarkdown(report));
+  out.stage = 'writing the reports';
+  out.write('report.json', reportToJson(report));
+  out.write('summary.csv', summaryCsv(runs));
+  out.write('report.md', reportMarkdown(report));
   // Loaded here, not at start-up: vega is only needed once a run has results to draw.
   const { reportHtml } = await import('../../reports/html/index.js');
-  writeFileSync(file('report.html'), (await reportHtml(report, charts.data())).html);
-  writeFileSync(file('run-info.json'), `${JSON.stringify({
+  out.write('report.html', (await reportHtml(report, charts.data())).html);
+  out.write('run-info.json', `${JSON.stringify({
     wallMs: Math.round(wallMs), events, eventsPerSec: Math.round(events / (wallMs / 1000)), calls,
     callsPerSec: Math.round(calls / (wallMs / 1000)), node: process.version, platform: `${process.platform}-${process.arch}`,
   }, null, 2)}\n`);
-  const files = ['report.json', 'report.md', 'report.html', 'requests.csv', 'workflows.csv', 'summary.csv', 'run-info.json'].map(file);
-  return { report, outDir, files, wallMs, events, calls };
+  out.commit();
+  const files = ['report.json', 'report.md', 'report.html', 'requests.csv', 'workflows.csv', 'summary.csv', 'run-info.json'].map((n) => join(opts.outDir, n));
+  return { report, outDir: opts.outDir, files, wallMs, events, calls };
 }

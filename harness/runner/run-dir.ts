@@ -1,0 +1,203 @@
+import { appendFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import { InputError } from '../../workloads/input-error.js';
+
+/** The files a run writes (plus the gate's defaults): a folder holding only these may be replaced. */
+export const RUN_FILES = [
+  'report.json', 'report.md', 'report.html', 'requests.csv', 'workflows.csv', 'summary.csv', 'run-info.json', 'gate.md', 'junit.xml',
+] as const;
+
+/** What {@link RunDir} does on SIGINT / SIGTERM (injectable so tests need not exit). */
+export interface InterruptHooks {
+  readonly write: (text: string) => void;
+  readonly exit: (code: number) => void;
+}
+
+const EXIT_CODE: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+
+/**
+ * A run's output folder, written atomically: every file goes into a hidden sibling
+ * (`.<name>.partial-<pid>-<n>`) that replaces the folder only by {@link commit}. So an interrupted or
+ * failed run leaves the previous results whole, never old and new files mixed. While open, SIGINT
+ * and SIGTERM remove the partial folder, say what was interrupted and exit 130 / 143; inside
+ * {@link unguarded} (synchronous simulation, which no handler could interrupt) a signal kills at
+ * once, and the next run into the same folder sweeps the partial folder left behind.
+ */
+export class RunDir {
+  readonly dir: string;
+  readonly partialDir: string;
+  static #opened = 0;
+  #stage = 'starting';
+  #open = true;
+  readonly #onSignal = (signal: NodeJS.Signals): void => this.interrupt(signal);
+
+  private constructor(dir: string, readonly flag: string, readonly hooks: InterruptHooks) {
+    this.dir = dir;
+    this.partialDir = join(dirname(dir), `.${basename(dir)}.partial-${process.pid}-${RunDir.#opened++}`);
+    sweepPartials(dir);
+    try {
+      mkdirSync(this.partialDir);
+    } catch (e) {
+      throw new InputError([`${flag} ${dir}: cannot write beside it (${errText(e)})`]);
+    }
+    this.#listen(true);
+  }
+
+  /** Check `outDir` (named in errors as `flag`) and open a partial folder beside it. */
+  static open(outDir: string, flag = '--out', hooks: InterruptHooks = processHooks): RunDir {
+    const dir = checkOutDir(outDir, flag);
+    return new RunDir(dir, flag, hooks);
+  }
+
+  /** Path of a file in the partial folder. */
+  file(name: string): string {
+    return join(this.partialDir, name);
+  }
+
+  write(name: string, text: string): void {
+    writeFileSync(this.file(name), text);
+  }
+
+  append(name: string, text: string): void {
+    appendFileSync(this.file(name), text);
+  }
+
+  /** What is going on, for the interrupt message (e.g. the cell being run). */
+  set stage(s: string) {
+    this.#stage = s;
+  }
+
+  /** Run synchronous work during which a signal kills the process at once (see the class doc). */
+  unguarded<T>(fn: () => T): T {
+    this.#listen(false);
+    try {
+      return fn();
+    } finally {
+      if (this.#open) this.#listen(true);
+    }
+  }
+
+  /** Replace the folder by the partial one (the old folder, if any, is moved aside, then removed). */
+  commit(): void {
+    this.#close();
+    const old = `${this.partialDir}.old`;
+    const had = existsSync(this.dir);
+    if (had) renameSync(this.dir, old);
+    renameSync(this.partialDir, this.dir);
+    if (had) rmSync(old, { recursive: true, force: true });
+  }
+
+  /** Drop the partial folder (a failed run): the previous results stay as they were. */
+  abandon(): void {
+    this.#close();
+    rmSync(this.partialDir, { recursive: true, force: true });
+  }
+
+  /** The signal handler (public for tests). */
+  interrupt(signal: NodeJS.Signals): void {
+    const was = this.#stage;
+    this.abandon();
+    this.hooks.write(`\ninterrupted (${signal}) during ${was}: nothing written; ${this.dir} left as it was\n`);
+    this.hooks.exit(EXIT_CODE[signal] ?? 130);
+  }
+
+  #close(): void {
+    this.#open = false;
+    this.#listen(false);
+  }
+
+  #listen(on: boolean): void {
+    for (const s of ['SIGINT', 'SIGTERM'] as const) {
+      process.removeListener(s, this.#onSignal);
+      if (on) process.on(s, this.#onSignal);
+    }
+  }
+}
+
+const processHooks: InterruptHooks = {
+  write: (t) => process.stderr.write(t),
+  exit: (code) => process.exit(code),
+};
+
+function errText(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  const what: Record<string, string> = {
+    EACCES: 'permission denied', EPERM: 'operation not permitted', EROFS: 'read-only file system', ENOSPC: 'no space left on device',
+    ENOTDIR: 'a path component is a file, not a directory', ENAMETOOLONG: 'name too long', ENOENT: 'no such directory (or a virtual file system)',
+    EEXIST: 'already exists',
+  };
+  return err.code && what[err.code] ? `${what[err.code]}, ${err.code}` : err.message;
+}
+
+/**
+ * Check an output folder before any work: an absolute path that is a folder (or can be created,
+ * one level at a time, so that Node's recursive mkdir never loops on /proc), is not the current
+ * folder or one of its ancestors, and holds nothing but files of an earlier run.
+ */
+export function checkOutDir(outDir: string, flag: string): string {
+  const bad = (why: string): InputError => new InputError([`${flag} ${outDir}: ${why}`]);
+  if (outDir.trim() === '') throw bad('expected a folder path, found an empty string');
+  const dir = resolve(outDir);
+  if (dir === dirname(dir)) throw bad('expected a folder to create or replace, found the file-system root');
+  const cwd = process.cwd();
+  if (cwd === dir || cwd.startsWith(dir + sep)) throw bad('is the current folder or one of its parents; a run replaces its output folder, so choose a new one (e.g. runs/<name>)');
+  if (basename(dir).length > 200) throw bad(`folder name of ${basename(dir).length} characters; expected at most 200`);
+  let st: ReturnType<typeof statSync>;
+  try {
+    st = statSync(dir, { throwIfNoEntry: false });
+  } catch (e) {
+    throw bad(`cannot use it (${errText(e)})`);
+  }
+  if (st && !st.isDirectory()) throw bad('exists and is not a folder');
+  if (st) {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch (e) {
+      throw bad(`cannot read it (${errText(e)})`);
+    }
+    const foreign = names.filter((n) => !(RUN_FILES as readonly string[]).includes(n));
+    if (foreign.length > 0) {
+      const list = foreign.slice(0, 5).join(', ') + (foreign.length > 5 ? `, ... (${foreign.length} in all)` : '');
+      throw bad(`holds files that are not from a run (${list}); a run replaces the whole folder, so choose a new or empty one`);
+    }
+    return dir;
+  }
+  // Create the missing parents one level at a time, naming the level that fails.
+  const missing: string[] = [];
+  for (let p = dirname(dir); !existsSync(p); p = dirname(p)) missing.unshift(p);
+  const top = missing[0] !== undefined ? dirname(missing[0]) : dirname(dir);
+  if (!statSync(top).isDirectory()) throw bad(`${top} is a file, not a folder`);
+  for (const p of missing) {
+    try {
+      mkdirSync(p);
+    } catch (e) {
+      throw bad(`cannot create ${p} (${errText(e)})`);
+    }
+  }
+  return dir;
+}
+
+/** Remove partial folders beside `dir` left by runs that were killed (their process is gone). */
+function sweepPartials(dir: string): void {
+  const prefix = `.${basename(dir)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(dir));
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    const m = n.startsWith(prefix) ? /^partial-(\d+)-\d+(?:\.old)?$/.exec(n.slice(prefix.length)) : null;
+    if (m && !alive(Number(m[1]))) rmSync(join(dirname(dir), n), { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
