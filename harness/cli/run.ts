@@ -5,6 +5,8 @@ import { loadScenario } from '../scenario/load.js';
 import { runScenario } from '../runner/matrix.js';
 import { Progress } from '../progress.js';
 import { consoleSummary } from './summary-table.js';
+import { truncationWarning } from '../runner/truncation.js';
+import { skippedRowsNote } from './skipped-rows.js';
 import { addGateOptions, checkComparable, gateAndReport, type GateFlags, type GateResult } from './gate.js';
 import { comparableFromReport, readReportFile } from './report-file.js';
 
@@ -36,9 +38,10 @@ export function registerRun(program: Command): void {
       return v;
     })
     .option('--skip-bad-rows', 'skip (and count, as traceRowsSkipped) malformed rows of trace workloads instead of failing')
+    .option('--allow-truncation', 'exit 0 even when a run limit (limits.maxSimS, limits.maxEvents) cut a run short')
     .option('--check', 'check invariants as the run goes (request conservation, KV conservation, causality, oracle boundary)')
     .option('--baseline <report.json>', 'gate the run against this baseline report (exit 1 on a regression)'))
-    .action(async (file: string, o: GateFlags & { out?: string; seed?: number; quiet?: boolean; json?: boolean; check?: boolean; baseline?: string; mode?: 'sim' | 'live'; skipBadRows?: boolean }) => {
+    .action(async (file: string, o: GateFlags & { out?: string; seed?: number; quiet?: boolean; json?: boolean; check?: boolean; baseline?: string; mode?: 'sim' | 'live'; skipBadRows?: boolean; allowTruncation?: boolean }) => {
       const loaded = loadScenario(file, {
         ...(o.seed !== undefined ? { seeds: [o.seed] } : {}), ...(o.mode ? { mode: o.mode } : {}), ...(o.skipBadRows ? { skipBadRows: true } : {}),
       });
@@ -56,9 +59,13 @@ export function registerRun(program: Command): void {
         });
         if (!gate.comparison.passed) process.exitCode = 1;
       }
+      const runs = res.report.runs;
+      const truncated = runs.flatMap((r) => (r.truncated ? [{ workload: r.workload, policy: r.policy, seed: r.seed, ...r.truncated }] : []));
+      process.stderr.write(truncationWarning(runs) + skippedRowsNote(runs));
+      if (truncated.length > 0 && !o.allowTruncation) process.exitCode = 1;
       if (o.json) {
         process.stdout.write(`${JSON.stringify({
-          outDir: res.outDir, files: res.files, scenario: res.report.scenario, aggregates: res.report.aggregates,
+          outDir: res.outDir, files: res.files, scenario: res.report.scenario, truncated, aggregates: res.report.aggregates,
           ...(gate ? { gate: gate.json } : {}),
         }, null, 2)}\n`);
       } else {

@@ -207,7 +207,10 @@ export async function runLiveCell(spec: LiveCellSpec): Promise<CellResult> {
     // to the client's mean TTFT is what HTTP, tokenisation and the router add.
     engineTtftMsMean: engineTtftN > 0 ? (engineTtftS / engineTtftN) * 1000 : NaN,
   });
-  return { summary, requests, workflows, instances, samples: series.samples, sampleIntervalUs: series.intervalUs, events: 0, end };
+  return {
+    summary, requests, workflows, instances, samples: series.samples, sampleIntervalUs: series.intervalUs, events: 0, end,
+    ...(end === 'limit' ? { limit: { limit: 'live.maxDurationS', value: live.maxDurationS, atS: live.maxDurationS } } : {}),
+  };
 }
 
 /**

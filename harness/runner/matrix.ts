@@ -1,5 +1,6 @@
 import { dirname, join } from 'node:path';
 import { RunDir } from './run-dir.js';
+import { truncation } from './truncation.js';
 import { csvHeader, REQUEST_COLUMNS, requestRows, summaryCsv, WORKFLOW_COLUMNS, workflowRows } from '../../reports/csv.js';
 import { reportMarkdown } from '../../reports/markdown.js';
 import { ChartSampler } from '../../reports/html/chart-data.js';
@@ -98,6 +99,7 @@ async function runInto(
         runs.push({
           workload: workload.name, policy: p.name, seed, end: res.end, summary: res.summary, instances: res.instances,
           ...(res.faults ? { faults: res.faults } : {}),
+          ...(res.limit ? { truncated: truncation(res.limit, (workload as { workflows?: number }).workflows, res.workflows) } : {}),
           ...(seed === sc.seeds[0] ? { timeseries: timeseriesJson(res.samples, res.sampleIntervalUs) } : {}),
         });
       }

@@ -25,6 +25,7 @@ import { clusterCostModel, type ResolvedCluster } from './resolve.js';
 import { buildCellKv, kvSummary } from './kv-tiers.js';
 import { checkKvTiers } from '../../sim/kv-tiers/index.js';
 import type { PolicyEntry } from '../scenario/schema.js';
+import type { LimitHit } from './truncation.js';
 
 /** Everything one simulated matrix cell needs. */
 export interface SimCellSpec {
@@ -62,6 +63,8 @@ export interface CellResult {
   readonly faults?: readonly FaultJson[];
   readonly events: number;
   readonly end: 'drained' | 'limit';
+  /** The limit that stopped the cell (end 'limit'). */
+  readonly limit?: LimitHit;
 }
 
 /**
@@ -210,6 +213,11 @@ export function runSimCell(spec: SimCellSpec): CellResult {
     summary, requests, workflows, instances: stats, samples: series.samples, sampleIntervalUs: series.intervalUs,
     ...(faultList ? { faults: faultList } : {}),
     events: clock.eventsProcessed, end: end === 'drained' ? 'drained' : 'limit',
+    ...(end === 'drained' ? {} : {
+      limit: end === 'until'
+        ? { limit: 'limits.maxSimS', value: spec.maxSimUs / 1e6, atS: clock.nowUs() / 1e6 }
+        : { limit: 'limits.maxEvents', value: spec.maxEvents, atS: clock.nowUs() / 1e6 },
+    }),
   };
 }
 

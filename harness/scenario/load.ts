@@ -108,7 +108,8 @@ function formatIssue(issue: z.core.$ZodIssue, doc: Document, lc: LineCounter, ra
     }
     case 'too_big': {
       const op = issue.inclusive ? '<=' : '<';
-      return `${where}: expected ${issue.origin === 'array' ? `at most ${String(issue.maximum)} item(s)` : `a number ${op} ${String(issue.maximum)}`}, found ${describe(found)}`;
+      const what = issue.origin === 'array' ? `at most ${String(issue.maximum)} item(s)` : issue.origin === 'string' ? `at most ${String(issue.maximum)} character(s)` : `a number ${op} ${String(issue.maximum)}`;
+      return `${where}: expected ${what}, found ${describe(found)}`;
     }
     case 'invalid_value':
       return `${where}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, found ${describe(found)}`;

@@ -1,0 +1,152 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Report } from '../../reports/report.js';
+import { main } from './main.js';
+
+// Issue 20: what a hostile or careless user tried, each a clear error (exit 2) or a loud warning.
+
+let out = '';
+let err = '';
+let dir = '';
+beforeEach(() => {
+  out = '';
+  err = '';
+  dir = mkdtempSync(join(tmpdir(), 'agentbench-hostile-'));
+  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  process.exitCode = undefined;
+});
+
+const scenario = (text: string, name = 's.yaml'): string => {
+  const f = join(dir, name);
+  writeFileSync(f, text);
+  return f;
+};
+const base = (over: { name?: string; workload?: string; top?: string } = {}): string => `name: ${over.name ?? 'hostile'}
+seeds: [1]
+cluster: { instances: 1 }
+policies: [ { routing: round-robin } ]
+${over.top ?? ''}workloads:
+${over.workload ?? `  - name: w
+    pattern: sequential
+    agents: 2
+    workflows: 40
+    arrivals: { kind: poisson, ratePerSec: 2 }
+`}`;
+const TRUNCATING = base({ top: 'limits: { maxSimS: 5 }\n' });
+
+describe('1. a run limit that cuts a run is loud', () => {
+  it('warns on stderr, records truncated in report.json, and exits 1', async () => {
+    const o = join(dir, 'out');
+    expect(await main(['run', scenario(TRUNCATING), '--out', o, '--quiet'])).toBe(1);
+    expect(err).toBe('warning: 1 of 1 runs stopped at a run limit; their results cover only part of the workload:\n' +
+      '  w × round-robin × seed 1: limits.maxSimS (5) reached at 5 s; 13 workflows started, 0 completed, 27 of 40 workflows never started\n' +
+      'raise the limit in the scenario (README "Limits"), or pass --allow-truncation to accept cut runs (exit 0)\n');
+    const report = JSON.parse(readFileSync(join(o, 'report.json'), 'utf8')) as Report;
+    expect(report.runs[0]!.end).toBe('limit');
+    expect(report.runs[0]!.truncated).toEqual({
+      limit: 'limits.maxSimS', value: 5, atS: 5, workflowsRequested: 40, workflowsStarted: 13, workflowsCompleted: 0, workflowsNotStarted: 27,
+    });
+    expect(report.runs[0]!.summary['workflowsTotal']).toBe(13); // started, not requested
+  });
+
+  it('--json carries the truncation; --allow-truncation exits 0 but still warns', async () => {
+    expect(await main(['run', scenario(TRUNCATING), '--out', join(dir, 'out'), '--json', '--allow-truncation'])).toBe(0);
+    const json = JSON.parse(out) as { truncated: unknown[] };
+    expect(json.truncated).toEqual([{
+      workload: 'w', policy: 'round-robin', seed: 1,
+      limit: 'limits.maxSimS', value: 5, atS: 5, workflowsRequested: 40, workflowsStarted: 13, workflowsCompleted: 0, workflowsNotStarted: 27,
+    }]);
+    expect(err).toMatch(/^warning: 1 of 1 runs stopped at a run limit/);
+  });
+
+  it('a run that drains has truncated: [] and no warning', async () => {
+    expect(await main(['run', scenario(base()), '--out', join(dir, 'out'), '--json'])).toBe(0);
+    expect((JSON.parse(out) as { truncated: unknown[] }).truncated).toEqual([]);
+    expect(err).toBe('');
+  });
+});
+
+describe('3. --out problems name the flag and exit 2 at once', () => {
+  it('/proc/x', async () => {
+    expect(await main(['run', scenario(base()), '--out', '/proc/x', '--quiet'])).toBe(2);
+    expect(err).toBe('error: --out /proc/x: cannot write beside it (no such directory (or a virtual file system), ENOENT)\n');
+  });
+
+  it('an existing file', async () => {
+    const f = join(dir, 'f.txt');
+    writeFileSync(f, 'keep me');
+    expect(await main(['run', scenario(base()), '--out', f, '--quiet'])).toBe(2);
+    expect(err).toBe(`error: --out ${f}: exists and is not a folder\n`);
+    expect(readFileSync(f, 'utf8')).toBe('keep me');
+  });
+});
+
+describe('4. huge token counts are refused up front with their location', () => {
+  it('contextTokens: 1e12', async () => {
+    const f = scenario(base({ workload: '  - { name: w, pattern: sequential, agents: 1, workflows: 2, arrivals: { kind: poisson, ratePerSec: 3 }, contextTokens: 1e12 }\n' }));
+    expect(await main(['validate', f])).toBe(2);
+    expect(err).toBe(`error: ${f}:6:121: workloads[0].contextTokens: expected at most 10,000,000 tokens, found 1000000000000\n`);
+  });
+
+  it('a lognormal whose mean is huge names the key', async () => {
+    const f = scenario(base({ workload: '  - { name: w, pattern: sequential, agents: 1, workflows: 2, arrivals: { kind: poisson, ratePerSec: 3 }, outputTokens: { dist: lognormal, mean: 1e9, std: 1 } }\n' }));
+    expect(await main(['validate', f])).toBe(2);
+    expect(err).toMatch(/s\.yaml:6:\d+: workloads\[0\]\.outputTokens\.mean: expected at most 10,000,000 tokens, found 1000000000\n$/);
+  });
+
+  it('a trace row with 10^12 tokens, even with --skip-bad-rows (skipped, counted, said)', async () => {
+    const csv = join(dir, 't.csv');
+    writeFileSync(csv, 't,p,o\n0,100,10\n1,1000000000000,10\n2,200,20\n');
+    const f = scenario(base({ workload: `  - { name: t, pattern: trace, format: csv, file: t.csv, columns: { arrival: t, promptTokens: p, outputTokens: o } }\n` }));
+    expect(await main(['run', f, '--out', join(dir, 'o1'), '--quiet'])).toBe(2);
+    expect(err).toBe(`error: ${csv}:3: p: expected an integer from 1 to 10,000,000, found "1000000000000" (set skipBadRows: true to skip bad rows)\n`);
+    err = '';
+    expect(await main(['run', f, '--out', join(dir, 'o2'), '--quiet', '--skip-bad-rows'])).toBe(0);
+    expect(err).toBe("note: skipped 1 malformed row(s) of trace workload 't' (--skip-bad-rows; traceRowsSkipped in report.json)\n");
+  });
+});
+
+describe('5. scenario names are single safe path components', () => {
+  for (const [name, col] of [['..', 7], ['.', 7]] as const) {
+    it(`'${name}'`, async () => {
+      const f = scenario(base({ name: `'${name}'` }));
+      expect(await main(['validate', f])).toBe(2);
+      expect(err).toBe(`error: ${f}:1:${col}: name: expected a name, not '.' or '..' (names become folder names)\n`);
+    });
+  }
+
+  it('300 characters', async () => {
+    const f = scenario(base({ name: 'a'.repeat(300) }));
+    expect(await main(['validate', f])).toBe(2);
+    expect(err).toBe(`error: ${f}:1:7: name: expected at most 100 character(s), found string "${'a'.repeat(36)}...\n`);
+  });
+});
+
+describe('6. --seed is checked as a flag', () => {
+  for (const bad of ['', '1e3', '0x10', '-1', '99999999999999999999']) {
+    it(`--seed '${bad}'`, async () => {
+      expect(await main(['run', scenario(base()), '--seed', bad, '--quiet', '--out', join(dir, 'o')])).toBe(2);
+      expect(err.split('\n')[0]).toBe(`error: option '-s, --seed <n>' argument '${bad}' is invalid. expected a non-negative integer (decimal digits, at most 9007199254740991), found '${bad}'`);
+    });
+  }
+});
+
+describe('8. --skip-bad-rows', () => {
+  it('all rows bad is an error, not 0 workflows and exit 0', async () => {
+    writeFileSync(join(dir, 'bad.csv'), 't,p,o\n0,x,10\n1,y,10\n');
+    const f = scenario(base({ workload: '  - { name: t, pattern: trace, format: csv, file: bad.csv, columns: { arrival: t, promptTokens: p, outputTokens: o } }\n' }));
+    const o = join(dir, 'o');
+    mkdirSync(o);
+    writeFileSync(join(o, 'report.json'), 'previous');
+    expect(await main(['run', f, '--out', o, '--quiet', '--skip-bad-rows'])).toBe(2);
+    expect(err).toBe(`error: ${join(dir, 'bad.csv')}: all 2 rows are malformed (format 'csv'), so the workload has no requests; first: ${join(dir, 'bad.csv')}:2: p: expected an integer from 1 to 10,000,000, found "x"\n`);
+    expect(readdirSync(o)).toEqual(['report.json']); // the failed run left the previous results
+    expect(readdirSync(dir).filter((n) => n.startsWith('.'))).toEqual([]);
+  });
+});
