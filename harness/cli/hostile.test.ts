@@ -150,3 +150,60 @@ describe('8. --skip-bad-rows', () => {
     expect(readdirSync(dir).filter((n) => n.startsWith('.'))).toEqual([]);
   });
 });
+
+describe('7. validate opens trace files and reads their first rows, as run would', () => {
+  const trace = (file: string): string => scenario(base({
+    workload: `  - { name: t, pattern: trace, format: csv, file: ${file}, columns: { arrival: t, promptTokens: p, outputTokens: o } }\n`,
+  }));
+
+  it('a missing file', async () => {
+    const f = trace('nope.csv');
+    expect(await main(['validate', f])).toBe(2);
+    expect(err).toBe(`error: ${f}: workloads[0] 't': ${join(dir, 'nope.csv')}: cannot read trace: ENOENT: no such file or directory, open '${join(dir, 'nope.csv')}'\n`);
+  });
+
+  it('a folder', async () => {
+    mkdirSync(join(dir, 'folder.csv'));
+    const f = trace('folder.csv');
+    expect(await main(['validate', f])).toBe(2);
+    expect(err).toBe(`error: ${f}: workloads[0] 't': ${join(dir, 'folder.csv')}: cannot read trace: expected a file, found a folder\n`);
+  });
+
+  it('a missing column', async () => {
+    writeFileSync(join(dir, 'cols.csv'), 't,p\n0,100\n');
+    const f = trace('cols.csv');
+    expect(await main(['validate', f])).toBe(2);
+    expect(err).toBe(`error: ${f}: workloads[0] 't': ${join(dir, 'cols.csv')}:1: header has no column 'o'; columns: t, p\n`);
+  });
+
+  it('a bad row; with --skip-bad-rows it is counted', async () => {
+    writeFileSync(join(dir, 'rows.csv'), 't,p,o\n0,100,10\n1,lots,10\n2,100,10\n');
+    const f = trace('rows.csv');
+    expect(await main(['validate', f])).toBe(2);
+    expect(err).toBe(`error: ${f}: workloads[0] 't': ${join(dir, 'rows.csv')}:3: p: expected an integer from 1 to 10,000,000, found "lots" (set skipBadRows: true to skip bad rows)\n`);
+    err = '';
+    expect(await main(['validate', f, '--skip-bad-rows'])).toBe(0);
+    expect(out).toMatch(/: ok — scenario 'hostile' .*\n {2}workloads\[0\] 't': skipped 1 malformed row\(s\) among the first 3 \(--skip-bad-rows\)\n$/);
+  });
+});
+
+describe('10. oversized and hostile scenario files', () => {
+  it('a YAML alias bomb names the file and exits 2', async () => {
+    const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (const [k, p] of [['b', 'a'], ['c', 'b'], ['d', 'c'], ['e', 'd'], ['f', 'e']]) levels.push(`${k}: &${k} [${Array(9).fill(`*${p}`).join(',')}]`);
+    const f = scenario(`${levels.join('\n')}\n`);
+    expect(await main(['validate', f])).toBe(2);
+    expect(err).toBe(`error: ${f}: YAML: Excessive alias count indicates a resource exhaustion attack\n`);
+  });
+
+  it('a file over 4 MiB is refused before parsing', async () => {
+    const f = scenario(`${base()}# ${'x'.repeat(5 * 1024 * 1024)}\n`);
+    expect(await main(['validate', f])).toBe(2);
+    expect(err).toBe(`error: ${f}: scenario of 5.0 MiB; expected at most 4 MiB (put bulk data in a trace or empirical file)\n`);
+  });
+
+  it('a folder given as the scenario', async () => {
+    expect(await main(['validate', dir])).toBe(2);
+    expect(err).toBe(`error: ${dir}: cannot read scenario: expected a YAML file, found a folder\n`);
+  });
+});
