@@ -35,7 +35,7 @@ export function addGateOptions(cmd: Command): Command {
   return cmd
     .option('--gate <METRIC:KIND=VALUE>', 'a gate, e.g. makespanMsP99:maxIncreasePct=5 or ttftMsP99:max=800 (repeatable; overrides the scenario\'s gates for that metric)', collectGate)
     .option('--alpha <p>', 'significance level of the Mann–Whitney test (default 0.05)', parseAlpha)
-    .option('--force', 'compare even if the scenario hash or report schema differs')
+    .option('--force', 'compare even if the scenario hash or report schema differs; run: simulate cluster.kvBlocks beyond the GPU\'s memory')
     .option('--md <file>', 'write the comparison as Markdown')
     .option('--junit <file>', 'write JUnit XML (one test case per gate check)')
     .option('--github-summary', 'append the Markdown to $GITHUB_STEP_SUMMARY (done whenever it is set; this warns if it is not)')

@@ -207,3 +207,15 @@ describe('10. oversized and hostile scenario files', () => {
     expect(err).toBe(`error: ${dir}: cannot read scenario: expected a YAML file, found a folder\n`);
   });
 });
+
+describe('9. clusters that cannot be simulated, or are not what the GPU holds', () => {
+  it('kvBlocks beyond the GPU memory is refused, --force runs it with a warning', async () => {
+    const f = scenario(base().replace('cluster: { instances: 1 }', 'cluster: { instances: 1, kvBlocks: 12000000 }'));
+    expect(await main(['validate', f])).toBe(2);
+    const said = `${f}: cluster.kvBlocks: 12,000,000 blocks are 23437.5 GiB of KV per instance, but H100-SXM (80 GiB × gpuMemoryUtilization 0.9, after weights) holds 28,437 blocks`;
+    expect(err).toBe(`error: ${said}; pass --force to simulate it anyway\n`);
+    err = '';
+    expect(await main(['validate', f, '--force'])).toBe(0);
+    expect(err).toBe(`warning: ${said} (--force)\n`);
+  });
+});

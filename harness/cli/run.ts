@@ -48,7 +48,7 @@ export function registerRun(program: Command): void {
       const base = o.baseline !== undefined ? readReportFile(o.baseline) : null; // read first: a bad file fails before the run
       const outDir = o.out ?? join('runs', loaded.scenario.name);
       const progress = new Progress(process.stderr, !o.quiet && !o.json);
-      const res = await runScenario(loaded, { outDir, check: o.check === true, progress });
+      const res = await runScenario(loaded, { outDir, check: o.check === true, progress, force: o.force === true });
       let gate: GateResult | undefined;
       if (base || loaded.scenario.gates || o.gate) {
         const cand = comparableFromReport(res.report);

@@ -7,6 +7,7 @@ import type { WorkloadSpec } from '../../workloads/workload.js';
 import { loadScenario } from '../scenario/load.js';
 import { namePolicies } from '../scenario/policies.js';
 import { resolveCluster } from '../runner/resolve.js';
+import { checkClusterFits } from '../runner/cluster-fit.js';
 
 /**
  * Workflows `validate` generates per workload (trace rows read, data files opened), so a missing
@@ -20,11 +21,13 @@ export function registerValidate(program: Command): void {
     .command('validate')
     .description(`check a scenario file without running it, generating the first ${VALIDATE_WORKFLOWS} workflows of each workload (trace rows, data files) (exit 0 valid, 2 invalid)`)
     .argument('<scenario>', 'scenario YAML file')
+    .option('--force', 'accept cluster.kvBlocks beyond the GPU\'s memory (with a warning), as `run --force` would')
     .option('--skip-bad-rows', 'trace workloads: skip (and count) malformed rows, as `run --skip-bad-rows` would')
-    .action((file: string, o: { skipBadRows?: boolean }) => {
+    .action((file: string, o: { skipBadRows?: boolean; force?: boolean }) => {
       const { scenario: sc, hash } = loadScenario(file, o.skipBadRows ? { skipBadRows: true } : {});
       const cluster = resolveCluster(sc.cluster, file);
       const policies = namePolicies(sc.policies, file);
+      for (const w of checkClusterFits(sc.cluster, cluster, file, { force: o.force === true })) process.stderr.write(`${w}\n`);
       const notes = checkWorkloads(sc.workloads as WorkloadSpec[], sc.seeds[0]!, sc.cluster.blockSize, file);
       const cells = policies.length * sc.workloads.length * sc.seeds.length;
       process.stdout.write(

@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { RunDir } from './run-dir.js';
 import { truncation } from './truncation.js';
+import { checkClusterFits } from './cluster-fit.js';
 import { csvHeader, REQUEST_COLUMNS, requestRows, summaryCsv, WORKFLOW_COLUMNS, workflowRows } from '../../reports/csv.js';
 import { reportMarkdown } from '../../reports/markdown.js';
 import { ChartSampler } from '../../reports/html/chart-data.js';
@@ -22,6 +23,8 @@ export interface RunOptions {
   /** How the output folder is named in errors (the flag that set it). */
   readonly outFlag?: string | undefined;
   readonly check: boolean;
+  /** Simulate `cluster.kvBlocks` beyond the GPU's memory (with a warning) instead of refusing. */
+  readonly force?: boolean | undefined;
   readonly progress?: Progress | undefined;
   /** Live runs only: replace each workload's arrivals (`agentbench load` rate stages). */
   readonly liveArrivals?: ((source: WorkloadSource) => ArrivalSchedule) | undefined;
@@ -47,6 +50,7 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
   const sc = loaded.scenario;
   const cluster = resolveCluster(sc.cluster, loaded.file);
   const policies = namePolicies(sc.policies, loaded.file);
+  for (const w of checkClusterFits(sc.cluster, cluster, loaded.file, { force: opts.force })) process.stderr.write(`${w}\n`);
   const out = RunDir.open(opts.outDir, opts.outFlag ?? '--out');
   try {
     return await runInto(out, loaded, opts, cluster, policies);
