@@ -15,6 +15,8 @@ import { cellViolations } from './invariants.js';
 export interface SwarmOptions {
   /** Run every cell twice and compare its records byte for byte. */
   readonly rerun: boolean;
+  /** Generate scenarios that hit known, not yet fixed, bugs (harness/swarm/known/). */
+  readonly includeKnownIssues?: boolean | undefined;
   /** Tests only: corrupt a cell's result (a deliberately injected bug the swarm must catch). */
   readonly mutate?: ((res: CellResult, workload: WorkloadSpec) => CellResult) | undefined;
 }
@@ -28,8 +30,8 @@ export interface ScenarioOutcome {
 }
 
 /** The scenario of swarm seed `seed` (scenario i of `--seed S` is seed S + i). */
-export function swarmScenario(seed: number): RawScenario {
-  return randomScenario(new SeededRng(`swarm:${seed}`), seed);
+export function swarmScenario(seed: number, includeKnownIssues = false): RawScenario {
+  return randomScenario(new SeededRng(`swarm:${seed}`), seed, { includeKnownIssues });
 }
 
 /** YAML text of a scenario (a reproducer file: `agentbench run <file> --check`). */
@@ -146,7 +148,9 @@ function* candidates(sc: RawScenario): Generator<RawScenario> {
     const least = (k: string): number => (k === 'agents' && w['pattern'] === 'debate' ? 2 : 1);
     for (const k of ['workflows', 'workers', 'agents', 'rounds', 'turns', 'documents', 'questions']) {
       const n = w[k];
-      if (typeof n === 'number' && n > least(k)) yield edit((c) => (c.workloads[i]![k] = Math.max(least(k), Math.floor(n / 2))));
+      if (typeof n !== 'number' || n <= least(k)) continue;
+      yield edit((c) => (c.workloads[i]![k] = Math.max(least(k), Math.floor(n / 2))));
+      yield edit((c) => (c.workloads[i]![k] = n - 1));
     }
     for (const k of ['systemTokens', 'contextTokens', 'taskTokens', 'outputTokens', 'toolWaitMs', 'judge']) if (k in w) yield edit((c) => delete c.workloads[i]![k]);
     if ((w['arrivals'] as { kind: string }).kind !== 'poisson') yield edit((c) => (c.workloads[i]!['arrivals'] = { kind: 'poisson', ratePerSec: 2 }));
