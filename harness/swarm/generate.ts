@@ -110,7 +110,7 @@ function fault(rng: Rng, instances: number): Record<string, unknown> {
  * disaggregation), 1–2 workloads of any generated pattern (some with a huge fan-out), sometimes
  * faults, sometimes a simulated-time limit that cuts the run.
  */
-export function randomScenario(rng: Rng, seed: number, o: { includeKnownIssues?: boolean } = {}): RawScenario {
+export function randomScenario(rng: Rng, seed: number): RawScenario {
   const instances = between(rng, 1, 4);
   const cluster: Record<string, unknown> = { instances };
   if (chance(rng, 0.5)) cluster['kvBlocks'] = pick(rng, [24, 64, 300, 2000]);
@@ -126,9 +126,6 @@ export function randomScenario(rng: Rng, seed: number, o: { includeKnownIssues?:
   };
   // The simulator does not combine P/D disaggregation with faults yet (the schema says so).
   const pd = sc.policies.some((p) => p['disaggregation'] !== undefined);
-  // Known issue found by this swarm (harness/swarm/known/pd-max-num-seqs-stall.yaml): a decode
-  // instance with a small maxNumSeqs stalls under P/D. Left out unless asked for.
-  if (pd && !o.includeKnownIssues && (cluster['maxNumSeqs'] as number | undefined ?? Infinity) < 16) delete cluster['maxNumSeqs'];
   if (!pd && chance(rng, 0.35)) sc.faults = Array.from({ length: between(rng, 1, 2) }, () => fault(rng, instances));
   if (chance(rng, 0.1)) sc.limits = { maxSimS: pick(rng, [1, 5]) };
   return sc;

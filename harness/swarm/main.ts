@@ -23,7 +23,6 @@ export function swarmMain(argv: readonly string[]): number {
     .option('--seeds <k>', 'alias of --count', parseSeed)
     .option('--count <k>', 'number of scenarios', parseSeed, 200)
     .option('--budget-s <s>', 'stop starting scenarios after this many wall-clock seconds', positive, 600)
-    .option('--include-known-issues', 'also generate scenarios that hit known, not yet fixed, bugs (harness/swarm/known/)')
     .option('--no-rerun', 'skip the second run of each cell that checks byte-identical records')
     .option('--out <dir>', 'folder for reproducer scenarios of failures', 'swarm-failures')
     .exitOverride();
@@ -32,11 +31,11 @@ export function swarmMain(argv: readonly string[]): number {
   } catch {
     return 2;
   }
-  const o = program.opts<{ seed: number; seeds?: number; count: number; budgetS: number; rerun: boolean; out: string; includeKnownIssues?: boolean }>();
+  const o = program.opts<{ seed: number; seeds?: number; count: number; budgetS: number; rerun: boolean; out: string }>();
   const count = o.seeds ?? o.count;
   const t0 = performance.now();
   const s = runSwarm({
-    seed: o.seed, count, budgetS: o.budgetS, rerun: o.rerun, includeKnownIssues: o.includeKnownIssues === true,
+    seed: o.seed, count, budgetS: o.budgetS, rerun: o.rerun,
     onScenario: (seed, failure) => {
       if (failure !== undefined) process.stderr.write(`FAIL seed ${seed}: ${failure}\n`);
     },

@@ -46,7 +46,7 @@ export function runSwarm(o: RunSwarmOptions): SwarmSummary {
       break;
     }
     const seed = o.seed + i;
-    const raw = swarmScenario(seed, o.includeKnownIssues === true);
+    const raw = swarmScenario(seed);
     const res = checkScenario(raw, o);
     scenarios++;
     cells += res.cells;

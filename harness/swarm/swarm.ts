@@ -15,8 +15,6 @@ import { cellViolations } from './invariants.js';
 export interface SwarmOptions {
   /** Run every cell twice and compare its records byte for byte. */
   readonly rerun: boolean;
-  /** Generate scenarios that hit known, not yet fixed, bugs (harness/swarm/known/). */
-  readonly includeKnownIssues?: boolean | undefined;
   /** Tests only: corrupt a cell's result (a deliberately injected bug the swarm must catch). */
   readonly mutate?: ((res: CellResult, workload: WorkloadSpec) => CellResult) | undefined;
 }
@@ -30,8 +28,8 @@ export interface ScenarioOutcome {
 }
 
 /** The scenario of swarm seed `seed` (scenario i of `--seed S` is seed S + i). */
-export function swarmScenario(seed: number, includeKnownIssues = false): RawScenario {
-  return randomScenario(new SeededRng(`swarm:${seed}`), seed, { includeKnownIssues });
+export function swarmScenario(seed: number): RawScenario {
+  return randomScenario(new SeededRng(`swarm:${seed}`), seed);
 }
 
 /** YAML text of a scenario (a reproducer file: `agentbench run <file> --check`). */
