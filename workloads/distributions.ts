@@ -176,7 +176,7 @@ export function nominalMean(spec: DistributionSpec, opts: DataOptions = {}): num
   }
 }
 
-/** A token count: a draw rounded to an integer, at least `min`, at most {@link MAX_TOKENS} (README "Limits"). */
+/** A token count: a draw rounded to an integer, at least `min`, at most {@link MAX_TOKENS} (README "Limits, outputs and hostile input"). */
 export function drawTokens(sampler: Sampler, rng: Rng, min = 0): number {
   return Math.min(MAX_TOKENS, Math.max(min, Math.round(sampler(rng))));
 }
