@@ -87,6 +87,19 @@ describe('3. --out problems name the flag and exit 2 at once', () => {
   });
 });
 
+describe('3b. every output-file flag names itself when it cannot be written', () => {
+  it('--junit under a file, compare --benchmark under /proc (Node\'s recursive mkdir would loop there)', async () => {
+    const o = join(dir, 'out');
+    const f = scenario(base());
+    expect(await main(['run', f, '--out', o, '--quiet', '--gate', 'ttftMsP99:max=800', '--junit', join(f, 'x.xml')])).toBe(2);
+    expect(err).toBe(`error: --junit ${join(f, 'x.xml')}: ${f} is a file, not a folder\n`);
+    err = '';
+    const report = join(o, 'report.json');
+    expect(await main(['compare', report, report, '--benchmark', '/proc/agentbench-bench'])).toBe(2);
+    expect(err).toBe('error: --benchmark /proc/agentbench-bench/smaller-is-better.json: cannot create /proc/agentbench-bench (no such directory (or a virtual file system), ENOENT)\n');
+  });
+});
+
 describe('4. huge token counts are refused up front with their location', () => {
   it('contextTokens: 1e12', async () => {
     const f = scenario(base({ workload: '  - { name: w, pattern: sequential, agents: 1, workflows: 2, arrivals: { kind: poisson, ratePerSec: 3 }, contextTokens: 1e12 }\n' }));

@@ -8,6 +8,7 @@ import { hashString } from '../../policies/kv/hash.js';
 import { InputError } from '../../workloads/input-error.js';
 import { loadScenario, scenarioHash } from '../scenario/load.js';
 import { runScenario } from '../runner/matrix.js';
+import { truncationWarning } from '../runner/truncation.js';
 import { liveSchema, targetSchema } from '../live/live-schema.js';
 import { parseStages, StagedArrivals } from '../live/load/stages.js';
 import { Progress } from '../progress.js';
@@ -135,6 +136,7 @@ export function registerLoad(program: Command): void {
         outDir, check: false, progress,
         liveArrivals: (source) => new StagedArrivals(stages, new SeededRng(sc.seeds[0]!).fork(`stages:${source.spec.name}`)),
       });
+      process.stderr.write(truncationWarning(res.report.runs));
       if (o.json) process.stdout.write(`${JSON.stringify({ outDir: res.outDir, files: res.files, aggregates: res.report.aggregates }, null, 2)}\n`);
       else {
         process.stdout.write(consoleSummary(res.report));

@@ -119,12 +119,13 @@ const processHooks: InterruptHooks = {
   exit: (code) => process.exit(code),
 };
 
-function errText(e: unknown): string {
+/** A file-system error in words, with its code. */
+export function errText(e: unknown): string {
   const err = e as NodeJS.ErrnoException;
   const what: Record<string, string> = {
     EACCES: 'permission denied', EPERM: 'operation not permitted', EROFS: 'read-only file system', ENOSPC: 'no space left on device',
     ENOTDIR: 'a path component is a file, not a directory', ENAMETOOLONG: 'name too long', ENOENT: 'no such directory (or a virtual file system)',
-    EEXIST: 'already exists',
+    EEXIST: 'already exists', EISDIR: 'is a folder',
   };
   return err.code && what[err.code] ? `${what[err.code]}, ${err.code}` : err.message;
 }
@@ -163,10 +164,18 @@ export function checkOutDir(outDir: string, flag: string): string {
     }
     return dir;
   }
-  // Create the missing parents one level at a time, naming the level that fails.
+  createFolders(dirname(dir), bad);
+  return dir;
+}
+
+/**
+ * Create a folder and its missing parents one level at a time, naming the level that fails
+ * (Node's recursive mkdir loops for ever under /proc and reports raw codes).
+ */
+export function createFolders(dir: string, bad: (why: string) => InputError): void {
   const missing: string[] = [];
-  for (let p = dirname(dir); !existsSync(p); p = dirname(p)) missing.unshift(p);
-  const top = missing[0] !== undefined ? dirname(missing[0]) : dirname(dir);
+  for (let p = resolve(dir); !existsSync(p); p = dirname(p)) missing.unshift(p);
+  const top = missing[0] !== undefined ? dirname(missing[0]) : resolve(dir);
   if (!statSync(top).isDirectory()) throw bad(`${top} is a file, not a folder`);
   for (const p of missing) {
     try {
@@ -175,7 +184,18 @@ export function checkOutDir(outDir: string, flag: string): string {
       throw bad(`cannot create ${p} (${errText(e)})`);
     }
   }
-  return dir;
+}
+
+/** Write (or append to) a file a flag names, creating its folder; problems name the flag (exit 2). */
+export function writeFlagFile(flag: string, file: string, text: string, append = false): void {
+  const bad = (why: string): InputError => new InputError([`${flag} ${file}: ${why}`]);
+  createFolders(dirname(file), bad);
+  try {
+    if (append) appendFileSync(file, text);
+    else writeFileSync(file, text);
+  } catch (e) {
+    throw bad(`cannot write it (${errText(e)})`);
+  }
 }
 
 /** Remove partial folders beside `dir` left by runs that were killed (their process is gone). */
