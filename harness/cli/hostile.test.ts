@@ -53,6 +53,8 @@ describe('1. a run limit that cuts a run is loud', () => {
       limit: 'limits.maxSimS', value: 5, atS: 5, workflowsRequested: 40, workflowsStarted: 13, workflowsCompleted: 0, workflowsNotStarted: 27,
     });
     expect(report.runs[0]!.summary['workflowsTotal']).toBe(13); // started, not requested
+    expect(readFileSync(join(o, 'report.md'), 'utf8')).toContain(
+      '> 1 run(s) hit a run limit (limits.maxSimS = 5 in seed 1: 13 workflows started, 27 never started); their open requests were ended as timeouts.');
   });
 
   it('--json carries the truncation; --allow-truncation exits 0 but still warns', async () => {
