@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { RunDir } from './run-dir.js';
-import { truncation } from './truncation.js';
+import { truncation, workflowsRequested } from './truncation.js';
 import { checkClusterFits } from './cluster-fit.js';
 import { csvHeader, REQUEST_COLUMNS, requestRows, summaryCsv, WORKFLOW_COLUMNS, workflowRows } from '../../reports/csv.js';
 import { reportMarkdown } from '../../reports/markdown.js';
@@ -103,7 +103,7 @@ async function runInto(
         runs.push({
           workload: workload.name, policy: p.name, seed, end: res.end, summary: res.summary, instances: res.instances,
           ...(res.faults ? { faults: res.faults } : {}),
-          ...(res.limit ? { truncated: truncation(res.limit, (workload as { workflows?: number }).workflows, res.workflows) } : {}),
+          ...(res.limit ? { truncated: truncation(res.limit, workflowsRequested(workload), res.workflows) } : {}),
           ...(seed === sc.seeds[0] ? { timeseries: timeseriesJson(res.samples, res.sampleIntervalUs) } : {}),
         });
       }

@@ -12,6 +12,15 @@ export interface LimitHit {
 }
 
 /**
+ * How many workflows a workload asks for: its `workflows` count, or undefined when that is not
+ * known up front (arrivals bounded by `durationS`; a mixed workload's background chat, whose
+ * requests arrive as long as the workflows do).
+ */
+export function workflowsRequested(spec: { workflows?: number | undefined; background?: unknown }): number | undefined {
+  return spec.background !== undefined ? undefined : spec.workflows;
+}
+
+/**
  * What a limit cut from one cell: how many workflows the workload asked for (null when its
  * arrivals are bounded by time, not a count), started, completed, and never started.
  */

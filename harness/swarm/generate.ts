@@ -47,7 +47,13 @@ function workload(rng: Rng, i: number): Record<string, unknown> {
     outputTokens: tokens(rng, pick(rng, [4, 40, 200])),
     maxTokens: pick(rng, [64, 512, 4096]),
   };
-  switch (pick(rng, ['sequential', 'parallel', 'hierarchical', 'react', 'debate', 'chat', 'cache-reuse', 'fan-out'] as const)) {
+  switch (pick(rng, ['sequential', 'parallel', 'hierarchical', 'react', 'debate', 'chat', 'cache-reuse', 'fan-out', 'mixed'] as const)) {
+    case 'mixed':
+      return {
+        ...common, pattern: 'mixed',
+        mix: [{ pattern: 'sequential', agents: between(rng, 1, 3), weight: 2 }, { pattern: 'parallel', workers: between(rng, 2, 4) }],
+        ...(chance(rng, 0.5) ? { background: { arrivals: { kind: 'poisson', ratePerSec: pick(rng, [1, 5]) }, turns: between(rng, 1, 2) } } : {}),
+      };
     case 'sequential':
       return { ...common, pattern: 'sequential', agents: between(rng, 1, 4), toolWaitMs: chance(rng, 0.5) ? { dist: 'exponential', mean: 200 } : 0 };
     case 'parallel':

@@ -7,6 +7,7 @@ import { parseScenario } from '../scenario/load.js';
 import { namePolicies } from '../scenario/policies.js';
 import { checkClusterFits } from '../runner/cluster-fit.js';
 import { resolveCluster } from '../runner/resolve.js';
+import { workflowsRequested } from '../runner/truncation.js';
 import { runSimCell, type CellResult } from '../runner/sim-cell.js';
 import { randomScenario, type RawScenario } from './generate.js';
 import { cellViolations } from './invariants.js';
@@ -71,7 +72,7 @@ export function checkScenario(raw: RawScenario, opts: SwarmOptions): ScenarioOut
           const res = run();
           cells++;
           if (res.end === 'limit') truncatedCells++;
-          const violations = cellViolations(res, (workload as { workflows?: number }).workflows);
+          const violations = cellViolations(res, workflowsRequested(workload));
           if (violations.length > 0) return { cells, truncatedCells, failure: `${where}: ${violations.join('; ')}` };
           if (opts.rerun && fingerprint(run()) !== fingerprint(res)) {
             return { cells, truncatedCells, failure: `${where}: a rerun with the same seed gave different records (nondeterminism)` };
