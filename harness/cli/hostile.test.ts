@@ -202,6 +202,15 @@ describe('7. validate opens trace files and reads their first rows, as run would
   });
 });
 
+describe('7b. validate opens empirical distribution files too', () => {
+  it('a folder given as an empirical file', async () => {
+    mkdirSync(join(dir, 'lengths'));
+    const f = scenario(base({ workload: '  - { name: w, pattern: sequential, agents: 1, workflows: 2, arrivals: { kind: poisson, ratePerSec: 3 }, contextTokens: { dist: empirical, file: lengths } }\n' }));
+    expect(await main(['validate', f])).toBe(2);
+    expect(err).toBe(`error: ${f}: workloads[0] 'w': ${join(dir, 'lengths')}: cannot read empirical distribution: expected a file, found a folder\n`);
+  });
+});
+
 describe('10. oversized and hostile scenario files', () => {
   it('a YAML alias bomb names the file and exits 2', async () => {
     const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
