@@ -67,6 +67,14 @@ describe('1. a run limit that cuts a run is loud', () => {
     expect(err).toMatch(/^warning: 1 of 1 runs stopped at a run limit/);
   });
 
+  it('limits.maxEvents is named the same way', async () => {
+    expect(await main(['run', scenario(base({ top: 'limits: { maxEvents: 500 }\n' })), '--out', join(dir, 'out'), '--json'])).toBe(1);
+    expect((JSON.parse(out) as { truncated: unknown[] }).truncated).toEqual([{
+      workload: 'w', policy: 'round-robin', seed: 1,
+      limit: 'limits.maxEvents', value: 500, atS: 4.909, workflowsRequested: 40, workflowsStarted: 13, workflowsCompleted: 0, workflowsNotStarted: 27,
+    }]);
+  });
+
   it('a run that drains has truncated: [] and no warning', async () => {
     expect(await main(['run', scenario(base()), '--out', join(dir, 'out'), '--json'])).toBe(0);
     expect((JSON.parse(out) as { truncated: unknown[] }).truncated).toEqual([]);
