@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../workloads/input-error.js';
 import { parseScenario } from '../scenario/load.js';
 import { runScenario } from './matrix.js';
-import { checkOutDir, RunDir } from './run-dir.js';
+import { checkOutDir, errText, RunDir } from './run-dir.js';
 import { SMALL_SCENARIO } from './testdata/small-run.js';
 
 const fresh = (): string => mkdtempSync(join(tmpdir(), 'agentbench-rundir-'));
@@ -116,6 +116,14 @@ describe('--out is checked before any work, and every problem names the flag', (
     expect(message(() => checkOutDir('.', '--out'))).toMatch(/^--out \.: is the current folder or one of its parents/);
     expect(message(() => checkOutDir('/', '--out'))).toBe('--out /: expected a folder to create or replace, found the file-system root');
     expect(message(() => checkOutDir('', '--out'))).toBe('--out : expected a folder path, found an empty string');
+  });
+
+  it('read-only and full file systems are said in words (tests run as root, so a read-only folder cannot be made here)', () => {
+    const err = (code: string): NodeJS.ErrnoException => Object.assign(new Error(`${code}: raw`), { code });
+    expect(errText(err('EACCES'))).toBe('permission denied, EACCES');
+    expect(errText(err('EROFS'))).toBe('read-only file system, EROFS');
+    expect(errText(err('ENOSPC'))).toBe('no space left on device, ENOSPC');
+    expect(errText(err('EWHATEVER'))).toBe('EWHATEVER: raw');
   });
 
   it('creates missing parents one level at a time', () => {
