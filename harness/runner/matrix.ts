@@ -89,12 +89,12 @@ async function runInto(
             faults: liveFaultsFromScenario(sc.faults, cluster.instances, seed),
             sampleIntervalUs: sc.report.sampleIntervalMs * 1000, slo: sc.slo, onProgress, arrivals: opts.liveArrivals,
           })
-          : out.unguarded(() => runSimCell({
+          : runSimCell({
             cluster, workload, policy: p.entry, seed, check: opts.check,
             maxSimUs: sc.limits.maxSimS * 1e6, maxEvents: sc.limits.maxEvents,
             sampleIntervalUs: sc.report.sampleIntervalMs * 1000, slo: sc.slo, baseDir: dirname(loaded.file), faults: sc.faults, router: sc.router,
             kvMetrics, onProgress,
-          }));
+          });
         events += res.events;
         calls += res.requests.length;
         out.append('requests.csv', requestRows(workload.name, p.name, seed, res.requests));

@@ -1,11 +1,13 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../workloads/input-error.js';
 import { parseScenario } from '../scenario/load.js';
 import { runScenario } from './matrix.js';
 import { checkOutDir, errText, RunDir } from './run-dir.js';
+import { startWatcher } from './run-dir-watch.js';
 import { SMALL_SCENARIO } from './testdata/small-run.js';
 
 const fresh = (): string => mkdtempSync(join(tmpdir(), 'agentbench-rundir-'));
@@ -18,6 +20,11 @@ const message = (fn: () => unknown): string => {
   }
   throw new Error('expected an InputError');
 };
+
+/** Wait until the watcher says it is ready (its signal handlers are in). */
+async function ready(child: ChildProcess): Promise<void> {
+  await new Promise<void>((res) => child.stdout!.once('data', () => res()));
+}
 
 /** A folder holding a previous run's files. */
 function previousRun(): string {
@@ -40,31 +47,55 @@ describe('RunDir: a run replaces its folder whole or not at all', () => {
     expect(readdirSync(join(dir, '..'))).toEqual(['run']);
   });
 
-  it('SIGINT mid-run: the partial folder goes, the old files stay, the message says what was interrupted, exit 130', () => {
+  it('the run killed mid-way (its pipe to the watcher closes): the watcher removes the partial folder, keeps the old files, says what was interrupted', async () => {
     const dir = previousRun();
+    const partial = join(dir, '..', '.run.partial-1-0');
+    mkdirSync(partial);
+    writeFileSync(join(partial, 'requests.csv'), 'header only');
+    writeFileSync(join(partial, '.stage'), 'cell [2/4] chain × rr × seed 1');
+    const child = startWatcher(partial, dir, 'pipe')!;
     let said = '';
-    let code = -1;
-    const out = RunDir.open(dir, '--out', { write: (t) => (said += t), exit: (c) => (code = c) });
-    out.write('requests.csv', 'header only');
-    out.stage = 'cell [2/4] chain × rr × seed 1';
-    out.interrupt('SIGINT');
-    expect(code).toBe(130);
-    expect(said).toBe(`\ninterrupted (SIGINT) during cell [2/4] chain × rr × seed 1: nothing written; ${dir} left as it was\n`);
+    child.stderr!.on('data', (d: Buffer) => (said += d.toString()));
+    const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+    // A terminal's Ctrl-C reaches the whole process group: the watcher, once started, ignores it.
+    await ready(child);
+    child.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(existsSync(partial)).toBe(true);
+    child.stdin!.destroy(); // what the OS does when the run dies
+    expect(await exited).toBe(0);
+    expect(said).toBe(`\nagentbench: interrupted during cell [2/4] chain × rr × seed 1: nothing written; ${dir} left as it was\n`);
     expect(readdirSync(dir).sort()).toEqual(['report.json', 'report.md', 'requests.csv', 'summary.csv']);
     expect(readFileSync(join(dir, 'requests.csv'), 'utf8')).toBe('old requests.csv');
     expect(readdirSync(join(dir, '..'))).toEqual(['run']);
   });
 
-  it('SIGTERM exits 143; the handlers are gone once the folder is closed', () => {
-    const before = process.listenerCount('SIGTERM');
-    let code = -1;
-    const out = RunDir.open(join(fresh(), 'x'), '--out', { write: () => {}, exit: (c) => (code = c) });
-    expect(process.listenerCount('SIGTERM')).toBe(before + 1);
-    expect(out.unguarded(() => process.listenerCount('SIGTERM'))).toBe(before); // a signal kills synchronous work at once
-    expect(process.listenerCount('SIGTERM')).toBe(before + 1);
-    out.interrupt('SIGTERM');
-    expect(code).toBe(143);
-    expect(process.listenerCount('SIGTERM')).toBe(before);
+  it('killed between the two renames of a commit: the watcher puts the old folder back', async () => {
+    const dir = previousRun();
+    const partial = join(dir, '..', '.run.partial-1-0');
+    mkdirSync(partial);
+    renameSync(dir, `${partial}.old`);
+    const child = startWatcher(partial, dir, 'pipe')!;
+    const exited = new Promise((res) => child.on('exit', res));
+    child.stdin!.destroy();
+    await exited;
+    expect(readdirSync(dir).sort()).toEqual(['report.json', 'report.md', 'requests.csv', 'summary.csv']);
+    expect(readdirSync(join(dir, '..'))).toEqual(['run']);
+  });
+
+  it('a committed run closes the watcher without a word', async () => {
+    const dir = previousRun();
+    const out = RunDir.open(dir, '--out', false);
+    const child = startWatcher(out.partialDir, dir, 'pipe')!;
+    let said = '';
+    child.stderr!.on('data', (d: Buffer) => (said += d.toString()));
+    const exited = new Promise((res) => child.on('exit', res));
+    out.write('report.json', 'new');
+    out.commit();
+    child.stdin!.end();
+    await exited;
+    expect(said).toBe('');
+    expect(readdirSync(dir)).toEqual(['report.json']);
   });
 
   it('sweeps partial folders of killed runs (dead pids) on the next run', () => {

@@ -1,37 +1,29 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { InputError } from '../../workloads/input-error.js';
+import { startWatcher } from './run-dir-watch.js';
 
 /** The files a run writes (plus the gate's defaults): a folder holding only these may be replaced. */
 export const RUN_FILES = [
   'report.json', 'report.md', 'report.html', 'requests.csv', 'workflows.csv', 'summary.csv', 'run-info.json', 'gate.md', 'junit.xml',
 ] as const;
 
-/** What {@link RunDir} does on SIGINT / SIGTERM (injectable so tests need not exit). */
-export interface InterruptHooks {
-  readonly write: (text: string) => void;
-  readonly exit: (code: number) => void;
-}
-
-const EXIT_CODE: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
-
 /**
  * A run's output folder, written atomically: every file goes into a hidden sibling
  * (`.<name>.partial-<pid>-<n>`) that replaces the folder only by {@link commit}. So an interrupted or
- * failed run leaves the previous results whole, never old and new files mixed. While open, SIGINT
- * and SIGTERM remove the partial folder, say what was interrupted and exit 130 / 143; inside
- * {@link unguarded} (synchronous simulation, which no handler could interrupt) a signal kills at
- * once, and the next run into the same folder sweeps the partial folder left behind.
+ * failed run leaves the previous results whole, never old and new files mixed. A signal ends the
+ * process at once (simulation is synchronous: no handler could run before a cell ends); a watcher
+ * process then removes the partial folder and says what was interrupted (run-dir-watch.ts), and
+ * the next run into the same folder sweeps anything a SIGKILL of both left behind.
  */
 export class RunDir {
   readonly dir: string;
   readonly partialDir: string;
   static #opened = 0;
-  #stage = 'starting';
-  #open = true;
-  readonly #onSignal = (signal: NodeJS.Signals): void => this.interrupt(signal);
+  readonly #watcher: ChildProcess | undefined;
 
-  private constructor(dir: string, readonly flag: string, readonly hooks: InterruptHooks) {
+  private constructor(dir: string, readonly flag: string, watch: boolean) {
     this.dir = dir;
     this.partialDir = join(dirname(dir), `.${basename(dir)}.partial-${process.pid}-${RunDir.#opened++}`);
     sweepPartials(dir);
@@ -40,13 +32,14 @@ export class RunDir {
     } catch (e) {
       throw new InputError([`${flag} ${dir}: cannot write beside it (${errText(e)})`]);
     }
-    this.#listen(true);
+    this.stage = 'starting';
+    this.#watcher = watch ? startWatcher(this.partialDir, dir) : undefined;
   }
 
-  /** Check `outDir` (named in errors as `flag`) and open a partial folder beside it. */
-  static open(outDir: string, flag = '--out', hooks: InterruptHooks = processHooks): RunDir {
+  /** Check `outDir` (named in errors as `flag`) and open a partial folder beside it (watched unless `watch` is false). */
+  static open(outDir: string, flag = '--out', watch = true): RunDir {
     const dir = checkOutDir(outDir, flag);
-    return new RunDir(dir, flag, hooks);
+    return new RunDir(dir, flag, watch);
   }
 
   /** Path of a file in the partial folder. */
@@ -62,62 +55,37 @@ export class RunDir {
     appendFileSync(this.file(name), text);
   }
 
-  /** What is going on, for the interrupt message (e.g. the cell being run). */
+  /** What is going on (e.g. the cell being run), for the watcher's message if the run is cut. */
   set stage(s: string) {
-    this.#stage = s;
-  }
-
-  /** Run synchronous work during which a signal kills the process at once (see the class doc). */
-  unguarded<T>(fn: () => T): T {
-    this.#listen(false);
-    try {
-      return fn();
-    } finally {
-      if (this.#open) this.#listen(true);
-    }
+    writeFileSync(this.file(STAGE_FILE), s);
   }
 
   /** Replace the folder by the partial one (the old folder, if any, is moved aside, then removed). */
   commit(): void {
-    this.#close();
+    rmSync(this.file(STAGE_FILE), { force: true });
     const old = `${this.partialDir}.old`;
     const had = existsSync(this.dir);
     if (had) renameSync(this.dir, old);
     renameSync(this.partialDir, this.dir);
     if (had) rmSync(old, { recursive: true, force: true });
+    this.#release();
   }
 
   /** Drop the partial folder (a failed run): the previous results stay as they were. */
   abandon(): void {
-    this.#close();
     rmSync(this.partialDir, { recursive: true, force: true });
+    this.#release();
   }
 
-  /** The signal handler (public for tests). */
-  interrupt(signal: NodeJS.Signals): void {
-    const was = this.#stage;
-    this.abandon();
-    this.hooks.write(`\ninterrupted (${signal}) during ${was}: nothing written; ${this.dir} left as it was\n`);
-    this.hooks.exit(EXIT_CODE[signal] ?? 130);
-  }
-
-  #close(): void {
-    this.#open = false;
-    this.#listen(false);
-  }
-
-  #listen(on: boolean): void {
-    for (const s of ['SIGINT', 'SIGTERM'] as const) {
-      process.removeListener(s, this.#onSignal);
-      if (on) process.on(s, this.#onSignal);
-    }
+  // The partial folder is gone: closing the pipe ends the watcher without a word.
+  #release(): void {
+    this.#watcher?.stdin?.end();
   }
 }
 
-const processHooks: InterruptHooks = {
-  write: (t) => process.stderr.write(t),
-  exit: (code) => process.exit(code),
-};
+/** Where the run says what it is doing, inside the partial folder (removed before commit). */
+const STAGE_FILE = '.stage';
+
 
 /** A file-system error in words, with its code. */
 export function errText(e: unknown): string {
