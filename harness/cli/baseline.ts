@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { writeFlagFile } from '../runner/run-dir.js';
+import { writeFlagFile } from '../runner/out-path.js';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { compareReports, comparisonText, incompatibilities, reportMetrics } from '../../reports/compare/index.js';

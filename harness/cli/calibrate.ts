@@ -1,4 +1,4 @@
-import { writeFlagFile } from '../runner/run-dir.js';
+import { writeFlagFile } from '../runner/out-path.js';
 import type { Command } from 'commander';
 import { calibrationFileContent } from '../../sim/cost-model/calibrate/calibration-file.js';
 import { fitCoefficients } from '../../sim/cost-model/calibrate/fit.js';

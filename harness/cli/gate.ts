@@ -1,4 +1,4 @@
-import { writeFlagFile } from '../runner/run-dir.js';
+import { writeFlagFile } from '../runner/out-path.js';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import {

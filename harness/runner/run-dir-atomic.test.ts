@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../workloads/input-error.js';
 import { parseScenario } from '../scenario/load.js';
 import { runScenario } from './matrix.js';
-import { checkOutDir, errText, RunDir } from './run-dir.js';
+import { RunDir } from './run-dir.js';
+import { checkOutDir, errText } from './out-path.js';
 import { startWatcher } from './run-dir-watch.js';
 import { SMALL_SCENARIO } from './testdata/small-run.js';
 
