@@ -176,7 +176,9 @@ export function reportMarkdown(report: Report): string {
     }
     const limited = report.runs.filter((r) => r.workload === w.name && r.end === 'limit');
     if (limited.length > 0) {
-      lines.push('', `> ${limited.length} run(s) hit a run limit; their open requests were ended as timeouts.`);
+      const t = limited[0]!.truncated;
+      const which = t ? ` (${t.limit} = ${t.value} in seed ${limited[0]!.seed}: ${t.workflowsStarted} workflows started, ${t.workflowsNotStarted ?? 'unknown'} never started)` : '';
+      lines.push('', `> ${limited.length} run(s) hit a run limit${which}; their open requests were ended as timeouts.`);
     }
   }
   return `${lines.join('\n')}\n`;

@@ -29,8 +29,25 @@ export interface RunEntry {
   readonly instances: readonly InstanceStats[];
   /** The faults injected in this run (scenarios with `faults:`). */
   readonly faults?: readonly FaultJson[];
+  /** Present when a run limit cut the run: which, when, and how many workflows it cut. */
+  readonly truncated?: TruncationJson;
   /** Present on the runs of the scenario's first seed. */
   readonly timeseries?: TimeseriesJson;
+}
+
+/** What a run limit cut from a run (`workflowsTotal` in the summary counts started workflows). */
+export interface TruncationJson {
+  /** Scenario key of the limit: limits.maxSimS, limits.maxEvents or live.maxDurationS. */
+  readonly limit: string;
+  /** The limit's value (seconds or events). */
+  readonly value: number;
+  /** Seconds (simulated; live: wall-clock) when the run stopped. */
+  readonly atS: number;
+  /** The workload's `workflows` count; null when its arrivals are bounded by `durationS` instead. */
+  readonly workflowsRequested: number | null;
+  readonly workflowsStarted: number;
+  readonly workflowsCompleted: number;
+  readonly workflowsNotStarted: number | null;
 }
 
 /** Median and range of one metric across seeds (null when undefined in every seed). */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Rng } from '../policies/types.js';
 import { loadEmpiricalValues, resolveDataPath } from './empirical.js';
 import { zipfMoments, zipfSampler } from './zipf.js';
+import { MAX_TOKENS } from './bounds.js';
 
 const nonNeg = z.number().nonnegative();
 
@@ -42,6 +43,27 @@ export const distributionSchema = z.union([
   if (v.dist === 'empirical') {
     if ((v.values === undefined) === (v.file === undefined)) issue('expected exactly one of `values` (a list) or `file` (a path)', 'values');
     if (v.column !== undefined && v.file === undefined) issue('`column` needs `file`', 'column');
+  }
+});
+
+/**
+ * A token-count distribution: a distribution whose stated values (a constant, a max, a mean when
+ * there is no max, a listed value) are at most {@link MAX_TOKENS}. Unbounded tails are cut at
+ * MAX_TOKENS by {@link drawTokens}.
+ */
+export const tokensSchema = distributionSchema.check((ctx) => {
+  const v = ctx.value;
+  const stated: [string | undefined, number][] = typeof v === 'number' ? [[undefined, v]]
+    : v.dist === 'constant' ? [['value', v.value]]
+      : v.dist === 'uniform' || v.dist === 'zipf' ? [['max', v.max]]
+        : v.dist === 'empirical' ? (v.values ?? []).map((x, i) => [`values.${i}`, x] as [string, number])
+          : [[v.max !== undefined ? 'max' : 'mean', v.max ?? v.mean]];
+  for (const [key, x] of stated) {
+    if (x > MAX_TOKENS) {
+      const path = key === undefined ? [] : key.split('.').map((k) => (/^\d+$/.test(k) ? Number(k) : k));
+      ctx.issues.push({ code: 'custom', input: x, path, message: `expected at most ${MAX_TOKENS.toLocaleString('en-US')} tokens, found ${x}` });
+      return;
+    }
   }
 });
 
@@ -154,7 +176,7 @@ export function nominalMean(spec: DistributionSpec, opts: DataOptions = {}): num
   }
 }
 
-/** A token count: a draw rounded to an integer, at least `min`. */
+/** A token count: a draw rounded to an integer, at least `min`, at most {@link MAX_TOKENS} (README "Limits, outputs and hostile input"). */
 export function drawTokens(sampler: Sampler, rng: Rng, min = 0): number {
-  return Math.max(min, Math.round(sampler(rng)));
+  return Math.min(MAX_TOKENS, Math.max(min, Math.round(sampler(rng))));
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { InputError } from './input-error.js';
 import { CsvSyntaxError, splitCsvLine } from './trace/csv-line.js';
@@ -9,6 +9,9 @@ export function resolveDataPath(file: string, baseDir: string | undefined): stri
 }
 
 const cache = new Map<string, Float64Array>();
+
+/** Largest empirical distribution file read (it is held in memory as numbers). */
+export const MAX_EMPIRICAL_BYTES = 64 * 1024 * 1024;
 
 /**
  * Values of an empirical distribution file: one number per line (blank lines and `#` comments
@@ -21,8 +24,15 @@ export function loadEmpiricalValues(path: string, column?: string): Float64Array
   if (hit) return hit;
   let text: string;
   try {
+    const st = statSync(path);
+    if (st.isDirectory()) throw new InputError([`${path}: cannot read empirical distribution: expected a file, found a folder`]);
+    // Read whole (values are resampled at random); a trace-sized file belongs in a trace workload.
+    if (st.size > MAX_EMPIRICAL_BYTES) {
+      throw new InputError([`${path}: empirical distribution of ${(st.size / 1048576).toFixed(1)} MiB; expected at most ${MAX_EMPIRICAL_BYTES / 1048576} MiB (sample it, or replay it as a trace workload)`]);
+    }
     text = readFileSync(path, 'utf8');
   } catch (e) {
+    if (e instanceof InputError) throw e;
     throw new InputError([`${path}: cannot read empirical distribution: ${(e as Error).message}`]);
   }
   const lines = text.split('\n');

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Rng } from '../policies/types.js';
 import { openLoopArrivalsSchema } from './arrivals.js';
-import { distributionSchema } from './distributions.js';
+import { tokensSchema } from './distributions.js';
 import { workloadCommonShape, type PatternContext, type WorkflowFactory, type WorkloadCommon } from './pattern.js';
 import { PATTERNS } from './patterns/index.js';
 
@@ -9,10 +9,10 @@ import { PATTERNS } from './patterns/index.js';
 const tokenOverrides = {
   priority: z.number().optional(),
   maxTokens: z.int().positive().optional(),
-  systemTokens: distributionSchema.optional(),
-  contextTokens: distributionSchema.optional(),
-  taskTokens: distributionSchema.optional(),
-  outputTokens: distributionSchema.optional(),
+  systemTokens: tokensSchema.optional(),
+  contextTokens: tokensSchema.optional(),
+  taskTokens: tokensSchema.optional(),
+  outputTokens: tokensSchema.optional(),
   sharing: z.enum(['auto', 'broadcast', 'selective', 'none']).optional(),
 };
 

@@ -1,13 +1,14 @@
 import { z } from 'zod';
+import { safeNameSchema } from './bounds.js';
 import type { Rng } from '../policies/types.js';
 import { hashString } from '../policies/kv/hash.js';
 import { arrivalsSchema } from './arrivals.js';
-import { distributionSchema, drawTokens, makeSampler, nominalMean, type DistributionSpec, type Sampler } from './distributions.js';
+import { tokensSchema, drawTokens, makeSampler, nominalMean, type DistributionSpec, type Sampler } from './distributions.js';
 import type { SharingStrategy, ToolNode, Workflow, WorkflowNode } from './workflow.js';
 
 /** Fields every generated workload has, whatever its pattern (trace replay has its own). */
 export const workloadCommonShape = {
-  name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'expected letters, digits, ".", "_" or "-"'),
+  name: safeNameSchema(),
   /** Number of workflows to start (arrivals stop after it). */
   workflows: z.int().positive().optional(),
   /** Arrivals stop after this many simulated seconds. */
@@ -17,10 +18,10 @@ export const workloadCommonShape = {
   priority: z.number().default(0),
   /** max_tokens the client declares; a drawn output length above it is cut to it. */
   maxTokens: z.int().positive().default(4096),
-  systemTokens: distributionSchema.default(256),
-  contextTokens: distributionSchema.default(1024),
-  taskTokens: distributionSchema.default(128),
-  outputTokens: distributionSchema.default(256),
+  systemTokens: tokensSchema.default(256),
+  contextTokens: tokensSchema.default(1024),
+  taskTokens: tokensSchema.default(128),
+  outputTokens: tokensSchema.default(256),
   sharing: z.enum(['auto', 'broadcast', 'selective', 'none']).optional(),
 };
 

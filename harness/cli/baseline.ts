@@ -1,9 +1,11 @@
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFlagFile } from '../runner/out-path.js';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { compareReports, comparisonText, incompatibilities, reportMetrics } from '../../reports/compare/index.js';
 import { loadScenario } from '../scenario/load.js';
 import { runScenario } from '../runner/matrix.js';
+import { truncationWarning } from '../runner/truncation.js';
 import { Progress } from '../progress.js';
 import { comparableFromReport, readReportFile } from './report-file.js';
 import { gatesInForce } from './gate.js';
@@ -23,6 +25,7 @@ export function registerBaseline(program: Command): void {
       const outDir = o.out ?? join('runs', loaded.scenario.name);
       const old = existsSync(target) ? readReportFile(target) : null;
       const res = await runScenario(loaded, { outDir, check: false, progress: new Progress(process.stderr, !o.quiet) });
+      process.stderr.write(truncationWarning(res.report.runs)); // a baseline of cut runs would gate against partial results
       const cand = comparableFromReport(res.report);
       if (old && incompatibilities(old, cand).length === 0) {
         const { gates, source } = gatesInForce(cand, {});
@@ -31,8 +34,7 @@ export function registerBaseline(program: Command): void {
       } else if (old) {
         process.stdout.write(`The old baseline is not comparable (${incompatibilities(old, cand).join('; ')}); replacing it.\n`);
       }
-      mkdirSync(dirname(target), { recursive: true });
-      copyFileSync(join(outDir, 'report.json'), target);
+      writeFlagFile('baseline file', target, readFileSync(join(outDir, 'report.json'), 'utf8'));
       process.stdout.write(`baseline written: ${target} (scenario ${cand.scenario.name}, hash ${cand.scenario.hash.slice(0, 12)}, seeds ${cand.scenario.seeds.join(', ')}); commit it with the change that explains it\n`);
     });
 }

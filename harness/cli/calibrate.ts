@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { writeFlagFile } from '../runner/out-path.js';
 import type { Command } from 'commander';
 import { calibrationFileContent } from '../../sim/cost-model/calibrate/calibration-file.js';
 import { fitCoefficients } from '../../sim/cost-model/calibrate/fit.js';
@@ -46,7 +46,7 @@ export function registerCalibrate(program: Command): void {
       if (link) throw new InputError([`${o.gpu !== undefined ? '--gpu' : `${o.observations}: gpu`}: ${link}`]);
       const fit = fitCoefficients(model, gpu, file.tensorParallel, toObservations(file), DEFAULT_ROOFLINE);
       const out = calibrationFileContent(model, gpu.name, file.tensorParallel, fit, { steps: file.steps.length, requests: file.requests.length });
-      writeFileSync(o.out, `${JSON.stringify(out, null, 2)}\n`);
+      writeFlagFile('--out', o.out, `${JSON.stringify(out, null, 2)}\n`);
       for (const w of fit.warnings) process.stderr.write(`warning: ${w}\n`);
       if (o.json) {
         process.stdout.write(`${JSON.stringify({ out: o.out, ...out, iterations: fit.iterations, warnings: fit.warnings }, null, 2)}\n`);

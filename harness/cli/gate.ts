@@ -1,5 +1,5 @@
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { writeFlagFile } from '../runner/out-path.js';
+import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import {
   benchmarkJson, compareReports, comparisonJunit, comparisonMarkdown, comparisonText, DEFAULT_GATES, incompatibilities,
@@ -40,7 +40,7 @@ export function addGateOptions(cmd: Command): Command {
     .option('--gate <METRIC:KIND=VALUE>', 'a gate, e.g. makespanMsP99:maxIncreasePct=5 or ttftMsP99:max=800 (repeatable; overrides the scenario\'s gates for that metric)', collectGate)
     .option('--alpha <p>', 'significance level of the paired Wilcoxon signed-rank test over seeds (default 0.05)', parseAlpha)
     .option('--changed-only', 'show only the rows that moved (the Markdown always lists only failures and near misses)')
-    .option('--force', 'compare even if the scenario hash or report schema differs')
+    .option('--force', 'compare even if the scenario hash or report schema differs; run: simulate cluster.kvBlocks beyond the GPU\'s memory')
     .option('--md <file>', 'write the comparison as Markdown')
     .option('--junit <file>', 'write JUnit XML (one test case per gate check)')
     .option('--github-summary', 'append the Markdown to $GITHUB_STEP_SUMMARY (done whenever it is set; this warns if it is not)')
@@ -98,22 +98,18 @@ export function gateAndReport(
   const c = compareReports(base, cand, { gates, gatesSource: source, alpha: flags.alpha, baseLabel: ctx.baseFile, candLabel: ctx.candFile });
   const metrics = reportMetrics(cand);
   const md = comparisonMarkdown(c, metrics, ctx);
-  const write = (file: string, text: string): void => {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, text);
-  };
   const mdFile = flags.md ?? (ctx.defaultDir ? join(ctx.defaultDir, 'gate.md') : undefined);
   const junitFile = flags.junit ?? (ctx.defaultDir ? join(ctx.defaultDir, 'junit.xml') : undefined);
-  if (mdFile) write(mdFile, md);
-  if (junitFile) write(junitFile, comparisonJunit(c));
+  if (mdFile) writeFlagFile(flags.md !== undefined ? '--md' : '(run folder)', mdFile, md);
+  if (junitFile) writeFlagFile(flags.junit !== undefined ? '--junit' : '(run folder)', junitFile, comparisonJunit(c));
   if (flags.benchmark) {
     const b = benchmarkJson(cand, Object.keys(gates));
-    write(join(flags.benchmark, 'smaller-is-better.json'), `${JSON.stringify(b.smaller, null, 2)}\n`);
-    write(join(flags.benchmark, 'bigger-is-better.json'), `${JSON.stringify(b.bigger, null, 2)}\n`);
+    writeFlagFile('--benchmark', join(flags.benchmark, 'smaller-is-better.json'), `${JSON.stringify(b.smaller, null, 2)}\n`);
+    writeFlagFile('--benchmark', join(flags.benchmark, 'bigger-is-better.json'), `${JSON.stringify(b.bigger, null, 2)}\n`);
   }
   // In GitHub Actions the job summary shows the table; --github-summary insists on it.
   const summaryFile = process.env['GITHUB_STEP_SUMMARY'];
-  if (summaryFile) appendFileSync(summaryFile, md);
+  if (summaryFile) writeFlagFile('$GITHUB_STEP_SUMMARY', summaryFile, md, true);
   else if (flags.githubSummary) process.stderr.write('warning: --github-summary given but $GITHUB_STEP_SUMMARY is not set; summary not written\n');
   const json = {
     passed: c.passed, gates: c.gates, gatesSource: c.gatesSource, notes: c.notes,

@@ -7,6 +7,7 @@ import { hashString } from '../../policies/kv/hash.js';
 import { InputError } from '../../workloads/input-error.js';
 import { loadScenario, scenarioHash } from '../scenario/load.js';
 import { runScenario } from '../runner/matrix.js';
+import { truncationWarning } from '../runner/truncation.js';
 import { liveSchema, targetSchema } from '../live/live-schema.js';
 import { parseStages, type RateStage } from '../live/load/stages.js';
 import { Progress } from '../progress.js';
@@ -137,6 +138,7 @@ export function registerLoad(program: Command): void {
       const res = await runScenario({ file, scenario, hash: scenarioHash({ scenario, stages }) }, {
         outDir, check: false, progress,
       });
+      process.stderr.write(truncationWarning(res.report.runs));
       if (o.json) process.stdout.write(`${JSON.stringify({ outDir: res.outDir, files: res.files, aggregates: res.report.aggregates }, null, 2)}\n`);
       else {
         process.stdout.write(consoleSummary(res.report));

@@ -6,13 +6,21 @@ import { collectSet, SET_HELP } from './set-flag.js';
 import { REPORT_FORMATS, runScenario, type ReportFormat } from '../runner/matrix.js';
 import { Progress } from '../progress.js';
 import { consoleSummary } from './summary-table.js';
+import { truncationWarning } from '../runner/truncation.js';
+import { skippedRowsNote } from './skipped-rows.js';
 import { addGateOptions, checkComparable, checkGateFlags, gateAndReport, type GateFlags, type GateResult } from './gate.js';
 import { comparableFromReport, readReportFile } from './report-file.js';
 
-/** Parse a non-negative integer flag. */
+/**
+ * Parse a seed flag: decimal digits only (Number('') is 0 and Number('0x10') is 16, which
+ * would silently run another seed), at most 2^53 − 1 so that the flag, not the scenario's
+ * `seeds`, is blamed.
+ */
 export function parseSeed(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a non-negative integer, found '${v}'`);
+  const n = /^\d+$/.test(v) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n)) {
+    throw new InvalidArgumentError(`expected a non-negative integer (decimal digits, at most ${Number.MAX_SAFE_INTEGER}), found '${v}'`);
+  }
   return n;
 }
 
@@ -44,10 +52,11 @@ export function registerRun(program: Command): void {
       return v;
     })
     .option('--skip-bad-rows', 'skip (and count, as traceRowsSkipped) malformed rows of trace workloads instead of failing')
+    .option('--allow-truncation', 'exit 0 even when a run limit (limits.maxSimS, limits.maxEvents) cut a run short')
     .option('--check', 'check invariants as the run goes (request conservation, KV conservation, causality, oracle boundary)')
     .option('--baseline <report.json>', 'gate the run against this baseline report (exit 1 on a regression)')
     .option('--set <path=value>', SET_HELP, collectSet))
-    .action(async (file: string, o: GateFlags & { formats?: ReadonlySet<ReportFormat>; out?: string; seed?: number; quiet?: boolean; json?: boolean; check?: boolean; baseline?: string; mode?: 'sim' | 'live'; skipBadRows?: boolean; set?: (readonly [string, unknown])[] }) => {
+    .action(async (file: string, o: GateFlags & { formats?: ReadonlySet<ReportFormat>; out?: string; seed?: number; quiet?: boolean; json?: boolean; check?: boolean; baseline?: string; mode?: 'sim' | 'live'; skipBadRows?: boolean; allowTruncation?: boolean; set?: (readonly [string, unknown])[] }) => {
       const loaded = loadScenario(file, {
         ...(o.set ? { set: o.set } : {}),
         ...(o.seed !== undefined ? { seeds: [o.seed] } : {}), ...(o.mode ? { mode: o.mode } : {}), ...(o.skipBadRows ? { skipBadRows: true } : {}),
@@ -56,7 +65,7 @@ export function registerRun(program: Command): void {
       const base = o.baseline !== undefined ? readReportFile(o.baseline) : null; // read first: a bad file fails before the run
       const outDir = o.out ?? join('runs', loaded.scenario.name);
       const progress = new Progress(process.stderr, !o.quiet && !o.json);
-      const res = await runScenario(loaded, { outDir, check: o.check === true, progress, formats: o.formats });
+      const res = await runScenario(loaded, { outDir, check: o.check === true, progress, formats: o.formats, force: o.force === true });
       let gate: GateResult | undefined;
       if (base || loaded.scenario.gates || o.gate) {
         const cand = comparableFromReport(res.report);
@@ -67,9 +76,13 @@ export function registerRun(program: Command): void {
         });
         if (!gate.comparison.passed) process.exitCode = 1;
       }
+      const runs = res.report.runs;
+      const truncated = runs.flatMap((r) => (r.truncated ? [{ workload: r.workload, policy: r.policy, seed: r.seed, ...r.truncated }] : []));
+      process.stderr.write(truncationWarning(runs) + skippedRowsNote(runs));
+      if (truncated.length > 0 && !o.allowTruncation) process.exitCode = 1;
       if (o.json) {
         process.stdout.write(`${JSON.stringify({
-          outDir: res.outDir, files: res.files, scenario: res.report.scenario, aggregates: res.report.aggregates,
+          outDir: res.outDir, files: res.files, scenario: res.report.scenario, truncated, aggregates: res.report.aggregates,
           ...(gate ? { gate: gate.json } : {}),
         }, null, 2)}\n`);
       } else {

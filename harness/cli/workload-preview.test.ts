@@ -49,7 +49,7 @@ describe('agentbench workload preview', () => {
 
     const bad = await cli(['workload', 'preview', traceScenario, '-w', 'mooncake-bad']);
     expect(bad.code).toBe(2);
-    expect(bad.err).toMatch(/^error: .*mooncake-bad\.jsonl:2: input_length: expected an integer >= 1, found "abc"/);
+    expect(bad.err).toMatch(/^error: .*mooncake-bad\.jsonl:2: input_length: expected an integer from 1 to 10,000,000, found "abc"/);
 
     const skipped = await cli(['workload', 'preview', traceScenario, '-w', 'mooncake-bad', '--skip-bad-rows']);
     expect(skipped.code).toBe(0);

@@ -143,7 +143,10 @@ export async function runLiveCell(spec: LiveCellSpec): Promise<CellResult> {
     // to the client's mean TTFT is what HTTP, tokenisation and the router add.
     engineTtftMsMean: engineTtftN > 0 ? (engineTtftS / engineTtftN) * 1000 : NaN,
   });
-  return { summary, requests, workflows: cell.workflows, instances, samples: cell.series.samples, sampleIntervalUs: cell.series.intervalUs, events: 0, end };
+  return {
+    summary, requests, workflows: cell.workflows, instances, samples: cell.series.samples, sampleIntervalUs: cell.series.intervalUs, events: 0, end,
+    ...(end === 'limit' ? { limit: { limit: 'live.maxDurationS', value: live.maxDurationS, atS: live.maxDurationS } } : {}),
+  };
 }
 
 // Faults on spawned engines at their times (a fault waiting for `minInflight` requests polls every 10 ms).

@@ -16,6 +16,7 @@ import type { FaultJson } from '../../reports/failover.js';
 import type { PercentileMethod } from '../../reports/stats.js';
 import type { PolicyEntry } from '../scenario/schema.js';
 import type { ResolvedCluster } from './resolve.js';
+import type { LimitHit } from './truncation.js';
 import { WorkflowRunner } from './workflow-runner.js';
 
 /** What every matrix cell needs, simulated or live. */
@@ -47,6 +48,8 @@ export interface CellResult {
   readonly faults?: readonly FaultJson[];
   readonly events: number;
   readonly end: 'drained' | 'limit';
+  /** The limit that stopped the cell (end 'limit'). */
+  readonly limit?: LimitHit;
 }
 
 /**

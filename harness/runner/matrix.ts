@@ -1,5 +1,7 @@
-import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { RunDir } from './run-dir.js';
+import { truncation, workflowsRequested } from './truncation.js';
+import { checkClusterFits } from './cluster-fit.js';
 import { csvHeader, REQUEST_COLUMNS, summaryCsv, WORKFLOW_COLUMNS, writeRequestRows, writeWorkflowRows } from '../../reports/csv.js';
 import { renderReportFiles } from '../../reports/render-files.js';
 import { workloadParams } from '../../reports/load.js';
@@ -19,7 +21,11 @@ import type { LiveSettings } from '../live/live-schema.js';
 /** Options of a scenario run. */
 export interface RunOptions {
   readonly outDir: string;
+  /** How the output folder is named in errors (the flag that set it). */
+  readonly outFlag?: string | undefined;
   readonly check: boolean;
+  /** Simulate `cluster.kvBlocks` beyond the GPU's memory (with a warning) instead of refusing. */
+  readonly force?: boolean | undefined;
   readonly progress?: Progress | undefined;
   /** Report files to write (default: all); run-info.json is always written. */
   readonly formats?: ReadonlySet<ReportFormat> | undefined;
@@ -28,9 +34,6 @@ export interface RunOptions {
 /** Report outputs `run --formats` chooses from: report.json, report.md, the three CSVs, report.html. */
 export const REPORT_FORMATS = ['json', 'md', 'csv', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
-const FORMAT_FILES: Record<ReportFormat, readonly string[]> = {
-  json: ['report.json'], md: ['report.md'], csv: ['requests.csv', 'workflows.csv', 'summary.csv'], html: ['report.html'],
-};
 
 /** What a scenario run produced (report.json's content plus wall-clock facts kept out of it). */
 export interface RunOutcome {
@@ -44,9 +47,10 @@ export interface RunOutcome {
 
 /**
  * Run the scenario's whole matrix (workloads × policies × seeds) and write the run directory:
- * report.json, requests.csv, workflows.csv, summary.csv, report.md, report.html (or the
- * `formats` chosen; files of the others are removed) and run-info.json (the only file with
- * wall-clock figures). CSV rows are appended cell by cell, so memory holds one
+ * report.json, requests.csv, workflows.csv, summary.csv, report.md, report.html + chart-data.json
+ * (or the `formats` chosen) and run-info.json (the only file with wall-clock figures). The folder
+ * is written aside and renamed into place at the end (RunDir), so a failed or interrupted run
+ * never leaves old and new files mixed. CSV rows are appended cell by cell, so memory holds one
  * cell; report.html's extra data is a bounded sample of the first seed's cells.
  */
 export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Promise<RunOutcome> {
@@ -55,15 +59,26 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
   const target = sc.mode === 'live' ? sc.live?.target : undefined;
   // A deployed target applies none of agentbench's policies: its one row is labelled for what ran.
   const policies = target ? namePolicies(sc.policies, loaded.file).map(targetPolicy) : namePolicies(sc.policies, loaded.file);
-  const outDir = opts.outDir;
-  mkdirSync(outDir, { recursive: true });
-  const file = (n: string) => join(outDir, n);
+  for (const w of checkClusterFits(sc.cluster, cluster, loaded.file, { force: opts.force })) process.stderr.write(`${w}\n`);
+  const out = RunDir.open(opts.outDir, opts.outFlag ?? '--out');
+  try {
+    return await runInto(out, loaded, opts, cluster, policies);
+  } catch (e) {
+    out.abandon(); // a failed run leaves the previous results as they were
+    throw e;
+  }
+}
+
+async function runInto(
+  out: RunDir, loaded: LoadedScenario, opts: RunOptions, cluster: ReturnType<typeof resolveCluster>, policies: ReturnType<typeof namePolicies>,
+): Promise<RunOutcome> {
+  const sc = loaded.scenario;
+  const target = sc.mode === 'live' ? sc.live?.target : undefined;
+  // The run folder is new: only the formats asked for are written, so no earlier report can pass for this run's.
   const want = (f: ReportFormat): boolean => opts.formats === undefined || opts.formats.has(f);
-  // A report left by an earlier run in the same folder must not pass for this run's.
-  for (const f of REPORT_FORMATS) if (!want(f)) for (const name of FORMAT_FILES[f]) rmSync(file(name), { force: true });
   if (want('csv')) {
-    writeFileSync(file('requests.csv'), csvHeader(REQUEST_COLUMNS));
-    writeFileSync(file('workflows.csv'), csvHeader(WORKFLOW_COLUMNS));
+    out.write('requests.csv', csvHeader(REQUEST_COLUMNS));
+    out.write('workflows.csv', csvHeader(WORKFLOW_COLUMNS));
   }
   // The live stack (HTTP clients, undici) is loaded only for live runs: start-up of simulated ones.
   const live = sc.mode === 'live'
@@ -96,6 +111,7 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
         const label = `[${cellNo}/${total}] ${workload.name} × ${p.name} × seed ${seed}`;
         const onProgress = (pr: { simUs: number; workflowsStarted: number; workflowsEnded: number }): void => opts.progress?.update(
           `${label}: ${pr.workflowsEnded}/${pr.workflowsStarted} workflows done, ${sc.mode} ${(pr.simUs / 1e6).toFixed(1)} s`);
+        out.stage = `cell ${label}`;
         if (target) await (await import('../live/target.js')).prepareTargetCell(sc.live!, cellNo === 1);
         const res = live
           ? await live.runLiveCell({
@@ -113,13 +129,14 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
         events += res.events;
         calls += res.requests.length;
         if (want('csv')) {
-          writeRequestRows(workload.name, p.name, seed, res.requests, (chunk) => appendFileSync(file('requests.csv'), chunk));
-          writeWorkflowRows(workload.name, p.name, seed, res.workflows, (chunk) => appendFileSync(file('workflows.csv'), chunk));
+          writeRequestRows(workload.name, p.name, seed, res.requests, (chunk) => out.append('requests.csv', chunk));
+          writeWorkflowRows(workload.name, p.name, seed, res.workflows, (chunk) => out.append('workflows.csv', chunk));
         }
         if (want('html')) charts.addCell(workload.name, p.name, seed, res.requests, res.workflows);
         runs.push({
           workload: workload.name, policy: p.name, seed, end: res.end, summary: res.summary, instances: res.instances,
           ...(res.faults ? { faults: res.faults } : {}),
+          ...(res.limit ? { truncated: truncation(res.limit, workflowsRequested(workload), res.workflows) } : {}),
           ...(seed === sc.seeds[0] ? { timeseries: timeseriesJson(res.samples, res.sampleIntervalUs) } : {}),
         });
       }
@@ -150,9 +167,10 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
     runs,
     aggregates: aggregate(runs),
   };
+  out.stage = 'writing the reports';
   const written: string[] = [];
   const write = (name: string, content: string): void => {
-    writeFileSync(file(name), content);
+    out.write(name, content);
     written.push(name);
   };
   if (want('json')) write('report.json', reportToJson(report));
@@ -163,12 +181,13 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
     written.push('requests.csv', 'workflows.csv');
     write('summary.csv', summaryCsv(runs));
   }
-  writeFileSync(file('run-info.json'), `${JSON.stringify({
+  out.write('run-info.json', `${JSON.stringify({
     wallMs: Math.round(wallMs), events, eventsPerSec: Math.round(events / (wallMs / 1000)), calls,
     callsPerSec: Math.round(calls / (wallMs / 1000)), node: process.version, platform: `${process.platform}-${process.arch}`,
   }, null, 2)}\n`);
-  const files = [...written, 'run-info.json'].map(file);
-  return { report, outDir, files, wallMs, events, calls };
+  out.commit();
+  const files = [...written, 'run-info.json'].map((n) => join(opts.outDir, n));
+  return { report, outDir: opts.outDir, files, wallMs, events, calls };
 }
 
 function targetPolicy(p: NamedPolicy): NamedPolicy {

@@ -149,5 +149,10 @@ export function runSimCell(spec: SimCellSpec): CellResult {
     summary, requests, workflows, instances: stats, samples: series.samples, sampleIntervalUs: series.intervalUs,
     ...(faultList ? { faults: faultList } : {}),
     events: clock.eventsProcessed, end: end === 'drained' ? 'drained' : 'limit',
+    ...(end === 'drained' ? {} : {
+      limit: end === 'until'
+        ? { limit: 'limits.maxSimS', value: spec.maxSimUs / 1e6, atS: clock.nowUs() / 1e6 }
+        : { limit: 'limits.maxEvents', value: spec.maxEvents, atS: clock.nowUs() / 1e6 },
+    }),
   };
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../../workloads/input-error.js';
@@ -35,12 +35,25 @@ export interface ScenarioOverrides {
   readonly set?: readonly (readonly [path: string, value: unknown])[];
 }
 
+/**
+ * Largest scenario file read. Scenarios are a few KB; parsing YAML takes ~70× its size in memory,
+ * so a 50 MB file would take a minute and gigabytes before any error. Bulk data belongs in trace
+ * or empirical files, which are streamed.
+ */
+export const MAX_SCENARIO_BYTES = 4 * 1024 * 1024;
+
 /** Read, parse and validate a scenario file; throws InputError naming file:line:col. */
 export function loadScenario(file: string, overrides: ScenarioOverrides = {}): LoadedScenario {
   let text: string;
   try {
+    const st = statSync(file);
+    if (st.isDirectory()) throw new InputError([`${file}: cannot read scenario: expected a YAML file, found a folder`]);
+    if (st.size > MAX_SCENARIO_BYTES) {
+      throw new InputError([`${file}: scenario of ${(st.size / 1048576).toFixed(1)} MiB; expected at most ${MAX_SCENARIO_BYTES / 1048576} MiB (put bulk data in a trace or empirical file)`]);
+    }
     text = readFileSync(file, 'utf8');
   } catch (e) {
+    if (e instanceof InputError) throw e;
     throw new InputError([`${file}: cannot read scenario: ${(e as Error).message}`]);
   }
   return parseScenario(text, file, overrides);
@@ -57,7 +70,13 @@ export function parseScenario(text: string, file: string, overrides: ScenarioOve
       return `${file}:${line}:${col}: YAML syntax error: ${e.message.split('\n')[0]}`;
     }));
   }
-  const raw: unknown = doc.toJS();
+  let raw: unknown;
+  try {
+    raw = doc.toJS();
+  } catch (e) {
+    // yaml refuses alias expansions that would blow up (a "billion laughs" file) here.
+    throw new InputError([`${file}: YAML: ${(e as Error).message}`]);
+  }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new InputError([`${file}:1:1: expected a mapping of scenario keys (name, cluster, policies, workloads...), found ${describe(raw)}`]);
   }
@@ -158,7 +177,8 @@ function formatIssue(issue: z.core.$ZodIssue, doc: Document, lc: LineCounter, ra
     }
     case 'too_big': {
       const op = issue.inclusive ? '<=' : '<';
-      return `${where}: expected ${issue.origin === 'array' ? `at most ${String(issue.maximum)} item(s)` : `a number ${op} ${String(issue.maximum)}`}, found ${describe(found)}`;
+      const what = issue.origin === 'array' ? `at most ${String(issue.maximum)} item(s)` : issue.origin === 'string' ? `at most ${String(issue.maximum)} character(s)` : `a number ${op} ${String(issue.maximum)}`;
+      return `${where}: expected ${what}, found ${describe(found)}`;
     }
     case 'invalid_value':
       return `${where}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, found ${describe(found)}`;

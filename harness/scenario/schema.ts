@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { safeNameSchema } from '../../workloads/bounds.js';
 import { ROUTING_POLICIES } from '../../policies/routing/registry.js';
 import { SCHEDULING_POLICIES } from '../../policies/scheduling/registry.js';
 import { EVICTION_POLICIES } from '../../policies/kv/registry.js';
@@ -14,7 +15,7 @@ import { liveSchema } from '../live/live-schema.js';
 import { liveFaultProblems } from '../live/live-faults.js';
 import { checkKvScenario, disaggregationSchema, kvTiersSchema } from './kv-tiers.js';
 
-const name = z.string().regex(/^[A-Za-z0-9._+-]+$/, 'expected letters, digits, ".", "_", "+" or "-"');
+const name = safeNameSchema('._+-');
 const positive = z.number().positive();
 
 /** The simulated cluster: N identical instances of one model on one GPU type, vLLM engine args. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { hashString } from '../../policies/kv/hash.js';
-import { distributionSchema, drawTokens } from '../distributions.js';
+import { distributionSchema, tokensSchema, drawTokens } from '../distributions.js';
 import { definePattern, PatternKit } from '../pattern.js';
 import type { WorkflowNode } from '../workflow.js';
 import { zipfSampler } from '../zipf.js';
@@ -18,7 +18,7 @@ export const cacheReusePattern = definePattern({
   summary: 'questions over one long shared document, spaced in time',
   shape: {
     /** Document length in tokens (drawn once per document). */
-    contextTokens: distributionSchema.default(8192),
+    contextTokens: tokensSchema.default(8192),
     documents: z.int().positive().default(1),
     /** How a workflow picks its document: uniformly, or Zipf with exponent s (document 0 most read). */
     popularity: z.union([z.literal('uniform'), z.strictObject({ zipf: z.number().positive() })]).default('uniform'),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { distributionSchema } from '../distributions.js';
+import { distributionSchema, tokensSchema } from '../distributions.js';
 import { definePattern, PatternKit } from '../pattern.js';
 import type { WorkflowNode } from '../workflow.js';
 
@@ -11,7 +11,7 @@ import type { WorkflowNode } from '../workflow.js';
 export const chatPattern = definePattern({
   summary: 'plain chat requests (optionally multi-turn), no agents',
   shape: {
-    contextTokens: distributionSchema.default(0),
+    contextTokens: tokensSchema.default(0),
     turns: z.int().positive().default(1),
     thinkTimeMs: distributionSchema.default(0),
   },

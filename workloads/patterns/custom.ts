@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { hashString } from '../../policies/kv/hash.js';
-import { distributionSchema, drawTokens } from '../distributions.js';
+import { distributionSchema, tokensSchema, drawTokens } from '../distributions.js';
 import { definePattern, PatternKit } from '../pattern.js';
 import type { WorkflowNode } from '../workflow.js';
 
@@ -16,8 +16,8 @@ const llmNode = z.strictObject({
   agent: z.string().min(1).optional(),
   /** Ids of the nodes this one waits for. */
   after: z.array(z.string()).default([]),
-  taskTokens: distributionSchema.optional(),
-  outputTokens: distributionSchema.optional(),
+  taskTokens: tokensSchema.optional(),
+  outputTokens: tokensSchema.optional(),
   /** This call's own context-sharing strategy (default: the workload's). */
   sharing: sharing.optional(),
 });
@@ -28,7 +28,7 @@ const toolNode = z.strictObject({
   agent: z.string().min(1).optional(),
   after: z.array(z.string()).default([]),
   waitMs: distributionSchema,
-  resultTokens: distributionSchema.default(0),
+  resultTokens: tokensSchema.default(0),
 });
 
 /** One node of a custom DAG as written. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { distributionSchema } from '../distributions.js';
+import { distributionSchema, tokensSchema } from '../distributions.js';
 import { definePattern, PatternKit } from '../pattern.js';
 import type { WorkflowNode } from '../workflow.js';
 
@@ -18,7 +18,7 @@ export const hierarchicalPattern = definePattern({
     rounds: z.int().positive().default(2),
     /** A worker's tool wait before it answers (0 = none). */
     toolWaitMs: distributionSchema.default(0),
-    toolResultTokens: distributionSchema.default(0),
+    toolResultTokens: tokensSchema.default(0),
   },
   make(w, ctx) {
     const kit = new PatternKit(w, ctx);

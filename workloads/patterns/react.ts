@@ -1,4 +1,4 @@
-import { distributionSchema, drawTokens } from '../distributions.js';
+import { distributionSchema, tokensSchema, drawTokens } from '../distributions.js';
 import { definePattern, PatternKit } from '../pattern.js';
 import type { WorkflowNode } from '../workflow.js';
 
@@ -15,9 +15,9 @@ export const reactPattern = definePattern({
     /** LLM calls per workflow (a distribution: rounded, at least 1). */
     turns: distributionSchema.default(4),
     toolWaitMs: distributionSchema.default({ dist: 'exponential', mean: 500 }),
-    toolResultTokens: distributionSchema.default(200),
+    toolResultTokens: tokensSchema.default(200),
     /** Instruction tokens of turns after the first (default: taskTokens). */
-    stepTokens: distributionSchema.optional(),
+    stepTokens: tokensSchema.optional(),
   },
   make(w, ctx) {
     const kit = new PatternKit(w, ctx);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { distributionSchema } from '../distributions.js';
+import { distributionSchema, tokensSchema } from '../distributions.js';
 import { definePattern, PatternKit } from '../pattern.js';
 import type { WorkflowNode } from '../workflow.js';
 
@@ -16,7 +16,7 @@ export const sequentialPattern = definePattern({
     roles: z.array(z.string().min(1)).min(1).default(['agent']),
     /** Tool wait after each agent but the last (0 = none). */
     toolWaitMs: distributionSchema.default(0),
-    toolResultTokens: distributionSchema.default(0),
+    toolResultTokens: tokensSchema.default(0),
   },
   make(w, ctx) {
     const kit = new PatternKit(w, ctx);

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { InputError } from '../input-error.js';
 
@@ -27,13 +27,23 @@ export class LineReader {
     } catch (e) {
       throw new InputError([`${path}: cannot read trace: ${(e as Error).message}`]);
     }
+    // Linux opens a folder for reading; the first read would then fail with a bare EISDIR.
+    if (fstatSync(this.#fd).isDirectory()) {
+      this.close();
+      throw new InputError([`${path}: cannot read trace: expected a file, found a folder`]);
+    }
   }
 
   /** The next line (without its ending), or null at the end of the file. */
   next(): string | null {
     while (this.#next >= this.#lines.length) {
       if (this.#eof || this.#fd === null) return null;
-      const n = readSync(this.#fd, this.#buf, 0, CHUNK_BYTES, null);
+      let n: number;
+      try {
+        n = readSync(this.#fd, this.#buf, 0, CHUNK_BYTES, null);
+      } catch (e) {
+        throw new InputError([`${this.path}:${this.lineNo + 1}: cannot read trace: ${(e as Error).message}`]);
+      }
       let text: string;
       if (n === 0) {
         this.#eof = true;

@@ -1,6 +1,7 @@
 import { hashNumbers, hashString } from '../../policies/kv/hash.js';
 import { CsvSyntaxError, splitCsvLine } from './csv-line.js';
 import { traceBlockTokens, type TraceSpec } from './schema.js';
+import { MAX_TOKENS } from '../bounds.js';
 
 /** One request of a trace. */
 export interface TraceRow {
@@ -31,7 +32,9 @@ function found(v: unknown): string {
 
 function count(v: unknown, what: string, min: number): number {
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < min) throw new RowError(`${what}: expected an integer >= ${min}, found ${found(v)}`);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > MAX_TOKENS) {
+    throw new RowError(`${what}: expected an integer from ${min} to ${MAX_TOKENS.toLocaleString('en-US')}, found ${found(v)}`);
+  }
   return n;
 }
 

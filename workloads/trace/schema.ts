@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { safeNameSchema } from '../bounds.js';
 
 const column = z.string().min(1);
 
@@ -9,7 +10,7 @@ const column = z.string().min(1);
  * `csv` / `jsonl` with a column mapping.
  */
 export const traceShape = {
-  name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'expected letters, digits, ".", "_" or "-"'),
+  name: safeNameSchema(),
   pattern: z.literal('trace'),
   /** Path, relative to the scenario file. */
   file: z.string().min(1),

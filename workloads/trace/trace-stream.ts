@@ -61,6 +61,10 @@ export class TraceStream implements ArrivalStream {
     for (;;) {
       const row = s.limit !== undefined && this.#passRows >= s.limit ? null : this.#readRow();
       if (row === null) {
+        if (this.#count === 0 && this.stats.skippedRows > 0) {
+          // Skipping is for a few bad rows; a file of nothing but bad rows is the wrong file or format.
+          throw new InputError([`${this.#path}: all ${this.stats.skippedRows} rows are malformed (format '${s.format}'), so the workload has no requests; first: ${this.stats.skipped[0]}`]);
+        }
         if (!s.loop || this.#passRows === 0) return this.#end();
         this.#newPass();
         continue;

@@ -76,7 +76,7 @@ describe('trace replay: Mooncake', () => {
 
   it('a malformed row is an error naming file:line, field and value', () => {
     const bad = trace({ file: 'mooncake-bad.jsonl', format: 'mooncake' });
-    expect(() => replay(bad)).toThrow(/mooncake-bad\.jsonl:2: input_length: expected an integer >= 1, found "abc" \(set skipBadRows: true/);
+    expect(() => replay(bad)).toThrow(/mooncake-bad\.jsonl:2: input_length: expected an integer from 1 to 10,000,000, found "abc" \(set skipBadRows: true/);
   });
 
   it('skipBadRows: bad rows are skipped and counted', () => {
@@ -87,7 +87,7 @@ describe('trace replay: Mooncake', () => {
     const src = new WorkloadSource(trace({ file: 'mooncake-bad.jsonl', format: 'mooncake', skipBadRows: true }), new SeededRng(1), { baseDir: TESTDATA });
     for (let a = src.nextArrival(); a; a = src.nextArrival()) src.build(a);
     expect(src.traceStats!.skipped.map((s) => s.replace(/^.*mooncake-bad\.jsonl:/, ''))).toEqual([
-      '2: input_length: expected an integer >= 1, found "abc"',
+      '2: input_length: expected an integer from 1 to 10,000,000, found "abc"',
       expect.stringMatching(/^3: invalid JSON/),
       expect.stringMatching(/^5: time goes backwards/),
       '6: hash_ids: expected block ids (non-negative integers or strings), found -1',
@@ -108,7 +108,7 @@ describe('trace replay: Azure LLM inference CSV', () => {
 
   it('bad rows (CRLF file): error with file:line, or skipped and counted', () => {
     expect(() => replay(trace({ file: 'azure-bad.csv', format: 'azure' })))
-      .toThrow(/azure-bad\.csv:3: ContextTokens: expected an integer >= 1, found "x"/);
+      .toThrow(/azure-bad\.csv:3: ContextTokens: expected an integer from 1 to 10,000,000, found "x"/);
     const { wfs, skipped } = replay(trace({ file: 'azure-bad.csv', format: 'azure', skipBadRows: true }));
     expect(skipped).toBe(3); // line 3 bad count, 4 hour 25, 5 missing a field
     expect(wfs.map((w) => w.arrivalUs)).toEqual([0, 4_000_000]);

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import type { CellResult } from '../runner/sim-cell.js';
+import type { WorkloadSpec } from '../../workloads/workload.js';
+import { reproducerYaml, runSwarm } from './run-swarm.js';
+import { checkScenario, failureKind, swarmScenario } from './swarm.js';
+
+describe('swarm', () => {
+  it('the same seed gives the same scenario; different seeds differ', () => {
+    expect(swarmScenario(7)).toEqual(swarmScenario(7));
+    expect(JSON.stringify(swarmScenario(7))).not.toBe(JSON.stringify(swarmScenario(8)));
+  });
+
+  it('a bounded swarm: 150 random scenarios (every cell run twice) hold every invariant', () => {
+    const s = runSwarm({ seed: 1, count: 150, budgetS: 600, rerun: true });
+    expect(s.failures.map((f) => `seed ${f.seed}: ${f.failure}`)).toEqual([]);
+    expect(s.scenarios).toBe(150);
+    expect(s.budgetHit).toBe(false);
+    // The generator reaches limits and multi-cell scenarios (its coverage is not accidental).
+    expect(s.cells).toBeGreaterThan(300);
+    expect(s.truncatedCells).toBeGreaterThan(5);
+  }, 240_000);
+
+  it('catches a deliberately injected conservation bug and reduces it to a small reproducer', () => {
+    // The bug: parallel workflows with more than 2 workers lose their last workflow record.
+    const mutate = (res: CellResult, w: WorkloadSpec): CellResult => {
+      const lose = w.pattern === 'parallel' && (w as { workers?: number }).workers! > 2 && res.workflows.length > 0;
+      return lose ? { ...res, workflows: res.workflows.slice(0, -1) } : res;
+    };
+    const s = runSwarm({ seed: 1, count: 60, budgetS: 600, rerun: false, mutate, maxFailures: 1 });
+    expect(s.failures).toHaveLength(1);
+    const f = s.failures[0]!;
+    expect(f.failure).toMatch(/^cell w\d × p\d × seed \d+: /);
+    expect(failureKind(f.failure)).toMatch(/^(workflows lost: # requested, # ended, and the run drained|request .* belongs to workflow .*, which never ended)/);
+    const r = f.reduced;
+    // Reduced: one workload (the parallel one, at least 3 workers), one policy, nothing else.
+    expect(r.workloads).toHaveLength(1);
+    expect(r.workloads[0]!['pattern']).toBe('parallel');
+    expect(r.workloads[0]!['workers']).toBe(3);
+    expect(r.workloads[0]!['workflows']).toBe(1);
+    expect(r.policies).toEqual([{ name: r.policies[0]!['name'], routing: 'round-robin' }]);
+    expect(r.faults).toBeUndefined();
+    expect(r.limits).toBeUndefined();
+    expect(r.cluster).toEqual({ instances: 1 });
+    expect(checkScenario(r, { rerun: false, mutate }).failure).toBeDefined();
+    expect(checkScenario(r, { rerun: false }).failure).toBeUndefined();
+    // The reproducer file is the reduced scenario, with the seed and failure as comments.
+    const text = reproducerYaml(f);
+    expect(text.split('\n')[0]).toBe(`# swarm seed ${f.seed}: ${f.failure}`);
+    expect(text).toContain(`npm run swarm -- --seed ${f.seed} --count 1`);
+    expect(parse(text)).toEqual(r);
+  }, 240_000);
+});
