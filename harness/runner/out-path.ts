@@ -6,7 +6,7 @@ import { InputError } from '../../workloads/input-error.js';
 
 /** The files a run writes (plus the gate's defaults): a folder holding only these may be replaced. */
 export const RUN_FILES = [
-  'report.json', 'report.md', 'report.html', 'requests.csv', 'workflows.csv', 'summary.csv', 'run-info.json', 'gate.md', 'junit.xml',
+  'report.json', 'report.md', 'report.html', 'requests.csv', 'workflows.csv', 'summary.csv', 'run-info.json', 'gate.md', 'junit.xml', 'chart-data.json',
 ] as const;
 
 /** A file-system error in words, with its code. */
