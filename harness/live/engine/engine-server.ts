@@ -7,8 +7,9 @@ import { callMetaFromHttp } from '../call-meta-http.js';
 import { parseGeneration, type ApiKind, type ParsedGeneration } from './openai-request.js';
 import { fullResponse, StreamFormatter, usage } from './openai-response.js';
 
-/** Faults a test (or `POST /agentbench/fault`) can inject. */
-export type EngineFault = 'crash' | 'hang' | 'slow' | 'kv-loss' | 'recover';
+/** Faults a test (or `POST /agentbench/fault`) can inject; `error`: generation requests get HTTP 500 until `recover`. */
+export type EngineFault = 'crash' | 'hang' | 'slow' | 'kv-loss' | 'error' | 'recover';
+const FAULT_KINDS: readonly EngineFault[] = ['crash', 'hang', 'slow', 'kv-loss', 'error', 'recover'];
 
 /** Options of an emulated engine endpoint. */
 export interface EngineServerOptions {
@@ -42,6 +43,9 @@ export async function startEngineServer(opts: EngineServerOptions): Promise<Engi
   const host = opts.host ?? '127.0.0.1';
   const authorized = bearerCheck(opts.apiKey);
   const hungHealth = new Set<ServerResponse>();
+  // The `error` fault: the process is up and healthy but every generation fails with a 500 (a
+  // broken worker behind a live API server), the case passive outlier ejection exists for.
+  let erroring = false;
   const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
     handle(req, res).catch((e: unknown) => sendError(res, (e as { status?: number }).status ?? 500, (e as Error).message));
   });
@@ -65,15 +69,20 @@ export async function startEngineServer(opts: EngineServerOptions): Promise<Engi
       return;
     }
     if (path === '/agentbench/fault' && req.method === 'POST' && opts.enableFaultEndpoint) {
+      // Behind the API key like /v1: whoever may inject faults may crash the engine.
+      if (!authorized(req)) {
+        sendError(res, 401, 'Unauthorized');
+        return;
+      }
       const body = parseJsonBody(await readBody(req), res) as { kind?: unknown; factor?: unknown } | undefined;
       if (body === undefined) return;
-      const kind = body.kind;
-      if (kind !== 'crash' && kind !== 'hang' && kind !== 'slow' && kind !== 'kv-loss' && kind !== 'recover') {
-        sendError(res, 400, `fault kind must be crash, hang, slow, kv-loss or recover, got ${JSON.stringify(kind)}`, 'kind');
+      const kind = body?.kind;
+      if (!FAULT_KINDS.includes(kind as EngineFault)) {
+        sendError(res, 400, `fault kind must be ${FAULT_KINDS.join(', ')}, got ${JSON.stringify(kind)}`, 'kind');
         return;
       }
       sendJson(res, 200, { ok: true, kind });
-      setImmediate(() => void fault(kind, typeof body.factor === 'number' ? body.factor : undefined));
+      setImmediate(() => void fault(kind as EngineFault, typeof body.factor === 'number' ? body.factor : undefined));
       return;
     }
     if (path.startsWith('/v1/') && !authorized(req)) {
@@ -90,6 +99,10 @@ export async function startEngineServer(opts: EngineServerOptions): Promise<Engi
     if (req.method === 'POST' && (path === '/v1/completions' || path === '/v1/chat/completions')) {
       const body = parseJsonBody(await readBody(req), res);
       if (body === undefined) return;
+      if (erroring) {
+        sendError(res, 500, 'engine fault: internal error (injected)');
+        return;
+      }
       generate(path === '/v1/completions' ? 'completions' : 'chat', body, req, res);
       return;
     }
@@ -123,7 +136,7 @@ export async function startEngineServer(opts: EngineServerOptions): Promise<Engi
       listener: {
         onToken(index) {
           const t = detokenizeWord(g.outputIds[index]!);
-          if (fmt) res.write(fmt.token(t));
+          if (fmt) res.write(index === 0 ? fmt.opening() + fmt.token(t) : fmt.token(t));
           else text += t;
         },
         onFinished(info) {
@@ -142,8 +155,9 @@ export async function startEngineServer(opts: EngineServerOptions): Promise<Engi
       if (!done) engine.abort(submitted.id);
     });
     if (fmt) {
+      // Headers now, the first body byte with the first token (vLLM's chat stream sends its
+      // role chunk on the first output, after prefill): until then nothing is committed.
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...headers });
-      res.write(fmt.opening());
       res.flushHeaders();
     }
   }
@@ -163,7 +177,11 @@ export async function startEngineServer(opts: EngineServerOptions): Promise<Engi
       case 'kv-loss':
         engine.flushPrefixCache();
         return;
+      case 'error':
+        erroring = true;
+        return;
       case 'recover': {
+        erroring = false;
         const wasDown = engine.health === 'down';
         engine.recover();
         for (const r of hungHealth) r.writeHead(200).end();

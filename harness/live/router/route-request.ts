@@ -19,6 +19,29 @@ export function promptIds(path: string, body: Record<string, unknown>): number[]
   return [];
 }
 
+const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * Why a generation body cannot be routed (the prompt's shape, as the emulated engine and vLLM
+ * check it: `messages` a non-empty list of objects with a string `role`; `prompt` a string, a
+ * list of one string or a list of token ids), or undefined. Everything else passes through to
+ * the engine unchanged, which judges its own fields.
+ */
+export function promptShapeError(path: string, body: Record<string, unknown>): string | undefined {
+  if (path.endsWith('/chat/completions')) {
+    const msgs = body['messages'];
+    if (!Array.isArray(msgs) || msgs.length === 0 || !msgs.every((m) => isObj(m) && typeof m['role'] === 'string')) {
+      return 'messages must be a non-empty list of {role, content}';
+    }
+    return undefined;
+  }
+  const p = body['prompt'];
+  if (typeof p === 'string') return undefined;
+  if (Array.isArray(p) && p.length > 0 && p.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 0)) return undefined;
+  if (Array.isArray(p) && p.length === 1 && typeof p[0] === 'string') return undefined;
+  return 'prompt must be a string, a list of one string, or a list of token ids';
+}
+
 /**
  * Build the policy's RouteRequest from what the client sent, and nothing else (the same
  * mapping as the simulator's, {@link routeRequestOf}): `maxTokens` is the body's
@@ -36,6 +59,8 @@ export function buildRouteRequest(opts: {
   nowUs: number;
 }): RouteRequest | { error: string } {
   const { body } = opts;
+  const shape = promptShapeError(opts.path, body);
+  if (shape !== undefined) return { error: shape };
   const meta = callMetaFromHttp(opts.headers, body);
   if ('error' in meta) return meta;
   const ids = promptIds(opts.path, body);

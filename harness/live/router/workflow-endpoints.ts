@@ -1,11 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parseJsonBody, readBody, sendError, sendJson } from '../http-util.js';
+import { decodeSegment, parseJsonBody, readBody, sendError, sendJson } from '../http-util.js';
 import type { WorkflowStore } from './workflow-store.js';
 
 const MAX_MESSAGE_BYTES = 1024 * 1024;
 const MESSAGES = /^\/v1\/workflows\/([^/]+)\/messages$/;
 const AGENT_MESSAGES = /^\/v1\/workflows\/([^/]+)\/agents\/([^/]+)\/messages$/;
 const STATUS = /^\/v1\/workflows\/([^/]+)\/status$/;
+
+/** The methods a workflow path accepts (undefined: not a workflow endpoint). */
+export function workflowMethods(path: string): readonly string[] | undefined {
+  if (MESSAGES.test(path)) return ['POST'];
+  if (AGENT_MESSAGES.test(path) || STATUS.test(path)) return ['GET'];
+  return undefined;
+}
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
@@ -19,8 +26,14 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== 
  */
 export async function handleWorkflowEndpoint(req: IncomingMessage, res: ServerResponse, path: string, store: WorkflowStore, nowMs: number): Promise<void> {
   let m: RegExpExecArray | null;
+  const decoded = (seg: string, what: string): string | undefined => {
+    const d = decodeSegment(seg);
+    if (d === undefined) sendError(res, 400, `${what} is not valid percent-encoding: '${seg.slice(0, 80)}'`, what);
+    return d;
+  };
   if (req.method === 'POST' && (m = MESSAGES.exec(path))) {
-    const wf = decodeURIComponent(m[1]!);
+    const wf = decoded(m[1]!, 'workflow_id');
+    if (wf === undefined) return;
     const body = parseJsonBody(await readBody(req, MAX_MESSAGE_BYTES), res);
     if (body === undefined) return;
     const b = (body ?? {}) as Record<string, unknown>;
@@ -39,8 +52,10 @@ export async function handleWorkflowEndpoint(req: IncomingMessage, res: ServerRe
     return;
   }
   if (req.method === 'GET' && (m = AGENT_MESSAGES.exec(path))) {
-    const wf = decodeURIComponent(m[1]!);
-    const agent = decodeURIComponent(m[2]!);
+    const wf = decoded(m[1]!, 'workflow_id');
+    if (wf === undefined) return;
+    const agent = decoded(m[2]!, 'agent_id');
+    if (agent === undefined) return;
     const limitRaw = new URL(req.url ?? '/', 'http://x').searchParams.get('limit');
     const limit = limitRaw === null ? 100 : Number(limitRaw);
     if (!Number.isInteger(limit) || limit < 1) {
@@ -54,7 +69,8 @@ export async function handleWorkflowEndpoint(req: IncomingMessage, res: ServerRe
     return;
   }
   if (req.method === 'GET' && (m = STATUS.exec(path))) {
-    const wf = decodeURIComponent(m[1]!);
+    const wf = decoded(m[1]!, 'workflow_id');
+    if (wf === undefined) return;
     const s = store.status(wf);
     if (!s) sendError(res, 404, `workflow '${wf}' is unknown or expired`);
     else sendJson(res, 200, s);
