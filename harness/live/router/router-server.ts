@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Clock, RouteRequest, RoutingPolicy, Rng } from '../../../policies/types.js';
 import { errorBody } from '../engine/openai-response.js';
-import { bearerCheck, closeServer, hostForUrl, listen, parseJsonBody, readBody, sendError, sendJson, sendMethodNotAllowed, trackSockets } from '../http-util.js';
+import { MAX_BODY_BYTES, bearerCheck, closeServer, hostForUrl, listen, parseJsonBody, readBody, sendError, sendJson, sendMethodNotAllowed, trackSockets } from '../http-util.js';
 import { INSTANCE_HEADER, REJECT_HEADER, connectionReason } from '../http-backend.js';
 import { PROM_CONTENT_TYPE } from '../prometheus.js';
 import { DEFAULT_HEALTH, UpstreamMonitor, type HealthOptions } from './monitor.js';
@@ -38,6 +38,8 @@ export interface RouterOptions {
   /** RouteRequest.maxTokens of a chat request without max_tokens (default 4096). */
   readonly defaultMaxTokens?: number | undefined;
   readonly workflowStore?: Partial<WorkflowStoreOptions> | undefined;
+  /** Largest generation request body, bytes; past it a 413 (default MAX_BODY_BYTES, 32 MiB). */
+  readonly maxBodyBytes?: number | undefined;
   /** `model` label of the router's metrics. */
   readonly modelLabel?: string | undefined;
 }
@@ -165,7 +167,7 @@ export async function startRouterServer(opts: RouterOptions): Promise<RouterServ
       return;
     }
     if (path === '/v1/completions' || path === '/v1/chat/completions') {
-      const raw = await readBody(req);
+      const raw = await readBody(req, opts.maxBodyBytes ?? MAX_BODY_BYTES);
       const body = parseJsonBody(raw, res);
       if (body === undefined) return;
       if (body === null || typeof body !== 'object' || Array.isArray(body)) {
