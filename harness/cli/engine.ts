@@ -7,7 +7,7 @@ import { buildEmulatedEngine } from '../live/engine/build.js';
 import { startEngineServer } from '../live/engine/engine-server.js';
 import { WallClock } from '../live/wall-clock.js';
 import { InputError } from '../../workloads/input-error.js';
-import { flagName, numberFlag, parseFlags, untilSignal } from './live-flags.js';
+import { apiKeyFrom, flagName, numberFlag, parseFlags, untilSignal } from './live-flags.js';
 
 interface EngineFlags {
   host: string;
@@ -25,6 +25,7 @@ interface EngineFlags {
   prefixCaching: boolean;
   scheduling: string;
   apiKey?: string;
+  apiKeyEnv?: string;
   enableFaultEndpoint?: boolean;
   quiet?: boolean;
 }
@@ -48,7 +49,8 @@ export function registerEngine(program: Command): void {
     .option('--gpu-memory-utilization <x>', 'vLLM --gpu-memory-utilization', numberFlag(0.01, 1))
     .option('--no-prefix-caching', 'disable prefix caching')
     .option('--scheduling <name>', `engine scheduling policy (${Object.keys(SCHEDULING_POLICIES).join(', ')})`, 'fcfs')
-    .option('--api-key <key>', 'require Authorization: Bearer <key> on /v1 (default: $AGENTBENCH_API_KEY)')
+    .option('--api-key <key>', 'require Authorization: Bearer <key> on /v1 and the fault endpoint (visible in ps: prefer --api-key-env; default: $AGENTBENCH_API_KEY)')
+    .option('--api-key-env <name>', 'read the API key from this environment variable')
     .option('--enable-fault-endpoint', 'accept POST /agentbench/fault {kind: crash|hang|slow|recover}')
     .option('-q, --quiet', 'print nothing but the listening line')
     .action(async (o: EngineFlags) => {
@@ -67,7 +69,7 @@ export function registerEngine(program: Command): void {
       const clock = new WallClock({ timeScale: o.timeScale });
       const engine = buildEmulatedEngine({ cluster, scheduling: scheduling.data, eviction: { kind: 'lru', options: {} }, clock, modelName: o.servedModelName });
       const server = await startEngineServer({
-        engine, host: o.host, port: o.port, apiKey: o.apiKey ?? process.env['AGENTBENCH_API_KEY'], enableFaultEndpoint: o.enableFaultEndpoint === true,
+        engine, host: o.host, port: o.port, apiKey: apiKeyFrom(o.apiKey, o.apiKeyEnv), enableFaultEndpoint: o.enableFaultEndpoint === true,
       });
       process.stdout.write(`agentbench engine: serving ${engine.modelName} at ${server.url}\n`);
       if (!o.quiet) {

@@ -12,7 +12,9 @@ import { policyRefSchema } from '../scenario/policy-ref.js';
 import { startRouterServer } from '../live/router/router-server.js';
 import type { UpstreamSpec } from '../live/router/upstream.js';
 import { WallClock } from '../live/wall-clock.js';
-import { collect, numberFlag, untilSignal } from './live-flags.js';
+import { apiKeyFrom, collect, numberFlag, untilSignal } from './live-flags.js';
+import { ENVOY_OUTLIER_DEFAULTS } from '../../policies/recovery/outlier-detection.js';
+import { MAX_BODY_BYTES } from '../live/http-util.js';
 
 interface RouterFlags {
   backend?: string[];
@@ -21,6 +23,12 @@ interface RouterFlags {
   host: string;
   port: number;
   apiKey?: string;
+  apiKeyEnv?: string;
+  firstTokenTimeoutMs?: number;
+  outlierConsecutive5xx?: number;
+  outlierBaseEjectionMs: number;
+  outlierMaxEjectionPercent: number;
+  maxBodyBytes: number;
   backendApiKey?: string;
   blockSize: number;
   seed: number;
@@ -85,7 +93,8 @@ export function registerRouter(program: Command): void {
     .option('--routing <policy>', `routing policy: a name (${Object.keys(ROUTING_POLICIES).join(', ')}) or JSON {"kind": ..., options}`, 'round-robin')
     .option('--host <addr>', 'address to bind', '127.0.0.1')
     .option('--port <n>', 'port (0: any free port)', numberFlag(0, 65535, true), 8001)
-    .option('--api-key <key>', 'require Authorization: Bearer <key> from clients on /v1 (default: $AGENTBENCH_API_KEY)')
+    .option('--api-key <key>', 'require Authorization: Bearer <key> from clients on /v1 (visible in ps: prefer --api-key-env; default: $AGENTBENCH_API_KEY)')
+    .option('--api-key-env <name>', 'read the client API key from this environment variable')
     .option('--backend-api-key <key>', 'key sent to backends (default: $AGENTBENCH_BACKEND_API_KEY; without one, the client\'s header is passed through when the router has no key)')
     .option('--block-size <n>', 'KV block size of the prompt hashes given to the policy', numberFlag(1, 1024, true), 16)
     .option('--seed <n>', 'seed of the policy\'s random stream', numberFlag(0, Number.MAX_SAFE_INTEGER, true), 1)
@@ -95,6 +104,11 @@ export function registerRouter(program: Command): void {
     .option('--scrape-interval-ms <ms>', 'time between /metrics scrapes of each backend (0: off)', numberFlag(0), 1000)
     .option('--max-attempts <n>', 'attempts per request, counting the first: a connection failure before any response excludes that backend and re-sends (production-stack default 1; the simulator\'s router.retry.maxAttempts)', numberFlag(1, 16, true), ROUTER_DEFAULTS.retry.maxAttempts)
     .option('--upstream-timeout-ms <ms>', 'idle timeout of an attempt: nothing from the backend for this long fails it (default: none, as production-stack; the simulator\'s router.retry.timeoutS)', numberFlag(1))
+    .option('--first-token-timeout-ms <ms>', 'an attempt with no response byte this long after it was sent fails and may be re-sent (default: none)', numberFlag(1))
+    .option('--outlier-consecutive-5xx <n>', `eject a backend after this many 5xx / connection failures in a row (Envoy consecutive_5xx, its default ${ENVOY_OUTLIER_DEFAULTS.consecutive5xx}; default: off, as production-stack)`, numberFlag(1, 1000, true))
+    .option('--outlier-base-ejection-ms <ms>', 'ejection time × the number of ejections (Envoy base_ejection_time)', numberFlag(1), ENVOY_OUTLIER_DEFAULTS.baseEjectionUs / 1000)
+    .option('--outlier-max-ejection-percent <p>', 'most backends ejected at once, % (at least one; Envoy max_ejection_percent)', numberFlag(0, 100), ENVOY_OUTLIER_DEFAULTS.maxEjectionPercent)
+    .option('--max-body-bytes <n>', 'largest request body; past it a 413', numberFlag(1024, 1024 ** 3, true), MAX_BODY_BYTES)
     .option('--strip-workflow-fields', 'remove workflow_metadata / workflow_id / agent_id and X-Workflow-* headers before forwarding')
     .option('--workflow-ttl-s <s>', 'forget a workflow (and its agent messages) idle this long', numberFlag(1), 300)
     .option('--max-queue <n>', 'agent-to-agent messages queued per agent', numberFlag(1, 1e6, true), 1000)
@@ -113,11 +127,17 @@ export function registerRouter(program: Command): void {
       const policy = instantiate<RoutingPolicy>(ROUTING_POLICIES, ref.data, { blockSize: o.blockSize }, 'routing policy');
       const router = await startRouterServer({
         upstreams, policy, rng: new SeededRng(o.seed).fork('routing'), clock: new WallClock(), blockSize: o.blockSize,
-        host: o.host, port: o.port, apiKey: o.apiKey ?? process.env['AGENTBENCH_API_KEY'],
+        host: o.host, port: o.port, apiKey: apiKeyFrom(o.apiKey, o.apiKeyEnv), maxBodyBytes: o.maxBodyBytes,
         health: { intervalMs: o.healthIntervalMs, timeoutMs: o.healthTimeoutMs, unhealthyThreshold: o.unhealthyThreshold, scrapeIntervalMs: o.scrapeIntervalMs },
         router: {
           retry: { ...ROUTER_DEFAULTS.retry, maxAttempts: o.maxAttempts },
           timeoutUs: o.upstreamTimeoutMs === undefined ? ROUTER_DEFAULTS.timeoutUs : o.upstreamTimeoutMs * 1000,
+          ...(o.firstTokenTimeoutMs !== undefined ? { firstTokenTimeoutUs: o.firstTokenTimeoutMs * 1000 } : {}),
+          ...(o.outlierConsecutive5xx !== undefined ? {
+            outlierDetection: {
+              ...ENVOY_OUTLIER_DEFAULTS, consecutive5xx: o.outlierConsecutive5xx, baseEjectionUs: o.outlierBaseEjectionMs * 1000, maxEjectionPercent: o.outlierMaxEjectionPercent,
+            },
+          } : {}),
         },
         stripWorkflowFields: o.stripWorkflowFields === true,
         workflowStore: { ttlMs: o.workflowTtlS * 1000, maxQueue: o.maxQueue },
