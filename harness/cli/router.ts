@@ -15,6 +15,7 @@ import { WallClock } from '../live/wall-clock.js';
 import { apiKeyFrom, collect, numberFlag, untilSignal } from './live-flags.js';
 import { ENVOY_OUTLIER_DEFAULTS } from '../../policies/recovery/outlier-detection.js';
 import { MAX_BODY_BYTES } from '../live/http-util.js';
+import { DEFAULT_WORKFLOW_STORE } from '../live/router/workflow-store.js';
 
 interface RouterFlags {
   backend?: string[];
@@ -41,6 +42,10 @@ interface RouterFlags {
   stripWorkflowFields?: boolean;
   workflowTtlS: number;
   maxQueue: number;
+  maxWorkflows: number;
+  maxMessageBytes: number;
+  maxAgentsPerWorkflow: number;
+  maxQueuedBytes: number;
 }
 
 const url = z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' });
@@ -111,7 +116,11 @@ export function registerRouter(program: Command): void {
     .option('--max-body-bytes <n>', 'largest request body; past it a 413', numberFlag(1024, 1024 ** 3, true), MAX_BODY_BYTES)
     .option('--strip-workflow-fields', 'remove workflow_metadata / workflow_id / agent_id and X-Workflow-* headers before forwarding')
     .option('--workflow-ttl-s <s>', 'forget a workflow (and its agent messages) idle this long', numberFlag(1), 300)
-    .option('--max-queue <n>', 'agent-to-agent messages queued per agent', numberFlag(1, 1e6, true), 1000)
+    .option('--max-queue <n>', 'agent-to-agent messages queued per agent', numberFlag(1, 1e6, true), DEFAULT_WORKFLOW_STORE.maxQueue)
+    .option('--max-workflows <n>', 'workflows tracked at once (least recently seen dropped first)', numberFlag(1, 1e7, true), DEFAULT_WORKFLOW_STORE.maxWorkflows)
+    .option('--max-message-bytes <n>', 'largest agent-to-agent message (413 past it)', numberFlag(1, 1024 ** 3, true), DEFAULT_WORKFLOW_STORE.maxMessageBytes)
+    .option('--max-agents-per-workflow <n>', 'agents per workflow (429 past it)', numberFlag(1, 1e6, true), DEFAULT_WORKFLOW_STORE.maxAgentsPerWorkflow)
+    .option('--max-queued-bytes <n>', 'bytes of agent messages queued over all workflows (429 past it)', numberFlag(1, 64 * 1024 ** 3, true), DEFAULT_WORKFLOW_STORE.maxTotalBytes)
     .action(async (o: RouterFlags) => {
       const upstreams = parseBackends(o.backend ?? [], o.backendsFile, o.backendApiKey ?? process.env['AGENTBENCH_BACKEND_API_KEY']);
       let raw: unknown = o.routing;
@@ -140,7 +149,10 @@ export function registerRouter(program: Command): void {
           } : {}),
         },
         stripWorkflowFields: o.stripWorkflowFields === true,
-        workflowStore: { ttlMs: o.workflowTtlS * 1000, maxQueue: o.maxQueue },
+        workflowStore: {
+          ttlMs: o.workflowTtlS * 1000, maxQueue: o.maxQueue, maxWorkflows: o.maxWorkflows, maxMessageBytes: o.maxMessageBytes,
+          maxAgentsPerWorkflow: o.maxAgentsPerWorkflow, maxTotalBytes: o.maxQueuedBytes,
+        },
       });
       process.stdout.write(`agentbench router: ${policy.name} over ${upstreams.map((u) => `${u.id}=${u.url}`).join(', ')} at ${router.url}\n`);
       await untilSignal();

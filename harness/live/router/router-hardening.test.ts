@@ -185,4 +185,21 @@ describe('router under failure (issue 14)', () => {
       expect(((await res.json()) as { error: { code: number } }).error.code).toBe(status);
     }
   });
+
+  it('bounds A2A memory: 413 past the message cap, 429 past the global byte cap, freed when taken', async () => {
+    const e = await engine();
+    const r = await router({ upstreams: [{ id: 'a', url: e.url }], workflowStore: { maxMessageBytes: 2048, maxTotalBytes: 5000 } });
+    const msg = (n: number) => ({ source_agent: 'a', target_agent: 'b', content: 'x'.repeat(n) });
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await post(`${r.url}/v1/workflows/w1/messages`, msg(1400))).status);
+    expect(statuses).toEqual([201, 201, 201, 429]); // 3 × 1,452 bytes held; a fourth would pass 5,000
+    const big = await post(`${r.url}/v1/workflows/w1/messages`, msg(3000));
+    expect(big.status).toBe(413);
+    expect(((await big.json()) as { error: { message: string } }).error.message).toBe('request body larger than 2048 bytes');
+    expect(r.workflows.queuedBytes).toBe(3 * 1452);
+    const taken = (await (await fetch(`${r.url}/v1/workflows/w1/agents/b/messages?limit=2`)).json()) as { messages: unknown[] };
+    expect(taken.messages).toHaveLength(2);
+    expect(r.workflows.queuedBytes).toBe(1452);
+    expect((await post(`${r.url}/v1/workflows/w1/messages`, msg(1400))).status).toBe(201);
+  });
 });

@@ -83,6 +83,7 @@ export function routerMetricsText(opts: {
     .family('vllm:workflow_migrations_total', 'counter', 'Workflow requests routed to a different instance than the workflow last used.', [[{}, wf.counters.migrations]])
     .family('vllm:active_workflows', 'gauge', 'Workflows seen within the TTL.', [[{}, wf.active]])
     .family('vllm:agent_messages_total', 'counter', 'Agent-to-agent messages queued.', [[{}, wf.counters.messagesPosted]])
+    .family('agentbench:router_agent_message_bytes', 'gauge', 'Bytes of agent-to-agent messages queued (capped by the workflow store).', [[{}, wf.queuedBytes]])
     .family('agentbench:router_reroutes_total', 'counter', 'Requests re-sent to another backend after a connection failure.', [[{}, c.reroutes]])
     .family('agentbench:router_backend_ejected', 'gauge', 'Whether outlier detection has the backend ejected (1) or not (0).', per((u) => (opts.ejected?.(u.id) ? 1 : 0)))
     .family('agentbench:router_requests_ended_total', 'counter', 'Generation requests ended, by outcome (each request exactly once).', [...c.ended].map(([outcome, n]) => [{ outcome }, n] as const))

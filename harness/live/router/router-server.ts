@@ -11,7 +11,7 @@ import { CALL_META_BODY_FIELDS, CALL_META_HEADERS } from '../call-meta-http.js';
 import { LatencyHistograms, newRouterCounters, routerMetricsText, type RouterCounters } from './router-metrics.js';
 import { Upstream, type InflightEntry, type UpstreamSpec } from './upstream.js';
 import { ROUTER_DEFAULTS, RetryState, RouterCore, type AttemptFailure, type RouterCoreOptions } from '../../../sim/router-core.js';
-import { DEFAULT_WORKFLOW_STORE, WorkflowStore, type WorkflowStoreOptions } from './workflow-store.js';
+import { WorkflowStore, type WorkflowStoreOptions } from './workflow-store.js';
 import { handleWorkflowEndpoint, workflowMethods } from './workflow-endpoints.js';
 
 /** Options of the workflow-aware router. */
@@ -121,14 +121,15 @@ export async function startRouterServer(opts: RouterOptions): Promise<RouterServ
   const policy = opts.policy;
   const counters = newRouterCounters();
   const latency = new LatencyHistograms();
-  const workflows = new WorkflowStore({ ...DEFAULT_WORKFLOW_STORE, ...opts.workflowStore });
+  const workflows = new WorkflowStore(opts.workflowStore);
   const monitor = new UpstreamMonitor(ups, { ...DEFAULT_HEALTH, ...opts.health }, (u) => policy.onInstanceDown?.(u.id));
   const core = new RouterCore(opts.rng, opts.retryRng ?? opts.rng.fork('router-retry'), opts.router ?? ROUTER_DEFAULTS);
   // undici's headers and body timeouts are idle timeouts, as the router core's is (0: none).
   const upstreamTimeoutMs = Number.isFinite(core.options.timeoutUs) ? core.options.timeoutUs / 1000 : 0;
   const authorized = bearerCheck(opts.apiKey);
   const model = opts.modelLabel ?? 'agentbench';
-  const nowMs = (): number => performance.now();
+  // Epoch milliseconds (workflow status reports timestamps), advancing monotonically.
+  const nowMs = (): number => performance.timeOrigin + performance.now();
   const sweep = setInterval(() => workflows.sweep(nowMs()), 5000);
 
   const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
