@@ -127,10 +127,24 @@ describe('router under failure (issue 14)', () => {
     expect((await res.text()).trimEnd().endsWith('data: [DONE]')).toBe(true);
     expect(performance.now() - t0).toBeLessThan(5000);
     const one = await router({ upstreams: [{ id: 'hung', url: hung.url }], router: opts(1, { firstTokenTimeoutUs: 200_000 }) });
-    const r502 = await post(`${one.url}/v1/completions`, { prompt, max_tokens: 2 });
+    const r502 = await post(`${one.url}/v1/completions`, { prompt, max_tokens: 2, stream: true });
     expect(r502.status).toBe(502);
     expect(((await r502.json()) as { error: { message: string } }).error.message).toBe(
       'router: no backend answered after 1 attempt(s): hung: no first byte within 0.2 s (first-token timeout)');
+  });
+
+  it('moves a non-streamed request off a backend the health checks mark down before it answered', async () => {
+    const [hung, good] = [await engine(), await engine()];
+    await hung.fault('hang');
+    const r = await router({
+      upstreams: [{ id: 'hung', url: hung.url }, { id: 'good', url: good.url }], router: opts(2),
+      health: { intervalMs: 100, timeoutMs: 100, unhealthyThreshold: 1, scrapeIntervalMs: 0 },
+    });
+    const res = await post(`${r.url}/v1/completions`, { prompt, max_tokens: 2 });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-agentbench-instance')).toBe('good');
+    expect(r.counters.reroutes).toBe(1);
+    expect(Object.fromEntries(r.counters.ended)).toEqual({ ok: 1 });
   });
 
   it('ends a stream cut after bytes were sent with an SSE error event and [DONE]; HttpBackend records a failure with the reason', async () => {

@@ -122,7 +122,12 @@ export async function startRouterServer(opts: RouterOptions): Promise<RouterServ
   const counters = newRouterCounters();
   const latency = new LatencyHistograms();
   const workflows = new WorkflowStore(opts.workflowStore);
-  const monitor = new UpstreamMonitor(ups, { ...DEFAULT_HEALTH, ...opts.health }, (u) => policy.onInstanceDown?.(u.id));
+  const monitor = new UpstreamMonitor(ups, { ...DEFAULT_HEALTH, ...opts.health }, (u) => {
+    policy.onInstanceDown?.(u.id);
+    // Requests on it that nothing reached the client from yet are moved: each aborts and the
+    // router core re-sends it (within the budget) instead of waiting out a timeout.
+    for (const abort of [...u.uncommitted]) abort();
+  });
   const core = new RouterCore(opts.rng, opts.retryRng ?? opts.rng.fork('router-retry'), opts.router ?? ROUTER_DEFAULTS);
   // undici's headers and body timeouts are idle timeouts, as the router core's is (0: none).
   const upstreamTimeoutMs = Number.isFinite(core.options.timeoutUs) ? core.options.timeoutUs / 1000 : 0;
@@ -254,7 +259,7 @@ export async function startRouterServer(opts: RouterOptions): Promise<RouterServ
       }
       if (route.workflowId !== undefined) workflows.routed(route.workflowId, route.agentId, u.id, nowMs());
       if (state.attempts > 1) counters.reroutes++;
-      const sent = await sendTo(u, req, res, path, payload, route, rid);
+      const sent = await sendTo(u, req, res, path, payload, route, rid, body['stream'] === true);
       if ('done' in sent) return sent.done;
       failures.push(`${u.id}: ${sent.reason}`);
       lastTried = u.id;
@@ -281,19 +286,32 @@ export async function startRouterServer(opts: RouterOptions): Promise<RouterServ
 
   // One attempt. Returns 'done' once a response started flowing to the client, or why nothing
   // did (and how, for the router core) when another backend may be tried.
-  async function sendTo(u: Upstream, req: IncomingMessage, res: ServerResponse, path: string, payload: Buffer | string, route: RouteRequest, rid: string): Promise<{ done: string } | AttemptFailed> {
+  async function sendTo(u: Upstream, req: IncomingMessage, res: ServerResponse, path: string, payload: Buffer | string, route: RouteRequest, rid: string, stream: boolean): Promise<{ done: string } | AttemptFailed> {
     const t0 = nowMs();
     const entry = u.begin(route, t0);
     const ac = new AbortController();
     // The time-to-first-token timeout: until the first byte nothing reached the client, so a
-    // hung backend costs this long at most before the core may re-send elsewhere.
-    const ttftUs = core.options.firstTokenTimeoutUs ?? Infinity;
+    // hung backend costs this long at most before the core may re-send elsewhere. Streams only:
+    // a non-streamed answer's first byte comes with its last token, so the idle timeout and
+    // the health checks (below) bound those.
+    const ttftUs = stream ? core.options.firstTokenTimeoutUs ?? Infinity : Infinity;
     let ttftFired = false;
+    let downFired = false;
     const ttftTimer = Number.isFinite(ttftUs) ? setTimeout(() => {
       ttftFired = true;
       ac.abort();
     }, ttftUs / 1000) : undefined;
-    const ttftReason = (): string => `no first byte within ${ttftUs / 1e6} s (first-token timeout)`;
+    const onDown = (): void => {
+      downFired = true;
+      ac.abort();
+    };
+    u.uncommitted.add(onDown);
+    const stopWaiting = (): void => {
+      clearTimeout(ttftTimer);
+      u.uncommitted.delete(onDown);
+    };
+    const ttftReason = (): string => (downFired ? `marked down by health checks before its first byte` : `no first byte within ${ttftUs / 1e6} s (first-token timeout)`);
+    const aborted = (): boolean => ttftFired || downFired;
     let up;
     try {
       up = await u.pool.request({
@@ -301,9 +319,9 @@ export async function startRouterServer(opts: RouterOptions): Promise<RouterServ
         headersTimeout: upstreamTimeoutMs, bodyTimeout: upstreamTimeoutMs, signal: ac.signal,
       });
     } catch (e) {
-      clearTimeout(ttftTimer);
-      const reason = ttftFired ? ttftReason() : connectionReason(e);
-      finish(u, entry, false, 0, ttftFired ? 'first_token_timeout' : 'connection', undefined, false);
+      stopWaiting();
+      const reason = aborted() ? ttftReason() : connectionReason(e);
+      finish(u, entry, false, 0, ttftFired ? 'first_token_timeout' : downFired ? 'marked_down' : 'connection', undefined, false);
       const code = (e as { code?: string }).code ?? '';
       if (/ECONNREFUSED|ECONNRESET|UND_ERR_SOCKET|EHOSTUNREACH|ENOTFOUND/.test(`${code} ${reason}`)) monitor.markDown(u);
       return { reason, failure: 'transport' };
@@ -315,7 +333,7 @@ export async function startRouterServer(opts: RouterOptions): Promise<RouterServ
     const status = up.statusCode;
     if (core.retriesStatus(status)) {
       // An error answer the core may re-send elsewhere: hold it (small) until it decides.
-      clearTimeout(ttftTimer);
+      stopWaiting();
       let text = '';
       try {
         for await (const c of up.body as AsyncIterable<Buffer>) if (text.length < MAX_ERROR_BODY) text += c.toString('utf8');
@@ -340,7 +358,7 @@ export async function startRouterServer(opts: RouterOptions): Promise<RouterServ
       const commit = (): void => {
         if (committed) return;
         committed = true;
-        clearTimeout(ttftTimer);
+        stopWaiting();
         res.writeHead(status, headers);
       };
       const done = (good: boolean, kind: string, serverError: boolean): void => {
@@ -360,15 +378,16 @@ export async function startRouterServer(opts: RouterOptions): Promise<RouterServ
       });
       b.once('end', () => {
         commit();
+        stopWaiting();
         res.end();
         done(ok, ok ? '' : `http_${status}`, status >= 500);
       });
       b.once('error', (e: Error) => {
         if (!committed && !settled) {
           settled = true;
-          clearTimeout(ttftTimer);
-          finish(u, entry, false, 0, ttftFired ? 'first_token_timeout' : 'stream_broken', undefined, false);
-          resolve({ reason: ttftFired ? ttftReason() : connectionReason(e), failure: 'transport' });
+          stopWaiting();
+          finish(u, entry, false, 0, ttftFired ? 'first_token_timeout' : downFired ? 'marked_down' : 'stream_broken', undefined, false);
+          resolve({ reason: aborted() ? ttftReason() : connectionReason(e), failure: 'transport' });
           return;
         }
         if (settled) return;
@@ -383,7 +402,7 @@ export async function startRouterServer(opts: RouterOptions): Promise<RouterServ
       });
       res.once('close', () => {
         if (!res.writableFinished) {
-          clearTimeout(ttftTimer);
+          stopWaiting();
           b.destroy(); // client gone: cancel upstream so the engine aborts the request
           done(false, 'client_gone', false);
         }
