@@ -99,10 +99,10 @@ export class RouterCore {
     let candidates = excluded === null ? views : views.filter((v) => !excluded.includes(v.id));
     const od = this.outliers;
     if (od !== null) {
-      // Ejected backends are not candidates; if that leaves none, the policy sees them all
-      // again (Envoy's panic routing: ejection never turns into a full outage by itself).
+      // Ejected backends are not candidates; if that leaves no healthy one, the policy sees
+      // them all again (Envoy's panic routing: ejection never turns into an outage by itself).
       const inService = candidates.filter((v) => !od.ejected(v.id, nowUs));
-      if (inService.length > 0) candidates = inService;
+      if (inService.some((v) => v.healthy)) candidates = inService;
     }
     const decision = policy.route(route, candidates, this.#rng);
     if (typeof decision !== 'string') {

@@ -1,0 +1,21 @@
+// `npm run chaos`: the bounded chaos run of issue 14 at full size, the router in its own
+// process (its RSS measured). Loopback only; ends by itself (about 10 s of load).
+import { fileURLToPath } from 'node:url';
+import { chaosTable, defaultTimeline, runChaos } from './chaos-run.js';
+
+const arg = (name: string, dflt: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(process.argv[i + 1]) : dflt;
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name}: expected a positive number`);
+  return v;
+};
+
+const requests = arg('requests', 400);
+const intervalMs = arg('interval-ms', 25);
+const report = await runChaos({
+  requests, intervalMs, warmup: 100, timeline: defaultTimeline(requests * intervalMs),
+  router: { mode: 'process', cli: fileURLToPath(new URL('../../cli/main.js', import.meta.url)) },
+  timeScale: 1, maxTokens: 24,
+});
+process.stdout.write(`${chaosTable(report)}\n`);
+process.exitCode = report.endedExactlyOnce && report.failedBeforeFirstToken === 0 ? 0 : 1;
