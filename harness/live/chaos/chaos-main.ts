@@ -12,10 +12,11 @@ const arg = (name: string, dflt: number): number => {
 
 const requests = arg('requests', 400);
 const intervalMs = arg('interval-ms', 25);
+const settleMs = arg('settle-ms', 1000);
 const report = await runChaos({
-  requests, intervalMs, warmup: 100, timeline: defaultTimeline(requests * intervalMs),
+  requests, intervalMs, warmup: arg('warmup', 200), timeline: defaultTimeline(requests * intervalMs),
   router: { mode: 'process', cli: fileURLToPath(new URL('../../cli/main.js', import.meta.url)) },
-  timeScale: 1, maxTokens: 24,
+  timeScale: 1, maxTokens: 24, settleMs,
 });
 process.stdout.write(`${chaosTable(report)}\n`);
 process.exitCode = report.endedExactlyOnce && report.failedBeforeFirstToken === 0 ? 0 : 1;

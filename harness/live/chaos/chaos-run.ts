@@ -34,6 +34,8 @@ export interface ChaosOptions {
   /** Engine time scale (1: real time). */
   readonly timeScale: number;
   readonly maxTokens: number;
+  /** Idle time after the load before the last RSS reading, ms (default 1000). */
+  readonly settleMs?: number | undefined;
 }
 
 /** The router settings of the run: production-stack's defaults plus the recovery options this run exercises. */
@@ -92,6 +94,7 @@ export interface ChaosReport {
   readonly endedExactlyOnce: boolean;
   readonly rssMiB: { readonly start: number; readonly afterWarmup: number; readonly after: number; readonly scope: 'router process' | 'whole test process' };
   readonly durationMs: number;
+  readonly settleMs: number;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -226,7 +229,16 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   }
 
   try {
-    await Promise.all(Array.from({ length: opts.warmup }, (_, k) => one(`warm-${k}`, k, () => 'before', false)));
+    // The warm-up is the run's load without faults, paced the same: the RSS baseline is the
+    // router's steady state at this load (JIT, heap and connection pools grown), not a cold start.
+    const warm: Promise<void>[] = [];
+    const w0 = performance.now();
+    for (let k = 0; k < opts.warmup; k++) {
+      const wait = w0 + k * opts.intervalMs - performance.now();
+      if (wait > 0) await sleep(wait);
+      warm.push(one(`warm-${k}`, k, () => 'before', false));
+    }
+    await Promise.all(warm);
     await sleep(300);
     const rssWarm = rssMiBOf(router.pid);
     const base = await routerCounts(router.url);
@@ -248,7 +260,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     await Promise.all(inflight);
     for (const f of faults) clearTimeout(f);
     const durationMs = performance.now() - start;
-    await sleep(1000);
+    await sleep(opts.settleMs ?? 1000);
     const rssAfter = rssMiBOf(router.pid);
     // The run's own counts: the router's counters now minus after the warm-up.
     const now = await routerCounts(router.url);
@@ -276,7 +288,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       endedExactlyOnce: duplicateEnds === 0 && records.size === opts.requests && routerIncoming === opts.requests
         && routerTotal === routerIncoming && (routerEnded['ok'] ?? 0) === succeeded,
       rssMiB: { start: rssStart, afterWarmup: rssWarm, after: rssAfter, scope: router.pid === undefined ? 'whole test process' : 'router process' },
-      durationMs,
+      durationMs, settleMs: opts.settleMs ?? 1000,
     };
   } finally {
     await router.close();
@@ -300,7 +312,8 @@ export function chaosTable(r: ChaosReport): string {
     ['max time to first token of a successful stream, ms', f(r.maxTtftMs)],
     ['router: incoming / ended (by outcome)', `${r.routerIncoming} / ${Object.entries(r.routerEnded).map(([k, n]) => `${k} ${n}`).join(', ')}`],
     ['every request ended exactly once (client and router agree)', r.endedExactlyOnce ? 'yes' : 'NO'],
-    [`RSS MiB (${r.rssMiB.scope}) start / after warm-up / after run`, `${r.rssMiB.start.toFixed(1)} / ${r.rssMiB.afterWarmup.toFixed(1)} / ${r.rssMiB.after.toFixed(1)}`],
+    [`RSS MiB (${r.rssMiB.scope}) start / after warm-up / ${(r.settleMs / 1000).toFixed(0)} s after the run`, `${r.rssMiB.start.toFixed(1)} / ${r.rssMiB.afterWarmup.toFixed(1)} / ${r.rssMiB.after.toFixed(1)}`],
+    ['RSS after the run vs after warm-up (target within 10 %)', `${(((r.rssMiB.after - r.rssMiB.afterWarmup) / r.rssMiB.afterWarmup) * 100).toFixed(1)} %`],
     ['load duration, ms', f(r.durationMs)],
   ];
   return ['| measure | value |', '|---|---|', ...rows.map(([a, b]) => `| ${a} | ${b} |`)].join('\n');
