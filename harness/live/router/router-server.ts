@@ -13,6 +13,7 @@ import { Upstream, type InflightEntry, type UpstreamSpec } from './upstream.js';
 import { ROUTER_DEFAULTS, RetryState, RouterCore, type AttemptFailure, type RouterCoreOptions } from '../../../sim/router-core.js';
 import { WorkflowStore, type WorkflowStoreOptions } from './workflow-store.js';
 import { handleWorkflowEndpoint, workflowMethods } from './workflow-endpoints.js';
+import { mergeModels, refreshModels, servingModel } from './models.js';
 
 /** Options of the workflow-aware router. */
 export interface RouterOptions {
@@ -132,6 +133,7 @@ export async function startRouterServer(opts: RouterOptions): Promise<RouterServ
   // undici's headers and body timeouts are idle timeouts, as the router core's is (0: none).
   const upstreamTimeoutMs = Number.isFinite(core.options.timeoutUs) ? core.options.timeoutUs / 1000 : 0;
   const authorized = bearerCheck(opts.apiKey);
+  const modelTimeoutMs = Math.max(100, opts.health?.timeoutMs ?? DEFAULT_HEALTH.timeoutMs);
   const model = opts.modelLabel ?? 'agentbench';
   // Epoch milliseconds (workflow status reports timestamps), advancing monotonically.
   const nowMs = (): number => performance.timeOrigin + performance.now();
@@ -143,6 +145,8 @@ export async function startRouterServer(opts: RouterOptions): Promise<RouterServ
   const sockets = trackSockets(server);
   const port = await listen(server, opts.port ?? 0, host);
   monitor.start();
+  // Which backend serves which model, so requests go only to backends that serve theirs.
+  await Promise.all(ups.map((u) => refreshModels(u, modelTimeoutMs)));
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0]!;
@@ -169,7 +173,10 @@ export async function startRouterServer(opts: RouterOptions): Promise<RouterServ
       return;
     }
     if (path === '/v1/models') {
-      await proxySimple(req, res, path);
+      // Every backend's models, merged (each answer also refreshes what the router knows).
+      const lists = await Promise.all(ups.map((u) => refreshModels(u, modelTimeoutMs)));
+      if (lists.every((l) => l === undefined)) sendError(res, 502, 'router: no backend answered GET /v1/models');
+      else sendJson(res, 200, { object: 'list', data: mergeModels(lists) });
       return;
     }
     if (path === '/v1/completions' || path === '/v1/chat/completions') {
@@ -235,13 +242,25 @@ export async function startRouterServer(opts: RouterOptions): Promise<RouterServ
     res.once('close', () => {
       clientGone = true;
     });
+    // Only backends serving the requested model are candidates; an unknown model is looked up
+    // again once (a backend may have been down at start) before the 404.
+    const model = typeof body['model'] === 'string' && body['model'] !== '' ? body['model'] : undefined;
+    let serving = servingModel(ups, model);
+    if (serving.length === 0) {
+      await Promise.all(ups.map((u) => refreshModels(u, modelTimeoutMs)));
+      serving = servingModel(ups, model);
+    }
+    if (serving.length === 0) {
+      sendError(res, 404, `The model \`${model ?? ''}\` does not exist.`, 'model');
+      return 'unknown_model';
+    }
     const state = new RetryState();
     const failures: string[] = [];
     let lastTried = '';
     let lastAnswer: HeldAnswer | undefined;
     while (!clientGone) {
-      for (const u of ups) u.refresh();
-      const step = core.next(state, policy, route, ups, opts.clock.nowUs());
+      for (const u of serving) u.refresh();
+      const step = core.next(state, policy, route, serving, opts.clock.nowUs());
       if (step.kind === 'backoff') {
         await sleepUs(step.delayUs);
         continue;
@@ -419,17 +438,6 @@ export async function startRouterServer(opts: RouterOptions): Promise<RouterServ
     latency.observe(u.url, status === undefined ? 'error' : String(status), (t - entry.startMs) / 1000);
     if (!answered) return;
     core.finished(policy, entry.route, u.id, ok, opts.clock.nowUs(), serverError);
-  }
-
-  async function proxySimple(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
-    const u = ups.find((x) => x.healthy) ?? ups[0]!;
-    try {
-      const up = await u.pool.request({ path: `${u.basePath}${path}`, method: 'GET', headers: forwardHeaders(req.headers, u, randomUUID()), headersTimeout: upstreamTimeoutMs });
-      const text = await up.body.text();
-      res.writeHead(up.statusCode, { 'content-type': 'application/json' }).end(text);
-    } catch (e) {
-      sendError(res, 502, `router: ${u.id}: ${connectionReason(e)}`);
-    }
   }
 
   return {
