@@ -3,8 +3,6 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import autocannon from 'autocannon';
 import type { WorkloadSpec } from '../../workloads/workload.js';
-import { renderRuns } from '../../workloads/render.js';
-import { hashString } from '../../policies/kv/hash.js';
 import { InputError } from '../../workloads/input-error.js';
 import { loadScenario, scenarioHash } from '../scenario/load.js';
 import { runScenario } from '../runner/matrix.js';
@@ -13,6 +11,7 @@ import { parseStages, type RateStage } from '../live/load/stages.js';
 import { Progress } from '../progress.js';
 import { consoleSummary } from './summary-table.js';
 import { numberFlag } from './live-flags.js';
+import { saturateBody, statusBreakdown } from '../live/load/saturate-body.js';
 
 interface SaturateFlags {
   url: string;
@@ -72,10 +71,7 @@ export function registerLoad(program: Command): void {
           throw new InputError([`--body-file: ${o.bodyFile}: ${(e as Error).message}`]);
         }
       } else {
-        body = JSON.stringify({
-          model: o.model, prompt: renderRuns([{ key: hashString('agentbench/load'), start: 0, length: o.promptTokens }]),
-          max_tokens: o.maxTokens, ignore_eos: true, stream: o.stream === true,
-        });
+        body = saturateBody(o.path, { model: o.model, promptTokens: o.promptTokens, maxTokens: o.maxTokens, stream: o.stream === true });
       }
       let base: URL;
       try {
@@ -93,13 +89,14 @@ export function registerLoad(program: Command): void {
         url: new URL(o.path, base).toString(), connections: o.connections, durationS: r.duration,
         requests: r.requests.total, rps: round(r.requests.average), latencyMsP50: r.latency.p50, latencyMsP90: r.latency.p90,
         latencyMsP99: r.latency.p99, latencyMsMax: r.latency.max, errors: r.errors, timeouts: r.timeouts, non2xx: r.non2xx,
-        bytesPerSec: round(r.throughput.average, 0),
+        bytesPerSec: round(r.throughput.average, 0), statuses: statusBreakdown(r['statusCodeStats']),
       };
       if (o.json) process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
       else {
         process.stdout.write(`${figures.requests} requests in ${figures.durationS} s from ${o.connections} connections: ${figures.rps} req/s\n` +
           `latency ms p50 ${figures.latencyMsP50}  p90 ${figures.latencyMsP90}  p99 ${figures.latencyMsP99}  max ${figures.latencyMsMax}\n` +
-          `errors ${figures.errors}  timeouts ${figures.timeouts}  non-2xx ${figures.non2xx}\n`);
+          `errors ${figures.errors}  timeouts ${figures.timeouts}  non-2xx ${figures.non2xx}  by status: ${figures.statuses || '-'}\n` +
+          (figures.non2xx + figures.errors + figures.timeouts > 0 ? 'note: the latency figures include the failed requests (autocannon does not split them)\n' : ''));
       }
       if (r.errors + r.timeouts + r.non2xx > 0) process.exitCode = 1;
     });
