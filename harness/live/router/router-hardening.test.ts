@@ -216,4 +216,14 @@ describe('router under failure (issue 14)', () => {
     expect(r.workflows.queuedBytes).toBe(1452);
     expect((await post(`${r.url}/v1/workflows/w1/messages`, msg(1400))).status).toBe(201);
   });
+
+  it('counts a backend\'s 5xx in vllm:request_errors_total but not a client\'s 4xx', async () => {
+    const [bad, good] = [await engine(), await engine()];
+    await bad.fault('error');
+    const r = await router({ upstreams: [{ id: 'bad', url: bad.url }, { id: 'good', url: good.url }], router: opts(1) });
+    expect((await post(`${r.url}/v1/completions`, { prompt, max_tokens: 1 })).status).toBe(500); // bad
+    expect((await post(`${r.url}/v1/completions`, { prompt, max_tokens: 1, n: 2 })).status).toBe(400); // good, refuses n > 1
+    const errs = parsePrometheus(await (await fetch(`${r.url}/metrics`)).text()).filter((x) => x.name === 'vllm:request_errors_total');
+    expect(errs.map((x) => [x.labels['server'], x.labels['error_type'], x.value])).toEqual([[bad.url, 'http_500', 1]]);
+  });
 });

@@ -434,7 +434,9 @@ export async function startRouterServer(opts: RouterOptions): Promise<RouterServ
   function finish(u: Upstream, entry: InflightEntry, ok: boolean, events: number, errorKind: string, status?: number, answered = true, serverError = false): void {
     const t = nowMs();
     u.end(entry, t, ok, events);
-    if (errorKind !== '') counters.errors.set(`${u.url}\u0000${errorKind}`, (counters.errors.get(`${u.url}\u0000${errorKind}`) ?? 0) + 1);
+    // A 4xx is the client's error, not the backend's (vllm:request_errors_total is per backend).
+    const clientError = status !== undefined && status >= 400 && status < 500;
+    if (errorKind !== '' && !clientError) counters.errors.set(`${u.url}\u0000${errorKind}`, (counters.errors.get(`${u.url}\u0000${errorKind}`) ?? 0) + 1);
     latency.observe(u.url, status === undefined ? 'error' : String(status), (t - entry.startMs) / 1000);
     if (!answered) return;
     core.finished(policy, entry.route, u.id, ok, opts.clock.nowUs(), serverError);
