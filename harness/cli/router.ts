@@ -154,6 +154,9 @@ export function registerRouter(program: Command): void {
           maxAgentsPerWorkflow: o.maxAgentsPerWorkflow, maxTotalBytes: o.maxQueuedBytes,
         },
       });
+      for (const u of router.upstreams) {
+        if (u.keyRefused) process.stderr.write(`warning: backend ${u.id} (${u.url}) refuses the router's key (GET /v1/models: 401/403); check --backend-api-key or its apiKeyEnv\n`);
+      }
       process.stdout.write(`agentbench router: ${policy.name} over ${upstreams.map((u) => `${u.id}=${u.url}`).join(', ')} at ${router.url}\n`);
       await untilSignal();
       await router.close();

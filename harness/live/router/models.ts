@@ -18,6 +18,8 @@ export async function refreshModels(u: Upstream, timeoutMs: number): Promise<Mod
       headers: u.apiKey ? { authorization: `Bearer ${u.apiKey}` } : {},
     });
     const text = await res.body.text();
+    // 401/403: the backend refuses the key the router sends it (or the lack of one).
+    u.keyRefused = res.statusCode === 401 || res.statusCode === 403;
     if (res.statusCode !== 200) return undefined;
     const data = (JSON.parse(text) as { data?: unknown }).data;
     if (!Array.isArray(data)) return undefined;

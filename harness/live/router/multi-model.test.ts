@@ -50,4 +50,24 @@ describe('router with two models', () => {
     expect(await unknown.json()).toEqual({ error: { message: 'The model `nope` does not exist.', type: 'NotFoundError', param: 'model', code: 404 } });
     expect(Object.fromEntries(r.counters.ended)).toEqual({ ok: 5, unknown_model: 1 });
   });
+
+  it('notices at start a backend that refuses the router\'s key (the CLI warns)', async () => {
+    const clock = new WallClock({ timeScale: 0.05 });
+    const engine = buildEmulatedEngine({ cluster: testCluster(), scheduling: { kind: 'fcfs', options: {} }, eviction: { kind: 'lru', options: {} }, clock });
+    const e = await startEngineServer({ engine, apiKey: 'right' });
+    cleanups.push(async () => {
+      await e.close();
+      clock.close();
+    });
+    const mk = async (apiKey: string): Promise<RouterServer> => {
+      const r = await startRouterServer({
+        upstreams: [{ id: 'k', url: e.url, apiKey }], policy: new RoundRobinPolicy(), rng: new SeededRng(1), clock: new WallClock(), blockSize: 16,
+        health: { intervalMs: 60_000, scrapeIntervalMs: 0 },
+      });
+      cleanups.push(() => r.close());
+      return r;
+    };
+    expect((await mk('wrong')).upstreams[0]!.keyRefused).toBe(true);
+    expect((await mk('right')).upstreams[0]!.keyRefused).toBe(false);
+  });
 });
