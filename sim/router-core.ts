@@ -25,6 +25,12 @@ export interface RouterCoreOptions {
    * Simulated engines answer no statuses, so this only matters live.
    */
   readonly retryOnStatus?: readonly number[] | undefined;
+  /**
+   * When health checks mark an instance down, fail at once its attempts that have sent the
+   * client nothing yet, so the core re-sends them (within the budget) instead of leaving them
+   * to a timeout (absent/false: off, as production-stack, whose requests wait).
+   */
+  readonly moveOnMarkedDown?: boolean | undefined;
   /** Envoy-style passive outlier ejection (absent: off, as production-stack). */
   readonly outlierDetection?: OutlierDetectionConfig | undefined;
 }

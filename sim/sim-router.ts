@@ -97,6 +97,24 @@ export class SimRouter implements AttemptHost {
   }
 
   /**
+   * The health checks marked the instance down. With `moveOnMarkedDown`, each attempt on it
+   * that has delivered no token fails now (the router closes the connection; the engine aborts
+   * the request) and is re-sent elsewhere within the budget. Returns how many it moved.
+   */
+  markedDown(inst: SimInstance): number {
+    if (this.#o.moveOnMarkedDown !== true) return 0;
+    const now = this.#d.clock.nowUs();
+    const victims = [...(this.#open.get(inst) ?? [])].filter((a) => !a.gotToken);
+    for (const a of victims) {
+      const err = this.#error(a, 'failed', `instance ${inst.id} marked down by health checks before its first token`, now);
+      if (a.state === 'sent') inst.engine.abort(a.rc.call.id, now);
+      this.#attemptFailed(a, err, true, false);
+    }
+    if (victims.length > 0) inst.kick();
+    return victims.length;
+  }
+
+  /**
    * The instance became reachable again (partition healed, hang over): pending connections go
    * through and held-back answers arrive now, as one chunk.
    */

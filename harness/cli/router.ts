@@ -26,6 +26,7 @@ interface RouterFlags {
   apiKey?: string;
   apiKeyEnv?: string;
   firstTokenTimeoutMs?: number;
+  moveOnDown?: boolean;
   outlierConsecutive5xx?: number;
   outlierBaseEjectionMs: number;
   outlierMaxEjectionPercent: number;
@@ -110,6 +111,7 @@ export function registerRouter(program: Command): void {
     .option('--max-attempts <n>', 'attempts per request, counting the first: a connection failure before any response excludes that backend and re-sends (production-stack default 1; the simulator\'s router.retry.maxAttempts)', numberFlag(1, 16, true), ROUTER_DEFAULTS.retry.maxAttempts)
     .option('--upstream-timeout-ms <ms>', 'idle timeout of an attempt: nothing from the backend for this long fails it (default: none, as production-stack; the simulator\'s router.retry.timeoutS)', numberFlag(1))
     .option('--first-token-timeout-ms <ms>', 'an attempt with no response byte this long after it was sent fails and may be re-sent (default: none)', numberFlag(1))
+    .option('--move-on-down', 'when health checks mark a backend down, re-send at once its requests that got nothing yet (default: they wait, as production-stack)')
     .option('--outlier-consecutive-5xx <n>', `eject a backend after this many 5xx / connection failures in a row (Envoy consecutive_5xx, its default ${ENVOY_OUTLIER_DEFAULTS.consecutive5xx}; default: off, as production-stack)`, numberFlag(1, 1000, true))
     .option('--outlier-base-ejection-ms <ms>', 'ejection time × the number of ejections (Envoy base_ejection_time)', numberFlag(1), ENVOY_OUTLIER_DEFAULTS.baseEjectionUs / 1000)
     .option('--outlier-max-ejection-percent <p>', 'most backends ejected at once, % (at least one; Envoy max_ejection_percent)', numberFlag(0, 100), ENVOY_OUTLIER_DEFAULTS.maxEjectionPercent)
@@ -142,6 +144,7 @@ export function registerRouter(program: Command): void {
           retry: { ...ROUTER_DEFAULTS.retry, maxAttempts: o.maxAttempts },
           timeoutUs: o.upstreamTimeoutMs === undefined ? ROUTER_DEFAULTS.timeoutUs : o.upstreamTimeoutMs * 1000,
           ...(o.firstTokenTimeoutMs !== undefined ? { firstTokenTimeoutUs: o.firstTokenTimeoutMs * 1000 } : {}),
+          ...(o.moveOnDown === true ? { moveOnMarkedDown: true } : {}),
           ...(o.outlierConsecutive5xx !== undefined ? {
             outlierDetection: {
               ...ENVOY_OUTLIER_DEFAULTS, consecutive5xx: o.outlierConsecutive5xx, baseEjectionUs: o.outlierBaseEjectionMs * 1000, maxEjectionPercent: o.outlierMaxEjectionPercent,

@@ -83,6 +83,8 @@ export const routerSchema = z.strictObject({
     backoffMultiplier: z.number().min(1).default(PRODUCTION_STACK_RETRY.backoffMultiplier),
     jitter: z.number().min(0).max(1).default(PRODUCTION_STACK_RETRY.jitter),
   }).prefault({}),
+  /** Re-send at once the requests that got no token from an instance the health checks mark down (default false: production-stack waits). */
+  moveOnMarkedDown: z.boolean().optional(),
   /**
    * Envoy-style passive outlier ejection (policies/recovery/outlier-detection.ts); absent: off,
    * as production-stack. Given as `{}`, Envoy's documented defaults.
@@ -111,6 +113,7 @@ export function routerOptions(r: RouterSpec): Omit<SimRouterOptions, 'check'> {
   return {
     timeoutUs: timeoutS === undefined ? Infinity : timeoutS * 1e6, retry,
     ...(firstTokenTimeoutS !== undefined ? { firstTokenTimeoutUs: firstTokenTimeoutS * 1e6 } : {}),
+    ...(r.moveOnMarkedDown === true ? { moveOnMarkedDown: true } : {}),
     ...(od !== undefined ? {
       outlierDetection: { consecutive5xx: od.consecutive5xx, baseEjectionUs: od.baseEjectionS * 1e6, maxEjectionUs: od.maxEjectionS * 1e6, maxEjectionPercent: od.maxEjectionPercent },
     } : {}),

@@ -123,7 +123,7 @@ async function startRouter(opts: ChaosOptions, engines: readonly EngineServer[])
   if (opts.router.mode === 'inline') {
     const router: RouterCoreOptions = {
       timeoutUs: c.upstreamTimeoutMs * 1000, retry: { ...ROUTER_DEFAULTS.retry, maxAttempts: c.maxAttempts },
-      firstTokenTimeoutUs: c.firstTokenTimeoutMs * 1000, outlierDetection: c.outlier,
+      firstTokenTimeoutUs: c.firstTokenTimeoutMs * 1000, outlierDetection: c.outlier, moveOnMarkedDown: true,
     };
     const r: RouterServer = await startRouterServer({
       upstreams: engines.map((e, i) => ({ id: `e${i}`, url: e.url })), policy: new LeastLoadedPolicy(), rng: new SeededRng(1).fork('routing'),
@@ -133,7 +133,7 @@ async function startRouter(opts: ChaosOptions, engines: readonly EngineServer[])
   }
   const args = [
     opts.router.cli, 'router', '--port', '0', '--routing', 'least-loaded', ...engines.flatMap((e, i) => ['--backend', `e${i}=${e.url}`]),
-    '--max-attempts', String(c.maxAttempts), '--first-token-timeout-ms', String(c.firstTokenTimeoutMs), '--upstream-timeout-ms', String(c.upstreamTimeoutMs),
+    '--move-on-down', '--max-attempts', String(c.maxAttempts), '--first-token-timeout-ms', String(c.firstTokenTimeoutMs), '--upstream-timeout-ms', String(c.upstreamTimeoutMs),
     '--outlier-consecutive-5xx', String(c.outlier.consecutive5xx), '--outlier-base-ejection-ms', String(c.outlier.baseEjectionUs / 1000),
     '--outlier-max-ejection-percent', String(c.outlier.maxEjectionPercent), '--health-interval-ms', String(c.health.intervalMs),
     '--health-timeout-ms', String(c.health.timeoutMs), '--unhealthy-threshold', String(c.health.unhealthyThreshold), '--scrape-interval-ms', String(c.health.scrapeIntervalMs),

@@ -137,7 +137,7 @@ describe('router under failure (issue 14)', () => {
     const [hung, good] = [await engine(), await engine()];
     await hung.fault('hang');
     const r = await router({
-      upstreams: [{ id: 'hung', url: hung.url }, { id: 'good', url: good.url }], router: opts(2),
+      upstreams: [{ id: 'hung', url: hung.url }, { id: 'good', url: good.url }], router: opts(2, { moveOnMarkedDown: true }),
       health: { intervalMs: 100, timeoutMs: 100, unhealthyThreshold: 1, scrapeIntervalMs: 0 },
     });
     const res = await post(`${r.url}/v1/completions`, { prompt, max_tokens: 2 });

@@ -125,9 +125,9 @@ export async function startRouterServer(opts: RouterOptions): Promise<RouterServ
   const workflows = new WorkflowStore(opts.workflowStore);
   const monitor = new UpstreamMonitor(ups, { ...DEFAULT_HEALTH, ...opts.health }, (u) => {
     policy.onInstanceDown?.(u.id);
-    // Requests on it that nothing reached the client from yet are moved: each aborts and the
-    // router core re-sends it (within the budget) instead of waiting out a timeout.
-    for (const abort of [...u.uncommitted]) abort();
+    // With moveOnMarkedDown, requests on it that nothing reached the client from yet are moved:
+    // each aborts and the router core re-sends it (within the budget), as the simulated router does.
+    if (core.options.moveOnMarkedDown === true) for (const abort of [...u.uncommitted]) abort();
   });
   const core = new RouterCore(opts.rng, opts.retryRng ?? opts.rng.fork('router-retry'), opts.router ?? ROUTER_DEFAULTS);
   // undici's headers and body timeouts are idle timeouts, as the router core's is (0: none).
