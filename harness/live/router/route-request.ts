@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RouteRequest } from '../../../policies/types.js';
-import { applyChatTemplate, blockHashesOfIds, tokenize, type ChatMessage } from '../tokenizer.js';
+import { applyChatTemplate, blockHashesOfIds, tokenize, tokenizeYielding, type ChatMessage } from '../tokenizer.js';
 import { routeRequestOf } from '../../../sim/call-meta.js';
 import { callMetaFromHttp } from '../call-meta-http.js';
 
@@ -43,13 +43,28 @@ export function promptShapeError(path: string, body: Record<string, unknown>): s
 }
 
 /**
+ * {@link promptIds} without holding the event loop on a huge prompt: the same ids, tokenized in
+ * slices with a turn of the event loop between them ({@link tokenizeYielding}).
+ */
+export async function promptIdsYielding(path: string, body: Record<string, unknown>): Promise<number[]> {
+  if (path.endsWith('/chat/completions')) {
+    const msgs = body['messages'];
+    return Array.isArray(msgs) ? tokenizeYielding(applyChatTemplate(msgs as ChatMessage[])) : [];
+  }
+  const p = body['prompt'];
+  if (typeof p === 'string') return tokenizeYielding(p);
+  if (Array.isArray(p) && typeof p[0] === 'string') return tokenizeYielding(p[0]);
+  return promptIds(path, body);
+}
+
+/**
  * Build the policy's RouteRequest from what the client sent, and nothing else (the same
  * mapping as the simulator's, {@link routeRequestOf}): `maxTokens` is the body's
  * `max_completion_tokens` / `max_tokens` (OpenAI's default 16 for completions,
  * `defaultMaxTokens` for chat), never a true output length. An error (for a 400) when the
  * call's metadata is malformed.
  */
-export function buildRouteRequest(opts: {
+export async function buildRouteRequest(opts: {
   id: string;
   path: string;
   headers: IncomingHttpHeaders;
@@ -57,13 +72,13 @@ export function buildRouteRequest(opts: {
   blockSize: number;
   defaultMaxTokens: number;
   nowUs: number;
-}): RouteRequest | { error: string } {
+}): Promise<RouteRequest | { error: string }> {
   const { body } = opts;
   const shape = promptShapeError(opts.path, body);
   if (shape !== undefined) return { error: shape };
   const meta = callMetaFromHttp(opts.headers, body);
   if ('error' in meta) return meta;
-  const ids = promptIds(opts.path, body);
+  const ids = await promptIdsYielding(opts.path, body);
   const mt = body['max_completion_tokens'] ?? body['max_tokens'];
   const maxTokens = typeof mt === 'number' && mt > 0 ? mt : opts.path.endsWith('/chat/completions') ? opts.defaultMaxTokens : 16;
   return routeRequestOf(opts.id, meta, { promptBlocks: blockHashesOfIds(ids, opts.blockSize), promptTokens: ids.length }, maxTokens, opts.nowUs);

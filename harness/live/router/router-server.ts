@@ -225,7 +225,7 @@ export async function startRouterServer(opts: RouterOptions): Promise<RouterServ
   // Route, send and re-send one request; returns how it ended.
   async function forwardOnce(req: IncomingMessage, res: ServerResponse, path: string, raw: Buffer, body: Record<string, unknown>): Promise<string> {
     const rid = typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'] !== '' ? req.headers['x-request-id'] : randomUUID();
-    const route = buildRouteRequest({
+    const route = await buildRouteRequest({
       id: rid, path, headers: req.headers, body, blockSize: opts.blockSize, defaultMaxTokens: opts.defaultMaxTokens ?? 4096, nowUs: opts.clock.nowUs(),
     });
     if ('error' in route) {
