@@ -19,4 +19,8 @@ const report = await runChaos({
   timeScale: 1, maxTokens: 24, settleMs,
 });
 process.stdout.write(`${chaosTable(report)}\n`);
+if (process.argv.includes('--slowest')) {
+  const slow = [...report.records].sort((a, b) => b.latencyMs - a.latencyMs).slice(0, 8);
+  for (const r of slow) process.stdout.write(`${r.id} sent at ${report.sentAtMs[r.id]} ms ${r.streamed ? 'stream' : 'json'} ${r.ok ? 'ok' : r.reason} ${r.latencyMs.toFixed(0)} ms\n`);
+}
 process.exitCode = report.endedExactlyOnce && report.failedBeforeFirstToken === 0 ? 0 : 1;

@@ -95,6 +95,10 @@ export interface ChaosReport {
   readonly rssMiB: { readonly start: number; readonly afterWarmup: number; readonly after: number; readonly scope: 'router process' | 'whole test process' };
   readonly durationMs: number;
   readonly settleMs: number;
+  /** Every measured request, in send order. */
+  readonly records: readonly ClientRecord[];
+  /** Send time of each measured request from the start of the load, ms (by id). */
+  readonly sentAtMs: Readonly<Record<string, number>>;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -195,6 +199,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const client = new OpenAI({ baseURL: `${router.url}/v1`, apiKey: 'chaos', maxRetries: 0, timeout: 30_000 });
   const model = cluster.model.name;
   const records = new Map<string, ClientRecord>();
+  const sentAtMs: Record<string, number> = {};
   let duplicateEnds = 0;
 
   async function one(id: string, k: number, phaseOf: () => Phase, measured: boolean): Promise<void> {
@@ -255,6 +260,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       const due = start + k * opts.intervalMs;
       const wait = due - performance.now();
       if (wait > 0) await sleep(wait);
+      sentAtMs[`req-${k}`] = Math.round(performance.now() - start);
       inflight.push(one(`req-${k}`, k, phaseOf, true));
     }
     await Promise.all(inflight);
@@ -288,7 +294,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       endedExactlyOnce: duplicateEnds === 0 && records.size === opts.requests && routerIncoming === opts.requests
         && routerTotal === routerIncoming && (routerEnded['ok'] ?? 0) === succeeded,
       rssMiB: { start: rssStart, afterWarmup: rssWarm, after: rssAfter, scope: router.pid === undefined ? 'whole test process' : 'router process' },
-      durationMs, settleMs: opts.settleMs ?? 1000,
+      durationMs, settleMs: opts.settleMs ?? 1000, records: recs, sentAtMs,
     };
   } finally {
     await router.close();
