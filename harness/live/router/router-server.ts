@@ -351,14 +351,15 @@ export async function startRouterServer(opts: RouterOptions): Promise<RouterServ
     headers['x-request-id'] = rid;
     const status = up.statusCode;
     if (core.retriesStatus(status)) {
-      // An error answer the core may re-send elsewhere: hold it (small) until it decides.
-      stopWaiting();
+      // An error answer the core may re-send elsewhere: hold it (small) until it decides. The
+      // first-token timer still runs while its body arrives, so a stalled error body cannot hang.
       let text = '';
       try {
         for await (const c of up.body as AsyncIterable<Buffer>) if (text.length < MAX_ERROR_BODY) text += c.toString('utf8');
       } catch {
         // a cut error body: the status is what matters
       }
+      stopWaiting();
       finish(u, entry, false, 0, `http_${status}`, status, false);
       delete headers['content-length'];
       return { reason: `HTTP ${status}: ${errorText(text)}`, failure: status, answer: { status, headers, body: text } };
