@@ -10,6 +10,7 @@ import { resolveCluster } from '../../runner/resolve.js';
 import { buildEmulatedEngine } from '../engine/build.js';
 import { startEngineServer, type EngineFault, type EngineServer } from '../engine/engine-server.js';
 import { parsePrometheus } from '../prometheus.js';
+import { percentile } from '../../../reports/stats.js';
 import { startRouterServer, type RouterServer } from '../router/router-server.js';
 import { WallClock } from '../wall-clock.js';
 
@@ -102,13 +103,6 @@ export interface ChaosReport {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** p-th percentile by nearest rank (NaN when empty). */
-export function percentile(xs: readonly number[], p: number): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
-}
 
 function rssMiBOf(pid: number | undefined): number {
   if (pid === undefined) return process.memoryUsage().rss / 2 ** 20;
@@ -280,7 +274,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     for (const r of failed) failedReasons[r.reason] = (failedReasons[r.reason] ?? 0) + 1;
     const lat = (p: Phase): { n: number; p50: number; p99: number } => {
       const xs = recs.filter((r) => r.ok && r.phase === p).map((r) => r.latencyMs);
-      return { n: xs.length, p50: percentile(xs, 50), p99: percentile(xs, 99) };
+      return { n: xs.length, p50: percentile(xs, 50, 'nearest-rank'), p99: percentile(xs, 99, 'nearest-rank') };
     };
     const routerTotal = Object.values(routerEnded).reduce((a, b) => a + b, 0);
     const succeeded = recs.length - failed.length;
