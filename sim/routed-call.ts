@@ -58,6 +58,8 @@ export class Attempt implements EngineListener {
   firstTokenUs = -1;
   /** Client-visible time of the last sign of life (send, then each delivered token). */
   lastSeenUs: number;
+  /** A token (or, in a prefill phase, its one token) arrived: the time-to-first-token timeout no longer applies. */
+  gotToken = false;
   /** Timeout timer id (-1: none). */
   timer = -1;
   heldToken = false;

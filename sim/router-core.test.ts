@@ -33,40 +33,40 @@ describe('RouterCore (production-stack RetryState semantics)', () => {
     const core = new RouterCore(fixed(0), fixed(0.75), { timeoutUs: Infinity, retry: { ...ROUTER_DEFAULTS.retry, maxAttempts: 4 } });
     const s = new RetryState();
     const vs = [view('a'), view('b')];
-    expect(core.next(s, p, route, vs)).toEqual({ kind: 'send', instanceId: 'a' });
-    expect(core.failed(s, p, route, 'a', true)).toBe(true);
-    expect(core.next(s, p, route, vs)).toEqual({ kind: 'send', instanceId: 'b' });
-    expect(core.failed(s, p, route, 'b', true)).toBe(true);
+    expect(core.next(s, p, route, vs, 0)).toEqual({ kind: 'send', instanceId: 'a' });
+    expect(core.failed(s, p, route, 'a', 'transport', 0)).toBe(true);
+    expect(core.next(s, p, route, vs, 0)).toEqual({ kind: 'send', instanceId: 'b' });
+    expect(core.failed(s, p, route, 'b', 'transport', 0)).toBe(true);
     // Both excluded, attempts 2 < 4: back off 50 ms × 1.1 = 55 ms, exclusions cleared.
-    expect(core.next(s, p, route, vs)).toEqual({ kind: 'backoff', delayUs: 55_000 });
+    expect(core.next(s, p, route, vs, 0)).toEqual({ kind: 'backoff', delayUs: 55_000 });
     expect(s.excluded).toBeNull();
-    expect(core.next(s, p, route, vs)).toEqual({ kind: 'send', instanceId: 'a' });
-    expect(core.failed(s, p, route, 'a', true)).toBe(true);
-    expect(core.next(s, p, route, vs)).toEqual({ kind: 'send', instanceId: 'b' });
+    expect(core.next(s, p, route, vs, 0)).toEqual({ kind: 'send', instanceId: 'a' });
+    expect(core.failed(s, p, route, 'a', 'transport', 0)).toBe(true);
+    expect(core.next(s, p, route, vs, 0)).toEqual({ kind: 'send', instanceId: 'b' });
     // Fourth attempt failed: the budget is spent.
-    expect(core.failed(s, p, route, 'b', true)).toBe(false);
+    expect(core.failed(s, p, route, 'b', 'transport', 0)).toBe(false);
     expect(s.attempts).toBe(4);
     expect(p.seen).toEqual([['a', 'b'], ['b'], [], ['a', 'b'], ['b']]);
     expect(p.told).toEqual(['routed a', 'failed a', 'routed b', 'failed b', 'routed a', 'failed a', 'routed b', 'failed b']);
     // The second backoff would be 50 × 1.5 = 75 ms × 1.1 = 82.5 ms.
     const s2 = Object.assign(new RetryState(), { attempts: 1, backoffs: 1, excluded: ['a', 'b'] });
-    expect(core.next(s2, p, route, vs)).toEqual({ kind: 'backoff', delayUs: 82_500 });
+    expect(core.next(s2, p, route, vs, 0)).toEqual({ kind: 'backoff', delayUs: 82_500 });
   });
 
   it('never re-sends what is not a transport failure, or what already streamed; rejects when nothing can take it', () => {
     const p = new First();
     const core = new RouterCore(fixed(0), fixed(0.5), { timeoutUs: Infinity, retry: { ...ROUTER_DEFAULTS.retry, maxAttempts: 3 } });
     const s = new RetryState();
-    core.next(s, p, route, [view('a')]);
-    expect(core.failed(s, p, route, 'a', false)).toBe(false);
+    core.next(s, p, route, [view('a')], 0);
+    expect(core.failed(s, p, route, 'a', 'other', 0)).toBe(false);
     const t = new RetryState();
-    core.next(t, p, route, [view('a')]);
+    core.next(t, p, route, [view('a')], 0);
     t.streaming = true;
-    expect(core.failed(t, p, route, 'a', true)).toBe(false);
-    expect(core.next(new RetryState(), p, route, [view('a', false)])).toEqual({ kind: 'reject', reason: 'router: none left' });
+    expect(core.failed(t, p, route, 'a', 'transport', 0)).toBe(false);
+    expect(core.next(new RetryState(), p, route, [view('a', false)], 0)).toEqual({ kind: 'reject', reason: 'router: none left' });
     // A disaggregated decode phase is routed without counting an attempt.
     const d = new RetryState();
-    core.next(d, p, route, [view('a')], false);
+    core.next(d, p, route, [view('a')], 0, false);
     expect(d.attempts).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import type { InstanceView, RouteRequest, RoutingPolicy, Rng } from '../policies/types.js';
 import { PRODUCTION_STACK_RETRY, routerBackoffUs, type RouterRetryConfig } from '../policies/recovery/router-retry.js';
+import { OutlierDetector, type OutlierDetectionConfig } from '../policies/recovery/outlier-detection.js';
 
 /** A router's request-level recovery settings, the same in simulation and live. */
 export interface RouterCoreOptions {
@@ -11,7 +12,34 @@ export interface RouterCoreOptions {
    */
   readonly timeoutUs: number;
   readonly retry: RouterRetryConfig;
+  /**
+   * Time-to-first-token timeout of one attempt, µs (absent or Infinity: none): an attempt with
+   * no token (live: no response byte) this long after it was sent is abandoned and, within the
+   * budget, re-sent — a hung engine holds a request this long at most, however long the idle
+   * timeout of a running stream is.
+   */
+  readonly firstTokenTimeoutUs?: number | undefined;
+  /**
+   * Statuses of an answer that arrived before anything reached the client which count as a
+   * failed attempt to re-send elsewhere within the budget (default {@link RETRY_ON_STATUS}).
+   * Simulated engines answer no statuses, so this only matters live.
+   */
+  readonly retryOnStatus?: readonly number[] | undefined;
+  /**
+   * When health checks mark an instance down, fail at once its attempts that have sent the
+   * client nothing yet, so the core re-sends them (within the budget) instead of leaving them
+   * to a timeout (absent/false: off, as production-stack, whose requests wait).
+   */
+  readonly moveOnMarkedDown?: boolean | undefined;
+  /** Envoy-style passive outlier ejection (absent: off, as production-stack). */
+  readonly outlierDetection?: OutlierDetectionConfig | undefined;
 }
+
+/** Statuses re-sent by default: 500 and the gateway errors 502/503/504 (Envoy's retry_on "5xx" minus 501, which no retry fixes). */
+export const RETRY_ON_STATUS: readonly number[] = [500, 502, 503, 504];
+
+/** How an attempt failed: a transport failure, an HTTP status answered before any byte reached the client, or anything else (an engine's own refusal). */
+export type AttemptFailure = 'transport' | 'other' | number;
 
 /**
  * The router defaults, stated once for both worlds: production-stack's (one attempt; its
@@ -50,23 +78,38 @@ export type RouteStep =
  */
 export class RouterCore {
   readonly options: RouterCoreOptions;
+  /** The passive outlier detector (null: off). */
+  readonly outliers: OutlierDetector | null;
   readonly #rng: Rng;
   readonly #retryRng: Rng;
+  readonly #retryOn: readonly number[];
+  /** Backends seen in views so far (the outlier detector's max-ejection-percent base). */
+  #total = 0;
 
   /** `rng`: routing draws; `retryRng`: backoff jitter (its own stream, so retries never shift routing draws). */
   constructor(rng: Rng, retryRng: Rng, options: RouterCoreOptions = ROUTER_DEFAULTS) {
     this.#rng = rng;
     this.#retryRng = retryRng;
     this.options = options;
+    this.outliers = options.outlierDetection ? new OutlierDetector(options.outlierDetection) : null;
+    this.#retryOn = options.retryOnStatus ?? RETRY_ON_STATUS;
   }
 
   /**
    * Route (or re-route) a request. On 'send' the policy has been told (`onRouted`) and, when
    * `countAttempt`, the attempt is counted (a disaggregated decode phase is not a new attempt).
    */
-  next(state: RetryState, policy: RoutingPolicy, route: RouteRequest, views: readonly InstanceView[], countAttempt = true): RouteStep {
+  next(state: RetryState, policy: RoutingPolicy, route: RouteRequest, views: readonly InstanceView[], nowUs: number, countAttempt = true): RouteStep {
     const excluded = state.excluded;
-    const candidates = excluded === null ? views : views.filter((v) => !excluded.includes(v.id));
+    this.#total = Math.max(this.#total, views.length);
+    let candidates = excluded === null ? views : views.filter((v) => !excluded.includes(v.id));
+    const od = this.outliers;
+    if (od !== null) {
+      // Ejected backends are not candidates; if that leaves no healthy one, the policy sees
+      // them all again (Envoy's panic routing: ejection never turns into an outage by itself).
+      const inService = candidates.filter((v) => !od.ejected(v.id, nowUs));
+      if (inService.some((v) => v.healthy)) candidates = inService;
+    }
     const decision = policy.route(route, candidates, this.#rng);
     if (typeof decision !== 'string') {
       if (excluded !== null && state.attempts < this.options.retry.maxAttempts) {
@@ -81,19 +124,33 @@ export class RouterCore {
     return { kind: 'send', instanceId: decision };
   }
 
-  /** An attempt's answer reached the client and ended the request there (`ok`: a success). */
-  finished(policy: RoutingPolicy, route: RouteRequest, instanceId: string, ok: boolean): void {
+  /**
+   * An attempt's answer reached the client and ended the request there (`ok`: a success;
+   * `serverError`: the backend failed it — a 5xx, a stream cut — which the outlier detector counts).
+   */
+  finished(policy: RoutingPolicy, route: RouteRequest, instanceId: string, ok: boolean, nowUs: number, serverError = false): void {
+    if (serverError) this.outliers?.failure(instanceId, nowUs, this.#total);
+    else this.outliers?.success(instanceId);
     policy.onFinished?.(route, instanceId, ok);
+  }
+
+  /** Whether an answer with this status, before anything reached the client, is a failed attempt to re-send. */
+  retriesStatus(status: number): boolean {
+    return this.#retryOn.includes(status);
   }
 
   /**
    * An attempt on `instanceId` failed. Returns true when the request should be re-sent (the
    * instance is then excluded for it), false when the failure ends the request: not a transport
-   * failure, something already reached the client, or the attempt budget is spent.
+   * failure or a status in `retryOnStatus`, something already reached the client, or the
+   * attempt budget is spent. Transport failures and 5xx count towards outlier ejection.
    */
-  failed(state: RetryState, policy: RoutingPolicy, route: RouteRequest, instanceId: string, transport: boolean): boolean {
+  failed(state: RetryState, policy: RoutingPolicy, route: RouteRequest, instanceId: string, failure: AttemptFailure, nowUs: number): boolean {
+    const serverSide = failure === 'transport' || (typeof failure === 'number' && failure >= 500);
+    if (serverSide) this.outliers?.failure(instanceId, nowUs, this.#total);
     policy.onFinished?.(route, instanceId, false);
-    if (!transport || state.streaming || state.attempts >= this.options.retry.maxAttempts) return false;
+    const retryable = failure === 'transport' || (typeof failure === 'number' && this.#retryOn.includes(failure));
+    if (!retryable || state.streaming || state.attempts >= this.options.retry.maxAttempts) return false;
     (state.excluded ??= []).push(instanceId);
     return true;
   }

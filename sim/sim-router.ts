@@ -97,6 +97,24 @@ export class SimRouter implements AttemptHost {
   }
 
   /**
+   * The health checks marked the instance down. With `moveOnMarkedDown`, each attempt on it
+   * that has delivered no token fails now (the router closes the connection; the engine aborts
+   * the request) and is re-sent elsewhere within the budget. Returns how many it moved.
+   */
+  markedDown(inst: SimInstance): number {
+    if (this.#o.moveOnMarkedDown !== true) return 0;
+    const now = this.#d.clock.nowUs();
+    const victims = [...(this.#open.get(inst) ?? [])].filter((a) => !a.gotToken);
+    for (const a of victims) {
+      const err = this.#error(a, 'failed', `instance ${inst.id} marked down by health checks before its first token`, now);
+      if (a.state === 'sent') inst.engine.abort(a.rc.call.id, now);
+      this.#attemptFailed(a, err, true, false);
+    }
+    if (victims.length > 0) inst.kick();
+    return victims.length;
+  }
+
+  /**
    * The instance became reachable again (partition healed, hang over): pending connections go
    * through and held-back answers arrive now, as one chunk.
    */
@@ -129,6 +147,7 @@ export class SimRouter implements AttemptHost {
   attemptToken(a: Attempt, nowUs: number, first: boolean): void {
     if (a.state !== 'sent') return;
     a.lastSeenUs = nowUs;
+    a.gotToken = true;
     if (a.phase === 'prefill') return; // the prefill's token is the router's, not the client's
     if (first) a.firstTokenUs = nowUs;
     a.rc.streaming = true;
@@ -143,7 +162,7 @@ export class SimRouter implements AttemptHost {
       this.#prefillDone(a, req, nowUs);
       return;
     }
-    this.#core.finished(this.#d.policy, rc.route, a.instance.id, true);
+    this.#core.finished(this.#d.policy, rc.route, a.instance.id, true, nowUs);
     this.#d.onAttemptOk?.(req, a.instance, rc.hashes);
     const pd = a.phase === 'decode';
     rc.ended = true;
@@ -167,7 +186,7 @@ export class SimRouter implements AttemptHost {
   #prefillDone(a: Attempt, req: EngineRequest, nowUs: number): void {
     const rc = a.rc;
     const pd = this.#d.disaggregation!;
-    this.#core.finished(pd.prefillPolicy, rc.prefillRoute!, a.instance.id, true);
+    this.#core.finished(pd.prefillPolicy, rc.prefillRoute!, a.instance.id, true, nowUs);
     pd.ledger.prefillDone(rc.call.id, a.instance.id, nowUs);
     rc.prefillInstance = a.instance;
     rc.prefillCachedTokens = Math.max(0, req.numCachedTokens);
@@ -192,7 +211,7 @@ export class SimRouter implements AttemptHost {
     const prefill = rc.phase === 'prefill';
     const policy = prefill ? d.disaggregation!.prefillPolicy : d.policy;
     const route = prefill ? (rc.prefillRoute ??= { ...rc.route, maxTokens: 1 }) : rc.route;
-    const step = this.#core.next(rc, policy, route, prefill ? d.disaggregation!.prefillViews() : d.views(), rc.phase !== 'decode');
+    const step = this.#core.next(rc, policy, route, prefill ? d.disaggregation!.prefillViews() : d.views(), now, rc.phase !== 'decode');
     if (step.kind === 'backoff') {
       d.clock.at(now + step.delayUs, 'timer', () => this.#resend(rc));
       return;
@@ -253,11 +272,18 @@ export class SimRouter implements AttemptHost {
     inst.kick();
   }
 
+  // When the attempt times out if nothing more arrives: its idle timeout, or before its first
+  // token the time-to-first-token timeout, whichever is first (Infinity: never).
+  #dueUs(a: Attempt): number {
+    const ttft = this.#o.firstTokenTimeoutUs ?? Infinity;
+    return Math.min(a.lastSeenUs + this.#o.timeoutUs, a.gotToken ? Infinity : a.sendUs + ttft);
+  }
+
   #armTimer(a: Attempt): void {
-    const t = this.#o.timeoutUs;
-    if (!Number.isFinite(t)) return;
+    const due = this.#dueUs(a);
+    if (!Number.isFinite(due)) return;
     a.onTimer = () => this.#onTimer(a);
-    a.timer = this.#d.clock.at(a.sendUs + t, 'timeout', a.onTimer);
+    a.timer = this.#d.clock.at(due, 'timeout', a.onTimer);
   }
 
   // One timer per attempt, pushed forward lazily: tokens only move `lastSeenUs`.
@@ -266,19 +292,21 @@ export class SimRouter implements AttemptHost {
     if (a.state === 'ended') return;
     const clock = this.#d.clock;
     const now = clock.nowUs();
-    const due = a.lastSeenUs + this.#o.timeoutUs;
+    const due = this.#dueUs(a);
     if (due > now) {
-      a.timer = clock.at(due, 'timeout', a.onTimer!);
+      if (Number.isFinite(due)) a.timer = clock.at(due, 'timeout', a.onTimer!);
       return;
     }
+    const ttft = !a.gotToken && due === a.sendUs + (this.#o.firstTokenTimeoutUs ?? Infinity);
     const inst = a.instance;
     if (a.state === 'sent') {
       // The router closes the connection; vLLM aborts a request whose client went away.
       inst.engine.abort(a.rc.call.id, now);
       inst.kick();
     }
-    const what = a.state === 'connecting' ? 'could not connect to' : 'no answer from';
-    this.#attemptFailed(a, this.#error(a, 'timeout', `${what} ${inst.id} for ${this.#o.timeoutUs / 1e6} s`, now), true, false);
+    const what = a.state === 'connecting' ? 'could not connect to' : ttft ? 'no first token from' : 'no answer from';
+    const forS = (ttft ? this.#o.firstTokenTimeoutUs! : this.#o.timeoutUs) / 1e6;
+    this.#attemptFailed(a, this.#error(a, 'timeout', `${what} ${inst.id} for ${forS} s`, now), true, false);
   }
 
   #error(a: Attempt, outcome: CallError['outcome'], reason: string, nowUs: number): CallError {
@@ -314,7 +342,7 @@ export class SimRouter implements AttemptHost {
     const rc = a.rc;
     const prefill = a.phase === 'prefill';
     const policy = prefill ? this.#d.disaggregation!.prefillPolicy : this.#d.policy;
-    if (!this.#core.failed(rc, policy, prefill ? rc.prefillRoute! : rc.route, a.instance.id, transport)) {
+    if (!this.#core.failed(rc, policy, prefill ? rc.prefillRoute! : rc.route, a.instance.id, transport ? 'transport' : 'other', this.#d.clock.nowUs())) {
       this.#end(rc, err, false);
       return;
     }

@@ -7,7 +7,7 @@ import { CHAT_TEMPLATES, type ChatTemplateName } from '../live/chat-template.js'
 import { LoraAdapters } from '../live/engine/lora-adapters.js';
 import { ANSWER_MODES, type AnswerMode } from '../live/engine/openai-request.js';
 import { InputError } from '../../workloads/input-error.js';
-import { collect, flagName, numberFlag, parseFlags, untilSignal } from './live-flags.js';
+import { apiKeyFrom, collect, flagName, numberFlag, parseFlags, untilSignal } from './live-flags.js';
 
 interface EngineFlags {
   host: string;
@@ -25,6 +25,7 @@ interface EngineFlags {
   prefixCaching: boolean;
   scheduling: string;
   apiKey?: string;
+  apiKeyEnv?: string;
   enableFaultEndpoint?: boolean;
   chatTemplate: string;
   enableAutoToolChoice: boolean;
@@ -54,7 +55,8 @@ export function registerEngine(program: Command): void {
     .option('--gpu-memory-utilization <x>', 'vLLM --gpu-memory-utilization', numberFlag(0.01, 1))
     .option('--no-prefix-caching', 'disable prefix caching')
     .option('--scheduling <name>', `engine scheduling policy (${Object.keys(SCHEDULING_POLICIES).join(', ')})`, 'fcfs')
-    .option('--api-key <key>', 'require Authorization: Bearer <key> on /v1 (default: $AGENTBENCH_API_KEY)')
+    .option('--api-key <key>', 'require Authorization: Bearer <key> on /v1 and the fault endpoint (visible in ps: prefer --api-key-env; default: $AGENTBENCH_API_KEY)')
+    .option('--api-key-env <name>', 'read the API key from this environment variable')
     .option('--enable-fault-endpoint', 'accept POST /agentbench/fault {kind: crash|hang|slow|recover}')
     .option('--chat-template <name>', `chat template prompts are rendered and counted with (${CHAT_TEMPLATES.join(', ')})`, 'llama3')
     .option('--no-enable-auto-tool-choice', 'answer tool_choice "auto" with vLLM\'s 400, as a server started without a tool parser')
@@ -90,7 +92,7 @@ export function registerEngine(program: Command): void {
       const clock = new WallClock({ timeScale: o.timeScale });
       const engine = buildEmulatedEngine({ cluster, scheduling: scheduling.data, eviction: { kind: 'lru', options: {} }, clock, modelName: o.servedModelName });
       const server = await startEngineServer({
-        engine, host: o.host, port: o.port, apiKey: o.apiKey ?? process.env['AGENTBENCH_API_KEY'], enableFaultEndpoint: o.enableFaultEndpoint === true,
+        engine, host: o.host, port: o.port, apiKey: apiKeyFrom(o.apiKey, o.apiKeyEnv), enableFaultEndpoint: o.enableFaultEndpoint === true,
         chatTemplate: o.chatTemplate as ChatTemplateName, tools: { autoToolChoice: o.enableAutoToolChoice, autoCallProbability: o.toolCallProbability }, answer: o.answer as AnswerMode,
         lora: new LoraAdapters(o.maxLoras, modules),
       });

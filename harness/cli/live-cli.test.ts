@@ -71,6 +71,29 @@ describe('live CLI commands', () => {
     }
   });
 
+  it('load saturate sends a chat body to chat completions, counts failures by status, and times successful answers only', async () => {
+    const e = await testEngine({ timeScale: 0.001 });
+    try {
+      const run = async (): Promise<{ code: number; figures: { requests: number; succeeded: number; non2xx: number; statuses: string; latencyMsP50: number | null } }> => {
+        const c = capture();
+        const code = await main(['load', 'saturate', '--url', e.url, '--model', 'llama-3.1-8b', '--path', '/v1/chat/completions', '--connections', '2', '--amount', '10', '--json']);
+        vi.restoreAllMocks();
+        return { code, figures: JSON.parse(c.out()) as never };
+      };
+      const ok = await run();
+      expect(ok.code).toBe(0);
+      expect(ok.figures).toMatchObject({ requests: 10, succeeded: 10, non2xx: 0, statuses: '200: 10' });
+      expect(ok.figures.latencyMsP50).toBeGreaterThan(0);
+      await e.fault('error');
+      const bad = await run();
+      process.exitCode = undefined; // saturate sets it on failures; later commands must start clean
+      expect(bad.code).toBe(1);
+      expect(bad.figures).toMatchObject({ requests: 10, succeeded: 0, non2xx: 10, statuses: '500: 10', latencyMsP50: null });
+    } finally {
+      await e.close();
+    }
+  });
+
   it('load workflows runs rate stages against a spawned stack and writes live reports', async () => {
     const file = join(dir, 'lw.yaml');
     writeFileSync(file, [

@@ -44,3 +44,20 @@ export function untilSignal(): Promise<NodeJS.Signals> {
 export function flagName(key: string): string {
   return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
+
+/**
+ * The API key a server requires: `--api-key` (visible in `ps`, so discouraged), else the
+ * variable named by `--api-key-env`, else $AGENTBENCH_API_KEY. A named variable that is unset
+ * or empty is an error: a server that was meant to be protected must not start open.
+ */
+export function apiKeyFrom(flag: string | undefined, envName: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (flag !== undefined && envName !== undefined) throw new InputError(['give --api-key or --api-key-env, not both']);
+  if (flag !== undefined) return flag;
+  if (envName !== undefined) {
+    const v = env[envName];
+    if (v === undefined || v === '') throw new InputError([`--api-key-env: environment variable ${envName} is unset or empty`]);
+    return v;
+  }
+  const d = env['AGENTBENCH_API_KEY'];
+  return d === '' ? undefined : d;
+}

@@ -2,8 +2,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { WorkloadSpec } from '../../workloads/workload.js';
-import { renderRuns } from '../../workloads/render.js';
-import { hashString } from '../../policies/kv/hash.js';
 import { InputError } from '../../workloads/input-error.js';
 import { loadScenario, scenarioHash } from '../scenario/load.js';
 import { runScenario } from '../runner/matrix.js';
@@ -13,6 +11,8 @@ import { parseStages, type RateStage } from '../live/load/stages.js';
 import { Progress } from '../progress.js';
 import { consoleSummary } from './summary-table.js';
 import { numberFlag } from './live-flags.js';
+import { saturateBody, statusBreakdown } from '../live/load/saturate-body.js';
+import { percentiles } from '../../reports/stats.js';
 
 interface SaturateFlags {
   url: string;
@@ -72,10 +72,7 @@ export function registerLoad(program: Command): void {
           throw new InputError([`--body-file: ${o.bodyFile}: ${(e as Error).message}`]);
         }
       } else {
-        body = JSON.stringify({
-          model: o.model, prompt: renderRuns([{ key: hashString('agentbench/load'), start: 0, length: o.promptTokens }]),
-          max_tokens: o.maxTokens, ignore_eos: true, stream: o.stream === true,
-        });
+        body = saturateBody(o.path, { model: o.model, promptTokens: o.promptTokens, maxTokens: o.maxTokens, stream: o.stream === true });
       }
       let base: URL;
       try {
@@ -86,22 +83,31 @@ export function registerLoad(program: Command): void {
       const key = o.apiKey ?? process.env['AGENTBENCH_API_KEY'];
       // Imported here: autocannon (and its HDR histogram, pako...) would cost every CLI start-up.
       const { default: autocannon } = await import('autocannon');
-      const r = await autocannon({
+      const run = autocannon({
         url: new URL(o.path, base).toString(), method: 'POST', body, connections: o.connections, duration: o.durationS,
         timeout: o.timeoutS, headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
         ...(o.amount !== undefined ? { amount: o.amount } : {}),
       });
+      // Latency over the successful (2xx) answers only: a fast 4xx/5xx must not flatter it.
+      const okMs: number[] = [];
+      run.on('response', (_client, status, _bytes, ms) => {
+        if (status >= 200 && status < 300) okMs.push(ms);
+      });
+      const r = await run;
+      const [okP50, okP90, okP99] = percentiles(okMs, [50, 90, 99], 'nearest-rank');
       const figures = {
         url: new URL(o.path, base).toString(), connections: o.connections, durationS: r.duration,
-        requests: r.requests.total, rps: round(r.requests.average), latencyMsP50: r.latency.p50, latencyMsP90: r.latency.p90,
-        latencyMsP99: r.latency.p99, latencyMsMax: r.latency.max, errors: r.errors, timeouts: r.timeouts, non2xx: r.non2xx,
-        bytesPerSec: round(r.throughput.average, 0),
+        requests: r.requests.total, rps: round(r.requests.average), succeeded: okMs.length,
+        latencyMsP50: round(okP50!), latencyMsP90: round(okP90!), latencyMsP99: round(okP99!), latencyMsMax: round(Math.max(0, ...okMs)),
+        errors: r.errors, timeouts: r.timeouts, non2xx: r.non2xx,
+        bytesPerSec: round(r.throughput.average, 0), statuses: statusBreakdown(r['statusCodeStats']),
       };
       if (o.json) process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
       else {
         process.stdout.write(`${figures.requests} requests in ${figures.durationS} s from ${o.connections} connections: ${figures.rps} req/s\n` +
-          `latency ms p50 ${figures.latencyMsP50}  p90 ${figures.latencyMsP90}  p99 ${figures.latencyMsP99}  max ${figures.latencyMsMax}\n` +
-          `errors ${figures.errors}  timeouts ${figures.timeouts}  non-2xx ${figures.non2xx}\n`);
+          `latency of the ${figures.succeeded} successful, ms: p50 ${figures.latencyMsP50}  p90 ${figures.latencyMsP90}  p99 ${figures.latencyMsP99}  max ${figures.latencyMsMax}\n` +
+          `errors ${figures.errors}  timeouts ${figures.timeouts}  non-2xx ${figures.non2xx}  by status: ${figures.statuses || '-'}\n` +
+          '');
       }
       if (r.errors + r.timeouts + r.non2xx > 0) process.exitCode = 1;
     });

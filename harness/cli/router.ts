@@ -10,7 +10,10 @@ import { SeededRng } from '../../policies/rng.js';
 import { InputError } from '../../workloads/input-error.js';
 import { policyRefSchema } from '../scenario/policy-ref.js';
 import type { UpstreamSpec } from '../live/router/upstream.js';
-import { collect, numberFlag, untilSignal } from './live-flags.js';
+import { apiKeyFrom, collect, numberFlag, untilSignal } from './live-flags.js';
+import { ENVOY_OUTLIER_DEFAULTS } from '../../policies/recovery/outlier-detection.js';
+import { MAX_BODY_BYTES } from '../live/http-util.js';
+import { DEFAULT_WORKFLOW_STORE } from '../live/router/workflow-store.js';
 
 interface RouterFlags {
   backend?: string[];
@@ -19,6 +22,13 @@ interface RouterFlags {
   host: string;
   port: number;
   apiKey?: string;
+  apiKeyEnv?: string;
+  firstTokenTimeoutMs?: number;
+  moveOnDown?: boolean;
+  outlierConsecutive5xx?: number;
+  outlierBaseEjectionMs: number;
+  outlierMaxEjectionPercent: number;
+  maxBodyBytes: number;
   backendApiKey?: string;
   blockSize: number;
   seed: number;
@@ -31,6 +41,10 @@ interface RouterFlags {
   stripWorkflowFields?: boolean;
   workflowTtlS: number;
   maxQueue: number;
+  maxWorkflows: number;
+  maxMessageBytes: number;
+  maxAgentsPerWorkflow: number;
+  maxQueuedBytes: number;
 }
 
 const url = z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' });
@@ -83,7 +97,8 @@ export function registerRouter(program: Command): void {
     .option('--routing <policy>', `routing policy: a name (${Object.keys(ROUTING_POLICIES).join(', ')}) or JSON {"kind": ..., options}`, 'round-robin')
     .option('--host <addr>', 'address to bind', '127.0.0.1')
     .option('--port <n>', 'port (0: any free port)', numberFlag(0, 65535, true), 8001)
-    .option('--api-key <key>', 'require Authorization: Bearer <key> from clients on /v1 (default: $AGENTBENCH_API_KEY)')
+    .option('--api-key <key>', 'require Authorization: Bearer <key> from clients on /v1 (visible in ps: prefer --api-key-env; default: $AGENTBENCH_API_KEY)')
+    .option('--api-key-env <name>', 'read the client API key from this environment variable')
     .option('--backend-api-key <key>', 'key sent to backends (default: $AGENTBENCH_BACKEND_API_KEY; without one, the client\'s header is passed through when the router has no key)')
     .option('--block-size <n>', 'KV block size of the prompt hashes given to the policy', numberFlag(1, 1024, true), 16)
     .option('--seed <n>', 'seed of the policy\'s random stream', numberFlag(0, Number.MAX_SAFE_INTEGER, true), 1)
@@ -93,9 +108,19 @@ export function registerRouter(program: Command): void {
     .option('--scrape-interval-ms <ms>', 'time between /metrics scrapes of each backend (0: off)', numberFlag(0), 1000)
     .option('--max-attempts <n>', 'attempts per request, counting the first: a connection failure before any response excludes that backend and re-sends (production-stack default 1; the simulator\'s router.retry.maxAttempts)', numberFlag(1, 16, true), ROUTER_DEFAULTS.retry.maxAttempts)
     .option('--upstream-timeout-ms <ms>', 'idle timeout of an attempt: nothing from the backend for this long fails it (default: none, as production-stack; the simulator\'s router.retry.timeoutS)', numberFlag(1))
+    .option('--first-token-timeout-ms <ms>', 'an attempt with no response byte this long after it was sent fails and may be re-sent (default: none)', numberFlag(1))
+    .option('--move-on-down', 'when health checks mark a backend down, re-send at once its requests that got nothing yet (default: they wait, as production-stack)')
+    .option('--outlier-consecutive-5xx <n>', `eject a backend after this many 5xx / connection failures in a row (Envoy consecutive_5xx, its default ${ENVOY_OUTLIER_DEFAULTS.consecutive5xx}; default: off, as production-stack)`, numberFlag(1, 1000, true))
+    .option('--outlier-base-ejection-ms <ms>', 'ejection time × the number of ejections (Envoy base_ejection_time)', numberFlag(1), ENVOY_OUTLIER_DEFAULTS.baseEjectionUs / 1000)
+    .option('--outlier-max-ejection-percent <p>', 'most backends ejected at once, % (at least one; Envoy max_ejection_percent)', numberFlag(0, 100), ENVOY_OUTLIER_DEFAULTS.maxEjectionPercent)
+    .option('--max-body-bytes <n>', 'largest request body; past it a 413', numberFlag(1024, 1024 ** 3, true), MAX_BODY_BYTES)
     .option('--strip-workflow-fields', 'remove workflow_metadata / workflow_id / agent_id and X-Workflow-* headers before forwarding')
     .option('--workflow-ttl-s <s>', 'forget a workflow (and its agent messages) idle this long', numberFlag(1), 300)
-    .option('--max-queue <n>', 'agent-to-agent messages queued per agent', numberFlag(1, 1e6, true), 1000)
+    .option('--max-queue <n>', 'agent-to-agent messages queued per agent', numberFlag(1, 1e6, true), DEFAULT_WORKFLOW_STORE.maxQueue)
+    .option('--max-workflows <n>', 'workflows tracked at once (least recently seen dropped first)', numberFlag(1, 1e7, true), DEFAULT_WORKFLOW_STORE.maxWorkflows)
+    .option('--max-message-bytes <n>', 'largest agent-to-agent message (413 past it)', numberFlag(1, 1024 ** 3, true), DEFAULT_WORKFLOW_STORE.maxMessageBytes)
+    .option('--max-agents-per-workflow <n>', 'agents per workflow (429 past it)', numberFlag(1, 1e6, true), DEFAULT_WORKFLOW_STORE.maxAgentsPerWorkflow)
+    .option('--max-queued-bytes <n>', 'bytes of agent messages queued over all workflows (429 past it)', numberFlag(1, 64 * 1024 ** 3, true), DEFAULT_WORKFLOW_STORE.maxTotalBytes)
     .action(async (o: RouterFlags) => {
       const upstreams = parseBackends(o.backend ?? [], o.backendsFile, o.backendApiKey ?? process.env['AGENTBENCH_BACKEND_API_KEY']);
       let raw: unknown = o.routing;
@@ -113,15 +138,28 @@ export function registerRouter(program: Command): void {
       const [{ startRouterServer }, { WallClock }] = await Promise.all([import('../live/router/router-server.js'), import('../live/wall-clock.js')]);
       const router = await startRouterServer({
         upstreams, policy, rng: new SeededRng(o.seed).fork('routing'), clock: new WallClock(), blockSize: o.blockSize,
-        host: o.host, port: o.port, apiKey: o.apiKey ?? process.env['AGENTBENCH_API_KEY'],
+        host: o.host, port: o.port, apiKey: apiKeyFrom(o.apiKey, o.apiKeyEnv), maxBodyBytes: o.maxBodyBytes,
         health: { intervalMs: o.healthIntervalMs, timeoutMs: o.healthTimeoutMs, unhealthyThreshold: o.unhealthyThreshold, scrapeIntervalMs: o.scrapeIntervalMs },
         router: {
           retry: { ...ROUTER_DEFAULTS.retry, maxAttempts: o.maxAttempts },
           timeoutUs: o.upstreamTimeoutMs === undefined ? ROUTER_DEFAULTS.timeoutUs : o.upstreamTimeoutMs * 1000,
+          ...(o.firstTokenTimeoutMs !== undefined ? { firstTokenTimeoutUs: o.firstTokenTimeoutMs * 1000 } : {}),
+          ...(o.moveOnDown === true ? { moveOnMarkedDown: true } : {}),
+          ...(o.outlierConsecutive5xx !== undefined ? {
+            outlierDetection: {
+              ...ENVOY_OUTLIER_DEFAULTS, consecutive5xx: o.outlierConsecutive5xx, baseEjectionUs: o.outlierBaseEjectionMs * 1000, maxEjectionPercent: o.outlierMaxEjectionPercent,
+            },
+          } : {}),
         },
         stripWorkflowFields: o.stripWorkflowFields === true,
-        workflowStore: { ttlMs: o.workflowTtlS * 1000, maxQueue: o.maxQueue },
+        workflowStore: {
+          ttlMs: o.workflowTtlS * 1000, maxQueue: o.maxQueue, maxWorkflows: o.maxWorkflows, maxMessageBytes: o.maxMessageBytes,
+          maxAgentsPerWorkflow: o.maxAgentsPerWorkflow, maxTotalBytes: o.maxQueuedBytes,
+        },
       });
+      for (const u of router.upstreams) {
+        if (u.keyRefused) process.stderr.write(`warning: backend ${u.id} (${u.url}) refuses the router's key (GET /v1/models: 401/403); check --backend-api-key or its apiKeyEnv\n`);
+      }
       process.stdout.write(`agentbench router: ${policy.name} over ${upstreams.map((u) => `${u.id}=${u.url}`).join(', ')} at ${router.url}\n`);
       await untilSignal();
       await router.close();

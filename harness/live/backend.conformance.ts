@@ -160,6 +160,29 @@ export const CONFORMANCE_CASES: Record<string, (make: WorldFactory) => Promise<O
       await w.close();
     }
   },
+  async 'the first-token timeout fails attempts on a hung instance, and consecutive failures eject it (Envoy consecutive_5xx)'(make) {
+    const routing = new RecordingRouting();
+    const seen: Record<string, unknown>[] = [];
+    const router: RouterCoreOptions = {
+      ...attempts(2), firstTokenTimeoutUs: 400_000,
+      outlierDetection: { consecutive5xx: 2, baseEjectionUs: 30e6, maxEjectionUs: 300e6, maxEjectionPercent: 50 },
+    };
+    const w = await make({ instances: 2, routing, scheduling: () => new RecordingScheduling(seen), router });
+    try {
+      await w.hang(0);
+      // One after the other: the health checks never notice the hang; the third call goes
+      // straight to i1 because i0 failed twice in a row and is ejected.
+      const outcomes: string[] = [];
+      for (const id of ['e1', 'e2', 'e3']) {
+        const c = submit(w.backend, metaCall(id, 64, 4));
+        await w.settle();
+        outcomes.push(outcomeOf(c.ended));
+      }
+      return { routing: [], policyEvents: routing.events, engine: [], outcome: outcomes.join(', ') };
+    } finally {
+      await w.close();
+    }
+  },
 };
 
 /** The expected observations, world-independent (the test also checks both worlds agree). */
@@ -185,6 +208,10 @@ export const EXPECTED: Record<string, Partial<Observed>> = {
   'an instance silent past the idle timeout before the first token is a failed attempt, re-sent elsewhere': {
     policyEvents: ['route i0', 'failed i0', 'route i1', 'ok i1'],
     outcome: 'ok on i1',
+  },
+  'the first-token timeout fails attempts on a hung instance, and consecutive failures eject it (Envoy consecutive_5xx)': {
+    policyEvents: ['route i0', 'failed i0', 'route i1', 'ok i1', 'route i0', 'failed i0', 'route i1', 'ok i1', 'route i1', 'ok i1'],
+    outcome: 'ok on i1, ok on i1, ok on i1',
   },
 };
 

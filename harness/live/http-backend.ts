@@ -91,6 +91,7 @@ export class HttpBackend implements Backend {
     let chunks = 0;
     let usage: Usage | undefined;
     let sawDone = false;
+    let streamError: string | undefined;
     let ended = false;
     const ac = new AbortController();
     let timedOut = false;
@@ -149,10 +150,16 @@ export class HttpBackend implements Backend {
           sawDone = true;
           return;
         }
-        let ev: { choices?: { text?: string; delta?: { content?: string | null } }[]; usage?: Usage | null };
+        let ev: { choices?: { text?: string; delta?: { content?: string | null } }[]; usage?: Usage | null; error?: { message?: unknown } | string };
         try {
           ev = JSON.parse(data) as typeof ev;
         } catch {
+          return;
+        }
+        if (ev.error !== undefined) {
+          // vLLM (and the agentbench router) end a failed stream with an error event, then [DONE].
+          const m = typeof ev.error === 'string' ? ev.error : ev.error?.message;
+          streamError = typeof m === 'string' ? m : JSON.stringify(ev.error);
           return;
         }
         const c = ev.choices?.[0];
@@ -169,6 +176,10 @@ export class HttpBackend implements Backend {
       res.body.setEncoding('utf8');
       for await (const text of res.body as AsyncIterable<string>) sse.push(text);
       sse.end();
+      if (streamError !== undefined) {
+        fail('failed', `stream error: ${streamError}`);
+        return;
+      }
       if (!sawDone) {
         fail('failed', 'stream ended before [DONE]');
         return;

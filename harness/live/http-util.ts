@@ -6,20 +6,36 @@ import { errorBody } from './engine/openai-response.js';
 /** Largest request body accepted, bytes (a 128k-token prompt is well under this). */
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
-/** Read a request body; rejects with status 413 past `limit`. */
+/**
+ * Read a request body; rejects with status 413 past `limit` — at once when Content-Length
+ * already says so, else when the bytes pass it. The rest of the body is discarded rather than
+ * the connection reset, so the client reads the 413 (sent with `Connection: close`).
+ */
 export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    const tooLarge = (): void => {
+      reject(Object.assign(new Error(`request body larger than ${limit} bytes`), { status: 413 }));
+    };
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      req.resume();
+      tooLarge();
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (c: Buffer) => {
+    const onData = (c: Buffer): void => {
       size += c.length;
       if (size > limit) {
-        reject(Object.assign(new Error(`request body larger than ${limit} bytes`), { status: 413 }));
-        req.destroy();
+        req.off('data', onData);
+        chunks.length = 0;
+        req.resume();
+        tooLarge();
         return;
       }
       chunks.push(c);
-    });
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     req.on('error', reject);
   });
@@ -38,7 +54,26 @@ export function sendError(res: ServerResponse, status: number, message: string, 
     res.destroy();
     return;
   }
-  sendJson(res, status, errorBody(status, message, param));
+  // After a 413 the rest of the body is not worth reading: the connection closes after the answer.
+  sendJson(res, status, errorBody(status, message, param), status === 413 ? { connection: 'close' } : {});
+}
+
+/**
+ * A percent-decoded path segment, or undefined when it is malformed (`%E0%A4%A`): a 400 for the
+ * caller, never a URIError (a 500).
+ */
+export function decodeSegment(s: string): string | undefined {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Answer 405 with the methods a path allows (RFC 9110 §15.5.6: an Allow header). */
+export function sendMethodNotAllowed(res: ServerResponse, method: string | undefined, path: string, allowed: readonly string[]): void {
+  const text = JSON.stringify(errorBody(405, `method ${method ?? '?'} not allowed on ${path}; allowed: ${allowed.join(', ')}`, null));
+  res.writeHead(405, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), allow: allowed.join(', ') }).end(text);
 }
 
 /** Parse a JSON body, or answer 400 like vLLM does for malformed JSON and return undefined. */

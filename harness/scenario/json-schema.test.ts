@@ -13,7 +13,7 @@ describe('scenario JSON Schema', () => {
   it('names every top-level key, refuses unknown ones, and shows defaults', () => {
     const s = scenarioJsonSchema() as { properties: Record<string, { default?: unknown; $ref?: string }>; required: string[]; additionalProperties: boolean; $defs: Record<string, { default?: unknown }> };
     const deref = (x: { default?: unknown; $ref?: string }) => (x.$ref ? s.$defs[x.$ref.replace('#/$defs/', '')]! : x);
-    expect(Object.keys(s.properties).sort()).toEqual(['cluster', 'description', 'faults', 'gates', 'limits', 'live', 'mode', 'name', 'policies', 'report', 'router', 'seeds', 'slo', 'workloads']);
+    expect(Object.keys(s.properties).sort()).toEqual(['cluster', 'description', 'faults', 'gates', 'limits', 'live', 'mode', 'name', 'policies', 'report', 'router', 'seeds', 'slo', 'sweep', 'workloads']);
     expect(s.additionalProperties).toBe(false);
     expect(s.required).toEqual(expect.arrayContaining(['name', 'cluster', 'policies', 'workloads']));
     expect(deref(s.properties['mode']!).default).toBe('sim');

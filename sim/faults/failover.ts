@@ -35,7 +35,10 @@ export function startFailover(o: {
     o.faults,
   );
   const checker = new HealthChecker(o.clock, o.instances, o.health, (inst, healthy, atUs) => {
-    if (!healthy) o.backend.policy.onInstanceDown?.(inst.id);
+    if (!healthy) {
+      o.backend.policy.onInstanceDown?.(inst.id);
+      o.backend.router.markedDown(inst);
+    }
     injector.onHealthChange(inst, healthy, atUs);
   }, o.live);
   injector.start();

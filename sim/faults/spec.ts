@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PRODUCTION_STACK_HEALTH, type HealthCheckConfig } from '../../policies/recovery/health.js';
 import { PRODUCTION_STACK_RETRY } from '../../policies/recovery/router-retry.js';
+import { ENVOY_OUTLIER_DEFAULTS } from '../../policies/recovery/outlier-detection.js';
 import type { SimRouterOptions } from '../sim-router.js';
 
 const positiveS = z.number().positive();
@@ -74,12 +75,26 @@ export const routerSchema = z.strictObject({
   retry: z.strictObject({
     /** Idle timeout of one attempt (no token for this long), s; none by default. */
     timeoutS: positiveS.optional(),
+    /** Time-to-first-token timeout of one attempt, s; none by default. */
+    firstTokenTimeoutS: positiveS.optional(),
     maxAttempts: z.int().min(1).max(100).default(PRODUCTION_STACK_RETRY.maxAttempts),
     initialBackoffMs: positiveS.default(PRODUCTION_STACK_RETRY.initialBackoffMs),
     maxBackoffMs: positiveS.default(PRODUCTION_STACK_RETRY.maxBackoffMs),
     backoffMultiplier: z.number().min(1).default(PRODUCTION_STACK_RETRY.backoffMultiplier),
     jitter: z.number().min(0).max(1).default(PRODUCTION_STACK_RETRY.jitter),
   }).prefault({}),
+  /** Re-send at once the requests that got no token from an instance the health checks mark down (default false: production-stack waits). */
+  moveOnMarkedDown: z.boolean().optional(),
+  /**
+   * Envoy-style passive outlier ejection (policies/recovery/outlier-detection.ts); absent: off,
+   * as production-stack. Given as `{}`, Envoy's documented defaults.
+   */
+  outlierDetection: z.strictObject({
+    consecutive5xx: z.int().min(1).default(ENVOY_OUTLIER_DEFAULTS.consecutive5xx),
+    baseEjectionS: positiveS.default(ENVOY_OUTLIER_DEFAULTS.baseEjectionUs / 1e6),
+    maxEjectionS: positiveS.default(ENVOY_OUTLIER_DEFAULTS.maxEjectionUs / 1e6),
+    maxEjectionPercent: z.number().min(0).max(100).default(ENVOY_OUTLIER_DEFAULTS.maxEjectionPercent),
+  }).optional(),
 }).prefault({});
 
 /** A parsed `router:` section. */
@@ -93,8 +108,16 @@ export function healthConfig(r: RouterSpec): HealthCheckConfig {
 
 /** The router options of a `router:` section (the invariant check is the run's). */
 export function routerOptions(r: RouterSpec): Omit<SimRouterOptions, 'check'> {
-  const { timeoutS, ...retry } = r.retry;
-  return { timeoutUs: timeoutS === undefined ? Infinity : timeoutS * 1e6, retry };
+  const { timeoutS, firstTokenTimeoutS, ...retry } = r.retry;
+  const od = r.outlierDetection;
+  return {
+    timeoutUs: timeoutS === undefined ? Infinity : timeoutS * 1e6, retry,
+    ...(firstTokenTimeoutS !== undefined ? { firstTokenTimeoutUs: firstTokenTimeoutS * 1e6 } : {}),
+    ...(r.moveOnMarkedDown === true ? { moveOnMarkedDown: true } : {}),
+    ...(od !== undefined ? {
+      outlierDetection: { consecutive5xx: od.consecutive5xx, baseEjectionUs: od.baseEjectionS * 1e6, maxEjectionUs: od.maxEjectionS * 1e6, maxEjectionPercent: od.maxEjectionPercent },
+    } : {}),
+  };
 }
 
 /** A problem found by {@link checkFaults}: where (path under the scenario) and what. */

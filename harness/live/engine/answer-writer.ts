@@ -38,11 +38,19 @@ export function chatAnswerWriter(kind: ApiKind, g: ParsedGeneration, res: Server
   const fmt = g.stream ? new StreamFormatter(kind, meta.id, meta.model, meta.created) : undefined;
   let text = '';
   let call = -1;
+  let opened = false;
+  const open = (): void => {
+    if (opened || !fmt) return;
+    opened = true;
+    res.write(fmt.opening());
+  };
   return {
     begin() {
       if (!fmt) return;
+      // Headers now, the first body byte with the first token (vLLM's chat stream sends its role
+      // chunk with the first output, after prefill): until then nothing is committed, so a router
+      // may still re-send a request whose engine dies or hangs before its first token.
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...meta.headers });
-      res.write(fmt.opening());
       res.flushHeaders();
     },
     token(index) {
@@ -51,6 +59,7 @@ export function chatAnswerWriter(kind: ApiKind, g: ParsedGeneration, res: Server
         text += piece;
         return;
       }
+      open();
       if (g.toolCalls.length > 0) {
         const next = g.toolCalls[call + 1];
         if (next !== undefined && index >= next.firstToken) res.write(fmt.toolCallStart(++call, next));
@@ -60,7 +69,10 @@ export function chatAnswerWriter(kind: ApiKind, g: ParsedGeneration, res: Server
     end(info) {
       const u = usage(info.promptTokens, info.outputTokens, info.cachedTokens);
       const reason = finishReason(g, info.reason);
-      if (fmt) res.end(fmt.closing(reason, g.includeUsage ? u : undefined));
+      if (fmt) {
+        open();
+        res.end(fmt.closing(reason, g.includeUsage ? u : undefined));
+      }
       else sendJson(res, 200, fullResponse(kind, meta.id, meta.model, meta.created, text, reason, u, g.toolCalls), meta.headers);
     },
   };

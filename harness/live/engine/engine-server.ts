@@ -22,8 +22,9 @@ function cacheNamespace(adapter: string | undefined, salt: string | undefined): 
   return parts.length > 0 ? parts.join('|') : undefined;
 }
 
-/** Faults a test (or `POST /agentbench/fault`) can inject. */
-export type EngineFault = 'crash' | 'hang' | 'slow' | 'kv-loss' | 'recover';
+/** Faults a test (or `POST /agentbench/fault`) can inject; `error`: generation requests get HTTP 500 until `recover`. */
+export type EngineFault = 'crash' | 'hang' | 'slow' | 'kv-loss' | 'error' | 'recover';
+const FAULT_KINDS: readonly EngineFault[] = ['crash', 'hang', 'slow', 'kv-loss', 'error', 'recover'];
 
 /** Options of an emulated engine endpoint. */
 export interface EngineServerOptions {
@@ -66,6 +67,9 @@ export async function startEngineServer(opts: EngineServerOptions): Promise<Engi
   const host = opts.host ?? '127.0.0.1';
   const authorized = bearerCheck(opts.apiKey);
   const hungHealth = new Set<ServerResponse>();
+  // The `error` fault: the process is up and healthy but every generation fails with a 500 (a
+  // broken worker behind a live API server), the case passive outlier ejection exists for.
+  let erroring = false;
   const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
     handle(req, res).catch((e: unknown) => sendError(res, (e as { status?: number }).status ?? 500, (e as Error).message));
   });
@@ -108,15 +112,20 @@ export async function startEngineServer(opts: EngineServerOptions): Promise<Engi
       return;
     }
     if (path === '/agentbench/fault' && req.method === 'POST' && opts.enableFaultEndpoint) {
+      // Behind the API key like /v1: whoever may inject faults may crash the engine.
+      if (!authorized(req)) {
+        sendError(res, 401, 'Unauthorized');
+        return;
+      }
       const body = parseJsonBody(await readBody(req), res) as { kind?: unknown; factor?: unknown } | undefined;
       if (body === undefined) return;
-      const kind = body.kind;
-      if (kind !== 'crash' && kind !== 'hang' && kind !== 'slow' && kind !== 'kv-loss' && kind !== 'recover') {
-        sendError(res, 400, `fault kind must be crash, hang, slow, kv-loss or recover, got ${JSON.stringify(kind)}`, 'kind');
+      const kind = body?.kind;
+      if (!FAULT_KINDS.includes(kind as EngineFault)) {
+        sendError(res, 400, `fault kind must be ${FAULT_KINDS.join(', ')}, got ${JSON.stringify(kind)}`, 'kind');
         return;
       }
       sendJson(res, 200, { ok: true, kind });
-      setImmediate(() => void fault(kind, typeof body.factor === 'number' ? body.factor : undefined));
+      setImmediate(() => void fault(kind as EngineFault, typeof body.factor === 'number' ? body.factor : undefined));
       return;
     }
     if (path.startsWith('/v1/') && !authorized(req)) {
@@ -143,6 +152,10 @@ export async function startEngineServer(opts: EngineServerOptions): Promise<Engi
     if (req.method === 'POST' && (path === '/v1/completions' || path === '/v1/chat/completions')) {
       const body = parseJsonBody(await readBody(req), res);
       if (body === undefined) return;
+      if (erroring) {
+        sendError(res, 500, 'engine fault: internal error (injected)');
+        return;
+      }
       generate(path === '/v1/completions' ? 'completions' : 'chat', body, req, res);
       return;
     }
@@ -234,7 +247,11 @@ export async function startEngineServer(opts: EngineServerOptions): Promise<Engi
       case 'kv-loss':
         engine.flushPrefixCache();
         return;
+      case 'error':
+        erroring = true;
+        return;
       case 'recover': {
+        erroring = false;
         const wasDown = engine.health === 'down';
         engine.recover();
         for (const r of hungHealth) r.writeHead(200).end();

@@ -36,6 +36,8 @@ declare module 'autocannon' {
   }
   interface Instance extends PromiseLike<Result> {
     stop(): void;
+    /** Each response: its status and its latency, ms. */
+    on(event: 'response', fn: (client: unknown, statusCode: number, resBytes: number, responseTimeMs: number) => void): Instance;
   }
   function autocannon(opts: Options): Instance;
   export default autocannon;

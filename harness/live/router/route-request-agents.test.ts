@@ -24,12 +24,12 @@ describe('router prompt estimate for agent traffic', () => {
     expect(engine.promptIds.length).toBe(124);
   });
 
-  it('the Responses API: the prompt of its chat translation, max_output_tokens as maxTokens', () => {
+  it('the Responses API: the prompt of its chat translation, max_output_tokens as maxTokens', async () => {
     const body = { input: [{ role: 'user', content: 'find it' }, { type: 'function_call', call_id: 'c1', name: 'lookup', arguments: '{"q":"it"}' }, { type: 'function_call_output', call_id: 'c1', output: 'found' }], tools: [{ type: 'function', ...tools[0]!.function }], max_output_tokens: 10 };
     const engine = parseGeneration('chat', responsesToChat(body), { maxModelLen: 8192 });
     if ('status' in engine) throw new Error(engine.message);
     expect(promptIds('/v1/responses', body)).toEqual(engine.promptIds);
-    const r = buildRouteRequest({ id: 'r', path: '/v1/responses', headers: {}, body, blockSize: 16, defaultMaxTokens: 4096, nowUs: 0 });
+    const r = await buildRouteRequest({ id: 'r', path: '/v1/responses', headers: {}, body, blockSize: 16, defaultMaxTokens: 4096, nowUs: 0 });
     if ('error' in r) throw new Error(r.error);
     expect([r.promptTokens, r.maxTokens]).toEqual([124, 10]);
     expect(promptIds('/v1/responses', { input: 3 })).toEqual([]);

@@ -14,11 +14,13 @@ export interface RouterCounters {
   failed: number;
   /** Errors by (backend, kind). */
   readonly errors: Map<string, number>;
+  /** Generation requests ended, by outcome (ok, http_<status>, stream_broken, client_gone, bad_request, rejected, all_attempts_failed): they sum to `incoming`. */
+  readonly ended: Map<string, number>;
 }
 
 /** A fresh set of counters. */
 export function newRouterCounters(): RouterCounters {
-  return { incoming: 0, reroutes: 0, rejected: 0, failed: 0, errors: new Map() };
+  return { incoming: 0, reroutes: 0, rejected: 0, failed: 0, errors: new Map(), ended: new Map() };
 }
 
 // production-stack's request_latency_seconds buckets (vllm_router/services/metrics_service).
@@ -47,6 +49,8 @@ export function routerMetricsText(opts: {
   latency: LatencyHistograms;
   model: string;
   nowMs: number;
+  /** Whether passive outlier detection has a backend ejected now (absent: off). */
+  ejected?: ((id: string) => boolean) | undefined;
 }): string {
   const { upstreams: ups, counters: c, workflows: wf, nowMs } = opts;
   const per = (f: (u: Upstream) => number): [Record<string, string>, number][] => ups.map((u) => [{ server: u.url }, f(u)]);
@@ -79,7 +83,10 @@ export function routerMetricsText(opts: {
     .family('vllm:workflow_migrations_total', 'counter', 'Workflow requests routed to a different instance than the workflow last used.', [[{}, wf.counters.migrations]])
     .family('vllm:active_workflows', 'gauge', 'Workflows seen within the TTL.', [[{}, wf.active]])
     .family('vllm:agent_messages_total', 'counter', 'Agent-to-agent messages queued.', [[{}, wf.counters.messagesPosted]])
+    .family('agentbench:router_agent_message_bytes', 'gauge', 'Bytes of agent-to-agent messages queued (capped by the workflow store).', [[{}, wf.queuedBytes]])
     .family('agentbench:router_reroutes_total', 'counter', 'Requests re-sent to another backend after a connection failure.', [[{}, c.reroutes]])
+    .family('agentbench:router_backend_ejected', 'gauge', 'Whether outlier detection has the backend ejected (1) or not (0).', per((u) => (opts.ejected?.(u.id) ? 1 : 0)))
+    .family('agentbench:router_requests_ended_total', 'counter', 'Generation requests ended, by outcome (each request exactly once).', [...c.ended].map(([outcome, n]) => [{ outcome }, n] as const))
     .family('agentbench:router_rejected_total', 'counter', 'Requests the routing policy refused.', [[{}, c.rejected]]);
   return w.text();
 }

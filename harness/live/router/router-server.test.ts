@@ -43,7 +43,7 @@ async function captureServer(): Promise<{ url: string; seen: { headers: Incoming
     let raw = '';
     req.on('data', (c: Buffer) => (raw += c.toString()));
     req.on('end', () => {
-      if (req.url === '/health') return void res.end();
+      if (req.url === '/health' || req.method === 'GET') return void res.end(); // health, and the router's GET /v1/models
       seen.push({ headers: req.headers, body: JSON.parse(raw || '{}') as Record<string, unknown> });
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'x', object: 'text_completion', choices: [{ index: 0, text: ' ok' }] }));
     });

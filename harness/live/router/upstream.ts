@@ -53,6 +53,12 @@ export class Upstream implements InstanceView {
   /** Of those, how many have not sent a first byte yet. */
   prefilling = 0;
   consecutiveFailures = 0;
+  /** Models this backend serves (its last `GET /v1/models`); null: not known yet, so any. */
+  models: readonly string[] | null = null;
+  /** Its last `GET /v1/models` answered 401/403: the router's key for it (`--backend-api-key`) is wrong or missing. */
+  keyRefused = false;
+  /** Aborts of the attempts on this backend that have sent the client nothing yet (moved when it is marked down). */
+  readonly uncommitted = new Set<() => void>();
   readonly scraped: Scraped = { running: 0, waiting: 0, kvUsage: 0, numBlocks: 0, prefixQueries: 0, prefixHits: 0 };
   readonly starts = new WindowStats();
   readonly latencyS = new WindowStats();

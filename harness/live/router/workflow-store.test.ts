@@ -20,7 +20,7 @@ describe('WorkflowStore', () => {
     const s = new WorkflowStore({ ttlMs: 1000, maxQueue: 2, maxWorkflows: 10 });
     expect(s.post('w', { from: 'a', to: 'b', type: 'm', content: 1 }, 0)).toBeDefined();
     expect(s.post('w', { from: 'a', to: 'b', type: 'm', content: 2 }, 0)).toBeDefined();
-    expect(s.post('w', { from: 'a', to: 'b', type: 'm', content: 3 }, 0)).toBeUndefined();
+    expect(s.post('w', { from: 'a', to: 'b', type: 'm', content: 3 }, 0)).toEqual({ refused: "message queue of agent 'b' in workflow 'w' is full", status: 429 });
     expect(s.counters.messagesRefused).toBe(1);
     expect(s.take('w', 'b', 1, 10).map((m) => m.content)).toEqual([1]);
     expect(s.take('w', 'b', 10, 10).map((m) => m.content)).toEqual([2]);
@@ -28,6 +28,27 @@ describe('WorkflowStore', () => {
     expect(s.sweep(1200)).toBe(1); // w last seen at 10, v at 500
     expect(s.status('w')).toBeUndefined();
     expect(s.status('v')).toBeDefined();
+  });
+
+  it('caps message size (413), agents per workflow and the bytes held over all workflows (429), and frees bytes on take, expiry and drop', () => {
+    const s = new WorkflowStore({ ttlMs: 1000, maxQueue: 100, maxWorkflows: 2, maxMessageBytes: 100, maxAgentsPerWorkflow: 3, maxTotalBytes: 250 });
+    const m = (from: string, to: string) => ({ from, to, type: 'm', content: null });
+    expect(s.post('w', m('a', 'b'), 0, 101)).toEqual({ refused: 'message of 101 bytes is larger than 100 bytes', status: 413 });
+    expect(s.post('w', m('a', 'b'), 0, 100)).toMatchObject({ from: 'a', to: 'b' });
+    expect(s.post('w', m('a', 'c'), 0, 100)).toMatchObject({ to: 'c' });
+    expect(s.post('w', m('a', 'd'), 0, 10)).toEqual({ refused: "workflow 'w' has 3 agents, the most allowed is 3", status: 429 });
+    expect(s.post('v', m('x', 'y'), 0, 60)).toEqual({ refused: 'router message memory full (250 bytes queued over all workflows)', status: 429 });
+    expect(s.queuedBytes).toBe(200);
+    expect(s.take('w', 'b', 10, 1).map((x) => x.from)).toEqual(['a']);
+    expect(s.queuedBytes).toBe(100);
+    expect(s.post('v', m('x', 'y'), 1, 60)).toMatchObject({ to: 'y' });
+    expect(s.queuedBytes).toBe(160);
+    s.routed('u', undefined, 'i0', 2); // a third workflow drops the least recently seen (w, 100 bytes queued)
+    expect(s.status('w')).toBeUndefined();
+    expect(s.queuedBytes).toBe(60);
+    expect(s.sweep(1500)).toBe(2);
+    expect(s.queuedBytes).toBe(0);
+    expect(s.counters.messagesRefused).toBe(3);
   });
 
   it('keeps at most maxWorkflows, dropping the least recently seen', () => {

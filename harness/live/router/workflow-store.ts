@@ -14,12 +14,31 @@ export interface WorkflowStoreOptions {
   readonly ttlMs: number;
   /** Messages queued per agent; a full queue refuses new ones (HTTP 429). */
   readonly maxQueue: number;
-  /** Workflows tracked at once; past it the least recently seen is dropped. */
+  /** Workflows tracked at once; past it the least recently seen is dropped (with its queued messages). */
   readonly maxWorkflows: number;
+  /** Largest message, bytes of its JSON body (HTTP 413 past it). */
+  readonly maxMessageBytes: number;
+  /** Agents known per workflow; a message naming one more is refused (HTTP 429), a request's agent is not recorded. */
+  readonly maxAgentsPerWorkflow: number;
+  /** Bytes of queued messages over all workflows; a message that would pass it is refused (HTTP 429). */
+  readonly maxTotalBytes: number;
 }
 
-/** Default store limits. */
-export const DEFAULT_WORKFLOW_STORE: WorkflowStoreOptions = { ttlMs: 300_000, maxQueue: 1000, maxWorkflows: 100_000 };
+/**
+ * Default store limits. The byte cap bounds what agent messages can make the router hold
+ * (the issue measured 300 × 0.9 MiB messages growing RSS by 240 MiB with no cap): 64 MiB of
+ * message bodies, 1 MiB each, 256 agents per workflow; 100,000 workflows of bookkeeping
+ * without messages is a few tens of MiB.
+ */
+export const DEFAULT_WORKFLOW_STORE: WorkflowStoreOptions = {
+  ttlMs: 300_000, maxQueue: 1000, maxWorkflows: 100_000, maxMessageBytes: 1024 * 1024, maxAgentsPerWorkflow: 256, maxTotalBytes: 64 * 1024 * 1024,
+};
+
+/** Why a message was refused, with the HTTP status it is answered with. */
+export interface PostRefusal {
+  readonly refused: string;
+  readonly status: 413 | 429;
+}
 
 interface WorkflowState {
   readonly id: string;
@@ -29,8 +48,14 @@ interface WorkflowState {
   lastInstance: string | undefined;
   readonly instances: Map<string, number>;
   readonly agents: Set<string>;
-  readonly queues: Map<string, AgentMessage[]>;
+  readonly queues: Map<string, QueuedMessage[]>;
   messagesPosted: number;
+  /** Bytes of this workflow's queued messages. */
+  bytes: number;
+}
+
+interface QueuedMessage extends AgentMessage {
+  readonly bytes: number;
 }
 
 /** Running totals for /metrics. */
@@ -55,9 +80,27 @@ export class WorkflowStore {
   // is always the least recently seen one.
   readonly #wfs = new Map<string, WorkflowState>();
   #msgSeq = 0;
+  #bytes = 0;
 
-  constructor(opts: WorkflowStoreOptions = DEFAULT_WORKFLOW_STORE) {
-    this.#opts = opts;
+  constructor(opts: Partial<WorkflowStoreOptions> = {}) {
+    this.#opts = { ...DEFAULT_WORKFLOW_STORE, ...opts };
+  }
+
+  /** The limits in force. */
+  get options(): WorkflowStoreOptions {
+    return this.#opts;
+  }
+
+  /** Bytes of queued messages held now. */
+  get queuedBytes(): number {
+    return this.#bytes;
+  }
+
+  #drop(id: string): void {
+    const s = this.#wfs.get(id);
+    if (!s) return;
+    this.#bytes -= s.bytes;
+    this.#wfs.delete(id);
   }
 
   /** Workflows seen within the TTL. */
@@ -69,8 +112,8 @@ export class WorkflowStore {
     let s = this.#wfs.get(id);
     if (s) this.#wfs.delete(id);
     else {
-      s = { id, createdMs: nowMs, lastSeenMs: nowMs, requests: 0, lastInstance: undefined, instances: new Map(), agents: new Set(), queues: new Map(), messagesPosted: 0 };
-      while (this.#wfs.size >= this.#opts.maxWorkflows) this.#wfs.delete(this.#wfs.keys().next().value!);
+      s = { id, createdMs: nowMs, lastSeenMs: nowMs, requests: 0, lastInstance: undefined, instances: new Map(), agents: new Set(), queues: new Map(), messagesPosted: 0, bytes: 0 };
+      while (this.#wfs.size >= this.#opts.maxWorkflows) this.#drop(this.#wfs.keys().next().value!);
     }
     s.lastSeenMs = nowMs;
     this.#wfs.set(id, s);
@@ -89,20 +132,32 @@ export class WorkflowStore {
     s.lastInstance = instance;
     s.requests++;
     s.instances.set(instance, (s.instances.get(instance) ?? 0) + 1);
-    if (agentId !== undefined) s.agents.add(agentId);
+    if (agentId !== undefined && (s.agents.has(agentId) || s.agents.size < this.#opts.maxAgentsPerWorkflow)) s.agents.add(agentId);
   }
 
-  /** Queue a message for agent `to`; false when that agent's queue is full. */
-  post(id: string, msg: { from: string; to: string; type: string; content: unknown }, nowMs: number): AgentMessage | undefined {
-    const s = this.#touch(id, nowMs);
-    let q = s.queues.get(msg.to);
-    if (!q) s.queues.set(msg.to, (q = []));
-    if (q.length >= this.#opts.maxQueue) {
+  /**
+   * Queue a message for agent `to` (`bytes`: its size as received), or say why not: too large
+   * (413), the agent's queue full, too many agents in the workflow, or the global byte cap
+   * reached (429: try later, when messages were taken).
+   */
+  post(id: string, msg: { from: string; to: string; type: string; content: unknown }, nowMs: number, bytes = 0): AgentMessage | PostRefusal {
+    const o = this.#opts;
+    const refuse = (refused: string, status: 413 | 429): PostRefusal => {
       this.counters.messagesRefused++;
-      return undefined;
-    }
-    const m: AgentMessage = { id: `msg-${++this.#msgSeq}`, ...msg, sentAtMs: nowMs };
+      return { refused, status };
+    };
+    if (bytes > o.maxMessageBytes) return refuse(`message of ${bytes} bytes is larger than ${o.maxMessageBytes} bytes`, 413);
+    if (this.#bytes + bytes > o.maxTotalBytes) return refuse(`router message memory full (${o.maxTotalBytes} bytes queued over all workflows)`, 429);
+    const s = this.#touch(id, nowMs);
+    const newAgents = (s.agents.has(msg.from) ? 0 : 1) + (s.agents.has(msg.to) || msg.to === msg.from ? 0 : 1);
+    if (s.agents.size + newAgents > o.maxAgentsPerWorkflow) return refuse(`workflow '${id}' has ${s.agents.size} agents, the most allowed is ${o.maxAgentsPerWorkflow}`, 429);
+    let q = s.queues.get(msg.to);
+    if (q && q.length >= o.maxQueue) return refuse(`message queue of agent '${msg.to}' in workflow '${id}' is full`, 429);
+    if (!q) s.queues.set(msg.to, (q = []));
+    const m: QueuedMessage = { id: `msg-${++this.#msgSeq}`, ...msg, sentAtMs: nowMs, bytes };
     q.push(m);
+    s.bytes += bytes;
+    this.#bytes += bytes;
     s.agents.add(msg.from);
     s.agents.add(msg.to);
     s.messagesPosted++;
@@ -113,8 +168,16 @@ export class WorkflowStore {
   /** Take (remove and return) up to `limit` queued messages of an agent, oldest first. */
   take(id: string, agent: string, limit: number, nowMs: number): AgentMessage[] {
     if (!this.#wfs.has(id)) return [];
-    const q = this.#touch(id, nowMs).queues.get(agent);
-    return q ? q.splice(0, limit) : [];
+    const s = this.#touch(id, nowMs);
+    const q = s.queues.get(agent);
+    if (!q) return [];
+    const out = q.splice(0, limit);
+    let freed = 0;
+    for (const m of out) freed += m.bytes;
+    s.bytes -= freed;
+    this.#bytes -= freed;
+    if (q.length === 0) s.queues.delete(agent);
+    return out.map(({ bytes: _b, ...m }) => m);
   }
 
   /** A workflow's status, or undefined if unknown or expired. */
@@ -135,7 +198,7 @@ export class WorkflowStore {
     let n = 0;
     for (const [id, s] of this.#wfs) {
       if (nowMs - s.lastSeenMs <= this.#opts.ttlMs) break; // the rest were seen later
-      this.#wfs.delete(id);
+      this.#drop(id);
       n++;
     }
     return n;
