@@ -189,13 +189,15 @@ describe('router', () => {
   });
 
   it('spends exactly maxAttempts upstream attempts on a request whose connections keep breaking, then answers 502', async () => {
-    // Three upstreams that accept a connection and reset it at once: a transport failure before
-    // any response, each counted where it happens.
+    // Three upstreams that reset every connection on its first bytes: a transport failure before
+    // any response. Only completions are counted (the router also asks each for GET /v1/models).
     const counts = [0, 0, 0];
     const servers = counts.map((_, k) => {
       const srv = createTcpServer((sock) => {
-        counts[k]!++;
-        sock.resetAndDestroy();
+        sock.once('data', (d: Buffer) => {
+          if (d.toString('latin1').startsWith('POST /v1/completions')) counts[k]!++;
+          sock.resetAndDestroy();
+        });
       });
       cleanups.push(() => new Promise<void>((r) => srv.close(() => r())));
       return srv;
