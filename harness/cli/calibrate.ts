@@ -14,7 +14,7 @@ import { GPU_HELP, table } from './cost-args.js';
 export function registerCalibrate(program: Command): void {
   program
     .command('calibrate')
-    .description('fit the cost model\'s coefficients to measured step times or per-request timings (format: README, "Calibration")')
+    .description('fit the cost model\'s coefficients to measured step times or per-request timings (format: docs/calibration.md, "Observation file")')
     .requiredOption('--observations <file>', 'observation file (JSON or YAML)')
     .option('-o, --out <file>', 'where to write the calibration', 'calibration.json')
     .option('--gpu <gpu>', `the GPU the observations were measured on, instead of the file's gpu: ${GPU_HELP}`)

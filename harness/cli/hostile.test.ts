@@ -46,7 +46,7 @@ describe('1. a run limit that cuts a run is loud', () => {
     expect(await main(['run', scenario(TRUNCATING), '--out', o, '--quiet'])).toBe(1);
     expect(err).toBe('warning: 1 of 1 runs stopped at a run limit; their results cover only part of the workload:\n' +
       '  w × round-robin × seed 1: limits.maxSimS (5) reached at 5 s; 13 workflows started, 0 completed, 27 of 40 workflows never started\n' +
-      'raise the limit in the scenario (README "Limits, outputs and hostile input"), or pass --allow-truncation to accept cut runs (exit 0)\n');
+      'raise the limit in the scenario (docs/limits.md), or pass --allow-truncation to accept cut runs (exit 0)\n');
     const report = JSON.parse(readFileSync(join(o, 'report.json'), 'utf8')) as Report;
     expect(report.runs[0]!.end).toBe('limit');
     expect(report.runs[0]!.truncated).toEqual({

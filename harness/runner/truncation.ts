@@ -46,5 +46,5 @@ export function truncationWarning(runs: readonly { workload: string; policy: str
   });
   if (cut.length > max) lines.push(`  ... and ${cut.length - max} more (report.json: runs[].truncated)\n`);
   return `warning: ${cut.length} of ${runs.length} runs stopped at a run limit; their results cover only part of the workload:\n${lines.join('')}` +
-    'raise the limit in the scenario (README "Limits, outputs and hostile input"), or pass --allow-truncation to accept cut runs (exit 0)\n';
+    'raise the limit in the scenario (docs/limits.md), or pass --allow-truncation to accept cut runs (exit 0)\n';
 }

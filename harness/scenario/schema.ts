@@ -100,7 +100,7 @@ export const scenarioSchema = z.strictObject({
     maxSimS: positive.default(86_400),
     maxEvents: z.int().positive().default(500_000_000),
   }).prefault({}),
-  /** Regression gates for `run --baseline` and `compare` (metric → limits); see README "The gate". */
+  /** Regression gates for `run --baseline` and `compare` (metric → limits); see docs/gate.md. */
   gates: gatesSchema.optional(),
   report: z.strictObject({
     /** Interval of the KV/queue timeseries, simulated ms (doubles as needed to stay bounded). */
