@@ -199,12 +199,15 @@ export function failoverChart(report: Report, workload: string, idx: number): Ch
               encoding: { x, y: { value: 120 }, text: { field: 'label' } },
             },
           ] : []),
-          { transform: [{ filter: "datum.layer === 'down'" }], mark: { type: 'rect', color: '#e45756', opacity: 0.18 }, encoding: { x, x2: { field: 'tEndS' } } },
-          {
-            transform: [{ filter: "datum.layer === 'down'" }],
-            mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, dy: 3, fontSize: 10, color: '#a33' },
-            encoding: { x, y: { value: 0 }, text: { field: 'label' } },
-          },
+          // Likewise out-of-rotation: a fault that takes nothing out (a slowdown) has none.
+          ...(values.some((v) => v['layer'] === 'down') ? [
+            { transform: [{ filter: "datum.layer === 'down'" }], mark: { type: 'rect', color: '#e45756', opacity: 0.18 }, encoding: { x, x2: { field: 'tEndS' } } },
+            {
+              transform: [{ filter: "datum.layer === 'down'" }],
+              mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, dy: 3, fontSize: 10, color: '#a33' },
+              encoding: { x, y: { value: 0 }, text: { field: 'label' } },
+            },
+          ] : []),
           {
             transform: [{ filter: "datum.layer === 'line'" }],
             mark: { type: 'line', strokeWidth: 1 },
