@@ -46,6 +46,10 @@ describe('sweeps', () => {
     const md = readFileSync(join(dir, 'report.md'), 'utf8');
     expect(md).toContain('## Capacity at SLO');
     expect(md).toContain('| chat | round-robin | 2 | 2: 100%, 20: 56% ✗, 200: 3% ✗ |');
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    expect(html).toContain('<h3>Capacity at SLO</h3>');
+    expect(html).toContain('<td>chat</td><td>round-robin</td><td>2</td><td>2: 100%, 20: 56% ✗, 200: 3% ✗</td>');
+    expect(html).toMatch(/<figure[^>]*id="sweep-0"[\s\S]*?<svg/); // the curves across the sweep, drawn
   });
 
   it('--set overrides any key before validation; bad paths and sweeps are errors naming them', () => {

@@ -1,4 +1,4 @@
-import { fmt } from '../markdown.js';
+import { capacitySection, fmt } from '../markdown.js';
 import type { Report } from '../report.js';
 import type { ChartData } from './chart-data.js';
 import { highlights } from '../highlights.js';
@@ -7,6 +7,7 @@ import { leaderboard } from '../leaderboard.js';
 import { allMetricsTableHtml, esc, figure, leaderboardHtml, PAGE_CSS, PAGE_SCRIPT, workloadTableHtml, type PlacedChart } from './page.js';
 import { CHART_LIBS, renderSvg } from './render.js';
 import { cacheReuseChart, latencyCdfChart, policyBarsChart } from './specs-summary.js';
+import { sweepChart } from './specs-sweep.js';
 import { failoverChart, ganttChart, instanceTimelineChart } from './specs-time.js';
 import { disaggregationChart, kvTiersChart } from './specs-kv.js';
 import type { ChartSpec } from './vl.js';
@@ -67,6 +68,11 @@ ${count(await place(disaggregationChart(report, w.name, i), warnings))}
 </section>`);
   }
   const cache = count(await place(cacheReuseChart(report), warnings));
+  // A swept scenario: per base workload, the curves across the sweep, then the capacity table.
+  const bases = [...new Set(report.workloads.map((w) => w.base).filter((b): b is string => b !== undefined))];
+  const sweepCharts: string[] = [];
+  for (const [i, b] of bases.entries()) sweepCharts.push(count(await place(sweepChart(report, b, i), warnings)));
+  const sweepSection = report.sweep ? `<section id="sweep"><h2>Across the sweep</h2>${capacityTableHtml(report)}${sweepCharts.join('\n')}</section>` : '';
   const cluster = Object.entries(report.cluster).map(([k, v]) => `${k} ${typeof v === 'number' ? fmt(v, Number.isInteger(v) ? 0 : 2) : String(v)}`).join(', ');
   const html = `<!doctype html>
 <html lang="en">
@@ -92,7 +98,8 @@ ${s.description ? `<p class="desc">${esc(s.description)}</p>` : ''}
 </dl>
 </header>
 <section class="highlights" id="highlights"><h2 style="border:0;margin-top:0">What stands out</h2><ul>${highlights(report).map((h) => `<li>${esc(h)}</li>`).join('')}</ul></section>
-<nav><b>Contents</b><ul>${report.workloads.map((w, i) => `<li><a href="#workload-${i}">Workload ${esc(w.name)}</a></li>`).join('')}<li><a href="#cache-reuse">Across workloads: prefix-cache reuse</a></li><li><a href="#all-metrics">All metrics</a></li></ul></nav>
+<nav><b>Contents</b><ul>${report.sweep ? '<li><a href="#sweep">Across the sweep: capacity at SLO and curves</a></li>' : ''}${report.workloads.map((w, i) => `<li><a href="#workload-${i}">Workload ${esc(w.name)}</a></li>`).join('')}<li><a href="#cache-reuse">Across workloads: prefix-cache reuse</a></li><li><a href="#all-metrics">All metrics</a></li></ul></nav>
+${sweepSection}
 ${sections.join('\n')}
 <section id="cache-reuse"><h2>Across workloads</h2>${cache || '<p class="desc">No cache figures in this report.</p>'}</section>
 <section id="all-metrics"><h2>All metrics</h2><details><summary>Median across seeds of every summary metric (report.json has each seed)</summary>${allMetricsTableHtml(report)}</details></section>
@@ -103,4 +110,14 @@ ${sections.join('\n')}
 </html>
 `;
   return { html, charts, warnings };
+}
+
+/** The capacity-at-SLO table (the same rows as report.md's), or '' without one. */
+function capacityTableHtml(report: Report): string {
+  const md = capacitySection(report);
+  if (md.length === 0) return '<p class="desc">No SLO in this scenario: no capacity at SLO (set <code>slo:</code>).</p>';
+  const rows = md.filter((l) => l.startsWith('|') && !/^\|[-|: ]+\|$/.test(l)).map((l) => l.slice(1, -1).split(' | ').map((c) => c.trim()));
+  const [head, ...body] = rows;
+  const intro = md.find((l) => l.startsWith('The highest')) ?? '';
+  return `<h3>Capacity at SLO</h3><p class="desc">${esc(intro.replace(/`/g, ''))}</p><table><thead><tr>${head!.map((h) => `<th>${esc(h.replace(/`/g, ''))}</th>`).join('')}</tr></thead><tbody>${body.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
 }
