@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { basename, join } from 'node:path';
@@ -36,6 +37,13 @@ export function parseFormats(v: string): ReadonlySet<ReportFormat> {
   return out;
 }
 
+/** `--jobs`: a whole number from 1 to 256, or `auto` (one per core the process may use). */
+export function parseJobs(v: string): number {
+  if (v === 'auto') return availableParallelism();
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 256) throw new InvalidArgumentError(`expected a whole number from 1 to 256 or auto, found '${v}'`);
+  return Number(v);
+}
+
 /** `agentbench run <scenario>` */
 export function registerRun(program: Command): void {
   addGateOptions(program
@@ -55,8 +63,9 @@ export function registerRun(program: Command): void {
     .option('--allow-truncation', 'exit 0 even when a run limit (limits.maxSimS, limits.maxEvents) cut a run short')
     .option('--check', 'check invariants as the run goes (request conservation, KV conservation, causality, oracle boundary)')
     .option('--baseline <report.json>', 'gate the run against this baseline report (exit 1 on a regression)')
-    .option('--set <path=value>', SET_HELP, collectSet))
-    .action(async (file: string, o: GateFlags & { formats?: ReadonlySet<ReportFormat>; out?: string; seed?: number; quiet?: boolean; json?: boolean; check?: boolean; baseline?: string; mode?: 'sim' | 'live'; skipBadRows?: boolean; allowTruncation?: boolean; set?: (readonly [string, unknown])[] }) => {
+    .option('--set <path=value>', SET_HELP, collectSet)
+    .option('-j, --jobs <n>', 'simulate cells on n worker threads (a number, or auto: one per core); results are byte-identical to one job', parseJobs, 1))
+    .action(async (file: string, o: GateFlags & { formats?: ReadonlySet<ReportFormat>; out?: string; seed?: number; quiet?: boolean; json?: boolean; check?: boolean; baseline?: string; mode?: 'sim' | 'live'; skipBadRows?: boolean; allowTruncation?: boolean; set?: (readonly [string, unknown])[]; jobs: number }) => {
       const loaded = loadScenario(file, {
         ...(o.set ? { set: o.set } : {}),
         ...(o.seed !== undefined ? { seeds: [o.seed] } : {}), ...(o.mode ? { mode: o.mode } : {}), ...(o.skipBadRows ? { skipBadRows: true } : {}),
@@ -65,7 +74,7 @@ export function registerRun(program: Command): void {
       const base = o.baseline !== undefined ? readReportFile(o.baseline) : null; // read first: a bad file fails before the run
       const outDir = o.out ?? join('runs', loaded.scenario.name);
       const progress = new Progress(process.stderr, !o.quiet && !o.json);
-      const res = await runScenario(loaded, { outDir, check: o.check === true, progress, formats: o.formats, force: o.force === true });
+      const res = await runScenario(loaded, { outDir, check: o.check === true, progress, formats: o.formats, force: o.force === true, jobs: o.jobs });
       let gate: GateResult | undefined;
       if (base || loaded.scenario.gates || o.gate) {
         const cand = comparableFromReport(res.report);

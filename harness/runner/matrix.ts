@@ -16,6 +16,9 @@ import { capacityAtSlo } from '../../reports/capacity.js';
 import type { Slo } from '../../reports/slo.js';
 import { resolveCluster } from './resolve.js';
 import { runSimCell } from './sim-cell.js';
+import { simCellSpec, type SimCellJob } from './cell-job.js';
+import { CellPool } from './cell-pool.js';
+import type { CellResult } from './cell.js';
 import type { LiveSettings } from '../live/live-schema.js';
 
 /** Options of a scenario run. */
@@ -29,6 +32,8 @@ export interface RunOptions {
   readonly progress?: Progress | undefined;
   /** Report files to write (default: all); run-info.json is always written. */
   readonly formats?: ReadonlySet<ReportFormat> | undefined;
+  /** Simulated cells run on this many worker threads (default 1; live runs always 1). */
+  readonly jobs?: number | undefined;
 }
 
 /** Report outputs `run --formats` chooses from: report.json, report.md, the three CSVs, report.html. */
@@ -97,51 +102,74 @@ async function runInto(
   let calls = 0;
   const charts = new ChartSampler(sc.seeds[0]!);
   const kvMetrics = policies.some((p) => p.entry.kvTiers !== undefined || p.entry.disaggregation !== undefined);
+  // The cells in report order: sweep point, workload, policy, seed.
+  interface Cell { readonly no: number; readonly label: string; readonly ps: typeof sc; readonly cluster: typeof cluster; readonly workload: WorkloadSpec; readonly policy: (typeof policies)[number]; readonly seed: number; readonly job: SimCellJob }
+  const cells: Cell[] = [];
   for (const pt of points) {
-  const ps = pt.scenario;
-  const pointCluster = pt.label === '' ? cluster : resolveCluster(ps.cluster, loaded.file);
-  const pointPolicies = pt.label === '' ? policies : (target ? namePolicies(ps.policies, loaded.file).map(targetPolicy) : namePolicies(ps.policies, loaded.file));
-  for (const spec of ps.workloads as WorkloadSpec[]) {
-    const name = pt.label === '' ? spec.name : `${spec.name} @ ${pt.label}`;
-    const workload = { ...spec, name };
-    workloadEntries.push({ name, pattern: spec.pattern, params: workloadParams(spec as unknown as Record<string, unknown>), ...(pt.label === '' ? {} : { base: spec.name, sweep: pt.values }) });
-    for (const p of pointPolicies) {
-      for (const seed of sc.seeds) {
-        cellNo++;
-        const label = `[${cellNo}/${total}] ${workload.name} × ${p.name} × seed ${seed}`;
-        const onProgress = (pr: { simUs: number; workflowsStarted: number; workflowsEnded: number }): void => opts.progress?.update(
-          `${label}: ${pr.workflowsEnded}/${pr.workflowsStarted} workflows done, ${sc.mode} ${(pr.simUs / 1e6).toFixed(1)} s`);
-        out.stage = `cell ${label}`;
-        if (target) await (await import('../live/target.js')).prepareTargetCell(sc.live!, cellNo === 1);
-        const res = live
-          ? await live.runLiveCell({
-            cluster: pointCluster, workload, policy: p.entry, seed, check: opts.check, live: ps.live,
-            faults: live.liveFaultsFromScenario(ps.faults, pointCluster.instances, seed),
-            sampleIntervalUs: ps.report.sampleIntervalMs * 1000, slo: ps.slo, onProgress, router: ps.router, baseDir: dirname(loaded.file),
-            percentileMethod: ps.report.percentiles,
-          })
-          : runSimCell({
-            cluster: pointCluster, workload, policy: p.entry, seed, check: opts.check,
-            maxSimUs: ps.limits.maxSimS * 1e6, maxEvents: ps.limits.maxEvents,
-            sampleIntervalUs: ps.report.sampleIntervalMs * 1000, slo: ps.slo, baseDir: dirname(loaded.file), faults: ps.faults, router: ps.router,
-            kvMetrics, onProgress, percentileMethod: ps.report.percentiles,
+    const ps = pt.scenario;
+    const pointCluster = pt.label === '' ? cluster : resolveCluster(ps.cluster, loaded.file);
+    const pointPolicies = pt.label === '' ? policies : (target ? namePolicies(ps.policies, loaded.file).map(targetPolicy) : namePolicies(ps.policies, loaded.file));
+    (ps.workloads as WorkloadSpec[]).forEach((spec, wi) => {
+      const name = pt.label === '' ? spec.name : `${spec.name} @ ${pt.label}`;
+      workloadEntries.push({ name, pattern: spec.pattern, params: workloadParams(spec as unknown as Record<string, unknown>), ...(pt.label === '' ? {} : { base: spec.name, sweep: pt.values }) });
+      pointPolicies.forEach((p, pi) => {
+        for (const seed of sc.seeds) {
+          const no = cells.length + 1;
+          cells.push({
+            no, label: `[${no}/${total}] ${name} × ${p.name} × seed ${seed}`, ps, cluster: pointCluster, workload: { ...spec, name }, policy: p, seed,
+            job: { file: loaded.file, scenario: ps, workloadIndex: wi, workloadName: name, policyIndex: pi, seed, check: opts.check, kvMetrics },
           });
-        events += res.events;
-        calls += res.requests.length;
-        if (want('csv')) {
-          writeRequestRows(workload.name, p.name, seed, res.requests, (chunk) => out.append('requests.csv', chunk));
-          writeWorkflowRows(workload.name, p.name, seed, res.workflows, (chunk) => out.append('workflows.csv', chunk));
         }
-        if (want('html')) charts.addCell(workload.name, p.name, seed, res.requests, res.workflows);
-        runs.push({
-          workload: workload.name, policy: p.name, seed, end: res.end, summary: res.summary, instances: res.instances,
-          ...(res.faults ? { faults: res.faults } : {}),
-          ...(res.limit ? { truncated: truncation(res.limit, workflowsRequested(workload), res.workflows) } : {}),
-          ...(seed === sc.seeds[0] ? { timeseries: timeseriesJson(res.samples, res.sampleIntervalUs) } : {}),
-        });
-      }
-    }
+      });
+    });
   }
+  const jobs = live ? 1 : Math.max(1, Math.min(opts.jobs ?? 1, cells.length));
+  const pool = jobs > 1 ? new CellPool(jobs) : null;
+  // With a pool, keep at most 2 × jobs cells ahead of the one being written: memory holds a few cells.
+  const ahead = new Map<number, Promise<CellResult>>();
+  const submit = (upTo: number): void => {
+    for (let k = cellNo - 1; k < Math.min(upTo, cells.length); k++) if (!ahead.has(k)) ahead.set(k, pool!.run(cells[k]!.job));
+  };
+  try {
+    for (const c of cells) {
+      const { ps, workload, policy: p, seed, label } = c;
+      cellNo = c.no;
+      const onProgress = (pr: { simUs: number; workflowsStarted: number; workflowsEnded: number }): void => opts.progress?.update(
+        `${label}: ${pr.workflowsEnded}/${pr.workflowsStarted} workflows done, ${sc.mode} ${(pr.simUs / 1e6).toFixed(1)} s`);
+      out.stage = `cell ${label}`;
+      if (target) await (await import('../live/target.js')).prepareTargetCell(sc.live!, c.no === 1);
+      let res: CellResult;
+      if (live) {
+        res = await live.runLiveCell({
+          cluster: c.cluster, workload, policy: p.entry, seed, check: opts.check, live: ps.live,
+          faults: live.liveFaultsFromScenario(ps.faults, c.cluster.instances, seed),
+          sampleIntervalUs: ps.report.sampleIntervalMs * 1000, slo: ps.slo, onProgress, router: ps.router, baseDir: dirname(loaded.file),
+          percentileMethod: ps.report.percentiles,
+        });
+      } else if (pool) {
+        submit(c.no - 1 + 2 * jobs);
+        res = await ahead.get(c.no - 1)!;
+        ahead.delete(c.no - 1);
+        opts.progress?.update(`${label}: done (${jobs} jobs)`);
+      } else {
+        res = runSimCell({ ...simCellSpec(c.job), cluster: c.cluster, onProgress });
+      }
+      events += res.events;
+      calls += res.requests.length;
+      if (want('csv')) {
+        writeRequestRows(workload.name, p.name, seed, res.requests, (chunk) => out.append('requests.csv', chunk));
+        writeWorkflowRows(workload.name, p.name, seed, res.workflows, (chunk) => out.append('workflows.csv', chunk));
+      }
+      if (want('html')) charts.addCell(workload.name, p.name, seed, res.requests, res.workflows);
+      runs.push({
+        workload: workload.name, policy: p.name, seed, end: res.end, summary: res.summary, instances: res.instances,
+        ...(res.faults ? { faults: res.faults } : {}),
+        ...(res.limit ? { truncated: truncation(res.limit, workflowsRequested(workload), res.workflows) } : {}),
+        ...(seed === sc.seeds[0] ? { timeseries: timeseriesJson(res.samples, res.sampleIntervalUs) } : {}),
+      });
+    }
+  } finally {
+    await pool?.close();
   }
   opts.progress?.done();
   const wallMs = performance.now() - t0;

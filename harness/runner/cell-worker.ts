@@ -1,0 +1,13 @@
+// A worker thread of `run --jobs N`: runs the simulated cells it is sent, one at a time.
+import { parentPort } from 'node:worker_threads';
+import { simCellSpec, type SimCellJob } from './cell-job.js';
+import { runSimCell } from './sim-cell.js';
+
+parentPort!.on('message', (m: { id: number; job: SimCellJob }) => {
+  try {
+    parentPort!.postMessage({ id: m.id, result: runSimCell(simCellSpec(m.job)) });
+  } catch (e) {
+    const err = e as Error & { problems?: readonly string[] };
+    parentPort!.postMessage({ id: m.id, error: { name: err.name, message: err.message, stack: err.stack, problems: err.problems } });
+  }
+});
