@@ -1,39 +1,17 @@
 // Regression tests of issue 14: what production throws at the router (Expect: 100-continue,
 // 5xx backends, hung backends, cut streams, oversize and malformed bodies, wrong methods).
 import { createServer, request as httpRequest, type Server } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
-import { SeededRng } from '../../../policies/rng.js';
-import { RoundRobinPolicy } from '../../../policies/routing/round-robin.js';
+import { describe, expect, it } from 'vitest';
 import { renderRuns } from '../../../workloads/render.js';
-import type { EngineServer } from '../engine/engine-server.js';
 import { HttpBackend } from '../http-backend.js';
 import { closeServer, listen, trackSockets } from '../http-util.js';
 import { parsePrometheus } from '../prometheus.js';
-import { testEngine } from '../testdata/cluster.js';
 import { WallClock } from '../wall-clock.js';
-import { startRouterServer, type RouterOptions, type RouterServer } from './router-server.js';
 import { ROUTER_DEFAULTS, type RouterCoreOptions } from '../../../sim/router-core.js';
 import type { CallError } from '../../../workloads/backend.js';
+import { cleanups, closeAfterEach, engine, router } from './testdata/fixture.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
-
-async function engine(): Promise<EngineServer> {
-  const e = await testEngine();
-  cleanups.push(() => e.close());
-  return e;
-}
-
-async function router(over: Partial<RouterOptions> & Pick<RouterOptions, 'upstreams'>): Promise<RouterServer> {
-  const r = await startRouterServer({
-    policy: new RoundRobinPolicy(), rng: new SeededRng(1), clock: new WallClock(), blockSize: 16,
-    health: { intervalMs: 60_000, scrapeIntervalMs: 0 }, ...over,
-  });
-  cleanups.push(() => r.close());
-  return r;
-}
+closeAfterEach();
 
 const opts = (maxAttempts: number, extra: Partial<RouterCoreOptions> = {}): RouterCoreOptions =>
   ({ ...ROUTER_DEFAULTS, retry: { ...ROUTER_DEFAULTS.retry, maxAttempts, jitter: 0 }, ...extra });

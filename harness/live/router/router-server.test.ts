@@ -1,37 +1,15 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { SeededRng } from '../../../policies/rng.js';
+import { describe, expect, it } from 'vitest';
 import { RoundRobinPolicy } from '../../../policies/routing/round-robin.js';
 import type { RouteRequest, RoutingPolicy } from '../../../policies/types.js';
 import { renderRuns } from '../../../workloads/render.js';
-import type { EngineServer } from '../engine/engine-server.js';
 import { closeServer, listen, trackSockets } from '../http-util.js';
 import { parsePrometheus } from '../prometheus.js';
-import { testEngine } from '../testdata/cluster.js';
-import { WallClock } from '../wall-clock.js';
-import { startRouterServer, type RouterOptions, type RouterServer } from './router-server.js';
 import { ROUTER_DEFAULTS, type RouterCoreOptions } from '../../../sim/router-core.js';
+import { cleanups, closeAfterEach, engine, router } from './testdata/fixture.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
-
-async function engine(): Promise<EngineServer> {
-  const e = await testEngine();
-  cleanups.push(() => e.close());
-  return e;
-}
-
-async function router(over: Partial<RouterOptions> & Pick<RouterOptions, 'upstreams'>): Promise<RouterServer> {
-  const r = await startRouterServer({
-    policy: new RoundRobinPolicy(), rng: new SeededRng(1), clock: new WallClock(), blockSize: 16,
-    health: { intervalMs: 60_000, scrapeIntervalMs: 0 }, ...over,
-  });
-  cleanups.push(() => r.close());
-  return r;
-}
+closeAfterEach();
 
 /** Router options with `n` attempts per request (the default is production-stack's 1). */
 const attempts = (n: number): RouterCoreOptions => ({ ...ROUTER_DEFAULTS, retry: { ...ROUTER_DEFAULTS.retry, maxAttempts: n } });
