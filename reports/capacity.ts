@@ -1,5 +1,5 @@
 import { median } from 'simple-statistics';
-import type { RunEntry, SweepValue } from './report.js';
+import type { Report, RunEntry, SweepValue } from './report.js';
 import { meetsSlo, type Slo } from './slo.js';
 
 /**
@@ -17,10 +17,11 @@ export interface CapacityEntry {
   readonly met: readonly { readonly value: SweepValue; readonly attainment: number | null; readonly meets: boolean }[];
 }
 
-interface Point {
+/** A sweep point as the reports know it: its label, its values and its workloads' base names. */
+export interface SweepPointRef {
   readonly label: string;
   readonly values: Readonly<Record<string, SweepValue>>;
-  readonly scenario: { readonly workloads: readonly { readonly name: string }[] };
+  readonly workloads: readonly string[];
 }
 
 /**
@@ -29,7 +30,7 @@ interface Point {
  * load sweep) and keep the last value that meets the SLO before the first that does not.
  * Workflow attainment is used when the SLO bounds the makespan, call attainment otherwise.
  */
-export function capacityAtSlo(slo: Slo, points: readonly Point[], runs: readonly RunEntry[]): CapacityEntry[] {
+export function capacityAtSlo(slo: Slo, points: readonly SweepPointRef[], runs: readonly RunEntry[]): CapacityEntry[] {
   const axisNames = Object.keys(points[0]?.values ?? {});
   const axis = axisNames[0];
   if (axis === undefined) return [];
@@ -39,14 +40,14 @@ export function capacityAtSlo(slo: Slo, points: readonly Point[], runs: readonly
   for (const pt of points) {
     const others: Record<string, SweepValue> = {};
     for (const k of axisNames.slice(1)) others[k] = pt.values[k]!;
-    for (const w of pt.scenario.workloads) {
-      const name = `${w.name} @ ${pt.label}`;
+    for (const base of pt.workloads) {
+      const name = `${base} @ ${pt.label}`;
       for (const policy of policies) {
         const vals = runs.filter((r) => r.workload === name && r.policy === policy).map((r) => r.summary[metric] ?? NaN).filter(Number.isFinite);
         const att = vals.length > 0 ? median(vals) : null;
-        const key = `${w.name}\u0000${policy}\u0000${JSON.stringify(others)}`;
+        const key = `${base}\u0000${policy}\u0000${JSON.stringify(others)}`;
         let g = groups.get(key);
-        if (!g) groups.set(key, (g = { workload: w.name, policy, others, met: [] }));
+        if (!g) groups.set(key, (g = { workload: base, policy, others, met: [] }));
         g.met.push({ value: pt.values[axis]!, attainment: att, meets: att !== null && meetsSlo(slo, att) });
       }
     }
@@ -59,4 +60,24 @@ export function capacityAtSlo(slo: Slo, points: readonly Point[], runs: readonly
     }
     return { workload: g.workload, policy: g.policy, axis, others: g.others, capacity, attainment: metric === 'workflowSloAttainment' ? 'workflow' : 'call', met: g.met };
   });
+}
+
+/** report.json's `sweep`: the axes, the points in run order and, with an SLO, capacity at SLO. */
+export function sweepSummary(points: readonly SweepPointRef[], slo: Slo | undefined, runs: readonly RunEntry[]): NonNullable<Report['sweep']> {
+  const axes: Record<string, SweepValue[]> = {};
+  for (const pt of points) {
+    for (const [k, v] of Object.entries(pt.values)) {
+      const list = (axes[k] ??= []);
+      if (!list.includes(v)) list.push(v);
+    }
+  }
+  return { axes, points: points.map((p) => ({ label: p.label, values: p.values })), ...(slo ? { slo, capacityAtSlo: capacityAtSlo(slo, points, runs) } : {}) };
+}
+
+/** The sweep points of a report (for re-computing its sweep summary, e.g. when merging shards). */
+export function sweepPointsOf(report: Report): SweepPointRef[] {
+  return (report.sweep?.points ?? []).map((p) => ({
+    label: p.label, values: p.values,
+    workloads: report.workloads.filter((w) => w.base !== undefined && w.name === `${w.base} @ ${p.label}`).map((w) => w.base!),
+  }));
 }

@@ -113,6 +113,17 @@ export interface Report {
   };
   readonly runs: readonly RunEntry[];
   readonly aggregates: readonly AggregateEntry[];
+  /**
+   * A partial report of `run --shard K/N`: which cells (0-based, in the unsharded run's order)
+   * its runs are, and the bytes each cell's rows take in requests.csv and workflows.csv.
+   * `agentbench merge` combines the shards into the report the unsharded run writes.
+   */
+  readonly shard?: {
+    readonly index: number;
+    readonly count: number;
+    readonly totalCells: number;
+    readonly cells: readonly { readonly cell: number; readonly requests: number; readonly workflows: number }[];
+  };
 }
 
 /** A value a sweep axis takes. */

@@ -16,6 +16,7 @@ import { registerEngine } from './engine.js';
 import { registerRouter } from './router.js';
 import { registerLoad } from './load.js';
 import { registerSchema } from './schema.js';
+import { registerMerge } from './merge.js';
 
 /** Build the CLI program (exported for tests). */
 export function buildProgram(): Command {
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerRouter(program);
   registerLoad(program);
   registerSchema(program);
+  registerMerge(program);
   return program;
 }
 

@@ -4,6 +4,7 @@ import { InvalidArgumentError } from 'commander';
 import { basename, join } from 'node:path';
 import { loadScenario } from '../scenario/load.js';
 import { collectSet, SET_HELP } from './set-flag.js';
+import { parseShard, type ShardSpec } from '../runner/shard.js';
 import { REPORT_FORMATS, runScenario, type ReportFormat } from '../runner/matrix.js';
 import { Progress } from '../progress.js';
 import { consoleSummary } from './summary-table.js';
@@ -44,6 +45,13 @@ export function parseJobs(v: string): number {
   return Number(v);
 }
 
+/** `--shard K/N`. */
+function shardFlag(v: string): ShardSpec {
+  const s = parseShard(v);
+  if ('error' in s) throw new InvalidArgumentError(s.error);
+  return s;
+}
+
 /** `agentbench run <scenario>` */
 export function registerRun(program: Command): void {
   addGateOptions(program
@@ -64,8 +72,9 @@ export function registerRun(program: Command): void {
     .option('--check', 'check invariants as the run goes (request conservation, KV conservation, causality, oracle boundary)')
     .option('--baseline <report.json>', 'gate the run against this baseline report (exit 1 on a regression)')
     .option('--set <path=value>', SET_HELP, collectSet)
-    .option('-j, --jobs <n>', 'simulate cells on n worker threads (a number, or auto: one per core); results are byte-identical to one job', parseJobs, 1))
-    .action(async (file: string, o: GateFlags & { formats?: ReadonlySet<ReportFormat>; out?: string; seed?: number; quiet?: boolean; json?: boolean; check?: boolean; baseline?: string; mode?: 'sim' | 'live'; skipBadRows?: boolean; allowTruncation?: boolean; set?: (readonly [string, unknown])[]; jobs: number }) => {
+    .option('-j, --jobs <n>', 'simulate cells on n worker threads (a number, or auto: one per core); results are byte-identical to one job', parseJobs, 1)
+    .option('--shard <K/N>', 'run only shard K of N (cells balanced by estimated cost) into a partial folder; `agentbench merge` joins the N folders', shardFlag))
+    .action(async (file: string, o: GateFlags & { formats?: ReadonlySet<ReportFormat>; out?: string; seed?: number; quiet?: boolean; json?: boolean; check?: boolean; baseline?: string; mode?: 'sim' | 'live'; skipBadRows?: boolean; allowTruncation?: boolean; set?: (readonly [string, unknown])[]; jobs: number; shard?: ShardSpec }) => {
       const loaded = loadScenario(file, {
         ...(o.set ? { set: o.set } : {}),
         ...(o.seed !== undefined ? { seeds: [o.seed] } : {}), ...(o.mode ? { mode: o.mode } : {}), ...(o.skipBadRows ? { skipBadRows: true } : {}),
@@ -74,7 +83,7 @@ export function registerRun(program: Command): void {
       const base = o.baseline !== undefined ? readReportFile(o.baseline) : null; // read first: a bad file fails before the run
       const outDir = o.out ?? join('runs', loaded.scenario.name);
       const progress = new Progress(process.stderr, !o.quiet && !o.json);
-      const res = await runScenario(loaded, { outDir, check: o.check === true, progress, formats: o.formats, force: o.force === true, jobs: o.jobs });
+      const res = await runScenario(loaded, { outDir, check: o.check === true, progress, formats: o.formats, force: o.force === true, jobs: o.jobs, shard: o.shard });
       let gate: GateResult | undefined;
       if (base || loaded.scenario.gates || o.gate) {
         const cand = comparableFromReport(res.report);

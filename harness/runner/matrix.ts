@@ -12,12 +12,12 @@ import type { LoadedScenario } from '../scenario/load.js';
 import { namePolicies, type NamedPolicy } from '../scenario/policies.js';
 import type { Progress } from '../progress.js';
 import { toolVersion } from '../version.js';
-import { capacityAtSlo } from '../../reports/capacity.js';
-import type { Slo } from '../../reports/slo.js';
+import { sweepSummary } from '../../reports/capacity.js';
 import { resolveCluster } from './resolve.js';
 import { runSimCell } from './sim-cell.js';
 import { simCellSpec, type SimCellJob } from './cell-job.js';
 import { CellPool } from './cell-pool.js';
+import { shardCells, type ShardSpec } from './shard.js';
 import type { CellResult } from './cell.js';
 import type { LiveSettings } from '../live/live-schema.js';
 
@@ -34,6 +34,8 @@ export interface RunOptions {
   readonly formats?: ReadonlySet<ReportFormat> | undefined;
   /** Simulated cells run on this many worker threads (default 1; live runs always 1). */
   readonly jobs?: number | undefined;
+  /** Run only this shard's cells and write a partial run folder (report.json + CSVs) for `agentbench merge`. */
+  readonly shard?: ShardSpec | undefined;
 }
 
 /** Report outputs `run --formats` chooses from: report.json, report.md, the three CSVs, report.html. */
@@ -80,7 +82,8 @@ async function runInto(
   const sc = loaded.scenario;
   const target = sc.mode === 'live' ? sc.live?.target : undefined;
   // The run folder is new: only the formats asked for are written, so no earlier report can pass for this run's.
-  const want = (f: ReportFormat): boolean => opts.formats === undefined || opts.formats.has(f);
+  // A shard writes what merge reads (report.json and the CSVs); the merged folder gets the rest.
+  const want = (f: ReportFormat): boolean => (opts.shard ? f === 'json' || f === 'csv' : opts.formats === undefined || opts.formats.has(f));
   if (want('csv')) {
     out.write('requests.csv', csvHeader(REQUEST_COLUMNS));
     out.write('workflows.csv', csvHeader(WORKFLOW_COLUMNS));
@@ -97,7 +100,6 @@ async function runInto(
   const points = loaded.points ?? [{ label: '', values: {}, scenario: sc }];
   const total = points.reduce((n, pt) => n + pt.scenario.workloads.length, 0) * policies.length * sc.seeds.length;
   const workloadEntries: Report['workloads'][number][] = [];
-  let cellNo = 0;
   let events = 0;
   let calls = 0;
   const charts = new ChartSampler(sc.seeds[0]!);
@@ -123,17 +125,22 @@ async function runInto(
       });
     });
   }
+  // A shard runs its part of the cells: balanced by estimated cost (a workload's workflow count).
+  const mine = opts.shard
+    ? shardCells(cells.map((c) => (c.workload as { workflows?: number }).workflows ?? 100), opts.shard.count)[opts.shard.index - 1]!
+    : null;
+  if (mine) cells.splice(0, cells.length, ...mine.map((k) => cells[k]!));
+  const cellBytes: { cell: number; requests: number; workflows: number }[] = [];
   const jobs = live ? 1 : Math.max(1, Math.min(opts.jobs ?? 1, cells.length));
   const pool = jobs > 1 ? new CellPool(jobs) : null;
   // With a pool, keep at most 2 × jobs cells ahead of the one being written: memory holds a few cells.
   const ahead = new Map<number, Promise<CellResult>>();
-  const submit = (upTo: number): void => {
-    for (let k = cellNo - 1; k < Math.min(upTo, cells.length); k++) if (!ahead.has(k)) ahead.set(k, pool!.run(cells[k]!.job));
+  const submit = (from: number, upTo: number): void => {
+    for (let k = from; k < Math.min(upTo, cells.length); k++) if (!ahead.has(k)) ahead.set(k, pool!.run(cells[k]!.job));
   };
   try {
-    for (const c of cells) {
+    for (const [pos, c] of cells.entries()) {
       const { ps, workload, policy: p, seed, label } = c;
-      cellNo = c.no;
       const onProgress = (pr: { simUs: number; workflowsStarted: number; workflowsEnded: number }): void => opts.progress?.update(
         `${label}: ${pr.workflowsEnded}/${pr.workflowsStarted} workflows done, ${sc.mode} ${(pr.simUs / 1e6).toFixed(1)} s`);
       out.stage = `cell ${label}`;
@@ -147,9 +154,9 @@ async function runInto(
           percentileMethod: ps.report.percentiles,
         });
       } else if (pool) {
-        submit(c.no - 1 + 2 * jobs);
-        res = await ahead.get(c.no - 1)!;
-        ahead.delete(c.no - 1);
+        submit(pos, pos + 2 * jobs);
+        res = await ahead.get(pos)!;
+        ahead.delete(pos);
         opts.progress?.update(`${label}: done (${jobs} jobs)`);
       } else {
         res = runSimCell({ ...simCellSpec(c.job), cluster: c.cluster, onProgress });
@@ -157,8 +164,17 @@ async function runInto(
       events += res.events;
       calls += res.requests.length;
       if (want('csv')) {
-        writeRequestRows(workload.name, p.name, seed, res.requests, (chunk) => out.append('requests.csv', chunk));
-        writeWorkflowRows(workload.name, p.name, seed, res.workflows, (chunk) => out.append('workflows.csv', chunk));
+        // Bytes of this cell's rows: merge splices the shards' CSVs back into cell order.
+        const bytes = { cell: c.no - 1, requests: 0, workflows: 0 };
+        writeRequestRows(workload.name, p.name, seed, res.requests, (chunk) => {
+          out.append('requests.csv', chunk);
+          bytes.requests += Buffer.byteLength(chunk);
+        });
+        writeWorkflowRows(workload.name, p.name, seed, res.workflows, (chunk) => {
+          out.append('workflows.csv', chunk);
+          bytes.workflows += Buffer.byteLength(chunk);
+        });
+        cellBytes.push(bytes);
       }
       if (want('html')) charts.addCell(workload.name, p.name, seed, res.requests, res.workflows);
       runs.push({
@@ -191,9 +207,10 @@ async function runInto(
     },
     policies: policies.map((p) => p.json),
     workloads: workloadEntries,
-    ...(points.length > 1 || points[0]!.label !== '' ? { sweep: sweepJson(points, sc.slo, runs) } : {}),
+    ...(points.length > 1 || points[0]!.label !== '' ? { sweep: sweepSummary(points.map((p) => ({ label: p.label, values: p.values, workloads: p.scenario.workloads.map((w) => w.name) })), sc.slo, runs) } : {}),
     runs,
     aggregates: aggregate(runs),
+    ...(opts.shard ? { shard: { index: opts.shard.index, count: opts.shard.count, totalCells: total, cells: cellBytes } } : {}),
   };
   out.stage = 'writing the reports';
   const written: string[] = [];
@@ -231,14 +248,3 @@ function targetHeader(baseUrl: string, model: string, live: LiveSettings): Recor
   };
 }
 
-/** The sweep's axes and, with an SLO, each policy's capacity at SLO per workload. */
-function sweepJson(points: NonNullable<LoadedScenario['points']>, slo: Slo | undefined, runs: readonly RunEntry[]): NonNullable<Report['sweep']> {
-  const axes: Record<string, (number | string | boolean)[]> = {};
-  for (const pt of points) {
-    for (const [k, v] of Object.entries(pt.values)) {
-      const list = (axes[k] ??= []);
-      if (!list.includes(v)) list.push(v);
-    }
-  }
-  return { axes, points: points.map((p) => ({ label: p.label, values: p.values })), ...(slo ? { slo, capacityAtSlo: capacityAtSlo(slo, points, runs) } : {}) };
-}

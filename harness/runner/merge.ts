@@ -1,0 +1,120 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError } from '../../workloads/input-error.js';
+import { csvHeader, REQUEST_COLUMNS, summaryCsv, WORKFLOW_COLUMNS } from '../../reports/csv.js';
+import { aggregate, reportToJson, type Report, type RunEntry } from '../../reports/report.js';
+import { emptyChartData, renderReportFiles } from '../../reports/render-files.js';
+import { sweepPointsOf, sweepSummary } from '../../reports/capacity.js';
+import { RunDir } from './run-dir.js';
+
+type Shard = NonNullable<Report['shard']>;
+
+interface Partial {
+  readonly dir: string;
+  readonly report: Report & { readonly shard: Shard };
+  readonly requests: Buffer;
+  readonly workflows: Buffer;
+}
+
+function readPartial(dir: string): Partial {
+  let report: Report;
+  try {
+    report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as Report;
+  } catch (e) {
+    throw new InputError([`${dir}: cannot read report.json: ${(e as Error).message}`]);
+  }
+  if (!report.shard) throw new InputError([`${dir}: not a shard's run folder (its report.json has no shard; run with --shard K/N)`]);
+  const read = (f: string): Buffer => {
+    try {
+      return readFileSync(join(dir, f));
+    } catch (e) {
+      throw new InputError([`${dir}: cannot read ${f}: ${(e as Error).message}`]);
+    }
+  };
+  return { dir, report: report as Partial['report'], requests: read('requests.csv'), workflows: read('workflows.csv') };
+}
+
+/** Every problem with a set of shards: another scenario, a different count, a duplicate or missing shard or cell. */
+function checkShards(parts: readonly Partial[]): string[] {
+  const first = parts[0]!.report;
+  const problems: string[] = [];
+  for (const p of parts.slice(1)) {
+    if (p.report.scenario.hash !== first.scenario.hash) problems.push(`${p.dir}: another scenario (hash ${p.report.scenario.hash.slice(0, 12)}, '${p.report.scenario.name}'; ${parts[0]!.dir} has ${first.scenario.hash.slice(0, 12)}, '${first.scenario.name}')`);
+    if (p.report.shard.count !== first.shard.count) problems.push(`${p.dir}: shard ${p.report.shard.index}/${p.report.shard.count}, but ${parts[0]!.dir} is of ${first.shard.count}`);
+  }
+  const seen = new Map<number, string>();
+  for (const p of parts) {
+    const prev = seen.get(p.report.shard.index);
+    if (prev !== undefined) problems.push(`shard ${p.report.shard.index}/${first.shard.count} given twice: ${prev} and ${p.dir}`);
+    seen.set(p.report.shard.index, p.dir);
+  }
+  const missing = Array.from({ length: first.shard.count }, (_, k) => k + 1).filter((k) => !seen.has(k));
+  if (missing.length > 0) problems.push(`missing shard(s) ${missing.map((k) => `${k}/${first.shard.count}`).join(', ')}`);
+  const cells = new Map<number, string>();
+  const merged = new Set<number>();
+  for (const p of parts) {
+    if (merged.has(p.report.shard.index)) continue; // a shard given twice is named above, not cell by cell
+    merged.add(p.report.shard.index);
+    for (const c of p.report.shard.cells) {
+      if (cells.has(c.cell)) problems.push(`cell ${c.cell + 1} is in both ${cells.get(c.cell)} and ${p.dir}`);
+      cells.set(c.cell, p.dir);
+    }
+  }
+  if (problems.length === 0 && cells.size !== first.shard.totalCells) {
+    const absent = Array.from({ length: first.shard.totalCells }, (_, k) => k).filter((k) => !cells.has(k));
+    problems.push(`cells missing from every shard: ${absent.map((k) => k + 1).join(', ')}`);
+  }
+  return problems;
+}
+
+/**
+ * `agentbench merge`: the shards of one run (`run --shard K/N` on N machines) into the run folder
+ * the unsharded run writes — runs and CSV rows back in cell order, aggregates and the sweep
+ * summary recomputed over every cell — so report.json, summary.csv and the CSVs are
+ * byte-identical to an unsharded run. report.html is drawn from report.json alone (the CDF and
+ * Gantt samples are not kept by shards) and says so.
+ */
+export async function mergeShards(dirs: readonly string[], outDir: string): Promise<{ report: Report; files: string[] }> {
+  if (dirs.length === 0) throw new InputError(['merge: give the shards\' run folders']);
+  const parts = dirs.map(readPartial);
+  const problems = checkShards(parts);
+  if (problems.length > 0) throw new InputError(problems.map((p) => `merge: ${p}`));
+  const byCell = new Map<number, { run: RunEntry; req: Buffer; wf: Buffer }>();
+  for (const p of parts) {
+    let reqAt = Buffer.byteLength(csvHeader(REQUEST_COLUMNS));
+    let wfAt = Buffer.byteLength(csvHeader(WORKFLOW_COLUMNS));
+    p.report.shard.cells.forEach((c, k) => {
+      byCell.set(c.cell, { run: p.report.runs[k]!, req: p.requests.subarray(reqAt, reqAt + c.requests), wf: p.workflows.subarray(wfAt, wfAt + c.workflows) });
+      reqAt += c.requests;
+      wfAt += c.workflows;
+    });
+  }
+  const ordered = [...byCell.keys()].sort((a, b) => a - b).map((k) => byCell.get(k)!);
+  const runs = ordered.map((o) => o.run);
+  const { shard: _shard, ...first } = parts[0]!.report;
+  const report: Report = {
+    ...first, runs, aggregates: aggregate(runs),
+    ...(first.sweep ? { sweep: sweepSummary(sweepPointsOf(first), first.sweep.slo, runs) } : {}),
+  };
+  const out = RunDir.open(outDir, '--out');
+  try {
+    out.write('report.json', reportToJson(report));
+    out.write('summary.csv', summaryCsv(runs));
+    out.write('requests.csv', csvHeader(REQUEST_COLUMNS));
+    out.write('workflows.csv', csvHeader(WORKFLOW_COLUMNS));
+    for (const o of ordered) {
+      out.append('requests.csv', o.req.toString('utf8'));
+      out.append('workflows.csv', o.wf.toString('utf8'));
+    }
+    const files = ['report.json', 'summary.csv', 'requests.csv', 'workflows.csv'];
+    for (const f of await renderReportFiles(report, emptyChartData(report))) {
+      out.write(f.name, f.text);
+      files.push(f.name);
+    }
+    out.commit();
+    return { report, files: files.map((f) => join(outDir, f)) };
+  } catch (e) {
+    out.abandon();
+    throw e;
+  }
+}
