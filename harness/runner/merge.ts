@@ -71,8 +71,8 @@ function checkShards(parts: readonly Partial[]): string[] {
  * `agentbench merge`: the shards of one run (`run --shard K/N` on N machines) into the run folder
  * the unsharded run writes — runs and CSV rows back in cell order, aggregates and the sweep
  * summary recomputed over every cell — so report.json, summary.csv and the CSVs are
- * byte-identical to an unsharded run. report.html is drawn from report.json alone (the CDF and
- * Gantt samples are not kept by shards) and says so.
+ * byte-identical to an unsharded run. report.html is drawn from report.json alone (shards keep
+ * no CDF or Gantt samples, so those charts are left out; the merge command says so).
  */
 export async function mergeShards(dirs: readonly string[], outDir: string): Promise<{ report: Report; files: string[] }> {
   if (dirs.length === 0) throw new InputError(['merge: give the shards\' run folders']);
