@@ -77,4 +77,12 @@ describe('the CI gate has measured power', () => {
     // Baseline × 0.97 on makespan p50: +3.1 %, past its 3 % limit.
     expect(await cli(['compare', write('p50-better.json', doctored('makespanMsP50', 0.97)), report])).toBe(1);
   });
+
+  it('the test is strict at α: p = 1/32 exactly passes at α = 1/32 and fails just above it', async () => {
+    const report = join(dir, 'run', 'report.json');
+    // Baseline 10 % better on makespan p99: all 5 seeds move one way, signed-rank p = 1/32 = 0.03125.
+    const bad = write('p99-10pct.json', doctored('makespanMsP99', 0.9));
+    expect(await cli(['compare', bad, report, '--alpha', '0.03125'])).toBe(0); // p < α is false: within noise
+    expect(await cli(['compare', bad, report, '--alpha', '0.0313'])).toBe(1);
+  });
 });
