@@ -136,7 +136,12 @@ async function runInto(
   // With a pool, keep at most 2 × jobs cells ahead of the one being written: memory holds a few cells.
   const ahead = new Map<number, Promise<CellResult>>();
   const submit = (from: number, upTo: number): void => {
-    for (let k = from; k < Math.min(upTo, cells.length); k++) if (!ahead.has(k)) ahead.set(k, pool!.run(cells[k]!.job));
+    for (let k = from; k < Math.min(upTo, cells.length); k++) {
+      if (ahead.has(k)) continue;
+      const result = pool!.run(cells[k]!.job);
+      result.catch(() => {}); // a later cell's failure is raised when that cell is reached, not as an unhandled rejection
+      ahead.set(k, result);
+    }
   };
   try {
     for (const [pos, c] of cells.entries()) {
