@@ -57,6 +57,12 @@ describe('distributions: means and variances for fixed seeds', () => {
     expect(m.max).toBeLessThanOrEqual(120);
   });
 
+  it('zipf moments match a direct sum (not the sampler they check)', () => {
+    // Σ_{k=1..100} k·k^-1.2 / Σ k^-1.2 = 13.6631 (mean); Σ k²·k^-1.2 / Σ k^-1.2 − mean² = 432.665.
+    expect(zipfMoments(100, 1.2).mean).toBeCloseTo(13.6631, 3);
+    expect(zipfMoments(100, 1.2).variance).toBeCloseTo(432.665, 2);
+  });
+
   it('zipf: support [min, max] and P(k)/P(k+1) = ((k+1)/k)^s', () => {
     const draw = makeSampler(distributionSchema.parse({ dist: 'zipf', s: 1.5, min: 5, max: 14 }));
     const rng = new SeededRng(3);

@@ -12,7 +12,9 @@ describe('crash', () => {
     const [i0] = rig.instances;
     let cachedBefore = -1;
     rig.clock.at(499_999, 'timer', () => (cachedBefore = i0!.engine.kv.pool.numCachedBlocks));
+    let checkedAfterCrash = false;
     rig.clock.at(500_000, 'timer', () => {
+      checkedAfterCrash = true;
       // Right after the crash: nothing in the engine, every block free, no cached prefix.
       expect(i0!.engine.numRequests).toBe(0);
       expect(i0!.engine.kv.pool.numUsed).toBe(1); // vLLM's null block only
@@ -32,6 +34,7 @@ describe('crash', () => {
     const g = rig.send('g', 4_100_000, doc('g'), 10);
     const h = rig.send('h', 4_100_000, doc('h'), 10);
     rig.clock.run();
+    expect(checkedAfterCrash).toBe(true); // the expectations inside the callback ran
 
     expect(a.error).toMatchObject({ outcome: 'failed', reason: 'instance i0 crashed (connection reset)', instance: 'i0', endUs: 500_000 });
     expect(a.tokens).toBeGreaterThan(400); // it was streaming: the error goes to the client as is
