@@ -3,7 +3,6 @@ import type { BlockOwner } from '../../policies/kv/request.js';
 import type { BlockInfo, EvictionPolicy } from '../../policies/kv/eviction/types.js';
 import { BlockHashIndex } from './hash-index.js';
 
-
 class BlockInfoStore implements BlockInfo {
   readonly refCount: Int32Array;
   readonly hash: Float64Array;
