@@ -6,20 +6,30 @@ import { blockHashesOfIds, tokenize, tokenizeYielding } from '../tokenizer.js';
 import { routeRequestOf } from '../../../sim/call-meta.js';
 import { callMetaFromHttp } from '../call-meta-http.js';
 
-/** The prompt's token ids as the router estimates them (the emulated engine's tokenizer). */
-export function promptIds(path: string, body: Record<string, unknown>): number[] {
-  if (path.endsWith('/chat/completions')) return tokenize(renderChat(chatPromptOf(body)));
+/**
+ * What the router tokenizes for a request's prompt, the one place the paths are told apart: the
+ * rendered chat (chat completions, and the chat translation of a Responses request), the prompt
+ * text, or the client's own token ids. Empty text where there is no prompt.
+ */
+function promptSource(path: string, body: Record<string, unknown>): string | number[] {
+  if (path.endsWith('/chat/completions')) return renderChat(chatPromptOf(body));
   if (path.endsWith('/responses')) {
     const chat = responsesToChat(body);
-    return 'messages' in chat ? tokenize(renderChat(chatPromptOf(chat))) : [];
+    return 'messages' in chat ? renderChat(chatPromptOf(chat)) : '';
   }
   const p = body['prompt'];
-  if (typeof p === 'string') return tokenize(p);
+  if (typeof p === 'string') return p;
   if (Array.isArray(p)) {
     if (p.every((x) => typeof x === 'number')) return p as number[];
-    if (typeof p[0] === 'string') return tokenize(p[0]);
+    if (typeof p[0] === 'string') return p[0];
   }
-  return [];
+  return '';
+}
+
+/** The prompt's token ids as the router estimates them (the emulated engine's tokenizer). */
+export function promptIds(path: string, body: Record<string, unknown>): number[] {
+  const src = promptSource(path, body);
+  return typeof src === 'string' ? tokenize(src) : src;
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -51,15 +61,8 @@ export function promptShapeError(path: string, body: Record<string, unknown>): s
  * slices with a turn of the event loop between them ({@link tokenizeYielding}).
  */
 export async function promptIdsYielding(path: string, body: Record<string, unknown>): Promise<number[]> {
-  if (path.endsWith('/chat/completions')) return tokenizeYielding(renderChat(chatPromptOf(body)));
-  if (path.endsWith('/responses')) {
-    const chat = responsesToChat(body);
-    return 'messages' in chat ? tokenizeYielding(renderChat(chatPromptOf(chat))) : [];
-  }
-  const p = body['prompt'];
-  if (typeof p === 'string') return tokenizeYielding(p);
-  if (Array.isArray(p) && typeof p[0] === 'string') return tokenizeYielding(p[0]);
-  return promptIds(path, body);
+  const src = promptSource(path, body);
+  return typeof src === 'string' ? tokenizeYielding(src) : src;
 }
 
 /**
