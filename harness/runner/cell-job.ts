@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import type { Scenario } from '../scenario/schema.js';
 import type { WorkloadSpec } from '../../workloads/workload.js';
-import { resolveCluster } from './resolve.js';
+import { resolveCluster, type ResolvedCluster } from './resolve.js';
 import type { SimCellSpec } from './sim-cell.js';
 
 /**
@@ -23,11 +23,15 @@ export interface SimCellJob {
   readonly kvMetrics: boolean;
 }
 
-/** The cell's spec (without progress reporting, which is the caller's). */
-export function simCellSpec(job: SimCellJob): SimCellSpec {
+/**
+ * The cell's spec (without progress reporting, which is the caller's). `cluster`: the point's
+ * cluster already resolved (resolving reads model configs and calibration files); a worker,
+ * which gets plain data, resolves it itself.
+ */
+export function simCellSpec(job: SimCellJob, cluster: ResolvedCluster = resolveCluster(job.scenario.cluster, job.file)): SimCellSpec {
   const ps = job.scenario;
   return {
-    cluster: resolveCluster(ps.cluster, job.file),
+    cluster,
     workload: { ...(ps.workloads[job.workloadIndex] as WorkloadSpec), name: job.workloadName },
     policy: ps.policies[job.policyIndex]!,
     seed: job.seed, check: job.check,

@@ -164,7 +164,7 @@ async function runInto(
         ahead.delete(pos);
         opts.progress?.update(`${label}: done (${jobs} jobs)`);
       } else {
-        res = runSimCell({ ...simCellSpec(c.job), cluster: c.cluster, onProgress });
+        res = runSimCell({ ...simCellSpec(c.job, c.cluster), onProgress });
       }
       events += res.events;
       calls += res.requests.length;
