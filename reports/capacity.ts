@@ -1,6 +1,6 @@
 import { median } from 'simple-statistics';
 import type { Report, RunEntry, SweepValue } from './report.js';
-import { meetsSlo, type Slo } from './slo.js';
+import { DEFAULT_SLO_ATTAINMENT, meetsSlo, type Slo } from './slo.js';
 
 /**
  * A policy's capacity at SLO on one workload: the highest value of the sweep's first axis at
@@ -80,4 +80,28 @@ export function sweepPointsOf(report: Report): SweepPointRef[] {
     label: p.label, values: p.values,
     workloads: report.workloads.filter((w) => w.base !== undefined && w.name === `${w.base} @ ${p.label}`).map((w) => w.base!),
   }));
+}
+
+/** The capacity-at-SLO table as cells (report.md and report.html both draw it from this). */
+export interface CapacityTable {
+  /** What the table shows: axis, target share, SLO bounds (`code` spans marked with backticks). */
+  readonly intro: string;
+  readonly header: readonly string[];
+  readonly rows: readonly (readonly string[])[];
+}
+
+/** The report's capacity-at-SLO table, or null without one. */
+export function capacityTable(report: Report): CapacityTable | null {
+  const sw = report.sweep;
+  if (!sw?.capacityAtSlo || !sw.slo || sw.capacityAtSlo.length === 0) return null;
+  const slo = sw.slo;
+  const bounds = (['ttftMs', 'tpotMs', 'e2eMs', 'makespanMs'] as const).filter((k) => slo[k] !== undefined).map((k) => `${k} ≤ ${slo[k]}`).join(', ');
+  const first = sw.capacityAtSlo[0]!;
+  const intro = `The highest \`${first.axis}\` at which a policy still has at least ${Math.round((slo.attainment ?? DEFAULT_SLO_ATTAINMENT) * 100)}% of its ${first.attainment === 'workflow' ? 'workflows' : 'calls'} within the SLO (${bounds}; median over seeds; the sweep walks the values in the order written and stops at the first miss). "–": not even the first value.`;
+  const header = ['workload', 'policy', ...Object.keys(first.others), 'capacity', `attainment per \`${first.axis}\``];
+  const rows = sw.capacityAtSlo.map((c) => [
+    c.workload, c.policy, ...Object.values(c.others).map(String), c.capacity === null ? '–' : String(c.capacity),
+    c.met.map((m) => `${String(m.value)}: ${m.attainment === null ? 'n/a' : `${(m.attainment * 100).toFixed(0)}%`}${m.meets ? '' : ' ✗'}`).join(', '),
+  ]);
+  return { intro, header, rows };
 }

@@ -1,4 +1,4 @@
-import { DEFAULT_SLO_ATTAINMENT } from './slo.js';
+import { capacityTable } from './capacity.js';
 import { fmt, relChange } from './format.js';
 import { PERCENTILE_METHOD_TEXT } from './stats.js';
 import { highlights } from './highlights.js';
@@ -186,21 +186,12 @@ export function reportMarkdown(report: Report): string {
 
 /** "Capacity at SLO": per workload, the highest load each policy serves within the SLO. */
 export function capacitySection(report: Report): string[] {
-  const sw = report.sweep;
-  if (!sw?.capacityAtSlo || !sw.slo || sw.capacityAtSlo.length === 0) return [];
-  const slo = sw.slo;
-  const bounds = (['ttftMs', 'tpotMs', 'e2eMs', 'makespanMs'] as const).filter((k) => slo[k] !== undefined).map((k) => `${k} ≤ ${slo[k]}`).join(', ');
-  const first = sw.capacityAtSlo[0]!;
-  const out = [
-    '', '## Capacity at SLO', '',
-    `The highest \`${first.axis}\` at which a policy still has at least ${Math.round((slo.attainment ?? DEFAULT_SLO_ATTAINMENT) * 100)}% of its ${first.attainment === 'workflow' ? 'workflows' : 'calls'} within the SLO (${bounds}; median over seeds; the sweep walks the values in the order written and stops at the first miss). "–": not even the first value.`,
-    '',
-    `| workload | policy | ${Object.keys(first.others).map((k) => `${k} | `).join('')}capacity | attainment per \`${first.axis}\` |`,
-    `|---|---|${Object.keys(first.others).map(() => '---|').join('')}---:|---|`,
+  const t = capacityTable(report);
+  if (!t) return [];
+  const row = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
+  return [
+    '', '## Capacity at SLO', '', t.intro, '',
+    row(t.header), `|---|---|${t.header.slice(2, -2).map(() => '---|').join('')}---:|---|`,
+    ...t.rows.map(row),
   ];
-  for (const c of sw.capacityAtSlo) {
-    const per = c.met.map((m) => `${String(m.value)}: ${m.attainment === null ? 'n/a' : `${(m.attainment * 100).toFixed(0)}%`}${m.meets ? '' : ' ✗'}`).join(', ');
-    out.push(`| ${c.workload} | ${c.policy} | ${Object.values(c.others).map((v) => `${String(v)} | `).join('')}${c.capacity === null ? '–' : String(c.capacity)} | ${per} |`);
-  }
-  return out;
 }

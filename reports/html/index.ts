@@ -1,4 +1,5 @@
-import { capacitySection, fmt } from '../markdown.js';
+import { fmt } from '../markdown.js';
+import { capacityTable } from '../capacity.js';
 import type { Report } from '../report.js';
 import type { ChartData } from './chart-data.js';
 import { highlights } from '../highlights.js';
@@ -114,10 +115,8 @@ ${sections.join('\n')}
 
 /** The capacity-at-SLO table (the same rows as report.md's), or '' without one. */
 function capacityTableHtml(report: Report): string {
-  const md = capacitySection(report);
-  if (md.length === 0) return '<p class="desc">No SLO in this scenario: no capacity at SLO (set <code>slo:</code>).</p>';
-  const rows = md.filter((l) => l.startsWith('|') && !/^\|[-|: ]+\|$/.test(l)).map((l) => l.slice(1, -1).split(' | ').map((c) => c.trim()));
-  const [head, ...body] = rows;
-  const intro = md.find((l) => l.startsWith('The highest')) ?? '';
-  return `<h3>Capacity at SLO</h3><p class="desc">${esc(intro.replace(/`/g, ''))}</p><table><thead><tr>${head!.map((h) => `<th>${esc(h.replace(/`/g, ''))}</th>`).join('')}</tr></thead><tbody>${body.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+  const t = capacityTable(report);
+  if (!t) return '<p class="desc">No SLO in this scenario: no capacity at SLO (set <code>slo:</code>).</p>';
+  const text = (x: string): string => esc(x.replace(/`/g, ''));
+  return `<h3>Capacity at SLO</h3><p class="desc">${text(t.intro)}</p><table><thead><tr>${t.header.map((h) => `<th>${text(h)}</th>`).join('')}</tr></thead><tbody>${t.rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
 }
