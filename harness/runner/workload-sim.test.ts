@@ -1,17 +1,8 @@
 // Workloads run through the simulator with invariant checks on (causality, exactly-once endings).
 import { describe, expect, it } from 'vitest';
-import { SeededRng } from '../../policies/rng.js';
-import { PATTERN_SPECS, trace, workload } from '../../workloads/testdata/specs.js';
-import { WorkloadSource, type WorkloadSpec } from '../../workloads/workload.js';
-import { checkWorkflowShape, type Workflow } from '../../workloads/workflow.js';
+import { build, PATTERN_SPECS, trace, workload } from '../../workloads/testdata/specs.js';
+import { checkWorkflowShape } from '../../workloads/workflow.js';
 import { simulate } from './testdata/run-sim.js';
-
-function build(spec: WorkloadSpec, n: number, seed = 1): Workflow[] {
-  const src = new WorkloadSource(spec, new SeededRng(seed).fork(`workload:${spec.name}`));
-  const out: Workflow[] = [];
-  for (let a = src.nextArrival(); a && out.length < n; a = src.nextArrival()) out.push(src.build(a));
-  return out;
-}
 
 describe('patterns: causality in simulation', () => {
   for (const [name, raw] of Object.entries(PATTERN_SPECS)) {

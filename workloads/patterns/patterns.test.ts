@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { SeededRng } from '../../policies/rng.js';
 import { workflowPrompts } from '../preview.js';
-import { PATTERN_SPECS, workload } from '../testdata/specs.js';
-import { WorkloadSource, type WorkloadSpec } from '../workload.js';
+import { build, PATTERN_SPECS, workload } from '../testdata/specs.js';
 import type { Workflow } from '../workflow.js';
-
-function build(spec: WorkloadSpec, n: number, seed = 1): Workflow[] {
-  const src = new WorkloadSource(spec, new SeededRng(seed).fork(`workload:${spec.name}`));
-  const out: Workflow[] = [];
-  for (let a = src.nextArrival(); a && out.length < n; a = src.nextArrival()) out.push(src.build(a));
-  return out;
-}
 
 /** "id<-parent,parent" per node, the DAG at a glance. */
 const shape = (wf: Workflow) => wf.nodes.map((n) => `${n.id}${n.parents.length ? `<-${n.parents.map((p) => wf.nodes[p]!.id).join(',')}` : ''}`);

@@ -1,6 +1,8 @@
 // Test helpers: workload fixtures and specs with defaults.
 import { fileURLToPath } from 'node:url';
-import { workloadSchema, type WorkloadSpec } from '../workload.js';
+import { SeededRng } from '../../policies/rng.js';
+import type { Workflow } from '../workflow.js';
+import { WorkloadSource, workloadSchema, type WorkloadSpec } from '../workload.js';
 
 /** Folder of the workload fixtures. */
 export const TESTDATA = fileURLToPath(new URL('.', import.meta.url));
@@ -39,3 +41,11 @@ export const PATTERN_SPECS: Record<string, Record<string, unknown>> = {
     background: { arrivals: { kind: 'poisson', ratePerSec: 1 }, taskTokens: 50 },
   },
 };
+
+/** The first `n` workflows of a workload, built from its own seed stream (as a run forks it). */
+export function build(spec: WorkloadSpec, n: number, seed = 1): Workflow[] {
+  const src = new WorkloadSource(spec, new SeededRng(seed).fork(`workload:${spec.name}`));
+  const out: Workflow[] = [];
+  for (let a = src.nextArrival(); a && out.length < n; a = src.nextArrival()) out.push(src.build(a));
+  return out;
+}
