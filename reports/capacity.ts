@@ -105,3 +105,8 @@ export function capacityTable(report: Report): CapacityTable | null {
   ]);
   return { intro, header, rows };
 }
+
+/** A sweep axis's short name, as point labels and chart axes show it: the path's last key (`workloads[*].arrivals.ratePerSec` → `ratePerSec`). */
+export function axisLabel(path: string): string {
+  return path.split('.').pop()!.replace(/\[.*?\]/g, '');
+}

@@ -1,3 +1,4 @@
+import { axisLabel } from '../../reports/capacity.js';
 import { setPath } from './paths.js';
 
 /** One point of a sweep: the value each axis takes, and a label naming them. */
@@ -43,7 +44,6 @@ export function expandSweep(raw: Record<string, unknown>): SweepPoint[] | { erro
   const base: Record<string, unknown> = { ...raw };
   delete base['sweep'];
   const points: SweepPoint[] = [];
-  const labelKey = (p: string): string => p.split('.').pop()!.replace(/\[.*?\]/g, '');
   for (let n = 0; n < total; n++) {
     const copy = structuredClone(base);
     const values: Record<string, number | string | boolean> = {};
@@ -61,7 +61,7 @@ export function expandSweep(raw: Record<string, unknown>): SweepPoint[] | { erro
       if (e) return { errors: [`sweep.${e.error}`] };
       values[path] = v;
     }
-    points.push({ label: axes.map(([p]) => `${labelKey(p)}=${String(values[p])}`).join(', '), values, raw: copy });
+    points.push({ label: axes.map(([p]) => `${axisLabel(p)}=${String(values[p])}`).join(', '), values, raw: copy });
   }
   return points;
 }

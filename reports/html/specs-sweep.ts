@@ -1,4 +1,5 @@
 import type { Report, SweepValue } from '../report.js';
+import { axisLabel } from '../capacity.js';
 import { topLevel, type ChartSpec } from './vl.js';
 
 /** The panels of the sweep chart: what each policy's curve shows against the swept load. */
@@ -25,7 +26,7 @@ export function sweepChart(report: Report, base: string, idx: number): ChartSpec
   const values: Record<string, unknown>[] = [];
   for (const w of report.workloads.filter((x) => x.base === base && x.sweep)) {
     const x = w.sweep![axis] as number;
-    const setting = others.map((k) => `${k.split('.').pop()}=${String(w.sweep![k] as SweepValue)}`).join(', ') || 'all';
+    const setting = others.map((k) => `${axisLabel(k)}=${String(w.sweep![k] as SweepValue)}`).join(', ') || 'all';
     for (const a of report.aggregates.filter((r) => r.workload === w.name)) {
       for (const p of PANELS) {
         const v = a.summary[p.metric]?.median;
@@ -37,7 +38,7 @@ export function sweepChart(report: Report, base: string, idx: number): ChartSpec
   }
   if (values.length === 0) return null;
   const panels = PANELS.map((p) => p.title).filter((t) => values.some((v) => v['panel'] === t));
-  const axisTitle = axis.split('.').pop()!.replace(/\[.*?\]/g, '');
+  const axisTitle = axisLabel(axis);
   return {
     id: `sweep-${idx}`,
     title: `Across the sweep: ${base}`,
