@@ -2,7 +2,8 @@
  * agentbench as a library (package.json "exports"): load and run scenarios, compare reports,
  * and the seam types a custom policy implements. The CLI (`agentbench`) is built on the same calls.
  */
-export { loadScenario, parseScenario, scenarioHash, type LoadedScenario } from './scenario/load.js';
+export { loadScenario, loadScenarioAsync, parseScenario, parseScenarioAsync, scenarioHash, type LoadedScenario } from './scenario/load.js';
+export { z } from 'zod';
 export { scenarioSchema, type Scenario } from './scenario/schema.js';
 export { runScenario, type RunOptions, type RunOutcome } from './runner/matrix.js';
 export { compareReports } from '../reports/compare/index.js';

@@ -20,7 +20,13 @@ export type PolicyRegistry<P> = Readonly<Record<string, PolicyFactory<P>>>;
 
 /** A resolved reference to a registered implementation, as the scenario names it. */
 export interface PolicyRef {
+  /** The registered name, or for a user module the path as the scenario wrote it. */
   readonly kind: string;
+  /**
+   * A user policy module's file URL (`routing: { module: ./my-router.js }`): the implementation is
+   * that module's default export, not a registry entry (harness/scenario/policy-modules.ts).
+   */
+  readonly module?: string;
   /** Options after parsing (defaults applied). */
   readonly options: Readonly<Record<string, unknown>>;
   /** The options as the scenario wrote them (for display names); defaults to `options`. */

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadScenario } from '../scenario/load.js';
+import { loadScenarioAsync } from '../scenario/load.js';
 import { REPORT_FORMATS, runScenario, type ReportFormat } from '../runner/matrix.js';
 
 /**
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   for (const f of formats) if (!REPORT_FORMATS.includes(f)) throw new Error(`unknown format ${f}`);
   const out = mkdtempSync(join(tmpdir(), 'agentbench-bench-'));
   try {
-    const r = await runScenario(loadScenario(file), { outDir: out, check: false, formats });
+    const r = await runScenario(await loadScenarioAsync(file), { outDir: out, check: false, formats });
     let steps = 0;
     let simS = 0;
     for (const run of r.report.runs) {

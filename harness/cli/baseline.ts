@@ -3,7 +3,7 @@ import { writeFlagFile } from '../runner/out-path.js';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { compareReports, comparisonText, incompatibilities, reportMetrics } from '../../reports/compare/index.js';
-import { loadScenario } from '../scenario/load.js';
+import { loadScenarioAsync } from '../scenario/load.js';
 import { runScenario } from '../runner/matrix.js';
 import { truncationWarning } from '../runner/truncation.js';
 import { Progress } from '../progress.js';
@@ -21,7 +21,7 @@ export function registerBaseline(program: Command): void {
     .option('-o, --out <dir>', 'run directory (default: runs/<scenario name>)')
     .option('-q, --quiet', 'no progress on stderr')
     .action(async (file: string, target: string, o: { out?: string; quiet?: boolean }) => {
-      const loaded = loadScenario(file);
+      const loaded = await loadScenarioAsync(file);
       const outDir = o.out ?? join('runs', loaded.scenario.name);
       const old = existsSync(target) ? readReportFile(target) : null;
       const res = await runScenario(loaded, { outDir, check: false, progress: new Progress(process.stderr, !o.quiet) });

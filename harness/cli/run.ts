@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { basename, join } from 'node:path';
-import { loadScenario } from '../scenario/load.js';
+import { loadScenarioAsync } from '../scenario/load.js';
 import { collectSet, SET_HELP } from './set-flag.js';
 import { parseShard, type ShardSpec } from '../runner/shard.js';
 import { REPORT_FORMATS, runScenario, type ReportFormat } from '../runner/matrix.js';
@@ -75,7 +75,7 @@ export function registerRun(program: Command): void {
     .option('-j, --jobs <n>', 'simulate cells on n worker threads (a number, or auto: one per core); results are byte-identical to one job', parseJobs, 1)
     .option('--shard <K/N>', 'run only shard K of N (cells balanced by estimated cost) into a partial folder; `agentbench merge` joins the N folders', shardFlag))
     .action(async (file: string, o: GateFlags & { formats?: ReadonlySet<ReportFormat>; out?: string; seed?: number; quiet?: boolean; json?: boolean; check?: boolean; baseline?: string; mode?: 'sim' | 'live'; skipBadRows?: boolean; allowTruncation?: boolean; set?: (readonly [string, unknown])[]; jobs: number; shard?: ShardSpec }) => {
-      const loaded = loadScenario(file, {
+      const loaded = await loadScenarioAsync(file, {
         ...(o.set ? { set: o.set } : {}),
         ...(o.seed !== undefined ? { seeds: [o.seed] } : {}), ...(o.mode ? { mode: o.mode } : {}), ...(o.skipBadRows ? { skipBadRows: true } : {}),
       });

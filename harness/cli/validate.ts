@@ -6,7 +6,7 @@ import { SeededRng } from '../../policies/rng.js';
 import { InputError } from '../../workloads/input-error.js';
 import { previewWorkload } from '../../workloads/preview.js';
 import type { WorkloadSpec } from '../../workloads/workload.js';
-import { loadScenario } from '../scenario/load.js';
+import { loadScenarioAsync } from '../scenario/load.js';
 import { namePolicies } from '../scenario/policies.js';
 import { resolveCluster } from '../runner/resolve.js';
 import { checkClusterFits } from '../runner/cluster-fit.js';
@@ -27,8 +27,8 @@ export function registerValidate(program: Command): void {
     .option('--set <path=value>', SET_HELP, collectSet)
     .option('--force', 'accept cluster.kvBlocks beyond the GPU\'s memory (with a warning), as `run --force` would')
     .option('--skip-bad-rows', 'trace workloads: skip (and count) malformed rows, as `run --skip-bad-rows` would')
-    .action((file: string, o: { resolved?: boolean; set?: (readonly [string, unknown])[]; skipBadRows?: boolean; force?: boolean }) => {
-      const loaded = loadScenario(file, { ...(o.set ? { set: o.set } : {}), ...(o.skipBadRows ? { skipBadRows: true } : {}) });
+    .action(async (file: string, o: { resolved?: boolean; set?: (readonly [string, unknown])[]; skipBadRows?: boolean; force?: boolean }) => {
+      const loaded = await loadScenarioAsync(file, { ...(o.set ? { set: o.set } : {}), ...(o.skipBadRows ? { skipBadRows: true } : {}) });
       const { scenario: sc, hash } = loaded;
       const cluster = resolveCluster(sc.cluster, file);
       const policies = namePolicies(sc.policies, file);

@@ -4,7 +4,7 @@ import { SeededRng } from '../../policies/rng.js';
 import { previewWorkload, type WorkloadPreview } from '../../workloads/preview.js';
 import { asciiDag, mermaidDag } from '../../workloads/dag-sketch.js';
 import type { WorkloadSpec } from '../../workloads/workload.js';
-import { loadScenario } from '../scenario/load.js';
+import { loadScenarioAsync } from '../scenario/load.js';
 import { InputError } from '../../workloads/input-error.js';
 import { parseSeed } from './run.js';
 
@@ -54,11 +54,11 @@ export function registerWorkload(program: Command): void {
     .option('--mermaid', 'sketch the DAG as a Mermaid flowchart instead of ASCII')
     .option('--skip-bad-rows', 'trace workloads: skip (and count) malformed rows instead of failing')
     .option('--json', 'print JSON instead of text')
-    .action((file: string, o: {
+    .action(async (file: string, o: {
       workload?: string; seed?: number; sample: number; maxWorkflows: number; analyse: number;
       mermaid?: boolean; skipBadRows?: boolean; json?: boolean;
     }) => {
-      const { scenario: sc } = loadScenario(file);
+      const { scenario: sc } = await loadScenarioAsync(file);
       let specs = sc.workloads as WorkloadSpec[];
       if (o.workload !== undefined) {
         specs = specs.filter((w) => w.name === o.workload);

@@ -1,6 +1,5 @@
 import type { RouterCoreOptions } from '../../sim/router-core.js';
-import { instantiate } from '../../policies/registry.js';
-import { ROUTING_POLICIES } from '../../policies/routing/registry.js';
+import { instantiatePolicy } from '../scenario/policy-modules.js';
 import type { RoutingPolicy } from '../../policies/types.js';
 import { SeededRng } from '../../policies/rng.js';
 import type { ResolvedCluster } from '../runner/resolve.js';
@@ -47,7 +46,7 @@ export async function startLocalStack(spec: LocalStackSpec): Promise<LocalStack>
       const engine = buildEmulatedEngine({ cluster, scheduling: policy.scheduling, eviction: policy.eviction, clock });
       engines.push(await startEngineServer({ engine, enableFaultEndpoint: true }));
     }
-    const routing = instantiate<RoutingPolicy>(ROUTING_POLICIES, policy.routing, { blockSize: cluster.engine.blockSize }, 'routing policy');
+    const routing = instantiatePolicy('routing', policy.routing, { blockSize: cluster.engine.blockSize });
     const router = await startRouterServer({
       upstreams: engines.map((e, i) => ({ id: `i${i}`, url: e.url })),
       policy: routing,

@@ -2,9 +2,12 @@
 import { parentPort } from 'node:worker_threads';
 import { simCellSpec, type SimCellJob } from './cell-job.js';
 import { runSimCell } from './sim-cell.js';
+import { ensurePolicyModules } from '../scenario/policy-modules.js';
 
-parentPort!.on('message', (m: { id: number; job: SimCellJob }) => {
+parentPort!.on('message', async (m: { id: number; job: SimCellJob }) => {
   try {
+    // User policy modules the scenario names are loaded per thread (Node caches them after the first cell).
+    await ensurePolicyModules(m.job.scenario);
     parentPort!.postMessage({ id: m.id, result: runSimCell(simCellSpec(m.job)) });
   } catch (e) {
     const err = e as Error & { problems?: readonly string[] };

@@ -1,6 +1,5 @@
-import { instantiate, type PolicyContext } from '../../policies/registry.js';
-import { EVICTION_POLICIES } from '../../policies/kv/registry.js';
-import type { EvictionPolicy } from '../../policies/kv/eviction/types.js';
+import type { PolicyContext } from '../../policies/registry.js';
+import { instantiatePolicy } from '../scenario/policy-modules.js';
 import { buildKvTiers, kvTierCounters, type KvTiers, type KvTiersConfig, type TierConfig } from '../../sim/kv-tiers/index.js';
 import type { CostModel } from '../../sim/cost-model/types.js';
 import { kvTierFigures, NO_COUNTERS } from '../../reports/kv-tiers.js';
@@ -46,7 +45,7 @@ export function buildCellKv(policy: PolicyEntry, cluster: ResolvedCluster, cost:
       kvBytesPerBlock: cluster.capacity.kvBytesPerBlock,
       maxNumBatchedTokens: cluster.engine.maxNumBatchedTokens,
       cost,
-      evictionFor: (t) => instantiate<EvictionPolicy>(EVICTION_POLICIES, (t === 'cpu' ? tiers!.cpu! : tiers!.remote!).eviction, ctx, 'eviction policy'),
+      evictionFor: (t) => instantiatePolicy('eviction', (t === 'cpu' ? tiers!.cpu! : tiers!.remote!).eviction, ctx),
     },
     resolveKvTiers(tiers, cluster),
     d ? { prefillInstances: d.prefillInstances, bandwidthGBps: d.bandwidthGBps * cluster.tensorParallel, latencyUs: d.latencyUs } : undefined,

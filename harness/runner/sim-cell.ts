@@ -1,10 +1,6 @@
-import { instantiate } from '../../policies/registry.js';
-import { ROUTING_POLICIES } from '../../policies/routing/registry.js';
-import { SCHEDULING_POLICIES } from '../../policies/scheduling/registry.js';
-import { EVICTION_POLICIES } from '../../policies/kv/registry.js';
+import { instantiatePolicy } from '../scenario/policy-modules.js';
 import type { EvictionPolicy } from '../../policies/kv/eviction/types.js';
 import type { SchedulingPolicy } from '../../policies/scheduling/types.js';
-import type { RoutingPolicy } from '../../policies/types.js';
 import { SeededRng } from '../../policies/rng.js';
 import { LostKvLedger, startFailover, healthConfig, routerOptions, routerSchema, type Failover, type FaultSpec, type RouterSpec } from '../../sim/faults/index.js';
 import { SimClock } from '../../sim/sim-clock.js';
@@ -51,8 +47,8 @@ export function runSimCell(spec: SimCellSpec): CellResult {
   const evictions: EvictionPolicy[] = [];
   const kv = buildCellKv(policy, cluster, cost, ctx);
   for (let i = 0; i < cluster.instances; i++) {
-    const scheduling = instantiate<SchedulingPolicy>(SCHEDULING_POLICIES, policy.scheduling, ctx, 'scheduling policy');
-    const eviction = instantiate<EvictionPolicy>(EVICTION_POLICIES, policy.eviction, ctx, 'eviction policy');
+    const scheduling = instantiatePolicy('scheduling', policy.scheduling, ctx);
+    const eviction = instantiatePolicy('eviction', policy.eviction, ctx);
     schedulers.push(scheduling);
     evictions.push(eviction);
     const connector = kv?.connectors[i] ?? null;
@@ -68,9 +64,9 @@ export function runSimCell(spec: SimCellSpec): CellResult {
     }
     instances.push(inst);
   }
-  const routing = instantiate<RoutingPolicy>(ROUTING_POLICIES, policy.routing, ctx, 'routing policy');
+  const routing = instantiatePolicy('routing', policy.routing, ctx);
   const prefillRouting = policy.disaggregation
-    ? instantiate<RoutingPolicy>(ROUTING_POLICIES, policy.disaggregation.prefillRouting, ctx, 'routing policy')
+    ? instantiatePolicy('routing', policy.disaggregation.prefillRouting, ctx)
     : undefined;
   const faults = spec.faults ?? [];
   const ledger = faults.length > 0 ? new LostKvLedger(cluster.engine.blockSize) : undefined;

@@ -17,7 +17,7 @@ function tierSchema(defaults: { latencyUs: number; write: 'through' | 'evict'; b
     bandwidthGBps: defaults.bandwidthGBps !== undefined ? z.number().positive().default(defaults.bandwidthGBps) : z.number().positive().optional(),
     latencyUs: z.number().nonnegative().default(defaults.latencyUs),
     write: z.enum(['through', 'evict']).default(defaults.write),
-    eviction: policyRefSchema(EVICTION_POLICIES, 'eviction policy').prefault('lru'),
+    eviction: policyRefSchema(EVICTION_POLICIES, 'eviction policy', true).prefault('lru'),
   }).check((ctx) => {
     const n = Number(ctx.value.capacityBlocks !== undefined) + Number(ctx.value.capacityGiB !== undefined);
     if (n !== 1) {
@@ -53,7 +53,7 @@ export const kvTiersSchema = z.strictObject({
  */
 export const disaggregationSchema = z.strictObject({
   prefillInstances: z.int().positive(),
-  prefillRouting: policyRefSchema(ROUTING_POLICIES, 'routing policy').prefault('round-robin'),
+  prefillRouting: policyRefSchema(ROUTING_POLICIES, 'routing policy', true).prefault('round-robin'),
   bandwidthGBps: z.number().positive().default(50),
   latencyUs: z.number().nonnegative().default(10),
 });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../../workloads/input-error.js';
@@ -8,6 +9,7 @@ import { describeFound as describe, pathLabel, valueAt } from '../../reports/fou
 import { scenarioSchema, type Scenario } from './schema.js';
 import { setPath } from './paths.js';
 import { expandSweep } from './sweep.js';
+import { loadScenarioPolicyModules, policyRefsOf, withPolicyModules } from './policy-modules.js';
 import { gateableMetrics } from './gate-metrics.js';
 import { unknownGateMetrics, wrongWayGates } from '../../reports/metric-names.js';
 import { metricDirection } from '../../reports/compare/direction.js';
@@ -44,23 +46,59 @@ export const MAX_SCENARIO_BYTES = 4 * 1024 * 1024;
 
 /** Read, parse and validate a scenario file; throws InputError naming file:line:col. */
 export function loadScenario(file: string, overrides: ScenarioOverrides = {}): LoadedScenario {
-  let text: string;
+  return parseScenario(readScenarioText(file), file, overrides);
+}
+
+/**
+ * {@link loadScenario} for scenarios that may name user policy modules
+ * (`routing: { module: ./policies/my-router.js }`): the modules are imported (asynchronous)
+ * before validation checks their options. The CLI loads every scenario this way.
+ */
+export async function loadScenarioAsync(file: string, overrides: ScenarioOverrides = {}): Promise<LoadedScenario> {
+  return parseScenarioAsync(readScenarioText(file), file, overrides);
+}
+
+function readScenarioText(file: string): string {
   try {
     const st = statSync(file);
     if (st.isDirectory()) throw new InputError([`${file}: cannot read scenario: expected a YAML file, found a folder`]);
     if (st.size > MAX_SCENARIO_BYTES) {
       throw new InputError([`${file}: scenario of ${(st.size / 1048576).toFixed(1)} MiB; expected at most ${MAX_SCENARIO_BYTES / 1048576} MiB (put bulk data in a trace or empirical file)`]);
     }
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (e) {
     if (e instanceof InputError) throw e;
     throw new InputError([`${file}: cannot read scenario: ${(e as Error).message}`]);
   }
-  return parseScenario(text, file, overrides);
 }
 
 /** Parse and validate scenario text (file is used in messages only). */
 export function parseScenario(text: string, file: string, overrides: ScenarioOverrides = {}): LoadedScenario {
+  return validatePoints(parseRaw(text, file, overrides), file, new Map());
+}
+
+/** {@link parseScenario}, loading the user policy modules it names first (paths relative to `file`'s folder). */
+export async function parseScenarioAsync(text: string, file: string, overrides: ScenarioOverrides = {}): Promise<LoadedScenario> {
+  const raw = parseRaw(text, file, overrides);
+  const modules = new Map<string, string>();
+  for (const pt of raw.points) {
+    const where = (path: readonly (string | number)[]): string => {
+      const { line, col } = locate(raw.doc, raw.lineCounter, path);
+      return `${file}:${line}:${col}: ${pt.label ? `sweep point ${pt.label}: ` : ''}${pathLabel(path)}`;
+    };
+    for (const [spec, url] of await loadScenarioPolicyModules(pt.raw, dirname(resolve(file)), where)) modules.set(spec, url);
+  }
+  return validatePoints(raw, file, modules);
+}
+
+interface RawScenario {
+  readonly doc: Document;
+  readonly lineCounter: LineCounter;
+  readonly points: Exclude<ReturnType<typeof expandSweep>, { errors: string[] }>;
+}
+
+// YAML → plain data with the command-line overrides applied and the sweep expanded.
+function parseRaw(text: string, file: string, overrides: ScenarioOverrides): RawScenario {
   const lineCounter = new LineCounter();
   // `merge`: YAML 1.1 merge keys (`<<: *base`), which scenario authors use to share a workload's settings.
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
@@ -94,8 +132,13 @@ export function parseScenario(text: string, file: string, overrides: ScenarioOve
   }
   const expanded = expandSweep(raw as Record<string, unknown>);
   if ('errors' in expanded) throw new InputError(expanded.errors.map((m) => `${file}: ${m}`));
-  const points = expanded.map((pt) => {
-    const parsed = scenarioSchema.safeParse(pt.raw);
+  return { doc, lineCounter, points: expanded };
+}
+
+// Validate every sweep point (user policy modules resolvable through `modules`) and hash them.
+function validatePoints({ doc, lineCounter, points: raws }: RawScenario, file: string, modules: ReadonlyMap<string, string>): LoadedScenario {
+  const points = raws.map((pt) => {
+    const parsed = withPolicyModules(modules, () => scenarioSchema.safeParse(pt.raw));
     if (!parsed.success) {
       const prefix = pt.label ? `sweep point ${pt.label}: ` : '';
       throw new InputError(parsed.error.issues.map((issue) => prefix + formatIssue(issue, doc, lineCounter, pt.raw, file)));
@@ -105,12 +148,23 @@ export function parseScenario(text: string, file: string, overrides: ScenarioOve
   checkGatesAndRanking(points[0]!.scenario, doc, lineCounter, file);
   // Gates judge results but do not change them: keep them out of the hash, so tightening a gate
   // does not make the committed baseline incomparable. The same for the leaderboards' ranking
-  // metric: it orders the report, not the results.
+  // metric: it orders the report, not the results. A user policy module is hashed by its path as
+  // written (its `kind`), not by where the checkout sits (`module`, the file URL), so a baseline
+  // made on one machine compares on another, and a change to the module's code is what the gate judges.
   const hashed = points.map((p) => {
     const { gates: _gates, report: { rankBy: _rankBy, ...reportHashed }, ...rest } = p.scenario;
-    return { ...rest, report: reportHashed };
+    return withoutModuleUrls({ ...rest, report: reportHashed });
   });
   return { file, scenario: points[0]!.scenario, points, hash: scenarioHash(hashed.length === 1 && points[0]!.label === '' ? hashed[0] : hashed) };
+}
+
+// A copy of a parsed scenario whose policy references carry no `module` file URL.
+function withoutModuleUrls<T>(scenario: T): T {
+  const refs = [...policyRefsOf(scenario)];
+  if (!refs.some((r) => r.node['module'] !== undefined)) return scenario;
+  const copy = structuredClone(scenario);
+  for (const { node } of policyRefsOf(copy)) delete node['module'];
+  return copy;
 }
 
 // A gate on a metric the runs will not emit could never judge anything: refuse it now, not

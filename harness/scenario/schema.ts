@@ -57,9 +57,9 @@ export const clusterSchema = z.strictObject({
 /** One policy under comparison: routing + engine scheduling + KV eviction. */
 export const policyEntrySchema = z.strictObject({
   name: name.optional(),
-  routing: policyRefSchema(ROUTING_POLICIES, 'routing policy'),
-  scheduling: policyRefSchema(SCHEDULING_POLICIES, 'scheduling policy').prefault('fcfs'),
-  eviction: policyRefSchema(EVICTION_POLICIES, 'eviction policy').prefault('lru'),
+  routing: policyRefSchema(ROUTING_POLICIES, 'routing policy', true),
+  scheduling: policyRefSchema(SCHEDULING_POLICIES, 'scheduling policy', true).prefault('fcfs'),
+  eviction: policyRefSchema(EVICTION_POLICIES, 'eviction policy', true).prefault('lru'),
   /** What the client does when a call of a workflow fails for good (workflow-level recovery). */
   recovery: policyRefSchema(RECOVERY_POLICIES, 'recovery policy').prefault('fail-workflow'),
   /** KV tiers outside GPU memory (simulation): a per-instance CPU tier, a shared remote tier. */

@@ -1,11 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { SeededRng } from '../../policies/rng.js';
-import type { DeclaredHints } from '../../policies/types.js';
-import { hashBlocks, hashString } from '../../policies/kv/hash.js';
-import { KvCacheManager } from './kv-cache-manager.js';
-import { LruEviction } from '../../policies/kv/eviction/lru.js';
-import type { SchedRequest, SchedulerLimits, SchedulingPolicy } from '../../policies/scheduling/types.js';
-import { V1Scheduler } from './v1-scheduler.js';
+import { describe, it } from 'vitest';
+import type { SchedulingPolicy } from '../../policies/scheduling/types.js';
+import { SCHEDULING_CHECKS } from '../conformance/scheduling.js';
+
+export { drive, schedRequest } from '../conformance/scheduling.js';
 
 /** Options of the scheduling conformance suite; every skip must say why. */
 export interface SchedulingSuiteOptions {
@@ -13,119 +10,11 @@ export interface SchedulingSuiteOptions {
   skip?: Partial<Record<'determinism', { reason: string }>>;
 }
 
-const BS = 16;
-
-/** A scheduler request for tests; `outputTokens` is what the test engine will generate (never shown to the policy). */
-export function schedRequest(id: string, seq: number, arrivalUs: number, opts: { promptTokens?: number; wf?: string; priority?: number; hints?: DeclaredHints } = {}): SchedRequest & { outputTokens: number } {
-  const promptTokens = opts.promptTokens ?? 64;
-  const outputTokens = 4;
-  const runs = [
-    { key: hashString(`ctx:${opts.wf ?? id}`), start: 0, length: Math.min(48, promptTokens) },
-    { key: hashString(`task:${id}`), start: 0, length: Math.max(0, promptTokens - 48) + outputTokens },
-  ];
-  return {
-    id, promptTokens, arrivalUs, seq, numTokens: promptTokens, numComputedTokens: 0, blockHashes: hashBlocks(runs, BS), blocks: [],
-    numCachedBlocks: 0, preemptions: 0, priority: opts.priority ?? 0, workflowId: opts.wf, agentId: undefined,
-    numOutputTokens: 0, status: 'waiting', numScheduledTokens: 0, numCachedTokens: -1, crossAgentCachedTokens: 0,
-    hints: opts.hints, outputTokens,
-  };
-}
-
-/** One step's invariants, or a description of what broke. */
-function checkStep(s: V1Scheduler, limits: SchedulerLimits): string | undefined {
-  const b = s.batch;
-  let sum = 0;
-  const seen = new Set<SchedRequest>();
-  for (const r of b.scheduled) {
-    if (seen.has(r)) return `request ${r.id} scheduled twice`;
-    seen.add(r);
-    if (r.numScheduledTokens <= 0) return `request ${r.id} in the batch with ${r.numScheduledTokens} tokens`;
-    if (r.status !== 'running') return `request ${r.id} in the batch with status ${r.status}`;
-    sum += r.numScheduledTokens;
-  }
-  if (sum !== b.tokens) return `batch tokens ${b.tokens} but requests sum to ${sum}`;
-  if (b.tokens > limits.maxNumBatchedTokens) return `batch of ${b.tokens} tokens exceeds the budget ${limits.maxNumBatchedTokens}`;
-  if (s.running.length > limits.maxNumSeqs) return `${s.running.length} running exceeds maxNumSeqs ${limits.maxNumSeqs}`;
-  return undefined;
-}
-
-/**
- * Drive the real V1Scheduler + KvCacheManager (LRU) with `policy` over a random stream of
- * workflow calls with hints, applying each step like the engine does. Throws on a broken
- * invariant; returns the trace of (step, scheduled ids) and how many requests finished.
- */
-export function drive(policy: SchedulingPolicy, seed: number, opts: { numBlocks?: number; requests?: number } = {}): { trace: string[]; finished: number; preemptions: number } {
-  const limits: SchedulerLimits = { maxNumBatchedTokens: 96, maxNumSeqs: 5, maxModelLen: 1024, longPrefillTokenThreshold: 0 };
-  const kv = new KvCacheManager({ numBlocks: opts.numBlocks ?? 40, blockSize: BS, enablePrefixCaching: true, maxModelLen: 1024 }, new LruEviction());
-  const s = new V1Scheduler(limits, kv, policy);
-  const rng = new SeededRng(seed);
-  const total = opts.requests ?? 80;
-  const trace: string[] = [];
-  let now = 0;
-  let added = 0;
-  let finished = 0;
-  for (let step = 0; step < 20_000 && finished < total; step++) {
-    now += 1000 + rng.int(20_000);
-    while (added < total && rng.float() < 0.5) {
-      const wf = `wf${rng.int(8)}`;
-      const hints: DeclaredHints = { attainedServiceUs: rng.int(500_000), criticalPathServiceUs: rng.int(300_000), stepsToReuse: rng.int(4) };
-      s.add(schedRequest(`r${added}`, added, now, { promptTokens: 20 + rng.int(200), wf, priority: rng.int(3), hints }));
-      added++;
-    }
-    const b = s.schedule(now);
-    const err = checkStep(s, limits);
-    if (err) throw new Error(`step ${step}: ${err}`);
-    trace.push(b.scheduled.map((r) => `${r.id}:${r.numScheduledTokens}`).join(','));
-    now += 500;
-    for (const r of b.scheduled) {
-      r.numComputedTokens += r.numScheduledTokens;
-      if (r.numComputedTokens < r.numTokens) continue;
-      r.numOutputTokens++;
-      r.numTokens++;
-      if (r.numOutputTokens >= (r as SchedRequest & { outputTokens: number }).outputTokens) {
-        s.finish(r, now);
-        finished++;
-      }
-    }
-    s.compactRunning();
-    kv.pool.checkConservation();
-  }
-  return { trace, finished, preemptions: s.preemptions };
-}
-
-/** The conformance suite every scheduling policy runs (Hono-style). */
+/** The conformance suite every scheduling policy runs (Hono-style): the checks of sim/conformance/scheduling.ts. */
 export function runSchedulingSuite(name: string, opts: SchedulingSuiteOptions): void {
   describe(`scheduling conformance: ${name}`, () => {
-    it('never exceeds the token budget or the seats, and serves every request', () => {
-      for (const seed of [1, 2]) {
-        const r = drive(opts.make(), seed);
-        expect(r.finished).toBe(80);
-      }
-    });
-
-    it('stays within limits under KV pressure that forces preemptions', () => {
-      const r = drive(opts.make(), 3, { numBlocks: 20 });
-      expect(r.finished).toBe(80);
-      expect(r.preemptions).toBeGreaterThan(0);
-    });
-
-    it('the queue holds exactly the waiting requests', () => {
-      const p = opts.make();
-      const q = p.newQueue();
-      const reqs = [0, 1, 2, 3].map((i) => schedRequest(`q${i}`, i, i * 10, { wf: `w${i % 2}` }));
-      for (const r of reqs) q.add(r);
-      expect(q.size).toBe(4);
-      expect(q.remove(reqs[2]!)).toBe(true);
-      expect(q.remove(reqs[2]!)).toBe(false);
-      const out = [q.pop(), q.pop(), q.pop()];
-      expect(new Set(out)).toEqual(new Set([reqs[0], reqs[1], reqs[3]]));
-      expect(q.size).toBe(0);
-      expect(q.peek()).toBeUndefined();
-      expect(() => q.pop()).toThrow();
-    });
-
-    it.skipIf(opts.skip?.determinism)('is deterministic', () => {
-      expect(drive(opts.make(), 9).trace).toEqual(drive(opts.make(), 9).trace);
-    });
+    for (const c of SCHEDULING_CHECKS) {
+      it.skipIf(c.skippable !== undefined && opts.skip?.[c.skippable] !== undefined)(c.title, () => c.run(opts.make));
+    }
   });
 }

@@ -1,8 +1,5 @@
-import { instantiate, type PolicyRef } from '../../../policies/registry.js';
-import { SCHEDULING_POLICIES } from '../../../policies/scheduling/registry.js';
-import { EVICTION_POLICIES } from '../../../policies/kv/registry.js';
-import type { SchedulingPolicy } from '../../../policies/scheduling/types.js';
-import type { EvictionPolicy } from '../../../policies/kv/eviction/types.js';
+import type { PolicyRef } from '../../../policies/registry.js';
+import { instantiatePolicy } from '../../scenario/policy-modules.js';
 import { clusterCostModel, type ResolvedCluster } from '../../runner/resolve.js';
 import type { WallClock } from '../wall-clock.js';
 import { EmulatedEngine } from './emulated-engine.js';
@@ -27,8 +24,8 @@ export function buildEmulatedEngine(spec: EmulatedEngineSpec): EmulatedEngine {
     modelName: spec.modelName ?? cluster.model.name,
     makeCore: EmulatedEngine.coreFactory(
       cluster.engine, cost,
-      () => instantiate<SchedulingPolicy>(SCHEDULING_POLICIES, spec.scheduling, ctx, 'scheduling policy'),
-      () => instantiate<EvictionPolicy>(EVICTION_POLICIES, spec.eviction, ctx, 'eviction policy'),
+      () => instantiatePolicy('scheduling', spec.scheduling, ctx),
+      () => instantiatePolicy('eviction', spec.eviction, ctx),
     ),
   });
 }
