@@ -17,6 +17,7 @@ import { registerRouter } from './router.js';
 import { registerLoad } from './load.js';
 import { registerSchema } from './schema.js';
 import { registerMerge } from './merge.js';
+import { registerCheckPolicy } from './check-policy.js';
 
 /** Build the CLI program (exported for tests). */
 export function buildProgram(): Command {
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerLoad(program);
   registerSchema(program);
   registerMerge(program);
+  registerCheckPolicy(program);
   return program;
 }
 

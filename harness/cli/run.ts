@@ -5,6 +5,7 @@ import { basename, join } from 'node:path';
 import { loadScenarioAsync } from '../scenario/load.js';
 import { collectSet, SET_HELP } from './set-flag.js';
 import { parseShard, type ShardSpec } from '../runner/shard.js';
+import { moduleConformanceFailures } from '../runner/policy-conformance.js';
 import { REPORT_FORMATS, runScenario, type ReportFormat } from '../runner/matrix.js';
 import { Progress } from '../progress.js';
 import { consoleSummary } from './summary-table.js';
@@ -80,6 +81,11 @@ export function registerRun(program: Command): void {
         ...(o.seed !== undefined ? { seeds: [o.seed] } : {}), ...(o.mode ? { mode: o.mode } : {}), ...(o.skipBadRows ? { skipBadRows: true } : {}),
       });
       checkGateFlags(loaded.scenario, o); // a typo in --gate fails now, not after the run
+      if (o.check) {
+        // A user policy module gets the conformance checks a built-in passes in the test suite, before any cell runs.
+        const failures = moduleConformanceFailures((loaded.points ?? []).map((p) => p.scenario));
+        if (failures.length > 0) throw new Error(`--check: ${failures.join('\n')}`);
+      }
       const base = o.baseline !== undefined ? readReportFile(o.baseline) : null; // read first: a bad file fails before the run
       const outDir = o.out ?? join('runs', loaded.scenario.name);
       const progress = new Progress(process.stderr, !o.quiet && !o.json);
