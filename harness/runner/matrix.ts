@@ -131,6 +131,7 @@ async function runInto(
     : null;
   if (mine) cells.splice(0, cells.length, ...mine.map((k) => cells[k]!));
   const cellBytes: { cell: number; requests: number; workflows: number }[] = [];
+  opts.progress?.start(cells.length, 'cells');
   const jobs = live ? 1 : Math.max(1, Math.min(opts.jobs ?? 1, cells.length));
   const pool = jobs > 1 ? new CellPool(jobs) : null;
   // With a pool, keep at most 2 × jobs cells ahead of the one being written: memory holds a few cells.
@@ -166,6 +167,7 @@ async function runInto(
       } else {
         res = runSimCell({ ...simCellSpec(c.job, c.cluster), onProgress });
       }
+      opts.progress?.advance();
       events += res.events;
       calls += res.requests.length;
       if (want('csv')) {
