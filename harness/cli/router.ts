@@ -1,15 +1,14 @@
 import { ROUTER_DEFAULTS } from '../../sim/router-core.js';
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
 import { instantiate } from '../../policies/registry.js';
 import { ROUTING_POLICIES } from '../../policies/routing/registry.js';
 import type { RoutingPolicy } from '../../policies/types.js';
 import { SeededRng } from '../../policies/rng.js';
 import { InputError } from '../../workloads/input-error.js';
 import { policyRefSchema } from '../scenario/policy-ref.js';
-import type { UpstreamSpec } from '../live/router/upstream.js';
+import { BackendsFileWatcher, parseBackends } from '../live/router/backends-file.js';
+
+export { parseBackends }; // where it was first defined (tests import it from here)
 import { apiKeyFrom, collect, numberFlag, untilSignal } from './live-flags.js';
 import { ENVOY_OUTLIER_DEFAULTS } from '../../policies/recovery/outlier-detection.js';
 import { MAX_BODY_BYTES } from '../live/http-util.js';
@@ -18,6 +17,7 @@ import { DEFAULT_WORKFLOW_STORE } from '../live/router/workflow-store.js';
 interface RouterFlags {
   backend?: string[];
   backendsFile?: string;
+  backendsPollMs: number;
   routing: string;
   host: string;
   port: number;
@@ -47,53 +47,14 @@ interface RouterFlags {
   maxQueuedBytes: number;
 }
 
-const url = z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' });
-const fileSchema = z.array(z.union([url, z.strictObject({ id: z.string().min(1).optional(), url, apiKeyEnv: z.string().optional() })])).min(1);
-
-/** Backends from `--backend [id=]URL` flags and/or a YAML/JSON file; ids default to i0, i1... */
-export function parseBackends(flags: readonly string[], file: string | undefined, defaultKey: string | undefined): UpstreamSpec[] {
-  const out: UpstreamSpec[] = [];
-  const add = (id: string | undefined, u: string, apiKey: string | undefined): void => {
-    out.push({ id: id ?? `i${out.length}`, url: u, ...(apiKey ? { apiKey } : {}) });
-  };
-  for (const f of flags) {
-    const m = /^([A-Za-z0-9._-]+)=(.*)$/.exec(f);
-    const u = url.safeParse(m ? m[2] : f);
-    if (!u.success) throw new InputError([`--backend: expected [id=]http://host:port, found '${f}'`]);
-    add(m?.[1], u.data, defaultKey);
-  }
-  if (file !== undefined) {
-    let raw: unknown;
-    try {
-      raw = parseYaml(readFileSync(file, 'utf8'));
-    } catch (e) {
-      throw new InputError([`${file}: cannot read backends: ${(e as Error).message}`]);
-    }
-    const parsed = fileSchema.safeParse(raw);
-    if (!parsed.success) {
-      throw new InputError(parsed.error.issues.map((i) => `${file}: ${i.path.map(String).join('.') || '(top level)'}: ${i.message} (expected a list of URLs or {id, url, apiKeyEnv})`));
-    }
-    for (const b of parsed.data) {
-      if (typeof b === 'string') add(undefined, b, defaultKey);
-      else add(b.id, b.url, b.apiKeyEnv !== undefined ? process.env[b.apiKeyEnv] : defaultKey);
-    }
-  }
-  if (out.length === 0) throw new InputError(['router: give at least one --backend URL or a --backends-file']);
-  const ids = new Set<string>();
-  for (const b of out) {
-    if (ids.has(b.id)) throw new InputError([`router: duplicate backend id '${b.id}'`]);
-    ids.add(b.id);
-  }
-  return out;
-}
-
 /** `agentbench router`: the workflow-aware OpenAI-compatible router. */
 export function registerRouter(program: Command): void {
   program
     .command('router')
     .description('serve a workflow-aware OpenAI-compatible router over static backends, routing with any agentbench policy')
     .option('--backend <[id=]url>', 'a backend base URL (repeatable)', collect)
-    .option('--backends-file <file>', 'YAML/JSON list of backend URLs or {id, url, apiKeyEnv}')
+    .option('--backends-file <file>', 'YAML/JSON list of backend URLs or {id, url, apiKeyEnv}, re-read when it changes (a mounted ConfigMap): backends are added and removed without dropping requests in flight')
+    .option('--backends-poll-ms <ms>', 'how often the backends file is also checked by stat (fs.watch misses some changes)', numberFlag(100), 2000)
     .option('--routing <policy>', `routing policy: a name (${Object.keys(ROUTING_POLICIES).join(', ')}) or JSON {"kind": ..., options}`, 'round-robin')
     .option('--host <addr>', 'address to bind', '127.0.0.1')
     .option('--port <n>', 'port (0: any free port)', numberFlag(0, 65535, true), 8001)
@@ -122,7 +83,8 @@ export function registerRouter(program: Command): void {
     .option('--max-agents-per-workflow <n>', 'agents per workflow (429 past it)', numberFlag(1, 1e6, true), DEFAULT_WORKFLOW_STORE.maxAgentsPerWorkflow)
     .option('--max-queued-bytes <n>', 'bytes of agent messages queued over all workflows (429 past it)', numberFlag(1, 64 * 1024 ** 3, true), DEFAULT_WORKFLOW_STORE.maxTotalBytes)
     .action(async (o: RouterFlags) => {
-      const upstreams = parseBackends(o.backend ?? [], o.backendsFile, o.backendApiKey ?? process.env['AGENTBENCH_BACKEND_API_KEY']);
+      const backendKey = o.backendApiKey ?? process.env['AGENTBENCH_BACKEND_API_KEY'];
+      const upstreams = parseBackends(o.backend ?? [], o.backendsFile, backendKey);
       let raw: unknown = o.routing;
       if (o.routing.trim().startsWith('{')) {
         try {
@@ -161,7 +123,16 @@ export function registerRouter(program: Command): void {
         if (u.keyRefused) process.stderr.write(`warning: backend ${u.id} (${u.url}) refuses the router's key (GET /v1/models: 401/403); check --backend-api-key or its apiKeyEnv\n`);
       }
       process.stdout.write(`agentbench router: ${policy.name} over ${upstreams.map((u) => `${u.id}=${u.url}`).join(', ')} at ${router.url}\n`);
+      const file = o.backendsFile;
+      const watcher = file === undefined ? undefined : new BackendsFileWatcher({
+        file, initial: upstreams, pollMs: o.backendsPollMs,
+        load: () => parseBackends(o.backend ?? [], file, backendKey),
+        apply: (specs) => router.setUpstreams(specs),
+        log: (line) => process.stderr.write(`${line}\n`),
+      });
+      watcher?.start();
       await untilSignal();
+      watcher?.close();
       await router.close();
     });
 }

@@ -53,7 +53,20 @@ export interface RouterServer {
   readonly counters: RouterCounters;
   readonly workflows: WorkflowStore;
   readonly monitor: UpstreamMonitor;
+  /**
+   * Replace the backend list (a re-read backends file): backends whose id and URL are unchanged
+   * stay as they are; removed ones take no new request, finish the ones they have, then close;
+   * added ones are routed to at once (healthy until a check says otherwise). Refuses an empty or
+   * duplicate-id list (the current one stays).
+   */
+  setUpstreams(specs: readonly UpstreamSpec[]): BackendChange;
   close(): Promise<void>;
+}
+
+/** What {@link RouterServer.setUpstreams} changed. */
+export interface BackendChange {
+  readonly added: readonly UpstreamSpec[];
+  readonly removed: readonly UpstreamSpec[];
 }
 
 // `expect` is hop-by-hop too (RFC 9110 §10.1.1): Node's server already answered the client's
@@ -117,7 +130,8 @@ export async function startRouterServer(opts: RouterOptions): Promise<RouterServ
     ids.add(u.id);
   }
   const host = opts.host ?? '127.0.0.1';
-  const ups = opts.upstreams.map((s) => new Upstream(s));
+  // Mutated in place by setUpstreams: the monitor, the metrics and each routing step read this array.
+  const ups: Upstream[] = opts.upstreams.map((s) => new Upstream(s));
   const byId = new Map(ups.map((u) => [u.id, u]));
   const policy = opts.policy;
   const counters = newRouterCounters();
@@ -259,6 +273,8 @@ export async function startRouterServer(opts: RouterOptions): Promise<RouterServ
     let lastTried = '';
     let lastAnswer: HeldAnswer | undefined;
     while (!clientGone) {
+      // A backend removed from the list (setUpstreams) since the request arrived is not tried again.
+      serving = serving.filter((u) => byId.get(u.id) === u);
       for (const u of serving) u.refresh();
       const step = core.next(state, policy, route, serving, opts.clock.nowUs());
       if (step.kind === 'backoff') {
@@ -443,13 +459,43 @@ export async function startRouterServer(opts: RouterOptions): Promise<RouterServ
     core.finished(policy, entry.route, u.id, ok, opts.clock.nowUs(), serverError);
   }
 
+  // Removed backends still finishing their requests (their pools close when those end).
+  const retiring = new Set<Upstream>();
+
+  function setUpstreams(specs: readonly UpstreamSpec[]): BackendChange {
+    if (specs.length === 0) throw new Error('router: at least one backend is required');
+    const seen = new Set<string>();
+    for (const s of specs) {
+      if (seen.has(s.id)) throw new Error(`router: duplicate backend id '${s.id}'`);
+      seen.add(s.id);
+    }
+    const same = (u: Upstream, s: UpstreamSpec): boolean => u.url === s.url && u.apiKey === s.apiKey;
+    const removed = ups.filter((u) => !specs.some((s) => s.id === u.id && same(u, s)));
+    const added = specs.filter((s) => { const u = byId.get(s.id); return !u || !same(u, s); });
+    for (const u of removed) {
+      ups.splice(ups.indexOf(u), 1);
+      byId.delete(u.id);
+      policy.onInstanceDown?.(u.id); // the policy forgets it (prefix indexes, session rings)
+      retiring.add(u);
+      // undici's close() lets the requests in flight finish (streams included), then ends the connections.
+      void u.pool.close().catch(() => {}).finally(() => retiring.delete(u));
+    }
+    for (const s of added) {
+      const u = new Upstream(s);
+      ups.push(u);
+      byId.set(u.id, u);
+      void refreshModels(u, modelTimeoutMs);
+    }
+    return { added, removed: removed.map((u) => ({ id: u.id, url: u.url, apiKey: u.apiKey })) };
+  }
+
   return {
-    url: `http://${hostForUrl(host)}:${port}`, port, upstreams: ups, counters, workflows, monitor,
+    url: `http://${hostForUrl(host)}:${port}`, port, upstreams: ups, counters, workflows, monitor, setUpstreams,
     async close() {
       clearInterval(sweep);
       monitor.stop();
       await closeServer(server, sockets);
-      await Promise.all(ups.map((u) => u.pool.destroy()));
+      await Promise.all([...ups, ...retiring].map((u) => u.pool.destroy()));
     },
   };
 }
