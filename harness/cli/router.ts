@@ -1,11 +1,10 @@
 import { ROUTER_DEFAULTS } from '../../sim/router-core.js';
 import type { Command } from 'commander';
-import { instantiate } from '../../policies/registry.js';
 import { ROUTING_POLICIES } from '../../policies/routing/registry.js';
-import type { RoutingPolicy } from '../../policies/types.js';
 import { SeededRng } from '../../policies/rng.js';
 import { InputError } from '../../workloads/input-error.js';
 import { policyRefSchema } from '../scenario/policy-ref.js';
+import { instantiatePolicy, loadPolicyModule, withPolicyModules } from '../scenario/policy-modules.js';
 import { BackendsFileWatcher, parseBackends } from '../live/router/backends-file.js';
 
 export { parseBackends }; // where it was first defined (tests import it from here)
@@ -55,7 +54,7 @@ export function registerRouter(program: Command): void {
     .option('--backend <[id=]url>', 'a backend base URL (repeatable)', collect)
     .option('--backends-file <file>', 'YAML/JSON list of backend URLs or {id, url, apiKeyEnv}, re-read when it changes (a mounted ConfigMap): backends are added and removed without dropping requests in flight')
     .option('--backends-poll-ms <ms>', 'how often the backends file is also checked by stat (fs.watch misses some changes)', numberFlag(100), 2000)
-    .option('--routing <policy>', `routing policy: a name (${Object.keys(ROUTING_POLICIES).join(', ')}) or JSON {"kind": ..., options}`, 'round-robin')
+    .option('--routing <policy>', `routing policy: a name (${Object.keys(ROUTING_POLICIES).join(', ')}), JSON {"kind": ..., options} or your module {"module": "./my-router.js", options}`, 'round-robin')
     .option('--host <addr>', 'address to bind', '127.0.0.1')
     .option('--port <n>', 'port (0: any free port)', numberFlag(0, 65535, true), 8001)
     .option('--api-key <key>', 'require Authorization: Bearer <key> from clients on /v1 (visible in ps: prefer --api-key-env; default: $AGENTBENCH_API_KEY)')
@@ -93,9 +92,12 @@ export function registerRouter(program: Command): void {
           throw new InputError([`--routing: invalid JSON: ${(e as Error).message}`]);
         }
       }
-      const ref = policyRefSchema(ROUTING_POLICIES, 'routing policy').safeParse(raw);
-      if (!ref.success) throw new InputError(ref.error.issues.map((i) => `--routing: ${i.message}`));
-      const policy = instantiate<RoutingPolicy>(ROUTING_POLICIES, ref.data, { blockSize: o.blockSize }, 'routing policy');
+      // A user module (`--routing '{"module": "./my-router.js", ...options}'`, relative to the current folder) as in a scenario.
+      const spec = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>)['module'] : undefined;
+      const modules = new Map<string, string>(typeof spec === 'string' ? [[spec, await loadPolicyModule(spec, process.cwd(), '--routing module')]] : []);
+      const ref = withPolicyModules(modules, () => policyRefSchema(ROUTING_POLICIES, 'routing policy', true).safeParse(raw));
+      if (!ref.success) throw new InputError(ref.error.issues.map((i) => `--routing${i.path.map((k) => `.${String(k)}`).join('')}: ${i.message}`));
+      const policy = instantiatePolicy('routing', ref.data, { blockSize: o.blockSize });
       // The live stack (HTTP server, undici) is loaded only by the commands that serve.
       const [{ startRouterServer }, { WallClock }] = await Promise.all([import('../live/router/router-server.js'), import('../live/wall-clock.js')]);
       const router = await startRouterServer({

@@ -118,8 +118,9 @@ describe.each(FILES.map((f) => [relative(ROOT, f), f]))('%s', (_rel, file) => {
         }
       }
       // GitHub workflows and the composite action: `run:` lines, and the action's inputs.
-      const jobs = (d['jobs'] ?? {}) as Record<string, { steps?: { run?: string; uses?: string; with?: Record<string, string> }[] }>;
-      const actionSteps = ((d['runs'] as { steps?: unknown[] } | undefined)?.steps ?? []) as { run?: string }[];
+      type Step = { run?: string; uses?: string; with?: Record<string, string> };
+      const jobs = (d['jobs'] ?? {}) as Record<string, { steps?: Step[] }>;
+      const actionSteps = ((d['runs'] as { steps?: Step[] } | undefined)?.steps ?? []);
       for (const step of [...Object.values(jobs).flatMap((j) => j.steps ?? []), ...actionSteps]) {
         for (const line of (step.run ?? '').split('\n')) {
           const argv = agentbenchArgv(line);
@@ -127,7 +128,7 @@ describe.each(FILES.map((f) => [relative(ROOT, f), f]))('%s', (_rel, file) => {
           expect(cliArgProblems(argv), line).toEqual([]);
           checked++;
         }
-        if ('uses' in step && (step.uses === './' || /^[\w-]+\/agentbench@/.test(step.uses ?? ''))) {
+        if (step.uses === './' || /^[\w-]+\/agentbench@/.test(step.uses ?? '')) {
           const inputs = (docsOf(join(ROOT, 'action.yml'))[0]!['inputs'] ?? {}) as Record<string, { required?: boolean }>;
           for (const k of Object.keys(step.with ?? {})) expect(Object.keys(inputs), `with.${k}`).toContain(k);
           for (const [k, v] of Object.entries(inputs)) if (v.required) expect(step.with?.[k], `with.${k} (required)`).toBeDefined();

@@ -138,3 +138,26 @@ describe('conformance of user modules', () => {
     expect(err).toContain("--check: policies.0.routing: routing policy module ./unhealthy-router.js fails conformance check 'never routes to an unhealthy instance'");
   });
 });
+
+describe('agentbench router --routing with a user module', () => {
+  it('serves with the module\'s policy (path relative to the current folder), options checked', async () => {
+    const { spawn } = await import('node:child_process');
+    const cli = join(import.meta.dirname, '../../dist/harness/cli/main.js');
+    const child = spawn(process.execPath, [cli, 'router', '--port', '0', '--backend', 'http://127.0.0.1:9', '--routing', '{"module": "./good-router.js", "bias": 1}', '--health-interval-ms', '60000', '--scrape-interval-ms', '0'], { cwd: FIXTURES });
+    try {
+      const line = await new Promise<string>((ok, fail) => {
+        let text = '';
+        child.stdout.on('data', (c: Buffer) => {
+          text += c.toString();
+          if (text.includes('\n')) ok(text);
+        });
+        child.on('exit', (code) => fail(new Error(`router exited ${String(code)}`)));
+      });
+      expect(line).toMatch(/^agentbench router: good-router over i0=http:\/\/127\.0\.0\.1:9 at http:\/\/127\.0\.0\.1:\d+\n/);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await main(['router', '--backend', 'http://127.0.0.1:9', '--routing', `{"module": "${join(FIXTURES, 'good-router.js')}", "bias": -1}`])).toBe(2);
+    expect(err).toMatch(/--routing\.bias: .*>=0/);
+  });
+});
