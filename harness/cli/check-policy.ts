@@ -29,7 +29,7 @@ export function registerCheckPolicy(program: Command): void {
     .option('--skip <check>', 'skip a check that does not apply, by its key (determinism, spreads); repeatable', (v: string, prev: string[] = []) => [...prev, v])
     .action(async (spec: string, o: { options?: Record<string, unknown>; as?: PolicySlot; blockSize: number; skip?: string[] }) => {
       const where = `check-policy ${spec}`;
-      const url = await loadPolicyModule(spec.startsWith('.') || spec.startsWith('/') ? spec : `./${spec}`, process.cwd(), where);
+      const url = await loadPolicyModule(spec.startsWith('.') || spec.startsWith('/') ? spec : `./${spec}`, process.cwd(), where, 'the current folder');
       const m = await importPolicyModule(url, spec, where);
       const parsed = m.factory.options.safeParse(o.options ?? {});
       if (!parsed.success) {

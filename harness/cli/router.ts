@@ -94,7 +94,7 @@ export function registerRouter(program: Command): void {
       }
       // A user module (`--routing '{"module": "./my-router.js", ...options}'`, relative to the current folder) as in a scenario.
       const spec = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>)['module'] : undefined;
-      const modules = new Map<string, string>(typeof spec === 'string' ? [[spec, await loadPolicyModule(spec, process.cwd(), '--routing module')]] : []);
+      const modules = new Map<string, string>(typeof spec === 'string' ? [[spec, await loadPolicyModule(spec, process.cwd(), '--routing module', 'the current folder')]] : []);
       const ref = withPolicyModules(modules, () => policyRefSchema(ROUTING_POLICIES, 'routing policy', true).safeParse(raw));
       if (!ref.success) throw new InputError(ref.error.issues.map((i) => `--routing${i.path.map((k) => `.${String(k)}`).join('')}: ${i.message}`));
       const policy = instantiatePolicy('routing', ref.data, { blockSize: o.blockSize });

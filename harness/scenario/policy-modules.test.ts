@@ -80,7 +80,7 @@ describe('user policy modules: bad input exits 2 naming the file, key path, expe
     ['options rejected by its schema', '{ module: ./good-router.js, bias: -2 }', /scenario\.yaml:4:\d+: policies\[0\]\.routing\.bias: expected a number >= 0, found number -2/],
     ['unknown option', '{ module: ./good-router.js, bais: 1 }', /policies\[0\]\.routing\.bais: unknown option 'bais' for routing policy module '\.\/good-router\.js'; valid options: bias/],
     ['kind and module', '{ kind: random, module: ./good-router.js }', /policies\[0\]\.routing\.kind: give kind \(a built-in routing policy\) or module \(your own\), not both/],
-    ['a package name', '{ module: some-package }', /expected a path to a policy module relative to the scenario \(\.\/policies\/my-router\.js\), found 'some-package'/],
+    ['a package name', '{ module: some-package }', /expected a path to a policy module relative to the scenario's folder \(\.\/policies\/my-router\.js\), found 'some-package'/],
   ];
   for (const [what, routing, message] of cases) {
     it(what, async () => {

@@ -62,18 +62,18 @@ export function nodeStripsTypes(): boolean {
 }
 
 /**
- * Resolve `spec` (a path relative to `baseDir`, or absolute), import it and check its default
+ * Resolve `spec` (a path relative to `baseDir`, named `base` in messages, or absolute), import it and check its default
  * export; returns its file URL. `where` prefixes every message (file and key path). Throws
  * InputError (exit 2) for a missing file, a type-stripping Node that is not there, a module
  * that fails to load, and a default export that is not a `definePolicy` result.
  */
-export async function loadPolicyModule(spec: string, baseDir: string, where: string): Promise<string> {
+export async function loadPolicyModule(spec: string, baseDir: string, where: string, base = "the scenario's folder"): Promise<string> {
   if (!/^(\.{1,2}[\\/]|[\\/]|[A-Za-z]:[\\/]|file:)/.test(spec)) {
-    throw new InputError([`${where}: expected a path to a policy module relative to the scenario (./policies/my-router.js), found '${spec}'`]);
+    throw new InputError([`${where}: expected a path to a policy module relative to ${base} (./policies/my-router.js), found '${spec}'`]);
   }
   const file = spec.startsWith('file:') ? fileURLToPath(spec) : isAbsolute(spec) ? spec : resolve(baseDir, spec);
   if (!existsSync(file) || !statSync(file).isFile()) {
-    throw new InputError([`${where}: policy module not found: ${file} (the path '${spec}' is relative to the scenario's folder ${baseDir})`]);
+    throw new InputError([`${where}: policy module not found: ${file} (the path '${spec}' is relative to ${base} ${baseDir})`]);
   }
   const ext = extname(file);
   if (TS_EXT.has(ext) && !nodeStripsTypes()) {
