@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -27,6 +27,22 @@ describe('examples/custom-policy (a team gating its own policy, no fork)', () =>
     expect(r.stdout).toMatch(/gate PASS: [1-9]\d* gate check\(s\) passed/);
     const report = JSON.parse(readFileSync(join(work, 'runs/gate/report.json'), 'utf8')) as { policies: { name: string; routing: string }[] };
     expect(report.policies.map((p) => p.name)).toEqual(['least-loaded', './policies/my-router.js(kvWeight=4)']);
+  });
+
+  it('a worse router (always the first instance) fails the gate: exit 1, naming the policy and metric', () => {
+    const router = join(work, 'policies/my-router.js');
+    const good = readFileSync(router, 'utf8');
+    const bad = good.replace(/const load = .*;/, 'const load = inst.id === instances[0].id ? 0 : 1;');
+    expect(bad).not.toBe(good);
+    // Same path as written (the hash stays comparable), different code: what a team's pull request changes.
+    writeFileSync(router, bad);
+    try {
+      const r = agentbench(['run', 'gate.yaml', '--baseline', 'baselines/gate.json', '--out', 'runs/worse', '--quiet']);
+      expect(r.status).toBe(1);
+      expect(r.stdout).toMatch(/gate FAIL: 1 of 2 gate check\(s\) failed\n  - parallel × \.\/policies\/my-router\.js\(kvWeight=4\): makespanMsP99 rose/);
+    } finally {
+      writeFileSync(router, good);
+    }
   });
 
   it('its package.json scripts name commands the CLI accepts (check-policy passes)', () => {
