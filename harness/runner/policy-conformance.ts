@@ -3,6 +3,7 @@ import { ROUTING_CHECKS } from '../../policies/routing/conformance.js';
 import { SCHEDULING_CHECKS } from '../../sim/conformance/scheduling.js';
 import { EVICTION_CHECKS } from '../../sim/conformance/eviction.js';
 import type { PolicyRef } from '../../policies/registry.js';
+import { pathLabel } from '../../reports/found.js';
 import type { Scenario } from '../scenario/schema.js';
 import { instantiatePolicy, policyRefsOf, SLOT_WHAT, type PolicySlot, type SlotPolicy } from '../scenario/policy-modules.js';
 
@@ -55,7 +56,7 @@ export function moduleConformanceFailures(scenarios: readonly Scenario[]): strin
       seen.add(key);
       const make = () => instantiatePolicy(slot, ref, { blockSize: sc.cluster.blockSize });
       for (const r of runConformance(slot, make as () => SlotPolicy[PolicySlot])) {
-        if (r.status === 'failed') out.push(`${path.join('.')}: ${SLOT_WHAT[slot]} module ${ref.kind} fails conformance check '${r.title}': ${r.message}`);
+        if (r.status === 'failed') out.push(`${pathLabel(path)}: ${SLOT_WHAT[slot]} module ${ref.kind} fails conformance check '${r.title}': ${r.message}`);
       }
     }
   }

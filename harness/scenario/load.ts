@@ -9,7 +9,8 @@ import { describeFound as describe, pathLabel, valueAt } from '../../reports/fou
 import { scenarioSchema, type Scenario } from './schema.js';
 import { setPath } from './paths.js';
 import { expandSweep } from './sweep.js';
-import { loadScenarioPolicyModules, policyRefsOf, withPolicyModules } from './policy-modules.js';
+import { instantiatePolicy, loadScenarioPolicyModules, policyRefsOf, withPolicyModules } from './policy-modules.js';
+import type { PolicyRef } from '../../policies/registry.js';
 import { gateableMetrics } from './gate-metrics.js';
 import { unknownGateMetrics, wrongWayGates } from '../../reports/metric-names.js';
 import { metricDirection } from '../../reports/compare/direction.js';
@@ -88,7 +89,22 @@ export async function parseScenarioAsync(text: string, file: string, overrides: 
     };
     for (const [spec, url] of await loadScenarioPolicyModules(pt.raw, dirname(resolve(file)), where)) modules.set(spec, url);
   }
-  return validatePoints(raw, file, modules);
+  const loaded = validatePoints(raw, file, modules);
+  // Build each module's policy once, so a module that implements another interface (a router
+  // named as `scheduling:`) fails here, at its key, not in the first cell.
+  for (const pt of loaded.points ?? []) {
+    for (const { path, slot, node } of policyRefsOf(pt.scenario)) {
+      if (node['module'] === undefined) continue;
+      try {
+        instantiatePolicy(slot, node as unknown as PolicyRef, { blockSize: pt.scenario.cluster.blockSize });
+      } catch (e) {
+        const { line, col } = locate(raw.doc, raw.lineCounter, path);
+        const why = e instanceof InputError ? e.problems.join('; ') : (e as Error).message;
+        throw new InputError([`${file}:${line}:${col}: ${pathLabel(path)}: ${why}`]);
+      }
+    }
+  }
+  return loaded;
 }
 
 interface RawScenario {

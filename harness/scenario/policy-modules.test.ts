@@ -102,10 +102,10 @@ describe('user policy modules: bad input exits 2 naming the file, key path, expe
     }
   });
 
-  it('a routing module named as a scheduling policy fails saying what it looks like', async () => {
+  it('a routing module named as a scheduling policy fails at its key (validate too) saying what it looks like', async () => {
     const dir = fixtureCopy('slot', oneEntry('least-loaded\n    scheduling: { module: ./good-router.js }'));
-    expect(await main(['run', join(dir, 'scenario.yaml'), '--out', join(dir, 'out'), '--quiet'])).toBe(2);
-    expect(err).toContain('scheduling policy module ./good-router.js: make() returned an object without newQueue(), preemptionVictim(), expected a scheduling policy (it looks like a routing policy)');
+    expect(await main(['validate', join(dir, 'scenario.yaml')])).toBe(2);
+    expect(err).toMatch(/scenario\.yaml:5:17: policies\[0\]\.scheduling: scheduling policy module \.\/good-router\.js: make\(\) returned an object without newQueue\(\), preemptionVictim\(\), expected a scheduling policy \(it looks like a routing policy\)/);
   });
 });
 
@@ -135,7 +135,7 @@ describe('conformance of user modules', () => {
   it('run --check refuses a module that fails a conformance check before any cell runs', async () => {
     const dir = fixtureCopy('check', oneEntry('{ module: ./unhealthy-router.js }'));
     expect(await main(['run', join(dir, 'scenario.yaml'), '--out', join(dir, 'out'), '--quiet', '--check'])).toBe(1);
-    expect(err).toContain("--check: policies.0.routing: routing policy module ./unhealthy-router.js fails conformance check 'never routes to an unhealthy instance'");
+    expect(err).toContain("--check: policies[0].routing: routing policy module ./unhealthy-router.js fails conformance check 'never routes to an unhealthy instance'");
   });
 });
 
