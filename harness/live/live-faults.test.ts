@@ -33,7 +33,7 @@ live: { spawn: local, timeScale: 0.1${extra} }
 cluster: { instances: 2 }
 policies: [{ routing: round-robin, recovery: retry-call }]
 workloads: [{ name: s, pattern: sequential, agents: 2, workflows: 6, arrivals: { kind: constant, ratePerSec: 6 },
-  systemTokens: 64, contextTokens: 600, taskTokens: 32, outputTokens: 60 }]
+  systemTokens: 64, contextTokens: 600, taskTokens: 32, outputTokens: 600 }]
 faults:
 ${faults}
 `;
@@ -61,7 +61,9 @@ ${faults}
       expect(res.report.runs[0]!.timeseries!.rows.filter((r) => r[1] === 'i0').every((r) => r[7] === 'ok')).toBe(true);
       // Any call that failed did so on the crashed engine.
       const failed = readFileSync(join(dir, 'requests.csv'), 'utf8').split('\n').filter((l) => l.includes(',failed,'));
-      // The crash at 0.3 s breaks calls in flight on i1 (workflows arrive at 6/s from t = 0).
+      // The crash at 0.3 s breaks calls in flight on i1: workflows arrive at 6/s from t = 0 and a
+      // call decodes 600 tokens (~4 s of emulated GPU time at ~7 ms a step, ~0.4 s at timeScale
+      // 0.1), so the first two workflows' calls, one on each instance, are still running.
       expect(failed.length).toBeGreaterThan(0);
       for (const r of failed) expect(r).toContain(',i1,');
     } finally {
