@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { DEFAULT_ROOFLINE } from '../../sim/cost-model/coefficients.js';
 import { evaluateFidelity, summarizeFidelity } from '../../sim/cost-model/fidelity/evaluate.js';
 import { SERVING_POINTS } from '../../sim/cost-model/fidelity/points.js';
-import { servingPredictor } from './serving.js';
+import { servingCluster, servingPredictor } from './serving.js';
 
 describe('fidelity: whole serving runs (held out)', () => {
   const results = evaluateFidelity(SERVING_POINTS, DEFAULT_ROOFLINE, servingPredictor());
@@ -32,8 +32,18 @@ describe('fidelity: whole serving runs (held out)', () => {
 
   test('the simulated run is the measured one: the source\'s server arguments reach the cluster', () => {
     const l4 = SERVING_POINTS.filter((p) => p.gpu === 'l4');
-    for (const p of l4) expect(p.target).toMatchObject({ server: { gpuMemoryUtilization: 0.6, maxModelLen: 8192 } });
     expect(l4.every((p) => p.source.includes('--gpu-memory-utilization 0.6 --max-model-len 8192'))).toBe(true);
+    for (const p of l4) {
+      const c = servingCluster(p, DEFAULT_ROOFLINE);
+      expect(c.engine.maxModelLen).toBe(8192);
+      // vLLM's API-server defaults below 70 GiB (vllm/engine/arg_utils.py): 2048 batched tokens, 256 sequences.
+      expect(c.engine.maxNumBatchedTokens).toBe(2048);
+      expect(c.engine.maxNumSeqs).toBe(256);
+    }
+    // 0.6 of the L4's 24 GiB holds fewer KV blocks than vLLM's default 0.9 would.
+    const p = l4[0]!;
+    const defaultUtil = servingCluster({ ...p, target: { ...p.target, server: {} } } as typeof p, DEFAULT_ROOFLINE);
+    expect(servingCluster(p, DEFAULT_ROOFLINE).capacity.numBlocks).toBeLessThan(defaultUtil.capacity.numBlocks);
   });
 
   test('TTFT is reported, never gated, and the summary says so', () => {
