@@ -10,7 +10,6 @@ export function registerMerge(program: Command): void {
     .requiredOption('-o, --out <dir>', 'output folder')
     .action(async (dirs: string[], o: { out: string }) => {
       const { report, files } = await mergeShards(dirs, o.out);
-      process.stdout.write(`merged ${dirs.length} shard(s), ${report.runs.length} runs of '${report.scenario.name}' into ${o.out}/ (${files.map((f) => f.split('/').pop()).join(', ')})\n` +
-        'note: report.html has no latency CDF or Gantt charts (shards keep no per-request chart samples); report.json, the CSVs and report.md are the unsharded run\'s\n');
+      process.stdout.write(`merged ${dirs.length} shard(s), ${report.runs.length} runs of '${report.scenario.name}' into ${o.out}/ (${files.map((f) => f.split('/').pop()).join(', ')})\n`);
     });
 }

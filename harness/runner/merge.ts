@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { InputError } from '../../workloads/input-error.js';
 import { csvHeader, REQUEST_COLUMNS, summaryCsv, WORKFLOW_COLUMNS } from '../../reports/csv.js';
 import { aggregate, reportToJson, type Report, type RunEntry } from '../../reports/report.js';
-import { emptyChartData, renderReportFiles } from '../../reports/render-files.js';
+import { renderReportFiles } from '../../reports/render-files.js';
+import { ChartSampler } from '../../reports/html/chart-data.js';
+import { readRequestRows, readWorkflowRows } from '../../reports/csv-read.js';
 import { sweepPointsOf, sweepSummary } from '../../reports/capacity.js';
 import { RunDir } from './run-dir.js';
 
@@ -71,8 +73,9 @@ function checkShards(parts: readonly Partial[]): string[] {
  * `agentbench merge`: the shards of one run (`run --shard K/N` on N machines) into the run folder
  * the unsharded run writes — runs and CSV rows back in cell order, aggregates and the sweep
  * summary recomputed over every cell — so report.json, summary.csv and the CSVs are
- * byte-identical to an unsharded run. report.html is drawn from report.json alone (shards keep
- * no CDF or Gantt samples, so those charts are left out; the merge command says so).
+ * byte-identical to an unsharded run. report.html's latency distributions and workflow timelines
+ * are drawn from the CSV rows read back cell by cell (µs resolution: their figures may differ from
+ * the unsharded run's chart-data.json in the last decimal, never in what they show).
  */
 export async function mergeShards(dirs: readonly string[], outDir: string): Promise<{ report: Report; files: string[] }> {
   if (dirs.length === 0) throw new InputError(['merge: give the shards\' run folders']);
@@ -96,6 +99,12 @@ export async function mergeShards(dirs: readonly string[], outDir: string): Prom
     ...first, runs, aggregates: aggregate(runs),
     ...(first.sweep ? { sweep: sweepSummary(sweepPointsOf(first), first.sweep.slo, runs) } : {}),
   };
+  const charts = new ChartSampler(report.scenario.seeds[0]!);
+  for (const o of ordered) {
+    const reqs = readRequestRows(o.req.toString('utf8')).map((r) => r.record);
+    const wfs = readWorkflowRows(o.wf.toString('utf8')).map((r) => r.record);
+    charts.addCell(o.run.workload, o.run.policy, o.run.seed, reqs, wfs);
+  }
   const out = RunDir.open(outDir, '--out');
   try {
     out.write('report.json', reportToJson(report));
@@ -107,7 +116,7 @@ export async function mergeShards(dirs: readonly string[], outDir: string): Prom
       out.append('workflows.csv', o.wf.toString('utf8'));
     }
     const files = ['report.json', 'summary.csv', 'requests.csv', 'workflows.csv'];
-    for (const f of await renderReportFiles(report, emptyChartData(report))) {
+    for (const f of await renderReportFiles(report, charts.data())) {
       out.write(f.name, f.text);
       files.push(f.name);
     }
