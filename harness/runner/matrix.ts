@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { RunDir } from './run-dir.js';
 import { truncation, workflowsRequested } from './truncation.js';
@@ -33,8 +34,12 @@ export interface RunOptions {
   readonly progress?: Progress | undefined;
   /** Report files to write (default: all); run-info.json is always written. */
   readonly formats?: ReadonlySet<ReportFormat> | undefined;
-  /** Simulated cells run on this many worker threads (default 1; live runs always 1). */
-  readonly jobs?: number | undefined;
+  /**
+   * Simulated cells run on this many worker threads (default 1; live runs always 1). 'auto': one
+   * per core, at most one per cell, when the built worker sits beside the running code (the
+   * published package; not tests running the TypeScript sources, which would mix in a stale build).
+   */
+  readonly jobs?: number | 'auto' | undefined;
   /** Run only this shard's cells and write a partial run folder (report.json + CSVs) for `agentbench merge`. */
   readonly shard?: ShardSpec | undefined;
   /**
@@ -141,7 +146,8 @@ async function runInto(
     : null;
   if (mine) cells.splice(0, cells.length, ...mine.map((k) => cells[k]!));
   const cellBytes: NonNullable<Report['shard']>['cells'][number][] = [];
-  const jobs = live ? 1 : Math.max(1, Math.min(opts.jobs ?? 1, cells.length));
+  const asked = opts.jobs === 'auto' ? (CellPool.builtBesideMe() ? availableParallelism() : 1) : (opts.jobs ?? 1);
+  const jobs = live ? 1 : Math.max(1, Math.min(asked, cells.length));
   const pool = jobs > 1 ? new CellPool(jobs) : null;
   // With a pool, keep at most 2 × jobs cells ahead of the one being written: memory holds a few cells.
   const ahead = new Map<number, Promise<CellResult>>();
@@ -248,7 +254,7 @@ async function runInto(
   }
   out.write('run-info.json', `${JSON.stringify({
     // When the run began (merging a live load's slices checks that the machines started together).
-    startedAt: new Date(startedAtMs).toISOString(), wallMs: Math.round(wallMs), events, eventsPerSec: Math.round(events / (wallMs / 1000)), calls,
+    startedAt: new Date(startedAtMs).toISOString(), wallMs: Math.round(wallMs), jobs, events, eventsPerSec: Math.round(events / (wallMs / 1000)), calls,
     callsPerSec: Math.round(calls / (wallMs / 1000)), node: process.version, platform: `${process.platform}-${process.arch}`,
   }, null, 2)}\n`);
   out.commit();
