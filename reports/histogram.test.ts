@@ -33,4 +33,19 @@ describe('LogHistogram', () => {
     expect(h.count).toBe(1);
     expect(h.mean).toBe(3);
   });
+
+  it('merges slices through its sparse form: the union of the values, bucket for bucket', () => {
+    const [a, b, whole] = [new LogHistogram(), new LogHistogram(), new LogHistogram()];
+    [5, 5, 12.5].forEach((v) => { a.record(v); whole.record(v); });
+    [0.5, 12.5, 40].forEach((v) => { b.record(v); whole.record(v); });
+    // 5 → bucket 740, 12.5 → floor((log10 12.5 + 3) · 200) + 1 = 820: a has [740, 2], [820, 1].
+    expect(a.toSparse()).toEqual({ n: 3, sum: 22.5, buckets: [[740, 2], [820, 1]] });
+    const merged = new LogHistogram();
+    merged.addSparse(a.toSparse());
+    merged.addSparse(JSON.parse(JSON.stringify(b.toSparse())));
+    expect(merged.toSparse()).toEqual(whole.toSparse());
+    expect(merged.percentile(50)).toBe(whole.percentile(50));
+    expect(merged.mean).toBe(75.5 / 6);
+    expect(() => merged.addSparse({ n: 1, sum: 1, buckets: [[99_999, 1]] })).toThrow('histogram bucket 99999 out of range 0..2001');
+  });
 });

@@ -43,6 +43,25 @@ export class LogHistogram {
     this.#sum += value;
   }
 
+  /** The counts as JSON can carry them: non-empty buckets as [index, count] pairs, with n and the sum. */
+  toSparse(): SparseHistogram {
+    const buckets: [number, number][] = [];
+    this.#counts.forEach((c, i) => {
+      if (c > 0) buckets.push([i, c]);
+    });
+    return { n: this.#n, sum: this.#sum, buckets };
+  }
+
+  /** Add the counts of another histogram of the same bucketing (slices of one live run merged). */
+  addSparse(s: SparseHistogram): void {
+    for (const [i, c] of s.buckets) {
+      if (!Number.isInteger(i) || i < 0 || i >= this.#counts.length) throw new Error(`histogram bucket ${i} out of range 0..${this.#counts.length - 1}`);
+      this.#counts[i]! += c;
+    }
+    this.#n += s.n;
+    this.#sum += s.sum;
+  }
+
   /** Percentile p ∈ [0,100], reported at the geometric middle of its bucket. */
   percentile(p: number): number {
     if (this.#n === 0) return NaN;
@@ -59,4 +78,11 @@ export class LogHistogram {
     if (i === 0) return 10 ** this.#minLog;
     return 10 ** (this.#minLog + (i - 0.5) / this.#perDecade);
   }
+}
+
+/** A {@link LogHistogram}'s counts in JSON: non-empty buckets as [index, count]. */
+export interface SparseHistogram {
+  readonly n: number;
+  readonly sum: number;
+  readonly buckets: readonly (readonly [number, number])[];
 }

@@ -6,6 +6,7 @@ import { median as ssMedian } from 'simple-statistics';
 import { roundTo, type PercentileMethod } from './stats.js';
 import type { FaultJson } from './failover.js';
 import type { WorkloadParams } from './load.js';
+import type { SparseHistogram } from './histogram.js';
 
 /** Version of the report.json layout; bump on any incompatible change. */
 export const SCHEMA_VERSION = 1;
@@ -122,7 +123,15 @@ export interface Report {
     readonly index: number;
     readonly count: number;
     readonly totalCells: number;
-    readonly cells: readonly { readonly cell: number; readonly requests: number; readonly workflows: number }[];
+    /** A slice's cells also carry their inter-token latencies (summaries are recomputed over every slice). */
+    readonly cells: readonly { readonly cell: number; readonly requests: number; readonly workflows: number; readonly itlMs?: SparseHistogram }[];
+    /**
+     * 'workflows': a slice of a live load (`load workflows --shard K/N`), every cell driving every
+     * N-th arrival; absent: a share of the cells (`run --shard K/N`).
+     */
+    readonly split?: 'workflows';
+    /** A slice's SLO, to recompute goodput and attainment over the merged records. */
+    readonly slo?: Slo;
   };
 }
 

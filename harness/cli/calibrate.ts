@@ -18,8 +18,13 @@ export function registerCalibrate(program: Command): void {
     .requiredOption('--observations <file>', 'observation file (JSON or YAML)')
     .option('-o, --out <file>', 'where to write the calibration', 'calibration.json')
     .option('--gpu <gpu>', `the GPU the observations were measured on, instead of the file's gpu: ${GPU_HELP}`)
+    .option('--cpu-overlap <fraction>', 'how much of min(GPU, CPU) time the measured engine hid by overlapping them: 1 = async scheduling (vLLM\'s default), 0 = synchronous (--no-async-scheduling); held, not fitted', '1')
     .option('--json', 'print the fit as JSON instead of the table')
-    .action((o: { observations: string; out: string; gpu?: string; json?: boolean }) => {
+    .action((o: { observations: string; out: string; gpu?: string; cpuOverlap: string; json?: boolean }) => {
+      const cpuOverlap = Number(o.cpuOverlap);
+      if (o.cpuOverlap.trim() === '' || !Number.isFinite(cpuOverlap) || cpuOverlap < 0 || cpuOverlap > 1) {
+        throw new InputError([`--cpu-overlap: expected a number from 0 to 1, found ${JSON.stringify(o.cpuOverlap)}`]);
+      }
       let loaded;
       try {
         loaded = loadObservationFile(o.observations);
@@ -44,7 +49,7 @@ export function registerCalibrate(program: Command): void {
       if (tp) throw new InputError([`${o.observations}: tensorParallel: ${model.name}: ${tp}`]);
       const link = interconnectProblem(gpu, file.tensorParallel);
       if (link) throw new InputError([`${o.gpu !== undefined ? '--gpu' : `${o.observations}: gpu`}: ${link}`]);
-      const fit = fitCoefficients(model, gpu, file.tensorParallel, toObservations(file), DEFAULT_ROOFLINE);
+      const fit = fitCoefficients(model, gpu, file.tensorParallel, toObservations(file), { ...DEFAULT_ROOFLINE, cpuOverlap });
       const out = calibrationFileContent(model, gpu.name, file.tensorParallel, fit, { steps: file.steps.length, requests: file.requests.length });
       writeFlagFile('--out', o.out, `${JSON.stringify(out, null, 2)}\n`);
       for (const w of fit.warnings) process.stderr.write(`warning: ${w}\n`);

@@ -79,7 +79,7 @@ describe('agentbench explain-step', () => {
     const r = await run('explain-step', '--model', 'llama-3.1-8b', '--gpu', inline, '--prefill', '128', '--decode', '32x1024');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/kv-read µs +ridge µs/);
-    expect(r.out).toMatch(/overhead = per step 300 µs \+ per sequence - µs \(33 sequences\)/);
+    expect(r.out).toMatch(/overhead \(CPU\) = per step 300 µs \+ per sequence - µs \(33 sequences\) = 300 µs; GPU \d+ µs; hidden by CPU\/GPU overlap \(cpuOverlap × min\) 300 µs/);
     const j = JSON.parse((await run('explain-step', '--model', 'llama-3.1-8b', '--gpu', inline, '--prefill', '128', '--decode', '32x1024', '--json')).out) as
       { components: { name: string; ridgeUs: number; kvReadUs: number }[] };
     const catalog = JSON.parse((await run('explain-step', '--model', 'llama-3.1-8b', '--gpu', 'a100-80gb', '--prefill', '128', '--decode', '32x1024', '--json')).out) as typeof j;
@@ -113,14 +113,23 @@ describe('agentbench calibrate and scenarios using the result', () => {
     expect((await run('calibrate', '--observations', example, '--out', other, '--gpu', 'name=Mine')).err).toMatch(/--gpu: inline GPU spec/);
   });
 
+  test('--cpu-overlap must be a fraction: exit 2 naming the flag, expected and found', async () => {
+    const r = await run('calibrate', '--observations', example, '--out', join(dir, 'never.json'), '--cpu-overlap', '1.5');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--cpu-overlap: expected a number from 0 to 1, found "1\.5"/);
+  });
+
   test('writes a calibration file with MAPE per metric', async () => {
-    const r = await run('calibrate', '--observations', example, '--out', out);
+    // The example was generated for a synchronous engine (its header): CPU and GPU time add up.
+    const r = await run('calibrate', '--observations', example, '--out', out, '--cpu-overlap', '0');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/stepMs\s+24\s+[\d.]+%\s+[\d.]+%/);
     const f = JSON.parse(readFileSync(out, 'utf8')) as { coefficients: Record<string, number>; mape: Record<string, { fitted: number }> };
     expect(f.mape['stepMs']!.fitted).toBeLessThan(0.04);
     expect(f.mape['e2eMs']!.fitted).toBeLessThan(0.04);
-    // The example was generated with memoryEfficiency 0.78 and computeEfficiency 0.6.
+    // The example was generated with memoryEfficiency 0.78, computeEfficiency 0.6, stepOverheadUs 450.
+    expect(f.coefficients['cpuOverlap']).toBe(0);
+    expect(f.coefficients['stepOverheadUs']).toBeGreaterThan(300);
     expect(f.coefficients['memoryEfficiency']).toBeGreaterThan(0.72);
     expect(f.coefficients['memoryEfficiency']).toBeLessThan(0.84);
     expect(f.coefficients['computeEfficiency']).toBeGreaterThan(0.57);

@@ -76,7 +76,9 @@ export function breakdownText(b: StepBreakdown): string {
     ]);
   }
   const overhead = b.totalUs === 0 ? '' :
-    `\n  overhead = per step ${us(b.stepOverheadUs)} µs + per sequence ${us(b.perSeqOverheadUs)} µs (${b.seqs} sequences)`;
+    `\n  overhead (CPU) = per step ${us(b.stepOverheadUs)} µs + per sequence ${us(b.perSeqOverheadUs)} µs (${b.seqs} sequences) = ${us(b.cpuUs)} µs;` +
+    ` GPU ${us(b.gpuUs)} µs; hidden by CPU/GPU overlap (cpuOverlap × min) ${us(b.hiddenUs)} µs;` +
+    ` step = GPU + CPU − hidden`;
   return `${table(rows)}\n  step time ${(b.totalUs / 1000).toFixed(3)} ms for ${b.tokens} tokens in ${b.seqs} sequences (per rank; ` +
     'time = fixed + smooth roofline of compute and memory + network; ridge = what the smooth roofline adds over max(compute, ' +
     `memory) where neither hides the other; kv-read = the paged K/V read at the attention bandwidth, part of memory)${overhead}`;

@@ -45,12 +45,12 @@ describe('1. a run limit that cuts a run is loud', () => {
     const o = join(dir, 'out');
     expect(await main(['run', scenario(TRUNCATING), '--out', o, '--quiet'])).toBe(1);
     expect(err).toBe('warning: 1 of 1 runs stopped at a run limit; their results cover only part of the workload:\n' +
-      '  w × round-robin × seed 1: limits.maxSimS (5) reached at 5 s; 13 workflows started, 0 completed, 27 of 40 workflows never started\n' +
+      '  w × round-robin × seed 1: limits.maxSimS (5) reached at 5 s; 13 workflows started, 1 completed, 27 of 40 workflows never started\n' +
       'raise the limit in the scenario (docs/limits.md), or pass --allow-truncation to accept cut runs (exit 0)\n');
     const report = JSON.parse(readFileSync(join(o, 'report.json'), 'utf8')) as Report;
     expect(report.runs[0]!.end).toBe('limit');
     expect(report.runs[0]!.truncated).toEqual({
-      limit: 'limits.maxSimS', value: 5, atS: 5, workflowsRequested: 40, workflowsStarted: 13, workflowsCompleted: 0, workflowsNotStarted: 27,
+      limit: 'limits.maxSimS', value: 5, atS: 5, workflowsRequested: 40, workflowsStarted: 13, workflowsCompleted: 1, workflowsNotStarted: 27,
     });
     expect(report.runs[0]!.summary['workflowsTotal']).toBe(13); // started, not requested
     expect(readFileSync(join(o, 'report.md'), 'utf8')).toContain(
@@ -62,7 +62,7 @@ describe('1. a run limit that cuts a run is loud', () => {
     const json = JSON.parse(out) as { truncated: unknown[] };
     expect(json.truncated).toEqual([{
       workload: 'w', policy: 'round-robin', seed: 1,
-      limit: 'limits.maxSimS', value: 5, atS: 5, workflowsRequested: 40, workflowsStarted: 13, workflowsCompleted: 0, workflowsNotStarted: 27,
+      limit: 'limits.maxSimS', value: 5, atS: 5, workflowsRequested: 40, workflowsStarted: 13, workflowsCompleted: 1, workflowsNotStarted: 27,
     }]);
     expect(err).toMatch(/^warning: 1 of 1 runs stopped at a run limit/);
   });
@@ -72,7 +72,7 @@ describe('1. a run limit that cuts a run is loud', () => {
     expect((JSON.parse(out) as { truncated: unknown[] }).truncated).toEqual([{
       workload: 'w', policy: 'round-robin', seed: 1,
       // atS: the simulated time of the 500th event under the default cost model (docs/cost-model.md).
-      limit: 'limits.maxEvents', value: 500, atS: 4.874, workflowsRequested: 40, workflowsStarted: 13, workflowsCompleted: 0, workflowsNotStarted: 27,
+      limit: 'limits.maxEvents', value: 500, atS: 4.725, workflowsRequested: 40, workflowsStarted: 13, workflowsCompleted: 0, workflowsNotStarted: 27,
     }]);
   });
 

@@ -112,4 +112,36 @@ describe('live CLI commands', () => {
     expect(s['requestsFailed']).toBe(0);
     expect(c.out()).toMatch(/over stages 1s@4,1s@10/);
   });
+
+  it('load workflows --target --shard K/N drives slices that agentbench merge joins; policy entries collapse to one run', async () => {
+    const file = join(dir, 'sl.yaml');
+    // Two entries that agree on recovery: against a target they are one run, labelled target.
+    writeFileSync(file, [
+      'name: sl', 'cluster: { instances: 1 }', 'policies: [{ routing: least-loaded }, { routing: round-robin }]', 'seeds: [1]',
+      'workloads:', '  - { name: c, pattern: chat, workflows: 5, arrivals: { kind: constant, ratePerSec: 1 }, taskTokens: 32, outputTokens: 4 }',
+    ].join('\n'));
+    const e = await testEngine({ timeScale: 0.05 });
+    try {
+      const c = capture();
+      for (const k of [1, 2]) {
+        expect(await main(['load', 'workflows', file, '--stages', '1s@8', '--target', e.url, '--model', 'llama-3.1-8b', '--shard', `${k}/2`, '--out', join(dir, `sl${k}`), '--quiet'])).toBe(0);
+      }
+      expect(c.out()).toMatch(/slice 2\/2: one arrival in 2; join the 2 folders with agentbench merge/);
+      const part = JSON.parse(readFileSync(join(dir, 'sl1', 'report.json'), 'utf8')) as Report;
+      expect(part.shard).toMatchObject({ index: 1, count: 2, split: 'workflows', totalCells: 1 });
+      expect(part.runs.map((r) => r.policy)).toEqual(['target']);
+      expect(await main(['merge', join(dir, 'sl1'), join(dir, 'sl2'), '--out', join(dir, 'sl-merged')])).toBe(0);
+      expect(c.out()).toMatch(/merged 2 slices of a live load, 1 runs of 'sl'/);
+      const merged = JSON.parse(readFileSync(join(dir, 'sl-merged', 'report.json'), 'utf8')) as Report;
+      const parts = [1, 2].map((k) => (JSON.parse(readFileSync(join(dir, `sl${k}`, 'report.json'), 'utf8')) as Report).runs[0]!.summary['workflowsTotal']!);
+      expect(merged.runs[0]!.summary['workflowsTotal']).toBe(parts[0]! + parts[1]!);
+      expect(parts[0]! - parts[1]!).toBeGreaterThanOrEqual(0); // slice 1 takes arrivals 0, 2, 4...: never fewer
+      expect(parts[0]! - parts[1]!).toBeLessThanOrEqual(1);
+      writeFileSync(file, readFileSync(file, 'utf8').replace('{ routing: round-robin }', '{ routing: round-robin, recovery: retry-call }'));
+      expect(await main(['load', 'workflows', file, '--stages', '1s@8', '--target', e.url, '--model', 'llama-3.1-8b', '--quiet'])).toBe(2);
+      expect(c.err()).toMatch(/--target: the scenario's policy entries differ in recovery/);
+    } finally {
+      await e.close();
+    }
+  });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
+import { parseShard, type ShardSpec } from '../runner/shard.js';
 import type { WorkloadSpec } from '../../workloads/workload.js';
 import { InputError } from '../../workloads/input-error.js';
 import { loadScenario, scenarioHash } from '../scenario/load.js';
@@ -38,6 +39,7 @@ interface WorkflowFlags {
   out?: string;
   quiet?: boolean;
   json?: boolean;
+  shard?: ShardSpec;
 }
 
 const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
@@ -121,6 +123,11 @@ export function registerLoad(program: Command): void {
     .option('--model <name>', 'model name at the target (required with --target)')
     .option('--api-key-env <name>', 'environment variable holding the target\'s key')
     .option('-o, --out <dir>', 'output directory (default: runs/<scenario name>-load)')
+    .option('--shard <K/N>', 'drive slice K of N of the workflows (every N-th arrival) against a deployed target, into a partial folder; `agentbench merge` joins the N slices', (v: string) => {
+      const s = parseShard(v);
+      if ('error' in s) throw new InvalidArgumentError(s.error);
+      return s;
+    })
     .option('-q, --quiet', 'no progress on stderr')
     .option('--json', 'print a machine-readable summary')
     .action(async (file: string, o: WorkflowFlags) => {
@@ -136,21 +143,36 @@ export function registerLoad(program: Command): void {
         const { spawn: _spawn, ...rest } = live;
         live = { ...rest, timeScale: 1, target: target.data };
       }
+      const policies = live.target ? targetPolicies(sc.policies) : sc.policies;
       // The stages become each workload's arrivals (the workloads' own `stages` process), so the
       // one arrival driver runs them, exactly as the same scenario would in simulation.
-      const scenario = { ...sc, live, workloads: sc.workloads.map((w) => withStages(w, stages)) };
+      const scenario = { ...sc, live, policies, workloads: sc.workloads.map((w) => withStages(w, stages)) };
       const outDir = o.out ?? join('runs', `${sc.name}-load`);
       const progress = new Progress(process.stderr, !o.quiet && !o.json);
       const res = await runScenario({ file, scenario, hash: scenarioHash({ scenario, stages }) }, {
-        outDir, check: false, progress,
+        outDir, check: false, progress, slice: o.shard,
       });
       process.stderr.write(truncationWarning(res.report.runs));
       if (o.json) process.stdout.write(`${JSON.stringify({ outDir: res.outDir, files: res.files, aggregates: res.report.aggregates }, null, 2)}\n`);
       else {
         process.stdout.write(consoleSummary(res.report));
-        process.stdout.write(`\n${res.calls} LLM calls in ${(res.wallMs / 1000).toFixed(1)} s over stages ${o.stages}; reports in ${res.outDir}/\n`);
+        const slice = o.shard ? ` (slice ${o.shard.index}/${o.shard.count}: one arrival in ${o.shard.count}; join the ${o.shard.count} folders with agentbench merge)` : '';
+        process.stdout.write(`\n${res.calls} LLM calls in ${(res.wallMs / 1000).toFixed(1)} s over stages ${o.stages}${slice}; reports in ${res.outDir}/\n`);
       }
     });
+}
+
+/**
+ * A deployed target applies its own routing, scheduling and KV policies: the scenario's entries
+ * differ there only in their client-side recovery. Entries that agree on it are one run (the
+ * first entry); entries that differ would be different measurements under one label, so refuse.
+ */
+export function targetPolicies<P extends { readonly recovery: { readonly kind: string; readonly options: unknown } }>(policies: readonly P[]): P[] {
+  const recoveries = [...new Set(policies.map((p) => JSON.stringify(p.recovery)))];
+  if (recoveries.length > 1) {
+    throw new InputError([`--target: the scenario's policy entries differ in recovery (${recoveries.join(', ')}); against a deployed target only recovery applies, so give a scenario with one policy entry`]);
+  }
+  return policies.slice(0, 1);
 }
 
 /** A workload whose arrivals are Poisson rate stages, bounded by the stages (not by a workflow count). */

@@ -9,8 +9,11 @@ export function registerMerge(program: Command): void {
     .argument('<dirs...>', 'the shards\' run folders')
     .requiredOption('-o, --out <dir>', 'output folder')
     .action(async (dirs: string[], o: { out: string }) => {
-      const { report, files } = await mergeShards(dirs, o.out);
-      process.stdout.write(`merged ${dirs.length} shard(s), ${report.runs.length} runs of '${report.scenario.name}' into ${o.out}/ (${files.map((f) => f.split('/').pop()).join(', ')})\n` +
-        'note: report.html has no latency CDF or Gantt charts (shards keep no per-request chart samples); report.json, the CSVs and report.md are the unsharded run\'s\n');
+      const { report, files, startSpreadS } = await mergeShards(dirs, o.out);
+      const what = startSpreadS !== undefined ? 'slices of a live load' : 'shard(s)';
+      process.stdout.write(`merged ${dirs.length} ${what}, ${report.runs.length} runs of '${report.scenario.name}' into ${o.out}/ (${files.map((f) => f.split('/').pop()).join(', ')})\n`);
+      // Each slice's times run from its own start: the merged rates assume the machines started together.
+      if (startSpreadS === null) process.stderr.write('warning: a slice\'s start time is unknown (no run-info.json); the merged rates assume the slices started together\n');
+      else if (startSpreadS !== undefined && startSpreadS > 1) process.stderr.write(`warning: the slices started ${startSpreadS.toFixed(1)} s apart; the merged rates and latencies assume they started together\n`);
     });
 }

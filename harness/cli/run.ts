@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { basename, join } from 'node:path';
@@ -39,9 +38,9 @@ export function parseFormats(v: string): ReadonlySet<ReportFormat> {
   return out;
 }
 
-/** `--jobs`: a whole number from 1 to 256, or `auto` (one per core the process may use). */
-export function parseJobs(v: string): number {
-  if (v === 'auto') return availableParallelism();
+/** `--jobs`: a whole number from 1 to 256, or `auto` (one per core the process may use, at most one per cell). */
+export function parseJobs(v: string): number | 'auto' {
+  if (v === 'auto') return 'auto';
   if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 256) throw new InvalidArgumentError(`expected a whole number from 1 to 256 or auto, found '${v}'`);
   return Number(v);
 }
@@ -73,9 +72,9 @@ export function registerRun(program: Command): void {
     .option('--check', 'check invariants as the run goes (request conservation, KV conservation, causality, oracle boundary)')
     .option('--baseline <report.json>', 'gate the run against this baseline report (exit 1 on a regression)')
     .option('--set <path=value>', SET_HELP, collectSet)
-    .option('-j, --jobs <n>', 'simulate cells on n worker threads (a number, or auto: one per core); results are byte-identical to one job', parseJobs, 1)
+    .option('-j, --jobs <n>', 'simulate cells on n worker threads (a number, or auto: one per core, at most one per cell); results are byte-identical to one job', parseJobs, 'auto' as const)
     .option('--shard <K/N>', 'run only shard K of N (cells balanced by estimated cost) into a partial folder; `agentbench merge` joins the N folders', shardFlag))
-    .action(async (file: string, o: GateFlags & { formats?: ReadonlySet<ReportFormat>; out?: string; seed?: number; quiet?: boolean; json?: boolean; check?: boolean; baseline?: string; mode?: 'sim' | 'live'; skipBadRows?: boolean; allowTruncation?: boolean; set?: (readonly [string, unknown])[]; jobs: number; shard?: ShardSpec }) => {
+    .action(async (file: string, o: GateFlags & { formats?: ReadonlySet<ReportFormat>; out?: string; seed?: number; quiet?: boolean; json?: boolean; check?: boolean; baseline?: string; mode?: 'sim' | 'live'; skipBadRows?: boolean; allowTruncation?: boolean; set?: (readonly [string, unknown])[]; jobs: number | 'auto'; shard?: ShardSpec }) => {
       const loaded = await loadScenarioAsync(file, {
         ...(o.set ? { set: o.set } : {}),
         ...(o.seed !== undefined ? { seeds: [o.seed] } : {}), ...(o.mode ? { mode: o.mode } : {}), ...(o.skipBadRows ? { skipBadRows: true } : {}),

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { DEFAULT_ROOFLINE } from '../../sim/cost-model/coefficients.js';
 import { evaluateFidelity, summarizeFidelity } from '../../sim/cost-model/fidelity/evaluate.js';
 import { SERVING_POINTS } from '../../sim/cost-model/fidelity/points.js';
-import { servingPredictor } from './serving.js';
+import { servingCluster, servingPredictor } from './serving.js';
 
 describe('fidelity: whole serving runs (held out)', () => {
   const results = evaluateFidelity(SERVING_POINTS, DEFAULT_ROOFLINE, servingPredictor());
@@ -14,8 +14,36 @@ describe('fidelity: whole serving runs (held out)', () => {
   });
 
   test('decode slows as the closed loop fills: ITL rises with concurrency as measured', () => {
+    // ITL percentiles come from a log histogram, so neighbouring concurrencies (1 and 2: one more
+    // sequence's K/V and logits row, ~1% of the step) may share a bucket: never lower, and higher
+    // from end to end (measured: 5.1 → 7.1 ms).
     const itl = results.filter((r) => r.point.id.endsWith('-itl')).map((r) => r.predictedMs);
-    for (let i = 1; i < itl.length; i++) expect(itl[i]!).toBeGreaterThan(itl[i - 1]!);
+    for (let i = 1; i < itl.length; i++) expect(itl[i]!).toBeGreaterThanOrEqual(itl[i - 1]!);
+    expect(itl.at(-1)!).toBeGreaterThan(1.1 * itl[0]!);
+  });
+
+  test('held-out TPOT/ITL: median |error| within issue 17\'s 5%', () => {
+    // 4.3% when async scheduling's CPU/GPU overlap joined the model (docs/cost-model.md); no
+    // coefficient was chosen on these runs.
+    const s = summarizeFidelity(results).find((x) => x.category === 'tpot' && x.split === 'held-out')!;
+    expect(s.n).toBe(7);
+    expect(s.medianAbsError).toBeLessThanOrEqual(0.05);
+  });
+
+  test('the simulated run is the measured one: the source\'s server arguments reach the cluster', () => {
+    const l4 = SERVING_POINTS.filter((p) => p.gpu === 'l4');
+    expect(l4.every((p) => p.source.includes('--gpu-memory-utilization 0.6 --max-model-len 8192'))).toBe(true);
+    for (const p of l4) {
+      const c = servingCluster(p, DEFAULT_ROOFLINE);
+      expect(c.engine.maxModelLen).toBe(8192);
+      // vLLM's API-server defaults below 70 GiB (vllm/engine/arg_utils.py): 2048 batched tokens, 256 sequences.
+      expect(c.engine.maxNumBatchedTokens).toBe(2048);
+      expect(c.engine.maxNumSeqs).toBe(256);
+    }
+    // 0.6 of the L4's 24 GiB holds fewer KV blocks than vLLM's default 0.9 would.
+    const p = l4[0]!;
+    const defaultUtil = servingCluster({ ...p, target: { ...p.target, server: {} } } as typeof p, DEFAULT_ROOFLINE);
+    expect(servingCluster(p, DEFAULT_ROOFLINE).capacity.numBlocks).toBeLessThan(defaultUtil.capacity.numBlocks);
   });
 
   test('TTFT is reported, never gated, and the summary says so', () => {

@@ -1,6 +1,5 @@
 import { routerOptions, routerSchema, type RouterSpec } from '../../sim/faults/spec.js';
 import { TokenDeltas, type InstanceSample } from '../../reports/timeseries.js';
-import type { RequestRecord } from '../../reports/records.js';
 import { instanceStats, type InstanceStats } from '../../reports/summary.js';
 import { CellRun, policyStats, type CellResult, type CellSpec, type CellWorld } from '../runner/cell.js';
 import { HttpBackend } from './http-backend.js';
@@ -8,6 +7,7 @@ import { liveSchema, type LiveSettings } from './live-schema.js';
 import { startLocalStack, warmUpStack, type LocalStack } from './local-stack.js';
 import { WallClock } from './wall-clock.js';
 import { runFaultCommand, type FaultCommandResult, type LiveFault } from './live-faults.js';
+import { liveSummary } from './live-summary.js';
 
 export type { LiveFault } from './live-faults.js';
 
@@ -145,6 +145,7 @@ export async function runLiveCell(spec: LiveCellSpec): Promise<CellResult> {
   });
   return {
     summary, requests, workflows: cell.workflows, instances, samples: cell.series.samples, sampleIntervalUs: cell.series.intervalUs, events: 0, end,
+    ...(spec.slice ? { itlMs: cell.itlSparse() } : {}),
     ...(end === 'limit' ? { limit: { limit: 'live.maxDurationS', value: live.maxDurationS, atS: live.maxDurationS } } : {}),
   };
 }
@@ -166,34 +167,3 @@ function scheduleFaults(faults: readonly LiveFault[], stack: LocalStack | undefi
   }
 }
 
-/**
- * Live-only summary figures: retries and recoveries (`requestsRetried`, `requestsRecovered`,
- * `timeToRecoverMs` from the first failed attempt to the end of the last successful retry),
- * the router's reroutes and rejections, `itlPerChunk` (1: ITL is per streamed chunk) and the
- * time scale.
- */
-export function liveSummary(requests: readonly RequestRecord[], timeScale: number, router?: { reroutes: number; rejected: number }): Record<string, number> {
-  let retried = 0;
-  let recovered = 0;
-  let firstFailUs = Infinity;
-  let lastRecoveryUs = -Infinity;
-  for (const r of requests) {
-    if (r.outcome === 'failed' && r.endUs < firstFailUs) firstFailUs = r.endUs;
-    if (r.attempt > 0) {
-      retried++;
-      if (r.outcome === 'ok') {
-        recovered++;
-        if (r.endUs > lastRecoveryUs) lastRecoveryUs = r.endUs;
-      }
-    }
-  }
-  return {
-    requestsRetried: retried,
-    requestsRecovered: recovered,
-    timeToRecoverMs: Number.isFinite(firstFailUs) && lastRecoveryUs > firstFailUs ? Math.round(lastRecoveryUs - firstFailUs) / 1000 : NaN,
-    routerReroutes: router?.reroutes ?? NaN,
-    routerRejected: router?.rejected ?? NaN,
-    itlPerChunk: 1,
-    timeScale,
-  };
-}

@@ -33,7 +33,7 @@ live: { spawn: local, timeScale: 0.1${extra} }
 cluster: { instances: 2 }
 policies: [{ routing: round-robin, recovery: retry-call }]
 workloads: [{ name: s, pattern: sequential, agents: 2, workflows: 6, arrivals: { kind: constant, ratePerSec: 6 },
-  systemTokens: 64, contextTokens: 600, taskTokens: 32, outputTokens: 60 }]
+  systemTokens: 64, contextTokens: 600, taskTokens: 32, outputTokens: 600 }]
 faults:
 ${faults}
 `;
@@ -48,7 +48,7 @@ ${faults}
   it('a scenario crash takes a spawned engine down and back; every workflow finishes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ab-lf-'));
     try {
-      const loaded = parseScenario(`${live('  - { kind: crash, target: i1, atS: 0.3, recoverAfterS: 0.4 }', ', commands: [{ atS: 0.1, run: "exit 3" }]')}report: { sampleIntervalMs: 200 }\n`, 'lf.yaml');
+      const loaded = parseScenario(`${live('  - { kind: crash, target: i1, atS: 2, recoverAfterS: 0.4 }', ', commands: [{ atS: 0.1, run: "exit 3" }]')}report: { sampleIntervalMs: 200 }\n`, 'lf.yaml');
       const res = await runScenario(loaded, { outDir: dir, check: true });
       const s = res.report.runs[0]!.summary;
       expect(s['workflowsCompleted']).toBe(6);
@@ -61,7 +61,10 @@ ${faults}
       expect(res.report.runs[0]!.timeseries!.rows.filter((r) => r[1] === 'i0').every((r) => r[7] === 'ok')).toBe(true);
       // Any call that failed did so on the crashed engine.
       const failed = readFileSync(join(dir, 'requests.csv'), 'utf8').split('\n').filter((l) => l.includes(',failed,'));
-      // The crash at 0.3 s breaks calls in flight on i1 (workflows arrive at 6/s from t = 0).
+      // The crash at 2 s (scenario time; 0.2 s of wall time at timeScale 0.1) breaks calls in flight
+      // on i1: workflows arrive at 6/s from t = 0 and a call decodes 600 tokens (≥ 4 s at ~7 ms a
+      // step), so calls sent up to 2 s, one instance in two, are still running even when a loaded
+      // machine sends the first ones late (seen: 0.4 s, after a crash at 0.3 s would have struck).
       expect(failed.length).toBeGreaterThan(0);
       for (const r of failed) expect(r).toContain(',i1,');
     } finally {

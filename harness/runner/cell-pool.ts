@@ -35,6 +35,11 @@ export class CellPool {
     }
   }
 
+  /** True when this module runs from the build (dist), so the worker is the same code as the caller. */
+  static builtBesideMe(): boolean {
+    return existsSync(fileURLToPath(new URL('./cell-worker.js', import.meta.url)));
+  }
+
   /** Run one cell; resolves with its result. */
   run(job: SimCellJob): Promise<CellResult> {
     const id = this.#next++;

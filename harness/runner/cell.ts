@@ -8,7 +8,7 @@ import type { RoutingPolicy } from '../../policies/types.js';
 import type { Backend } from '../../workloads/backend.js';
 import { ArrivalDriver } from '../../workloads/driver.js';
 import { WorkloadSource, type WorkloadSpec } from '../../workloads/workload.js';
-import { LogHistogram } from '../../reports/histogram.js';
+import { LogHistogram, type SparseHistogram } from '../../reports/histogram.js';
 import type { RequestRecord, WorkflowRecord } from '../../reports/records.js';
 import { summarize, type InstanceStats, type Slo, type Summary } from '../../reports/summary.js';
 import { Timeseries, type InstanceSample } from '../../reports/timeseries.js';
@@ -18,6 +18,8 @@ import type { PolicyEntry } from '../scenario/schema.js';
 import type { ResolvedCluster } from './resolve.js';
 import type { LimitHit } from './truncation.js';
 import { WorkflowRunner } from './workflow-runner.js';
+import type { ShardSpec } from './shard.js';
+import { InputError } from '../../workloads/input-error.js';
 
 /** What every matrix cell needs, simulated or live. */
 export interface CellSpec {
@@ -32,6 +34,12 @@ export interface CellSpec {
   readonly percentileMethod?: PercentileMethod | undefined;
   /** Folder that the workload's relative file paths (traces, empirical distributions) resolve against. */
   readonly baseDir?: string | undefined;
+  /**
+   * Drive only slice K of N of the workload's arrivals (every N-th, from the K-th): `load
+   * workflows --shard K/N` spreads one live load over N machines. Every arrival is still drawn
+   * (the stream stays the unsliced one), so the N slices together are exactly the whole stream.
+   */
+  readonly slice?: ShardSpec | undefined;
   /** Called every sample interval with progress figures. */
   readonly onProgress?: ((p: { simUs: number; workflowsStarted: number; workflowsEnded: number }) => void) | undefined;
 }
@@ -50,6 +58,8 @@ export interface CellResult {
   readonly end: 'drained' | 'limit';
   /** The limit that stopped the cell (end 'limit'). */
   readonly limit?: LimitHit;
+  /** A sliced cell's inter-token latencies, for merging the slices' summaries. */
+  readonly itlMs?: SparseHistogram;
 }
 
 /**
@@ -104,10 +114,18 @@ export class CellRun {
       check: spec.check,
       recovery: { policy: instantiate<RecoveryPolicy>(RECOVERY_POLICIES, spec.policy.recovery, ctx, 'recovery policy'), rng: root.fork('recovery') },
     });
+    const slice = spec.slice;
+    // A closed loop's next arrival waits for the end of one of its workflows: one left to another slice would never end here.
+    if (slice && this.source.streams.some((st) => st.closedLoop)) {
+      throw new InputError([`workload '${spec.workload.name}': closed-loop arrivals cannot be split into slices (--shard); give each machine its own concurrency instead`]);
+    }
+    let arrivalNo = 0;
     this.#driver = new ArrivalDriver(this.source, {
       nowUs: () => world.clock.nowUs(),
       schedule: (atUs, fn) => world.schedule('arrival', atUs, fn),
-      start: (wf) => this.runner.start(wf),
+      start: (wf) => {
+        if (!slice || arrivalNo++ % slice.count === slice.index - 1) this.runner.start(wf);
+      },
     });
     this.series = new Timeseries(spec.sampleIntervalUs, instanceCount);
   }
@@ -129,6 +147,11 @@ export class CellRun {
       else this.#world.onIdle?.();
     };
     this.#world.schedule('sample', this.#world.clock.nowUs(), sample);
+  }
+
+  /** The inter-token latencies recorded, as JSON carries them (a sliced run's partial report). */
+  itlSparse(): SparseHistogram {
+    return this.#itlMs.toSparse();
   }
 
   /** The summary over the records and the instances' totals (+ trace rows skipped, when asked to skip). */

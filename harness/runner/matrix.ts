@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { RunDir } from './run-dir.js';
 import { truncation, workflowsRequested } from './truncation.js';
@@ -20,6 +21,7 @@ import { CellPool } from './cell-pool.js';
 import { shardCells, type ShardSpec } from './shard.js';
 import type { CellResult } from './cell.js';
 import type { LiveSettings } from '../live/live-schema.js';
+import { InputError } from '../../workloads/input-error.js';
 
 /** Options of a scenario run. */
 export interface RunOptions {
@@ -32,10 +34,19 @@ export interface RunOptions {
   readonly progress?: Progress | undefined;
   /** Report files to write (default: all); run-info.json is always written. */
   readonly formats?: ReadonlySet<ReportFormat> | undefined;
-  /** Simulated cells run on this many worker threads (default 1; live runs always 1). */
-  readonly jobs?: number | undefined;
+  /**
+   * Simulated cells run on this many worker threads (default 1; live runs always 1). 'auto': one
+   * per core, at most one per cell, when the built worker sits beside the running code (the
+   * published package; not tests running the TypeScript sources, which would mix in a stale build).
+   */
+  readonly jobs?: number | 'auto' | undefined;
   /** Run only this shard's cells and write a partial run folder (report.json + CSVs) for `agentbench merge`. */
   readonly shard?: ShardSpec | undefined;
+  /**
+   * Live load against a deployed target spread over machines (`load workflows --shard K/N`):
+   * every cell, driving only slice K of N of its arrivals, into a partial run folder for `merge`.
+   */
+  readonly slice?: ShardSpec | undefined;
 }
 
 /** Report outputs `run --formats` chooses from: report.json, report.md, the three CSVs, report.html. */
@@ -83,7 +94,10 @@ async function runInto(
   const target = sc.mode === 'live' ? sc.live?.target : undefined;
   // The run folder is new: only the formats asked for are written, so no earlier report can pass for this run's.
   // A shard writes what merge reads (report.json and the CSVs); the merged folder gets the rest.
-  const want = (f: ReportFormat): boolean => (opts.shard ? f === 'json' || f === 'csv' : opts.formats === undefined || opts.formats.has(f));
+  const partial = opts.shard ?? opts.slice;
+  if (opts.slice && !target) throw new InputError(['--shard: slices of a live load need a deployed target (live.target or --target): each machine drives its slice against the same stack']);
+  if (opts.slice && sc.live!.commands.length > 0) throw new InputError(['--shard: live.commands would run once per slice; run fault commands from one place, not from every machine']);
+  const want = (f: ReportFormat): boolean => (partial ? f === 'json' || f === 'csv' : opts.formats === undefined || opts.formats.has(f));
   if (want('csv')) {
     out.write('requests.csv', csvHeader(REQUEST_COLUMNS));
     out.write('workflows.csv', csvHeader(WORKFLOW_COLUMNS));
@@ -94,6 +108,7 @@ async function runInto(
     : null;
 
   const t0 = performance.now();
+  const startedAtMs = Date.now();
   const runs: RunEntry[] = [];
   // Sweep points (one, unlabelled, without a sweep): each a whole scenario; a point's workloads
   // are reported as `<name> @ <point>` so every table, chart and gate keeps one row per load.
@@ -130,9 +145,10 @@ async function runInto(
     ? shardCells(cells.map((c) => (c.workload as { workflows?: number }).workflows ?? 100), opts.shard.count)[opts.shard.index - 1]!
     : null;
   if (mine) cells.splice(0, cells.length, ...mine.map((k) => cells[k]!));
-  const cellBytes: { cell: number; requests: number; workflows: number }[] = [];
+  const cellBytes: NonNullable<Report['shard']>['cells'][number][] = [];
   opts.progress?.start(cells.length, 'cells');
-  const jobs = live ? 1 : Math.max(1, Math.min(opts.jobs ?? 1, cells.length));
+  const asked = opts.jobs === 'auto' ? (CellPool.builtBesideMe() ? availableParallelism() : 1) : (opts.jobs ?? 1);
+  const jobs = live ? 1 : Math.max(1, Math.min(asked, cells.length));
   const pool = jobs > 1 ? new CellPool(jobs) : null;
   // With a pool, keep at most 2 × jobs cells ahead of the one being written: memory holds a few cells.
   const ahead = new Map<number, Promise<CellResult>>();
@@ -157,7 +173,7 @@ async function runInto(
           cluster: c.cluster, workload, policy: p.entry, seed, check: opts.check, live: ps.live,
           faults: live.liveFaultsFromScenario(ps.faults, c.cluster.instances, seed),
           sampleIntervalUs: ps.report.sampleIntervalMs * 1000, slo: ps.slo, onProgress, router: ps.router, baseDir: dirname(loaded.file),
-          percentileMethod: ps.report.percentiles,
+          percentileMethod: ps.report.percentiles, slice: opts.slice,
         });
       } else if (pool) {
         submit(pos, pos + 2 * jobs);
@@ -172,7 +188,7 @@ async function runInto(
       calls += res.requests.length;
       if (want('csv')) {
         // Bytes of this cell's rows: merge splices the shards' CSVs back into cell order.
-        const bytes = { cell: c.no - 1, requests: 0, workflows: 0 };
+        const bytes = { cell: c.no - 1, requests: 0, workflows: 0, ...(res.itlMs ? { itlMs: res.itlMs } : {}) };
         writeRequestRows(workload.name, p.name, seed, res.requests, (chunk) => {
           out.append('requests.csv', chunk);
           bytes.requests += Buffer.byteLength(chunk);
@@ -217,7 +233,12 @@ async function runInto(
     ...(points.length > 1 || points[0]!.label !== '' ? { sweep: sweepSummary(points.map((p) => ({ label: p.label, values: p.values, workloads: p.scenario.workloads.map((w) => w.name) })), sc.slo, runs) } : {}),
     runs,
     aggregates: aggregate(runs),
-    ...(opts.shard ? { shard: { index: opts.shard.index, count: opts.shard.count, totalCells: total, cells: cellBytes } } : {}),
+    ...(partial ? {
+      shard: {
+        index: partial.index, count: partial.count, totalCells: total, cells: cellBytes,
+        ...(opts.slice ? { split: 'workflows' as const, ...(sc.slo ? { slo: sc.slo } : {}) } : {}),
+      },
+    } : {}),
   };
   out.stage = 'writing the reports';
   const written: string[] = [];
@@ -234,7 +255,8 @@ async function runInto(
     write('summary.csv', summaryCsv(runs));
   }
   out.write('run-info.json', `${JSON.stringify({
-    wallMs: Math.round(wallMs), events, eventsPerSec: Math.round(events / (wallMs / 1000)), calls,
+    // When the run began (merging a live load's slices checks that the machines started together).
+    startedAt: new Date(startedAtMs).toISOString(), wallMs: Math.round(wallMs), jobs, events, eventsPerSec: Math.round(events / (wallMs / 1000)), calls,
     callsPerSec: Math.round(calls / (wallMs / 1000)), node: process.version, platform: `${process.platform}-${process.arch}`,
   }, null, 2)}\n`);
   out.commit();

@@ -43,6 +43,24 @@ describe('run --shard K/N and merge', () => {
     const merged = read(join(dir, 'merged'));
     expect(JSON.parse(full['report.json']!).sweep.capacityAtSlo.length).toBe(4);
     for (const f of FILES) expect(merged[f], f).toBe(full[f]);
+    // report.html's extra data, rebuilt from the CSV rows (µs): the same distributions and
+    // timelines as the unsharded run's, figures equal to within the file's 0.001 ms rounding.
+    const charts = (d: string) => JSON.parse(readFileSync(join(d, 'chart-data.json'), 'utf8')) as {
+      cdfs: { workload: string; policy: string; metric: string; n: number; points: [number, number][] }[];
+      gantt: { workflowId: string; nodeId: string; sendMs: number; firstTokenMs: number; endMs: number }[];
+    };
+    const [a, b] = [charts(join(dir, 'full')), charts(join(dir, 'merged'))];
+    expect(a.cdfs.length).toBe(24); // 4 workload rows × 2 policies × 3 metrics
+    expect(b.cdfs.map((c) => [c.workload, c.policy, c.metric, c.n, c.points.length])).toEqual(a.cdfs.map((c) => [c.workload, c.policy, c.metric, c.n, c.points.length]));
+    b.cdfs.forEach((c, i) => c.points.forEach(([x, p], j) => {
+      expect(Math.abs(x - a.cdfs[i]!.points[j]![0])).toBeLessThanOrEqual(0.0021);
+      expect(p).toBe(a.cdfs[i]!.points[j]![1]);
+    }));
+    expect(a.gantt.length).toBeGreaterThan(20);
+    expect(b.gantt.map((g) => `${g.workflowId}/${g.nodeId}`)).toEqual(a.gantt.map((g) => `${g.workflowId}/${g.nodeId}`));
+    b.gantt.forEach((g, i) => {
+      for (const k of ['sendMs', 'firstTokenMs', 'endMs'] as const) expect(Math.abs(g[k] - a.gantt[i]![k])).toBeLessThanOrEqual(0.0021);
+    });
   });
 
   it('refuses a missing shard, a duplicate one and another scenario, naming them', async () => {

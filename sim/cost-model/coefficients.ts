@@ -31,6 +31,13 @@ export const coefficientsSchema = z.strictObject({
   stepOverheadUs: z.number().nonnegative(),
   /** CPU cost per scheduled sequence per step, µs. */
   perSeqOverheadUs: z.number().nonnegative(),
+  /**
+   * Fraction of the shorter of a step's GPU time and its CPU time (stepOverheadUs +
+   * perSeqOverheadUs × sequences) hidden by running them at the same time: 1 = async scheduling
+   * (the CPU schedules and prepares step n+1 while the GPU runs step n, so a step takes the
+   * longer of the two), 0 = synchronous (they add up).
+   */
+  cpuOverlap: z.number().min(0).max(1),
   /** Fraction of the per-direction interconnect bandwidth an all-reduce reaches (NCCL bus bandwidth). */
   interconnectEfficiency: z.number().positive(),
   /** Fixed latency of one all-reduce, µs. */
@@ -88,12 +95,23 @@ export const DEFAULT_ROOFLINE: RooflineCoefficients = {
   elementwiseKernelUs: 4.5,
   // vLLM blog "vLLM V1: A Major Upgrade to vLLM's Core Architecture" (Jan 2025, section 1):
   // per-step CPU work (scheduling, input preparation, detokenising) is significant next to the
-  // ~5 ms GPU step of Llama-8B on H100, and V1 overlaps most of it; we charge 0.3 ms.
+  // ~5 ms GPU step of Llama-8B on H100: 0.3 ms of CPU per step, which cpuOverlap (below) hides
+  // behind the GPU work whenever the GPU step is longer.
   stepOverheadUs: 300,
   // vLLM V1 keeps a persistent batch and detokenises in the front-end process, so per-sequence
   // engine work is small; 0 by default (vidur's V0 profile, data/profiling/a100/cpu_overheads.csv,
   // grows ~25 µs per sequence, most of it work V1 moved off the step). Calibration fits it.
   perSeqOverheadUs: 0,
+  // vLLM schedules asynchronously by default: vllm/config/scheduler.py `async_scheduling: bool |
+  // None = None` ("helps to avoid gaps in GPU utilization"), resolved in vllm/config/vllm.py
+  // ("Enable async scheduling unless there is an incompatible option"; the switch is
+  // vllm-project/vllm PR #27614 of the "Async Scheduling Plan", issue #27679), and
+  // vllm/v1/executor/uniproc_executor.py then keeps 2 batches in flight (max_concurrent_batches).
+  // The scheduler runs one step ahead (design: PR #19970, after NanoFlow), so the CPU work of a
+  // step overlaps the GPU work of another and a step takes the longer of the two. The public
+  // serving runs of the fidelity suite use vLLM 0.23, after the switch. A synchronous engine
+  // (--no-async-scheduling, vLLM V0, vidur's profiles): 0.
+  cpuOverlap: 1,
   // vidur data/profiling/network/h100_dgx/all_reduce.csv: 64 MiB over 4 H100s in 0.318 ms =
   // 316 GB/s ring bus bandwidth, 0.70 of NVLink's 450 GB/s per direction.
   interconnectEfficiency: 0.7,

@@ -71,8 +71,30 @@ describe('roofline on H100, Llama-3.1-8B', () => {
     const base = cost.explain(s).components.find((c) => c.name === 'linear')!;
     const slow = slowMem.explain(s).components.find((c) => c.name === 'linear')!;
     expect(slow.memoryUs).toBeCloseTo(2 * base.memoryUs, 6);
-    const moreOverhead = new RooflineCostModel(llama8b, h100, { coefficients: { ...DEFAULT_ROOFLINE, stepOverheadUs: 1300 } });
-    expect(moreOverhead.stepTimeUs(s) - cost.stepTimeUs(s)).toBeCloseTo(1000, 6);
+    // Synchronous engine (cpuOverlap 0): CPU and GPU time add up, so +1000 µs of CPU is +1000 µs.
+    const sync = (stepOverheadUs: number) => new RooflineCostModel(llama8b, h100, { coefficients: { ...DEFAULT_ROOFLINE, cpuOverlap: 0, stepOverheadUs } });
+    expect(sync(1300).stepTimeUs(s) - sync(300).stepTimeUs(s)).toBeCloseTo(1000, 6);
+  });
+
+  test('async scheduling (cpuOverlap 1) hides the CPU time behind a longer GPU step, and the GPU time behind a longer CPU step', () => {
+    // One decode at context 1000 of Llama-3.1-8B on H100: ~16 GB of weights at 0.84 × 3.35 TB/s
+    // ≈ 5.7 ms of GPU time, far above 300 µs of CPU: the step is the GPU time alone.
+    const s = shapeOf([], [1000]);
+    const b = cost.explain(s);
+    expect(b.cpuUs).toBe(300);
+    expect(b.hiddenUs).toBe(300);
+    expect(b.totalUs).toBeCloseTo(b.gpuUs, 6);
+    expect(b.components.find((c) => c.name === 'overhead')!.timeUs).toBe(0);
+    const sync = new RooflineCostModel(llama8b, h100, { coefficients: { ...DEFAULT_ROOFLINE, cpuOverlap: 0 } });
+    expect(sync.stepTimeUs(s) - cost.stepTimeUs(s)).toBeCloseTo(300, 6);
+    // 20 ms of CPU per step exceeds the GPU time: the step is the CPU time, the GPU work hidden.
+    const cpuBound = new RooflineCostModel(llama8b, h100, { coefficients: { ...DEFAULT_ROOFLINE, stepOverheadUs: 20_000 } });
+    const c = cpuBound.explain(s);
+    expect(c.totalUs).toBeCloseTo(20_000, 6);
+    expect(c.hiddenUs).toBeCloseTo(b.gpuUs, 6);
+    // Half overlap: GPU + CPU − 0.5 × min(GPU, CPU).
+    const half = new RooflineCostModel(llama8b, h100, { coefficients: { ...DEFAULT_ROOFLINE, cpuOverlap: 0.5 } });
+    expect(half.stepTimeUs(s)).toBeCloseTo(b.gpuUs + 300 - 150, 6);
   });
 });
 

@@ -30,8 +30,9 @@ export function smoothRoofline(c: number, m: number, p: number): number {
  * + smoothRoofline(FLOPs / (peak × efficiency), bytes / (bandwidth × efficiency)), where the
  * paged K/V read of attention runs at its own, lower bandwidth efficiency; with tensor
  * parallelism, ring all-reduces cost 2(tp−1)/tp × message bytes / (link × interconnectEfficiency)
- * + latency each; plus a per-step and a per-sequence CPU overhead. The step takes the sum
- * (kernels run one after another). Sources of every default: docs/cost-model.md.
+ * + latency each. The GPU time is the sum (kernels run one after another). The CPU time is a
+ * per-step plus a per-sequence overhead; the step takes GPU + CPU − cpuOverlap × min(GPU, CPU)
+ * (async scheduling overlaps them). Sources of every default: docs/cost-model.md.
  */
 export class RooflineCostModel implements CostModel {
   readonly name = 'roofline';
@@ -50,6 +51,8 @@ export class RooflineCostModel implements CostModel {
   readonly #ridgeUs = new Float64Array(NUM_COMPONENTS);
   #kvReadUs = 0;
   #networkUs = 0;
+  #cpuUs = 0;
+  #hiddenUs = 0;
 
   constructor(model: ModelSpec, gpu: GpuSpec, opts: RooflineOptions = {}) {
     const k = opts.coefficients ?? DEFAULT_ROOFLINE;
@@ -97,7 +100,10 @@ export class RooflineCostModel implements CostModel {
     });
     const k = this.coefficients;
     const stepOverheadUs = w.tokens === 0 ? 0 : k.stepOverheadUs;
-    return { totalUs, tokens: w.tokens, seqs: w.seqs, components, stepOverheadUs, perSeqOverheadUs: k.perSeqOverheadUs * w.seqs };
+    return {
+      totalUs, tokens: w.tokens, seqs: w.seqs, components, stepOverheadUs, perSeqOverheadUs: k.perSeqOverheadUs * w.seqs,
+      gpuUs: totalUs - this.#cpuUs + this.#hiddenUs, cpuUs: this.#cpuUs, hiddenUs: this.#hiddenUs,
+    };
   }
 
   // The hot path: per step, no allocation.
@@ -111,6 +117,8 @@ export class RooflineCostModel implements CostModel {
       this.#ridgeUs.fill(0);
       this.#kvReadUs = 0;
       this.#networkUs = 0;
+      this.#cpuUs = 0;
+      this.#hiddenUs = 0;
       return 0;
     }
     const k = this.coefficients;
@@ -136,8 +144,14 @@ export class RooflineCostModel implements CostModel {
     this.#networkUs = w.allReduceWireBytes * this.#networkUsPerByte;
     const arOverhead = w.allReduces * k.allReduceLatencyUs;
     this.#overheadUs[C.allReduce] = arOverhead;
-    const stepOverhead = k.stepOverheadUs + k.perSeqOverheadUs * w.seqs;
-    this.#overheadUs[C.overhead] = stepOverhead;
-    return total + this.#networkUs + arOverhead + stepOverhead;
+    const gpuUs = total + this.#networkUs + arOverhead;
+    const cpuUs = k.stepOverheadUs + k.perSeqOverheadUs * w.seqs;
+    // Async scheduling runs the CPU work of one step during the GPU work of another: the overlap
+    // hides cpuOverlap × the shorter of the two (coefficients.ts).
+    const hiddenUs = k.cpuOverlap * (gpuUs < cpuUs ? gpuUs : cpuUs);
+    this.#cpuUs = cpuUs;
+    this.#hiddenUs = hiddenUs;
+    this.#overheadUs[C.overhead] = cpuUs - hiddenUs;
+    return gpuUs + cpuUs - hiddenUs;
   }
 }

@@ -69,7 +69,10 @@ export interface ComponentTime {
   readonly ridgeUs: number;
   /** Interconnect transfer time (all-reduce only), µs. */
   readonly networkUs: number;
-  /** Fixed costs: kernel, all-reduce latency, per-step and per-sequence overheads, µs. */
+  /**
+   * Fixed costs: kernel, all-reduce latency; for 'overhead', the CPU time not hidden behind GPU
+   * work (StepBreakdown.hiddenUs), µs.
+   */
   readonly overheadUs: number;
   /** overheadUs + max(computeUs, memoryUs) + ridgeUs + networkUs. */
   readonly timeUs: number;
@@ -86,6 +89,15 @@ export interface StepBreakdown {
   readonly stepOverheadUs: number;
   /** Of the 'overhead' component: the per-sequence CPU cost × sequences, µs. */
   readonly perSeqOverheadUs: number;
+  /** GPU time: every component but 'overhead' (kernels, roofline, network), µs. */
+  readonly gpuUs: number;
+  /** CPU time: stepOverheadUs + perSeqOverheadUs, µs. */
+  readonly cpuUs: number;
+  /**
+   * Hidden by overlapping CPU and GPU work (cpuOverlap × min(gpuUs, cpuUs)); the 'overhead'
+   * component carries cpuUs − hiddenUs, so totalUs = gpuUs + cpuUs − hiddenUs, µs.
+   */
+  readonly hiddenUs: number;
 }
 
 /** Step time of a batch on one instance. Pure: same shape, same time. */

@@ -44,6 +44,9 @@ export function calibrationFor(path: string, model: ModelSpec, gpu: string, tens
       'recalibrate for this set-up or override coefficients under cluster.costModel',
     );
   }
+  // Files written before cpuOverlap existed carry every other coefficient, stepOverheadUs fitted
+  // with CPU and GPU time adding up: keep them synchronous rather than hide that overhead now.
+  if (f.coefficients.cpuOverlap === undefined && f.coefficients.stepOverheadUs !== undefined) return { ...f.coefficients, cpuOverlap: 0 };
   return f.coefficients;
 }
 

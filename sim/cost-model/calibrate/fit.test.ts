@@ -10,9 +10,12 @@ import { toObservations, type Observation } from './observations.js';
 const model = loadModel('llama-3.1-8b');
 const gpu = loadGpu('h100-sxm');
 
+// A synchronous engine (cpuOverlap 0): CPU and GPU time add up, so the per-step and per-sequence
+// overheads show in every step and can be recovered.
+const SYNC: RooflineCoefficients = { ...DEFAULT_ROOFLINE, cpuOverlap: 0 };
 // Calibration keeps the prior's ratio of attention to streaming bandwidth (fit.ts), so the truth does too.
 const TRUE: RooflineCoefficients = {
-  ...DEFAULT_ROOFLINE,
+  ...SYNC,
   computeEfficiency: 0.55, attentionEfficiency: 0.35, memoryEfficiency: 0.72, stepOverheadUs: 800, perSeqOverheadUs: 6,
   attentionMemoryEfficiency: 0.72 * (DEFAULT_ROOFLINE.attentionMemoryEfficiency / DEFAULT_ROOFLINE.memoryEfficiency),
 };
@@ -41,7 +44,7 @@ function synthetic(n: number, noise: number, seed: number): Observation[] {
 describe('fitCoefficients', () => {
   test('recovers known coefficients from noisy synthetic step observations', () => {
     const obs = synthetic(300, 0.03, 7);
-    const fit = fitCoefficients(model, gpu, 1, obs, DEFAULT_ROOFLINE);
+    const fit = fitCoefficients(model, gpu, 1, obs, SYNC);
     const k = fit.coefficients;
     expect(k.computeEfficiency).toBeCloseTo(TRUE.computeEfficiency, 1);
     expect(Math.abs(k.computeEfficiency / TRUE.computeEfficiency - 1)).toBeLessThan(0.05);
@@ -72,7 +75,7 @@ describe('fitCoefficients', () => {
       const us = o.parts.reduce((a, p) => a + p.count * truth.stepTimeUs(p.shape), 0);
       return { ...o, observedUs: us * (1 + 0.02 * (rng.float() - 0.5) * 2) };
     });
-    const fit = fitCoefficients(model, gpu, 1, obs, DEFAULT_ROOFLINE);
+    const fit = fitCoefficients(model, gpu, 1, obs, SYNC);
     // One sequence's K/V is small next to the weights, and the weights read is the same every
     // step, so the bandwidth is pinned only loosely (±7%) apart from the per-step overhead.
     expect(Math.abs(fit.coefficients.computeEfficiency / TRUE.computeEfficiency - 1)).toBeLessThan(0.07);
@@ -95,9 +98,28 @@ describe('fitCoefficients', () => {
       if (i % 2 === 0 || shape.decodeSeqs === 0) addToShape(shape, rng.int(4000), 1 + rng.int(8192), false, true);
       return { metric: 'stepMs', observedUs: truth.stepTimeUs(shape) * (1 + 0.01 * (rng.float() - 0.5)), parts: [{ shape, count: 1 }], label: `s${i}` };
     });
-    const fit = fitCoefficients(m70, gpu, 4, obs, DEFAULT_ROOFLINE);
+    const fit = fitCoefficients(m70, gpu, 4, obs, SYNC);
     expect(fit.fitted).toContain('interconnectEfficiency');
     expect(Math.abs(fit.coefficients.interconnectEfficiency / 0.5 - 1)).toBeLessThan(0.12);
+    expect(fit.mape.stepMs!.fitted).toBeLessThan(0.01);
+  });
+
+  test('with async scheduling (cpuOverlap 1) hidden CPU overheads keep the prior; the efficiencies are still recovered', () => {
+    // Every synthetic step is ≥ 16 GB of weights at 0.72 × 3.35 TB/s ≈ 6.6 ms of GPU time, far
+    // above the 800 + 6 × 256 µs of CPU work: the step is the GPU time alone, whatever the
+    // overheads are, so the fit cannot (and must not) move them.
+    const truth: RooflineCoefficients = { ...TRUE, cpuOverlap: 1 };
+    const rng = new SeededRng(3);
+    const timed = new RooflineCostModel(model, gpu, { coefficients: truth });
+    const obs: Observation[] = synthetic(120, 0, 9).map((o, i) => {
+      const shape = o.parts[0]!.shape;
+      return { ...o, observedUs: timed.stepTimeUs(shape) * (1 + 0.01 * (rng.float() - 0.5)), label: `a${i}` };
+    });
+    const fit = fitCoefficients(model, gpu, 1, obs, DEFAULT_ROOFLINE);
+    expect(fit.held).toEqual(expect.arrayContaining(['stepOverheadUs', 'perSeqOverheadUs', 'cpuOverlap']));
+    expect(fit.coefficients.stepOverheadUs).toBe(DEFAULT_ROOFLINE.stepOverheadUs);
+    expect(Math.abs(fit.coefficients.computeEfficiency / truth.computeEfficiency - 1)).toBeLessThan(0.05);
+    expect(Math.abs(fit.coefficients.memoryEfficiency / truth.memoryEfficiency - 1)).toBeLessThan(0.05);
     expect(fit.mape.stepMs!.fitted).toBeLessThan(0.01);
   });
 

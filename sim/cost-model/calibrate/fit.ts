@@ -11,8 +11,12 @@ import type { Metric, Observation } from './observations.js';
  * t = (c^p + m^p)^(1/p) is homogeneous of degree 1, so t = c·∂t/∂c + m·∂t/∂m (Euler), and with
  * the partials taken at the current coefficients, time = Σ kernels·fixed cost +
  * Σ FLOPs/peak · wc · (1/efficiency) + Σ bytes/bandwidth · wm · (1/memory efficiency) +
- * stepOverheadUs + seqs·perSeqOverheadUs + all-reduces·latency + wire bytes/link ·
- * (1/interconnectEfficiency). The roofline sharpness itself is not fitted (held at the prior).
+ * all-reduces·latency + wire bytes/link · (1/interconnectEfficiency) on the GPU, and
+ * stepOverheadUs + seqs·perSeqOverheadUs on the CPU; the step is GPU + CPU − cpuOverlap ×
+ * min(GPU, CPU), linear once it is known which of the two is shorter (assigned per iteration like
+ * the bounds). With cpuOverlap 1 and GPU steps longer than the CPU work, the CPU overheads are
+ * hidden and the data cannot pin them: they keep the prior. The roofline sharpness and cpuOverlap
+ * are not fitted (held at the prior).
  * One memory scale moves both bandwidth efficiencies, keeping the prior's attention-to-streaming
  * ratio: for one model the weight bytes are the same every step, so only the paged K/V read
  * (which varies with context) tells the bandwidth apart from the per-step overhead.
@@ -125,11 +129,14 @@ export function fitCoefficients(
   // K/V read µs at efficiency 1, in units of the memory scale: × memory / attention-memory efficiency.
   const kvPerMemory = prior.memoryEfficiency / prior.attentionMemoryEfficiency;
 
+  const overlap = prior.cpuOverlap;
   const rowsFor = (theta: readonly number[]): { rows: number[][]; signature: string } => {
     let signature = '';
     const rows = terms.map((parts) => {
       const row = new Array<number>(PARAMS.length).fill(0);
       for (const t of parts) {
+        // One step's GPU columns and CPU columns apart, so the CPU/GPU overlap can weight them.
+        const gpuRow = new Array<number>(PARAMS.length).fill(0);
         for (let i = 0; i < C.allReduce; i++) {
           const cls = COMPUTE_CLASS[i];
           const computeCol = cls === 'gemm' ? P.computeScale : P.attentionScale;
@@ -142,16 +149,25 @@ export function fitCoefficients(
           // Partial derivatives of the smooth roofline at the current coefficients.
           const wc = total > 0 ? Math.pow(cs / total, sharpness - 1) : 0;
           const wm = total > 0 ? Math.pow(ms / total, sharpness - 1) : 0;
-          if (cls !== null) row[computeCol]! += t.count * c * wc;
-          row[P.memoryScale]! += t.count * (m + kv * kvPerMemory) * wm;
+          if (cls !== null) gpuRow[computeCol]! += c * wc;
+          gpuRow[P.memoryScale]! += (m + kv * kvPerMemory) * wm;
           signature += `${wc.toFixed(4)},${wm.toFixed(4)};`;
         }
-        row[P.kernelOverheadUs]! += t.count * t.gemmKernels;
-        row[P.elementwiseKernelUs]! += t.count * t.smallKernels;
-        row[P.stepOverheadUs]! += t.count;
-        row[P.perSeqOverheadUs]! += t.count * t.seqs;
-        row[P.allReduceLatencyUs]! += t.count * t.allReduces;
-        row[P.interconnectScale]! += t.count * t.wireUs;
+        gpuRow[P.kernelOverheadUs]! += t.gemmKernels;
+        gpuRow[P.elementwiseKernelUs]! += t.smallKernels;
+        gpuRow[P.allReduceLatencyUs]! += t.allReduces;
+        gpuRow[P.interconnectScale]! += t.wireUs;
+        // The step takes GPU + CPU − overlap × min(GPU, CPU) (roofline.ts): linear again once we
+        // know which is shorter at the current coefficients (part of the alternation's assignment).
+        const gpuUs = gpuRow.reduce((a, v, i) => a + v * theta[i]!, 0);
+        const cpuUs = theta[P.stepOverheadUs]! + t.seqs * theta[P.perSeqOverheadUs]!;
+        const gpuShorter = gpuUs < cpuUs;
+        const gpuWeight = gpuShorter ? 1 - overlap : 1;
+        const cpuWeight = gpuShorter ? 1 : 1 - overlap;
+        signature += gpuShorter ? 'g' : 'c';
+        for (let i = 0; i < PARAMS.length; i++) row[i]! += t.count * gpuWeight * gpuRow[i]!;
+        row[P.stepOverheadUs]! += t.count * cpuWeight;
+        row[P.perSeqOverheadUs]! += t.count * cpuWeight * t.seqs;
       }
       return row;
     });

@@ -25,6 +25,8 @@ export type FidelityTarget =
   | {
     readonly kind: 'serving'; readonly concurrency: number; readonly inputTokens: number; readonly outputTokens: number;
     readonly requests: number; readonly metric: 'tpot' | 'itl' | 'ttft';
+    /** Server arguments the source states (`vllm serve --gpu-memory-utilization --max-model-len`); vLLM's defaults otherwise. */
+    readonly server?: { readonly gpuMemoryUtilization?: number; readonly maxModelLen?: number };
   };
 
 /** Point categories, reported separately. */
@@ -134,12 +136,17 @@ export const FIDELITY_POINTS: readonly FidelityPoint[] = [
   attention('a100-attn-b128-c704', 'held-out', 128, 704, 0.136, 0.25),
 ];
 
-const WMX = 'ai.wmx.dev/benchmarks (vLLM v0.23.0 V1, 1× L4, Qwen2.5-0.5B-Instruct BF16, 256 in / 128 out, --ignore-eos, closed loop at fixed --max-concurrency)';
+const WMX = 'ai.wmx.dev/benchmarks (vLLM v0.23.0 V1, 1× L4, Qwen2.5-0.5B-Instruct BF16, `--gpu-memory-utilization 0.6 --max-model-len 8192`, ' +
+  '256 in / 128 out, --ignore-eos, closed loop at fixed --max-concurrency)';
 
 function l4Serving(concurrency: number, metric: 'itl' | 'ttft', ms: number, tolerance: number, gated = true): FidelityPoint {
   return {
     id: `l4-qwen0.5b-c${concurrency}-${metric}`, category: metric === 'ttft' ? 'ttft' : 'tpot', split: 'held-out', gpu: 'l4', model: 'qwen2.5-0.5b',
-    tensorParallel: 1, target: { kind: 'serving', concurrency, inputTokens: 256, outputTokens: 128, requests: 20 * concurrency, metric },
+    tensorParallel: 1,
+    target: {
+      kind: 'serving', concurrency, inputTokens: 256, outputTokens: 128, requests: 20 * concurrency, metric,
+      server: { gpuMemoryUtilization: 0.6, maxModelLen: 8192 },
+    },
     measuredMs: ms, tolerance,
     source: `${WMX}, concurrency ${concurrency}: ${metric === 'ttft' ? 'TTFT' : 'ITL'} p50 ${ms} ms` + (gated ? '' :
       '. Reported only: the simulator has no API-server, tokenizer or streaming latency, which is most of a 256-token TTFT'),

@@ -1,0 +1,49 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseScenario } from '../scenario/load.js';
+import { runScenario } from './matrix.js';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+// A constant-service toy cluster: one instance serving one request at a time (maxNumSeqs 1), no
+// prefix caching, every request the same 1,000-token prompt and 1 output token, so each is served
+// in exactly one prefill step of S µs (whatever the cost model makes S), arriving at a constant rate.
+const toy = (extra: string) => `name: toy
+cluster: { instances: 1, maxNumSeqs: 1, enablePrefixCaching: false }
+policies: [{ routing: round-robin }]
+seeds: [1]
+workloads:
+  - { name: q, pattern: chat, workflows: 40, arrivals: { kind: constant, ratePerSec: 1 }, taskTokens: 1000, outputTokens: 1 }
+${extra}`;
+
+async function run(yaml: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'ab-toy-'));
+  dirs.push(dir);
+  return (await runScenario(parseScenario(yaml, 'toy.yaml'), { outDir: dir, check: true, formats: new Set(['json']) })).report;
+}
+
+describe('capacity at SLO on a constant-service toy cluster (D/D/1)', () => {
+  it('breaks exactly where the arrival interval falls below the service time', async () => {
+    // One request alone: its TTFT is the service time S (one step; nothing queues at 1/s).
+    const alone = await run(toy(''));
+    const serviceMs = alone.runs[0]!.summary['ttftMsP50']!;
+    expect(alone.runs[0]!.summary['ttftMsP99']).toBe(serviceMs); // every request alike: constant service
+    const rates = [0.5, 0.9, 1.1, 2].map((x) => x * (1000 / serviceMs));
+    // SLO: TTFT ≤ 1.5 S for 90% of calls. Below 1/S nothing waits (TTFT = S for all 40).
+    // Above it, request k (from 0) starts at k·S, arrives at k·T (T = 1/rate), so its
+    // TTFT = S + k·(S − T) = S·(1 + k·(1 − T/S)):
+    //   rate 1.1/S: 1 − 1/1.1 = 0.0909 → TTFT ≤ 1.5 S for k ≤ 5.5, i.e. 6 of 40 = 15%;
+    //   rate 2/S:   1 − 1/2   = 0.5    → k ≤ 1, i.e. 2 of 40 = 5%.
+    // So capacity at SLO is the 0.9/S point.
+    const r = await run(toy(`slo: { ttftMs: ${serviceMs * 1.5}, attainment: 0.9 }\nsweep:\n  workloads[*].arrivals.ratePerSec: [${rates.join(', ')}]\n`));
+    expect(r.runs.map((x) => x.summary['sloAttainment'])).toEqual([1, 1, 6 / 40, 2 / 40]);
+    const cap = r.sweep!.capacityAtSlo![0]!;
+    expect(cap.met.map((m) => m.meets)).toEqual([true, true, false, false]);
+    expect(cap.capacity).toBe(rates[1]);
+  });
+});
