@@ -4,7 +4,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { parseShard, type ShardSpec } from '../runner/shard.js';
 import type { WorkloadSpec } from '../../workloads/workload.js';
 import { InputError } from '../../workloads/input-error.js';
-import { loadScenario, scenarioHash } from '../scenario/load.js';
+import { loadScenarioAsync, scenarioHash } from '../scenario/load.js';
 import { runScenario } from '../runner/matrix.js';
 import { truncationWarning } from '../runner/truncation.js';
 import { liveSchema, targetSchema } from '../live/live-schema.js';
@@ -133,7 +133,7 @@ export function registerLoad(program: Command): void {
     .action(async (file: string, o: WorkflowFlags) => {
       const stages = parseStages(o.stages);
       if ('error' in stages) throw new InputError([`--stages: ${stages.error}`]);
-      const loaded = loadScenario(file, { mode: 'live' });
+      const loaded = await loadScenarioAsync(file, { mode: 'live' });
       const sc = loaded.scenario;
       let live = sc.live ?? liveSchema.parse({});
       if (o.target !== undefined) {
