@@ -3,9 +3,10 @@
  * a `run --jobs` worker and the main thread. Structured clone of an array of objects serialises
  * every key of every row; here a number column is one Float64Array, a boolean column one
  * Uint8Array, and a string column its distinct values joined into one string plus Int32Arrays of
- * their end offsets and of each row's value index, and the typed arrays' buffers are transferred (moved, not copied). Unpacking rebuilds rows with the
- * same keys in the same order and the same values (NaN, -0 and Infinity included), so the
- * reports written from them are byte-identical to an in-process run.
+ * their end offsets and of each row's value index; the typed arrays' buffers are transferred
+ * (moved, not copied). Unpacking rebuilds rows with the same keys in the same order and the same
+ * values (NaN, -0 and Infinity included), so the reports written from them are byte-identical to
+ * an in-process run.
  *
  * Packing applies only when every row has exactly the first row's keys, in its order, and each
  * column holds one type; otherwise the rows travel as they are (`kind: 'rows'`): packing is an
@@ -66,6 +67,8 @@ export function unpackRows<T>(p: PackedRows<T>): T[] {
   return rows as T[];
 }
 
+const MAX_JOINED_CHARS = 2 ** 28;
+
 function sameKeys(row: object, keys: readonly string[]): boolean {
   let n = 0;
   for (const k in row) {
@@ -115,6 +118,8 @@ function packColumn(rows: readonly Record<string, unknown>[], key: string): Colu
     const ends = new Int32Array(distinct.length);
     let at = 0;
     for (let d = 0; d < distinct.length; d++) ends[d] = at += distinct[d]!.length;
+    // Past V8's string length limit (2^29 - 24 characters) join would throw: send the rows as they are.
+    if (at > MAX_JOINED_CHARS) return null;
     return { type, text: distinct.join(''), ends, codes };
   }
   return null;
