@@ -4,6 +4,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { heapDesPopsPerSec } from './heap-des.js';
+import { transferFigures } from './transfer-bench.js';
 
 /**
  * `npm run bench`: simulator speed and memory on fixed scenarios, each run in its own process:
@@ -13,7 +14,9 @@ import { heapDesPopsPerSec } from './heap-des.js';
  *   binary-heap DES's pop rate measured in this process (the physical limit);
  * - bench-trace (2,000-request trace on one H100): the whole `agentbench run` process, start-up
  *   included, with `--formats json,csv` and with every report (HTML too);
- * - `agentbench --version`: process start-up alone.
+ * - `agentbench --version`: process start-up alone;
+ * - `run --jobs`: the main thread's receive time of 100,000 request rows from a worker, as
+ *   objects (structured clone) and as the typed-array columns workers post.
  * Medians of BENCH_REPEATS (default 3) runs, with the load average before and after: on a shared
  * machine a figure means little without it.
  */
@@ -81,6 +84,13 @@ function main(): void {
     rmSync(out, { recursive: true, force: true });
   }
   process.stdout.write('\n');
+
+  const tf = transferFigures(100_000, REPEATS);
+  process.stdout.write(
+    `run --jobs, main-thread receive of ${fmt(tf.rows)} request rows from a worker, median of ${REPEATS}:\n` +
+    `  as objects (structured clone)                ${fmt(tf.objectsMs)} ms\n` +
+    `  as typed-array columns (what workers post)   ${fmt(tf.columnsMs)} ms\n\n`,
+  );
 
   simScenario('bench-sim', REPEATS, des);
   if (SCALE_RUNS > 0) simScenario('bench-scale', SCALE_RUNS, des);

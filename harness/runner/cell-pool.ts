@@ -4,6 +4,14 @@ import { Worker } from 'node:worker_threads';
 import { InputError } from '../../workloads/input-error.js';
 import type { CellResult } from './cell.js';
 import type { SimCellJob } from './cell-job.js';
+import { unpackCellResult, type PackedCellResult } from './cell-transfer.js';
+
+/** What a worker posts back (cell-worker.ts): a packed result or an error. */
+interface WorkerMessage {
+  readonly id: number;
+  readonly packed?: PackedCellResult;
+  readonly error?: { name: string; message: string; stack?: string; problems?: string[] };
+}
 
 interface Pending {
   resolve(r: CellResult): void;
@@ -28,7 +36,7 @@ export class CellPool {
     const url = workerUrl();
     for (let i = 0; i < jobs; i++) {
       const w = new Worker(url);
-      w.on('message', (m: { id: number; result?: CellResult; error?: { name: string; message: string; stack?: string; problems?: string[] } }) => this.#done(w, m));
+      w.on('message', (m: WorkerMessage) => this.#done(w, m));
       w.on('error', (e) => this.#failAll(e));
       this.#workers.push(w);
       this.#idle.push(w);
@@ -63,7 +71,7 @@ export class CellPool {
     }
   }
 
-  #done(w: Worker, m: { id: number; result?: CellResult; error?: { name: string; message: string; stack?: string; problems?: string[] } }): void {
+  #done(w: Worker, m: WorkerMessage): void {
     this.#busy.delete(w);
     this.#idle.push(w);
     const p = this.#pending.get(m.id);
@@ -73,7 +81,7 @@ export class CellPool {
         // Bad input found inside a cell stays bad input (exit 2), with its messages.
         const e = m.error.name === 'InputError' && m.error.problems ? new InputError(m.error.problems) : Object.assign(new Error(m.error.message), { stack: m.error.stack });
         p.reject(e);
-      } else p.resolve(m.result!);
+      } else p.resolve(unpackCellResult(m.packed!));
     }
     this.#pump();
   }

@@ -1,0 +1,32 @@
+import type { CellResult } from './cell.js';
+import { packRows, unpackRows, type PackedRows } from './columns.js';
+import type { RequestRecord, WorkflowRecord } from '../../reports/records.js';
+import type { InstanceSample } from '../../reports/timeseries.js';
+
+/**
+ * A cell's result as a `run --jobs` worker posts it: the per-request, per-workflow and
+ * per-sample rows (all but a few kilobytes of a large cell) as transferable columns
+ * ({@link packRows}), the rest as it is.
+ */
+export interface PackedCellResult {
+  readonly rest: Omit<CellResult, 'requests' | 'workflows' | 'samples'>;
+  readonly requests: PackedRows<RequestRecord>;
+  readonly workflows: PackedRows<WorkflowRecord>;
+  readonly samples: PackedRows<InstanceSample>;
+}
+
+/** Pack a result for postMessage; `transfer` receives the buffers to move. */
+export function packCellResult(res: CellResult, transfer: ArrayBuffer[]): PackedCellResult {
+  const { requests, workflows, samples, ...rest } = res;
+  return {
+    rest,
+    requests: packRows(requests, transfer),
+    workflows: packRows(workflows, transfer),
+    samples: packRows(samples, transfer),
+  };
+}
+
+/** The result {@link packCellResult} packed, with equal rows (same keys, order and values). */
+export function unpackCellResult(p: PackedCellResult): CellResult {
+  return { ...p.rest, requests: unpackRows(p.requests), workflows: unpackRows(p.workflows), samples: unpackRows(p.samples) };
+}
