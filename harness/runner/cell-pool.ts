@@ -101,3 +101,38 @@ function workerUrl(): URL {
   if (existsSync(fileURLToPath(built))) return built;
   throw new Error('run --jobs: the built worker dist/harness/runner/cell-worker.js is missing; run `npm run build`');
 }
+
+/**
+ * A pool's results taken in cell order: asking for cell k submits it and the next cells, keeping
+ * at most 2 × jobs in flight or finished ahead of the one being written, so memory holds a few
+ * cells whatever the run length.
+ */
+export class OrderedCells {
+  readonly #pool: CellPool;
+  readonly #jobs: readonly SimCellJob[];
+  readonly #lookAhead: number;
+  readonly #ahead = new Map<number, Promise<CellResult>>();
+
+  constructor(jobs: readonly SimCellJob[], threads: number) {
+    this.#pool = new CellPool(threads);
+    this.#jobs = jobs;
+    this.#lookAhead = 2 * threads;
+  }
+
+  /** Cell `k`'s result (cells are taken in order, each once). */
+  async take(k: number): Promise<CellResult> {
+    for (let i = k; i < Math.min(k + this.#lookAhead, this.#jobs.length); i++) {
+      if (this.#ahead.has(i)) continue;
+      const result = this.#pool.run(this.#jobs[i]!);
+      result.catch(() => {}); // a later cell's failure is raised when that cell is taken, not as an unhandled rejection
+      this.#ahead.set(i, result);
+    }
+    const result = this.#ahead.get(k)!;
+    this.#ahead.delete(k);
+    return result;
+  }
+
+  close(): Promise<void> {
+    return this.#pool.close();
+  }
+}
