@@ -15,6 +15,10 @@ export default defineConfig({
       'sim/router-core.test.ts', 'harness/runner/failover.test.ts',
       // The engine (sim/engine/*) and what drives it directly.
       'sim/engine/*.test.ts', 'sim/kv-tiers/*.test.ts', 'sim/faults/*.test.ts', 'sim/event-queue.test.ts',
+      // The policies (the scheduling and eviction suites run them inside the engine).
+      'policies/**/*.test.ts',
+      // The workflow runner, reports' statistics, compare and the gate.
+      'harness/runner/workflow-runner.test.ts', 'reports/summary.test.ts', 'reports/compare/*.test.ts', 'harness/cli/gate.test.ts',
     ],
   },
 });
