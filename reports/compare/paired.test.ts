@@ -21,6 +21,24 @@ describe('pairBySeed', () => {
   });
 });
 
+describe('pairBySeed with an even number of seeds', () => {
+  it('averages the middle two changes, infinite ones included', () => {
+    // Changes +10 %, +20 %, +∞, +∞: middle two +20 % and +∞ → +∞.
+    expect(pairBySeed(new Map([[1, 10], [2, 10], [3, 0], [4, 0]]), new Map([[1, 11], [2, 12], [3, 1], [4, 2]])).medianPct).toBe(Infinity);
+    // Changes −∞, +∞, +∞, −50 % sorted −∞, −50 %, +∞, +∞: middle two −50 % and +∞ → +∞.
+    expect(pairBySeed(new Map([[1, 0], [2, 0], [3, 0], [4, 10]]), new Map([[1, -1], [2, 1], [3, 1], [4, 5]])).medianPct).toBe(Infinity);
+    // Changes −∞ and +∞: no median (NaN), not an error.
+    expect(pairBySeed(new Map([[1, 0], [2, 0]]), new Map([[1, -1], [2, 1]])).medianPct).toBeNaN();
+    // Finite, even: −2 % and +4 % → +1 %.
+    expect(pairBySeed(new Map([[1, 100], [2, 100]]), new Map([[1, 98], [2, 104]])).medianPct).toBeCloseTo(1, 12);
+  });
+
+  it('no shared seed: no median and no interval', () => {
+    const p = pairBySeed(new Map([[1, 5]]), new Map([[2, 5]]));
+    expect([p.seeds, p.medianPct, p.ciPct]).toEqual([[], NaN, null]);
+  });
+});
+
 describe('bootstrapMedianCi', () => {
   it('is the same on every call (fixed resampler seed) and lies within the data', () => {
     const xs = [-3, -1, 0, 2, 8];
