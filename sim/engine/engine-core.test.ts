@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PriorityPolicy } from '../../policies/scheduling/priority.js';
 import { SeededRng } from '../../policies/rng.js';
 import { drain, spec, testEngine, type Trace } from './testing.js';
+import { emptyTotals } from './engine-core.js';
 
 describe('EngineCore (golden, hand-computed with the linear cost model 1000 + 10/prefill token + 5/decode seq µs)', () => {
   it('one request alone: TTFT is its single prefill step, then one token per decode step', () => {
@@ -302,5 +303,93 @@ describe('EngineCore admission, counters and gauges (linear cost model)', () => 
     // a's 7 blocks (101 tokens) are free again; b holds 3 (41 tokens).
     expect(e.kv.pool.numFree).toBe(999 - 3);
     expect(trace.get('a')!.finishedUs).toBeNaN(); // no callback on abort
+  });
+});
+
+describe('EngineCore: held KV, cancelled steps, first scheduling, one-token prefills', () => {
+  it('a request that holds its KV on finish counts until released; abortAll releases it too', () => {
+    const trace = new Map<string, Trace>();
+    const e = testEngine();
+    e.add({ ...spec('a', [['a', 32]], 1, trace), holdKvOnFinish: true }, 0);
+    e.endStep(e.beginStep(0)!);
+    expect([trace.get('a')!.finishedUs, e.numHeld, e.numRequests, e.hasWork]).toEqual([1320, 1, 1, false]);
+    expect(e.kv.pool.numFree).toBe(999 - 2); // the 32 computed tokens' 2 blocks (the sampled token never gets a slot)
+    e.checkInvariants();
+    expect(e.releaseHeld('a', 2000)).toBe(true);
+    expect(e.releaseHeld('a', 2000)).toBe(false);
+    expect([e.numHeld, e.numRequests, e.kv.pool.numFree]).toEqual([0, 0, 999]);
+    e.add({ ...spec('b', [['b', 32]], 1, trace), holdKvOnFinish: true }, 3000);
+    e.endStep(3000 + e.beginStep(3000)!);
+    expect(e.abortAll(5000)).toEqual([]); // nothing in flight, but the held blocks go
+    expect([e.numHeld, e.kv.pool.numFree]).toEqual([0, 999]);
+  });
+
+  it('cancelStep abandons a step (a crash mid-step): the next beginStep is allowed', () => {
+    const trace = new Map<string, Trace>();
+    const e = testEngine();
+    e.add(spec('a', [['a', 32]], 2, trace), 0);
+    expect(e.inStep).toBe(false);
+    e.beginStep(0);
+    e.cancelStep();
+    expect(e.inStep).toBe(false);
+    expect(e.beginStep(10)).toBe(1320); // the same prefill again: nothing was applied
+  });
+
+  it('records when a request is first scheduled, once', () => {
+    const trace = new Map<string, Trace>();
+    const e = testEngine({ maxNumSeqs: 1 });
+    const a = e.add(spec('a', [['a', 16]], 2, trace), 0);
+    const b = e.add(spec('b', [['b', 16]], 1, trace), 0);
+    let now = 0;
+    for (let d = e.beginStep(now); d !== null; d = e.beginStep(now)) {
+      now += d;
+      e.endStep(now);
+    }
+    // a: prefill 1000 + 160 = 1160, decode 1005 → done at 2165, when b is first scheduled.
+    expect(['firstScheduledUs' in a && a.firstScheduledUs, 'firstScheduledUs' in b && b.firstScheduledUs]).toEqual([0, 2165]);
+  });
+
+  it('a prompt whose prefix is all cached but its last token is a 1-token prefill, not a decode', () => {
+    const trace = new Map<string, Trace>();
+    const e = testEngine();
+    e.add(spec('a', [['doc', 33]], 1, trace), 0);
+    e.endStep(e.beginStep(0)!); // 1000 + 330 = 1330
+    // b: the same 33 tokens; 2 blocks hit (32 tokens), the 33rd is computed: 1000 + 10 × 1.
+    e.add(spec('b', [['doc', 33]], 1, trace), 1330);
+    expect(e.beginStep(1330)).toBe(1010);
+    expect(e.currentShape).toMatchObject({ prefillSeqs: 1, prefillTokens: 1, decodeSeqs: 0, sampledSeqs: 1 });
+    e.endStep(2340);
+    expect(e.counters).toMatchObject({ prefillTokens: 34, decodeTokens: 0 });
+  });
+
+  it('a request aborted during its step gets no token, and the step still ends', () => {
+    const trace = new Map<string, Trace>();
+    const e = testEngine();
+    e.add(spec('a', [['a', 32]], 2, trace), 0);
+    e.add(spec('b', [['b', 32]], 2, trace), 0);
+    const d = e.beginStep(0)!;
+    expect(e.currentShape.sampledSeqs).toBe(2);
+    e.abort('a', 100);
+    e.endStep(d);
+    expect([trace.get('a')!.tokens, trace.get('b')!.tokens]).toEqual([[], [d]]);
+    expect(e.counters).toMatchObject({ prefillTokens: 32, outputTokens: 1, aborted: 1 });
+    e.checkInvariants();
+  });
+
+  it('a chunk that does not reach the end of the prompt samples nothing', () => {
+    const trace = new Map<string, Trace>();
+    const e = testEngine({ maxNumBatchedTokens: 100 });
+    e.add(spec('a', [['a', 150]], 1, trace), 0);
+    e.beginStep(0);
+    expect(e.currentShape).toMatchObject({ prefillTokens: 100, sampledSeqs: 0 });
+  });
+
+  it('emptyTotals is all zeros', () => {
+    expect(emptyTotals()).toEqual({ steps: 0, busyUs: 0, prefillTokens: 0, decodeTokens: 0, outputTokens: 0, preemptions: 0, finished: 0, aborted: 0, evictions: 0, prefixQueries: 0, prefixHits: 0 });
+  });
+
+  it('accepts a one-token prompt', () => {
+    const trace = new Map<string, Trace>();
+    expect(testEngine().add(spec('one', [['x', 1]], 1, trace), 0)).toMatchObject({ id: 'one', promptTokens: 1 });
   });
 });
