@@ -127,6 +127,14 @@ describe('summarize', () => {
     expect(s['simDurationS']).toBeNaN();
   });
 
+  it('does not depend on where the run\'s clock starts: every time shifted by 1 s gives the same summary', () => {
+    const shift = 1_000_000;
+    const requests = REQUESTS.map((r) => ({ ...r, sendUs: r.sendUs + shift, firstTokenUs: r.firstTokenUs + shift, endUs: r.endUs + shift }));
+    const workflows = WORKFLOWS.map((w) => ({ ...w, arrivalUs: w.arrivalUs + shift, startUs: w.startUs + shift, endUs: w.endUs + shift }));
+    expect(summarize(runData({ requests, workflows }))).toEqual(summarize(runData()));
+    expect(summarize(runData({ requests, workflows }))['throughputRps']).toBe(20); // still 4 calls over 0.2 s
+  });
+
   it('rounds every metric to 6 decimals', () => {
     // Affinity mean of 1/3 and 0: 0.1666…→ 0.166667.
     const s = summarize(runData({ workflows: [wf('a', 'completed', 0, 1, 1, 1 / 3), wf('b', 'completed', 0, 1, 1, 0)] }));

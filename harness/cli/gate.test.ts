@@ -1,10 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeReport } from '../../reports/compare/testdata/make-report.js';
 import { InputError } from '../../workloads/input-error.js';
-import { checkComparable, gateAndReport, gatesInForce } from './gate.js';
+import { Command } from 'commander';
+import { loadScenario } from '../scenario/load.js';
+import { addGateOptions, checkComparable, checkGateFlags, gateAndReport, gatesInForce } from './gate.js';
 
 // Five seeds, one cell. The candidate is the baseline with makespan p99 +10 % on every seed.
 const base = makeReport([{ workload: 'w', policy: 'p', metrics: { makespanMsP99: [100, 200, 300, 400, 500], throughputRps: [10, 10, 10, 10, 10] } }]);
@@ -127,5 +129,76 @@ describe('gateAndReport', () => {
   it('applies --alpha: at α = 1/32 the 5-seed all-one-way p = 1/32 is not significant', () => {
     const g = gateAndReport(base, worse, { alpha: 1 / 32 }, { baseFile: 'b.json', candFile: 'c.json' });
     expect(g.comparison.passed).toBe(true);
+  });
+});
+
+describe('gate flags', () => {
+  const parse = (args: string[]) => addGateOptions(new Command()).exitOverride().configureOutput({ writeErr: () => {} }).parse(args, { from: 'user' }).opts();
+
+  it('collects repeated --gate flags per metric and reads --alpha', () => {
+    expect(parse(['--gate', 'makespanMsP99:maxIncreasePct=5', '--gate', 'makespanMsP99:max=800', '--gate', 'ttftMsP99:max=9', '--alpha', '0.1'])).toEqual({
+      gate: { makespanMsP99: { maxIncreasePct: 5, max: 800 }, ttftMsP99: { max: 9 } }, alpha: 0.1,
+    });
+  });
+
+  it('refuses a malformed --gate and an --alpha outside (0, 1), saying what was expected', () => {
+    expect(() => parse(['--gate', 'makespanMsP99'])).toThrow("gate 'makespanMsP99': expected METRIC:KIND=VALUE, e.g. makespanMsP99:maxIncreasePct=5");
+    for (const bad of ['0', '1', 'x']) expect(() => parse(['--alpha', bad])).toThrow(`expected a number between 0 and 1, found '${bad}'`);
+    expect(parse(['--alpha', '0.999'])).toEqual({ alpha: 0.999 });
+  });
+
+  it('documents every flag in --help', () => {
+    const help = addGateOptions(new Command('x')).helpInformation();
+    for (const line of [
+      "--gate <METRIC:KIND=VALUE>  a gate, e.g. makespanMsP99:maxIncreasePct=5 or ttftMsP99:max=800 (repeatable; overrides the scenario's gates for that metric)",
+      '--alpha <p>', 'significance level of the paired Wilcoxon signed-rank test over seeds (default 0.05)',
+      '--changed-only', 'show only the rows that moved (the Markdown always lists only failures and near misses)',
+      '--force', "compare even if the scenario hash or report schema differs; run: simulate cluster.kvBlocks beyond the GPU's memory",
+      '--md <file>', 'write the comparison as Markdown', '--junit <file>', 'write JUnit XML (one test case per gate check)',
+      '--github-summary', 'append the Markdown to $GITHUB_STEP_SUMMARY (done whenever it is set; this warns if it is not)',
+      '--benchmark <dir>', 'write github-action-benchmark inputs (smaller-is-better.json, bigger-is-better.json)',
+    ]) expect(help.replace(/\s+/g, ' ')).toContain(line.replace(/\s+/g, ' '));
+  });
+
+  it('checkGateFlags refuses --gate metrics the scenario will not emit, and limits the wrong way round, before a run', () => {
+    const sc = loadScenario(join(import.meta.dirname, '../../scenarios/quickstart.yaml')).scenario;
+    expect(() => checkGateFlags(sc, { gate: { makespanMsP99: { maxIncreasePct: 5 }, throughputRps: { maxDecreasePct: 5 } } })).not.toThrow();
+    expect(() => checkGateFlags(sc, {})).not.toThrow();
+    let e: unknown;
+    try {
+      checkGateFlags(sc, { gate: { makespanMsP9: { max: 1 }, throughputRps: { maxIncreasePct: 5 } } });
+    } catch (x) {
+      e = x;
+    }
+    const lines = (e as InputError).message.split('\n');
+    // makespanMsP90 and makespanMsP99 are both one edit away: the first in the metric list is named.
+    expect(lines[0]).toBe("--gate makespanMsP9: unknown gate metric 'makespanMsP9' (did you mean 'makespanMsP90'?)");
+    expect(lines[1]).toMatch(/^valid gate metrics for this scenario: /);
+    expect(lines[2]).toBe('--gate throughputRps:maxIncreasePct: throughputRps is better higher, so a rise is an improvement and this limit would fail on it; did you mean maxDecreasePct?');
+    expect(lines).toHaveLength(3);
+  });
+
+  it('names a wrong-way --gate in gatesInForce by its flag', () => {
+    expect(() => gatesInForce(base, { gate: { throughputRps: { maxIncreasePct: 1 } } })).toThrow('--gate throughputRps:maxIncreasePct: throughputRps is better higher');
+  });
+});
+
+describe('gateAndReport output', () => {
+  it('names a file the flags chose by its flag, and one it chose itself as the run folder, when it cannot write them', () => {
+    const dir = tmp();
+    const blocker = join(dir, 'file');
+    writeFileSync(blocker, 'x'); // a file where a folder is needed: writing under it fails
+    expect(() => gateAndReport(base, base, { md: join(blocker, 'g.md') }, { baseFile: 'b', candFile: 'c' })).toThrow(/--md/);
+    expect(() => gateAndReport(base, base, {}, { baseFile: 'b', candFile: 'c', defaultDir: blocker })).toThrow(/\(run folder\)/);
+  });
+
+  it('its JSON gives the baseline median, or null without a baseline, and its text can list only the rows that moved', () => {
+    const none = gateAndReport(null, worse, { gate: { makespanMsP99: { max: 1000 } } }, { candFile: 'c.json' });
+    expect((none.json as { checks: { base: number | null; candidate: number | null }[] }).checks).toEqual([expect.objectContaining({ base: null, candidate: 330 })]);
+    const all = gateAndReport(base, worse, {}, { baseFile: 'b.json', candFile: 'c.json' });
+    const moved = gateAndReport(base, worse, { changedOnly: true }, { baseFile: 'b.json', candFile: 'c.json' });
+    expect(all.text).toContain('throughputRps');
+    expect(moved.text).not.toContain('throughputRps'); // unchanged: left out
+    expect(moved.text).toContain('makespanMsP99');
   });
 });

@@ -202,7 +202,7 @@ describe('WorkflowRunner', () => {
   });
 
   it('abortAll records what is in flight as timeouts, fails the workflow, and ignores the late callbacks', () => {
-    const { clock, runner, requests, workflows } = setup();
+    const { clock, runner, requests, workflows, itl } = setup();
     runner.start(diamond());
     // At 3000 plan is done; a (sent 2500) and the tool are in flight.
     clock.schedule(3000, () => runner.abortAll('run limit'));
@@ -210,8 +210,9 @@ describe('WorkflowRunner', () => {
     expect(requests.map((r) => [r.id, r.outcome, r.reason, r.endUs])).toEqual([['wf/plan', 'ok', '', 2500], ['wf/a', 'timeout', 'run limit', 3000]]);
     expect(workflows).toEqual([expect.objectContaining({ outcome: 'failed', reason: 'run limit', endUs: 3000 })]);
     expect([runner.activeWorkflows, runner.inflightCalls]).toEqual([0, 0]);
+    const itlBefore = itl.length;
     expect(clock.run()).toBe('drained'); // a's tokens and done arrive: ignored, nothing more recorded
-    expect([requests.length, workflows.length]).toEqual([2, 1]);
+    expect([requests.length, workflows.length, itl.length]).toEqual([2, 1, itlBefore]);
   });
 
   it('records a router re-send as its own attempt row and keeps the call open', () => {
@@ -252,5 +253,104 @@ describe('WorkflowRunner', () => {
       id: 'empty', workload: 'w', pattern: 'custom', outcome: 'completed', reason: '', arrivalUs: 0, startUs: 0, endUs: 0,
       criticalPathUs: 0, calls: 0, stepsOk: 0, stepsFailed: 0, retries: 0, affinity: NaN,
     }]);
+  });
+
+  it('takes the first token time it saw (not the backend\'s), accepts a token at the send time, and no ITL without a first token', () => {
+    const { clock, backend, runner, requests, itl } = setup((c) => (c.id === 'wf/plan' ? { kind: 'silent' } : { kind: 'ok' }));
+    runner.start(diamond());
+    const h = backend.handlers.get('wf/plan')!;
+    h.onToken(0, false); // a non-first token before any first one: no gap to measure
+    h.onToken(0, true); // at the send time itself: allowed
+    clock.schedule(40, () => h.onDone({ instance: 'i0', firstTokenUs: 30, endUs: 40, queueUs: 0, promptTokens: 100, cachedPromptTokens: 0, crossAgentCachedTokens: 0, outputTokens: 2, preemptions: 0 }));
+    clock.run({ untilUs: 40 });
+    expect(requests[0]).toMatchObject({ id: 'wf/plan', firstTokenUs: 0, endUs: 40 });
+    expect(itl).toEqual([]);
+  });
+
+  it('records an error without an instance as instance \'\' and leaves it out of the affinity', () => {
+    const { clock, runner, requests, workflows } = setup((c) => (c.id === 'wf/a' ? { kind: 'error', afterUs: 500 } : { kind: 'ok' }));
+    runner.start(diamond());
+    clock.run();
+    expect(requests[1]).toMatchObject({ id: 'wf/a', instance: '', outcome: 'failed' });
+    expect(workflows[0]).toMatchObject({ calls: 1, affinity: 1 }); // plan's call only
+  });
+
+  it('fail-workflow from a policy counts no retry; a second failure of a node is told its earlier re-send', () => {
+    const fail = always({ action: 'fail-workflow' });
+    const one = setup((c) => (c.id === 'wf/a' ? { kind: 'error', afterUs: 500 } : { kind: 'ok' }), fail);
+    one.runner.start(diamond());
+    one.clock.run();
+    expect(one.workflows[0]).toMatchObject({ outcome: 'failed', retries: 0, reason: 'a: failed: boom' });
+    const retry = always({ action: 'retry-call', delayUs: 100 });
+    let failures = 0;
+    const two = setup((c) => (c.id.startsWith('wf/a') && failures++ < 2 ? { kind: 'error', afterUs: 500 } : { kind: 'ok' }), retry);
+    two.runner.start(diamond());
+    two.clock.run();
+    expect(retry.seen).toEqual([
+      { outcome: 'failed', retryable: true, nodeRetries: 0, restarts: 0 },
+      { outcome: 'failed', retryable: true, nodeRetries: 1, restarts: 0 },
+    ]);
+    expect(two.requests.map((r) => r.id)).toEqual(['wf/plan', 'wf/a', 'wf/a#1', 'wf/a#2', 'wf/agg']);
+  });
+
+  it('a restart after a zero backoff still restarts, and the policy is told how many restarts came before', () => {
+    const policy = always({ action: 'restart-workflow', delayUs: 0 });
+    let failures = 0;
+    const { clock, runner, workflows } = setup((c) => (c.id.startsWith('wf/plan') && failures++ < 2 ? { kind: 'error', afterUs: 10 } : { kind: 'ok' }), policy);
+    runner.start(diamond());
+    clock.run();
+    expect(policy.seen).toEqual([
+      { outcome: 'failed', retryable: true, nodeRetries: 0, restarts: 0 },
+      { outcome: 'failed', retryable: true, nodeRetries: 0, restarts: 1 },
+    ]);
+    expect(workflows[0]).toMatchObject({ outcome: 'completed', retries: 2, stepsFailed: 2 });
+  });
+
+  it('abortAll during a restart backoff: the restart never happens', () => {
+    const policy = always({ action: 'restart-workflow', delayUs: 5000 });
+    const { clock, backend, runner, workflows } = setup((c) => (c.id === 'wf/plan' ? { kind: 'error', afterUs: 10 } : { kind: 'ok' }), policy);
+    runner.start(diamond());
+    clock.schedule(1000, () => runner.abortAll('run limit'));
+    clock.run();
+    expect(backend.sent.map((x) => x.call.id)).toEqual(['wf/plan']);
+    expect(workflows).toEqual([expect.objectContaining({ outcome: 'failed', reason: 'run limit', endUs: 1000 })]);
+  });
+
+  it('a workflow halted during a retry backoff ends when the backoff does, without re-sending; finished nodes launch no children', () => {
+    // plan → a, b; b → c. a fails (retried after 1000 µs); b then times out (fail-workflow).
+    const wf: Workflow = { ...diamond(), nodes: [llm('plan', 'p', [], 10, 1), llm('a', 'a', [0], 10, 8), llm('b', 'b', [0], 10, 1), llm('c', 'c', [2], 10, 1)] };
+    const policy: RecoveryPolicy = { name: 'by-outcome', onCallFailed: (f) => (f.outcome === 'failed' ? { action: 'retry-call', delayUs: 1000 } : { action: 'fail-workflow' }) };
+    const { clock, backend, runner, workflows } = setup((c) => (c.id === 'wf/a' ? { kind: 'error', afterUs: 100 } : c.id === 'wf/b' ? { kind: 'error', afterUs: 300, outcome: 'timeout' } : { kind: 'ok' }), policy);
+    runner.start(wf);
+    clock.run();
+    // plan done at 1000; a fails at 1100 (retry due 2100); b times out at 1300: the workflow fails,
+    // and at 2100 the pending retry closes it instead of sending wf/a#1.
+    expect(backend.sent.map((x) => x.call.id)).toEqual(['wf/plan', 'wf/a', 'wf/b']);
+    expect(workflows).toEqual([expect.objectContaining({ outcome: 'failed', reason: 'b: timeout: boom', endUs: 2100, retries: 1 })]);
+  });
+
+  it('keeps the first failure\'s reason when the run is aborted later', () => {
+    const { clock, runner, workflows } = setup((c) => (c.id === 'wf/a' ? { kind: 'error', afterUs: 500 } : { kind: 'ok' }));
+    runner.start(diamond());
+    clock.schedule(4000, () => runner.abortAll('run limit')); // a failed at 3000; the tool runs until 7500
+    clock.run();
+    expect(workflows).toEqual([expect.objectContaining({ outcome: 'failed', reason: 'a: failed: boom', endUs: 4000 })]);
+  });
+
+  it('ignores a router re-send reported after the call was aborted', () => {
+    const { backend, runner } = setup((c) => (c.id === 'wf/plan' ? { kind: 'silent' } : { kind: 'ok' }));
+    runner.start(diamond());
+    runner.abortAll('stop');
+    expect(() => backend.handlers.get('wf/plan')!.onAttemptFailed!({ outcome: 'failed', reason: 'late', endUs: 1 })).not.toThrow();
+  });
+
+  it('without an isolated-latency model the critical path is unknown (NaN)', () => {
+    const clock = new SimClock();
+    const scripted = new ScriptedBackend(clock);
+    const plain: Backend = { submit: (call, h) => scripted.submit(call, h) };
+    const workflows: WorkflowRecord[] = [];
+    new WorkflowRunner(clock, plain, { request() {}, workflow: (w) => workflows.push(w), itl() {} }, { check: true }).start(diamond());
+    clock.run();
+    expect(workflows[0]).toMatchObject({ outcome: 'completed', criticalPathUs: NaN });
   });
 });
