@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { wilcoxonSignedRank } from './signed-rank.js';
+import { relativePct } from './relative.js';
 
 // Hand-computed from the 2^n equally likely sign patterns of the ranks.
 describe('wilcoxonSignedRank (exact)', () => {
@@ -57,5 +58,11 @@ describe('wilcoxonSignedRank (exact)', () => {
 
   it('refuses unequal lengths', () => {
     expect(() => wilcoxonSignedRank([1], [1, 2], 'less')).toThrow(/pairs need equal lengths/);
+  });
+});
+
+describe('relativePct', () => {
+  it('is the change in percent of |base|, and ±∞ (or 0) from a zero base', () => {
+    expect([relativePct(110, 100), relativePct(-90, -100), relativePct(0, 0), relativePct(1, 0), relativePct(-1, 0)]).toEqual([10, 10, 0, Infinity, -Infinity]);
   });
 });
