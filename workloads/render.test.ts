@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RENDER_WORDS, renderRuns, renderToken } from './render.js';
+import { RENDER_WORDS, renderRuns, renderToken, renderWordIndex } from './render.js';
 
 describe('renderRuns', () => {
   it('renders one space-prefixed vocabulary word per token', () => {
@@ -27,7 +27,19 @@ describe('renderRuns', () => {
     const seen = new Set<string>();
     for (let p = 0; p < 2000; p++) seen.add(renderToken(12345, p));
     expect(seen.size).toBeGreaterThan(200);
-    expect(renderToken(1, 0)).toBe(renderToken(1, 0));
+  });
+
+  it('mixes (key, position) into a word index exactly as written (worked through for key 1)', () => {
+    // renderWordIndex(1, 0), 32-bit steps (checked with an independent Python port):
+    //   imul(1 ^ 0x9e3779b9, 0x85ebca6b) = 0x3b230fe8; ^ floor(1 / 2^32) = 0 leaves it;
+    //   imul(h ^ h>>>13, 0xc2b2ae35) = 0x3f2d9fb0; ^= imul(0 + 0x7f4a7c15, 0x27d4eb2f) → 0x8dd5916b;
+    //   imul(h ^ h>>>16, 0x85ebca6b) = 0x892aef6a; h ^= h>>>13 → 0x892ea63d; & 255 = 0x3d = 61.
+    // Position 1 differs from step 3 on: 0xe5e165ba → 0x1f117409 → 0x1f118c82; & 255 = 0x82 = 130.
+    expect(renderWordIndex(1, 0)).toBe(61);
+    expect(renderWordIndex(1, 1)).toBe(130);
+    // RENDER_WORDS[61] is 'do' (row 4, 14th word), [130] is 'last' (row 9, 3rd word).
+    expect(renderToken(1, 0)).toBe(' do');
+    expect(renderRuns([{ key: 1, start: 0, length: 2 }])).toBe(' do last');
   });
 
   it('has 256 distinct words', () => {

@@ -31,7 +31,8 @@ describe('live failover', () => {
     expect(failed.length).toBeGreaterThan(0);
     for (const f of failed) {
       expect(f.instance).toBe('i1');
-      expect(f.reason).toMatch(/\w/);
+      // One of the forms http-backend.ts gives a broken call (a status, a broken or cut stream, a transport code).
+      expect(f.reason).toMatch(/^(HTTP 5\d\d: |stream error: |stream ended before \[DONE\]$|E[A-Z_]+: |other side closed|terminated|socket hang up)/);
     }
     expect(s['requestsFailed']).toBe(failed.length);
     expect(s['requestsRetried']).toBe(failed.length);

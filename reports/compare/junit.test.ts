@@ -1,7 +1,7 @@
 import { DOMParser } from '@xmldom/xmldom';
 import { describe, expect, it } from 'vitest';
 import { compareReports } from './compare.js';
-import { comparisonJunit } from './junit.js';
+import { comparisonJunit, xmlEscape } from './junit.js';
 import { makeReport } from './testdata/make-report.js';
 
 /** Parse strictly: any warning or error from the parser fails the test. */
@@ -50,5 +50,31 @@ describe('comparisonJunit', () => {
     const doc = parseXml(comparisonJunit(compareReports(null, cand, { gates: { makespanMsP99: { maxIncreasePct: 5 } }, gatesSource: 'configured' })));
     expect(doc.getElementsByTagName('skipped').length).toBe(2);
     expect(doc.documentElement!.getAttribute('skipped')).toBe('2');
+  });
+});
+
+describe('comparisonJunit, the whole document', () => {
+  it('writes suites per workload and cases per check, word for word, escaping XML', () => {
+    // One check each: a pass (system-out), a skipped one (no baseline for a relative limit).
+    const cand = makeReport([{ workload: 'w', policy: 'p"q', metrics: { ttftMsP99: [5, 5, 5] } }]);
+    const c = compareReports(null, cand, { gates: { ttftMsP99: { max: 10, maxIncreasePct: 5 } }, gatesSource: 'configured' });
+    expect(comparisonJunit(c)).toBe([
+      '<?xml version="1.0" encoding="UTF-8"?>',
+      '<testsuites name="agentbench gates: hand-made" tests="2" failures="0" errors="0" skipped="1" time="0">',
+      '  <testsuite name="hand-made / w" tests="2" failures="0" errors="0" skipped="1" time="0">',
+      '    <testcase classname="agentbench.hand-made.w.p&quot;q" name="ttftMsP99 rise ≤ 5%" time="0">',
+      '      <skipped message="ttftMsP99 rise ≤ 5%: no baseline to compare against"/>',
+      '    </testcase>',
+      '    <testcase classname="agentbench.hand-made.w.p&quot;q" name="ttftMsP99 ≤ 10" time="0">',
+      '      <system-out>pass: ttftMsP99 median 5.00 ≤ max 10</system-out>',
+      '    </testcase>',
+      '  </testsuite>',
+      '</testsuites>',
+      '',
+    ].join('\n'));
+  });
+
+  it('xmlEscape drops characters XML 1.0 forbids and escapes the five specials', () => {
+    expect(xmlEscape('a\u0000b\u0008c\u000bd\u001f\te\n<&>"\'')).toBe('abcd\te\n&lt;&amp;&gt;&quot;&apos;');
   });
 });

@@ -21,6 +21,36 @@ describe('pairBySeed', () => {
   });
 });
 
+describe('pairBySeed with an even number of seeds', () => {
+  it('averages the middle two changes, infinite ones included', () => {
+    // Changes +10 %, +20 %, +∞, +∞: middle two +20 % and +∞ → +∞.
+    expect(pairBySeed(new Map([[1, 10], [2, 10], [3, 0], [4, 0]]), new Map([[1, 11], [2, 12], [3, 1], [4, 2]])).medianPct).toBe(Infinity);
+    // Changes −∞, +∞, +∞, −50 % sorted −∞, −50 %, +∞, +∞: middle two −50 % and +∞ → +∞.
+    expect(pairBySeed(new Map([[1, 0], [2, 0], [3, 0], [4, 10]]), new Map([[1, -1], [2, 1], [3, 1], [4, 5]])).medianPct).toBe(Infinity);
+    // Changes −∞ and +∞: no median (NaN), not an error.
+    expect(pairBySeed(new Map([[1, 0], [2, 0]]), new Map([[1, -1], [2, 1]])).medianPct).toBeNaN();
+    // Finite, even: −2 % and +4 % → +1 %.
+    expect(pairBySeed(new Map([[1, 100], [2, 100]]), new Map([[1, 98], [2, 104]])).medianPct).toBeCloseTo(1, 12);
+  });
+
+  it('averages finite middle changes when an infinite one is elsewhere', () => {
+    // Changes −∞ (0 → −1), +10 %, +20 %, +20 %: middle two +10 % and +20 % → +15 %.
+    expect(pairBySeed(new Map([[1, 0], [2, 10], [3, 10], [4, 10]]), new Map([[1, -1], [2, 11], [3, 12], [4, 12]])).medianPct).toBeCloseTo(15, 12);
+  });
+
+  it('the interval covers the finite changes only', () => {
+    // Changes +∞, +10 %, +20 %: the bootstrap resamples [10, 20], so the interval stays within them.
+    const p = pairBySeed(new Map([[1, 0], [2, 10], [3, 10]]), new Map([[1, 1], [2, 11], [3, 12]]));
+    expect(p.ciPct![0]).toBeGreaterThanOrEqual(10 - 1e-9);
+    expect(p.ciPct![1]).toBeLessThanOrEqual(20 + 1e-9);
+  });
+
+  it('no shared seed: no median and no interval', () => {
+    const p = pairBySeed(new Map([[1, 5]]), new Map([[2, 5]]));
+    expect([p.seeds, p.medianPct, p.ciPct]).toEqual([[], NaN, null]);
+  });
+});
+
 describe('bootstrapMedianCi', () => {
   it('is the same on every call (fixed resampler seed) and lies within the data', () => {
     const xs = [-3, -1, 0, 2, 8];
@@ -29,6 +59,15 @@ describe('bootstrapMedianCi', () => {
     expect(a[0]).toBeGreaterThanOrEqual(-3);
     expect(a[1]).toBeLessThanOrEqual(8);
     expect(a[0]).toBeLessThan(a[1]);
+  });
+
+  it('is the 2.5 % and 97.5 % quantiles of the resampled medians', () => {
+    // Resampling 5 of [1, 2, 3, 4, 5]: the median is 1 when ≥ 3 draws are 1:
+    // C(5,3)(1/5)³(4/5)² + C(5,4)(1/5)⁴(4/5) + (1/5)⁵ = 0.0512 + 0.0064 + 0.0003 = 5.8 % > 2.5 %, so the
+    // 2.5 % quantile is 1 (and the 97.5 % one 5, by symmetry). A 10 %/90 % interval would be [2, 4]:
+    // P(median ≤ 2) = P(≥ 3 of 5 draws ≤ 2) = 31.7 %.
+    expect(bootstrapMedianCi([1, 2, 3, 4, 5])).toEqual([1, 5]);
+    expect(bootstrapMedianCi([3, 1])).not.toBeNull(); // two values are enough
   });
 
   it('collapses for identical values and needs two', () => {

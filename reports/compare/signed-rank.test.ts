@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { wilcoxonSignedRank } from './signed-rank.js';
+import { relativePct } from './relative.js';
 
 // Hand-computed from the 2^n equally likely sign patterns of the ranks.
 describe('wilcoxonSignedRank (exact)', () => {
@@ -42,7 +43,26 @@ describe('wilcoxonSignedRank (exact)', () => {
     expect(r.pValue).toBe(0.5);
   });
 
+  it('drops non-finite differences like zero ones', () => {
+    // d = NaN, +2, +∞ − 10 = ∞ (dropped), −1: n = 2 (ranks 2 for +2, 1 for −1), W+ = 2; P(W+ ≥ 2) = 2/4 (sums 2 and 3).
+    expect(wilcoxonSignedRank([NaN, 12, Infinity, 9], [10, 10, 10, 10], 'greater')).toEqual({ wPlus: 2, n: 2, pValue: 0.5 });
+  });
+
+  it('two-sided p is capped at 1', () => {
+    // d = 1, −1: mid-ranks 1.5 each (doubled 3, 3); doubled sums 0, 3, 3, 6 over the 4 patterns;
+    // observed 3: P(≥) = 3/4, P(≤) = 3/4, 2 × 3/4 = 1.5 → 1.
+    expect(wilcoxonSignedRank([1, -1], [0, 0], 'two-sided')).toEqual({ wPlus: 1.5, n: 2, pValue: 1 });
+    // d = 1, −2: W+ = 1; sums 0, 1, 2, 3: P(≥ 1) = 3/4, P(≤ 1) = 2/4 → 2 × 2/4 = 1.
+    expect(wilcoxonSignedRank([1, -2], [0, 0], 'less').pValue).toBe(0.5);
+  });
+
   it('refuses unequal lengths', () => {
     expect(() => wilcoxonSignedRank([1], [1, 2], 'less')).toThrow(/pairs need equal lengths/);
+  });
+});
+
+describe('relativePct', () => {
+  it('is the change in percent of |base|, and ±∞ (or 0) from a zero base', () => {
+    expect([relativePct(110, 100), relativePct(-90, -100), relativePct(0, 0), relativePct(1, 0), relativePct(-1, 0)]).toEqual([10, 10, 0, Infinity, -Infinity]);
   });
 });

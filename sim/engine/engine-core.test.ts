@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PriorityPolicy } from '../../policies/scheduling/priority.js';
 import { SeededRng } from '../../policies/rng.js';
 import { drain, spec, testEngine, type Trace } from './testing.js';
+import { emptyTotals } from './engine-core.js';
 
 describe('EngineCore (golden, hand-computed with the linear cost model 1000 + 10/prefill token + 5/decode seq µs)', () => {
   it('one request alone: TTFT is its single prefill step, then one token per decode step', () => {
@@ -237,5 +238,158 @@ describe('EngineCore.abortAll (a crash)', () => {
     e.beginStep(d);
     const got = e.get('d')!.blocks;
     expect(got.slice(2)).toEqual([...held[0]!].reverse().concat([...held[1]!].reverse(), [...held[2]!].reverse()));
+  });
+});
+
+describe('EngineCore admission, counters and gauges (linear cost model)', () => {
+  it('refuses what vLLM refuses, naming why', () => {
+    const trace = new Map<string, Trace>();
+    const e = testEngine({ numBlocks: 10, maxModelLen: 128 });
+    expect(e.add(spec('a', [['a', 10]], 1, trace), 0)).toMatchObject({ id: 'a' });
+    expect(e.add(spec('a', [['x', 10]], 1, trace), 0)).toEqual({ reject: "duplicate request id 'a'" });
+    expect(e.add({ ...spec('z', [], 1, trace), promptTokens: 0 }, 0)).toEqual({ reject: 'prompt has no tokens' });
+    expect(e.add(spec('b', [['b', 128]], 1, trace), 0)).toEqual({ reject: 'prompt of 128 tokens exceeds max_model_len 128' });
+    expect(e.add(spec('c', [['c', 10]], 0, trace), 0)).toEqual({ reject: 'output length must be at least 1 token' });
+    // 127 prompt tokens: the sequence stops at max_model_len after 1 token → ⌈128 / 16⌉ = 8 blocks ≤ 9: accepted.
+    expect(e.add(spec('d', [['d', 127]], 500, trace), 0)).toMatchObject({ id: 'd' });
+    // 10 blocks minus the null block = 9 usable; 100 + 60 tokens need ⌈160 / 16⌉ = 10.
+    const small = testEngine({ numBlocks: 10 });
+    expect(small.add(spec('e', [['e', 100]], 60, trace), 0)).toEqual({ reject: 'request needs 10 KV blocks, the instance has 9' });
+    expect(small.add(spec('f', [['f', 100]], 44, trace), 0)).toMatchObject({ id: 'f' }); // 144 tokens = exactly 9 blocks
+  });
+
+  it('counts steps, busy time, prefill, decode and output tokens, and keeps the gauges exact', () => {
+    const trace = new Map<string, Trace>();
+    const e = testEngine();
+    e.add(spec('a', [['a', 100]], 3, trace), 0);
+    e.add(spec('b', [['b', 40]], 2, trace), 0);
+    expect([e.pendingPrefillTokens, e.decodingContextTokens, e.numRequests, e.hasWork]).toEqual([140, 0, 2, true]);
+    // Step 1: both prefill, 1000 + 10 × 140 = 2400 µs; each samples its first token.
+    expect(e.beginStep(0)).toBe(2400);
+    expect(e.inStep).toBe(true);
+    expect(() => e.beginStep(0)).toThrow('EngineCore.beginStep while a step is in progress');
+    e.endStep(2400);
+    // Now both decode: context a 101, b 41 tokens, nothing left to prefill.
+    expect([e.pendingPrefillTokens, e.decodingContextTokens]).toEqual([0, 142]);
+    // Step 2: two decodes, 1000 + 5 × 2 = 1010 µs, at half speed (a slowdown fault) 2020.
+    e.stepTimeScale = 2;
+    expect(e.beginStep(2400)).toBe(2020);
+    e.endStep(4420); // b's second token: finished
+    expect([e.decodingContextTokens, e.numRequests]).toEqual([102, 1]);
+    e.stepTimeScale = 1;
+    expect(e.beginStep(4420)).toBe(1005);
+    e.endStep(5425);
+    expect(e.beginStep(5425)).toBeNull();
+    expect(() => e.endStep(5425)).toThrow('EngineCore.endStep without beginStep');
+    expect(trace.get('a')!.tokens).toEqual([2400, 4420, 5425]);
+    expect(trace.get('b')).toEqual({ tokens: [2400, 4420], finishedUs: 4420 });
+    expect(e.totals()).toEqual({
+      steps: 3, busyUs: 2400 + 2020 + 1005, prefillTokens: 140, decodeTokens: 3, outputTokens: 5, preemptions: 0, finished: 2, aborted: 0,
+      evictions: 0, prefixQueries: 140, prefixHits: 0,
+    });
+    expect([e.pendingPrefillTokens, e.decodingContextTokens, e.numRequests, e.hasWork]).toEqual([0, 0, 0, false]);
+  });
+
+  it('abort removes one request (counted, gauges updated, blocks freed) and returns it; an unknown id gives undefined', () => {
+    const trace = new Map<string, Trace>();
+    const e = testEngine();
+    e.add(spec('a', [['a', 100]], 3, trace), 0);
+    e.add(spec('b', [['b', 40]], 2, trace), 0);
+    e.endStep(e.beginStep(0)!);
+    const r = e.abort('a', 3000);
+    expect([r?.id, r?.status, e.counters.aborted, e.numRequests, e.decodingContextTokens]).toEqual(['a', 'aborted', 1, 1, 41]);
+    expect(e.abort('a', 3000)).toBeUndefined();
+    e.checkInvariants();
+    // a's 7 blocks (101 tokens) are free again; b holds 3 (41 tokens).
+    expect(e.kv.pool.numFree).toBe(999 - 3);
+    expect(trace.get('a')!.finishedUs).toBeNaN(); // no callback on abort
+  });
+});
+
+describe('EngineCore: held KV, cancelled steps, first scheduling, one-token prefills', () => {
+  it('a request that holds its KV on finish counts until released; abortAll releases it too', () => {
+    const trace = new Map<string, Trace>();
+    const e = testEngine();
+    e.add({ ...spec('a', [['a', 32]], 1, trace), holdKvOnFinish: true }, 0);
+    e.endStep(e.beginStep(0)!);
+    expect([trace.get('a')!.finishedUs, e.numHeld, e.numRequests, e.hasWork]).toEqual([1320, 1, 1, false]);
+    expect(e.kv.pool.numFree).toBe(999 - 2); // the 32 computed tokens' 2 blocks (the sampled token never gets a slot)
+    e.checkInvariants();
+    expect(e.releaseHeld('a', 2000)).toBe(true);
+    expect(e.releaseHeld('a', 2000)).toBe(false);
+    expect([e.numHeld, e.numRequests, e.kv.pool.numFree]).toEqual([0, 0, 999]);
+    e.add({ ...spec('b', [['b', 32]], 1, trace), holdKvOnFinish: true }, 3000);
+    e.endStep(3000 + e.beginStep(3000)!);
+    expect(e.abortAll(5000)).toEqual([]); // nothing in flight, but the held blocks go
+    expect([e.numHeld, e.kv.pool.numFree]).toEqual([0, 999]);
+  });
+
+  it('cancelStep abandons a step (a crash mid-step): the next beginStep is allowed', () => {
+    const trace = new Map<string, Trace>();
+    const e = testEngine();
+    e.add(spec('a', [['a', 32]], 2, trace), 0);
+    expect(e.inStep).toBe(false);
+    e.beginStep(0);
+    e.cancelStep();
+    expect(e.inStep).toBe(false);
+    expect(e.beginStep(10)).toBe(1320); // the same prefill again: nothing was applied
+  });
+
+  it('records when a request is first scheduled, once', () => {
+    const trace = new Map<string, Trace>();
+    const e = testEngine({ maxNumSeqs: 1 });
+    const a = e.add(spec('a', [['a', 16]], 2, trace), 0);
+    const b = e.add(spec('b', [['b', 16]], 1, trace), 0);
+    let now = 0;
+    for (let d = e.beginStep(now); d !== null; d = e.beginStep(now)) {
+      now += d;
+      e.endStep(now);
+    }
+    // a: prefill 1000 + 160 = 1160, decode 1005 → done at 2165, when b is first scheduled.
+    expect(['firstScheduledUs' in a && a.firstScheduledUs, 'firstScheduledUs' in b && b.firstScheduledUs]).toEqual([0, 2165]);
+  });
+
+  it('a prompt whose prefix is all cached but its last token is a 1-token prefill, not a decode', () => {
+    const trace = new Map<string, Trace>();
+    const e = testEngine();
+    e.add(spec('a', [['doc', 33]], 1, trace), 0);
+    e.endStep(e.beginStep(0)!); // 1000 + 330 = 1330
+    // b: the same 33 tokens; 2 blocks hit (32 tokens), the 33rd is computed: 1000 + 10 × 1.
+    e.add(spec('b', [['doc', 33]], 1, trace), 1330);
+    expect(e.beginStep(1330)).toBe(1010);
+    expect(e.currentShape).toMatchObject({ prefillSeqs: 1, prefillTokens: 1, decodeSeqs: 0, sampledSeqs: 1 });
+    e.endStep(2340);
+    expect(e.counters).toMatchObject({ prefillTokens: 34, decodeTokens: 0 });
+  });
+
+  it('a request aborted during its step gets no token, and the step still ends', () => {
+    const trace = new Map<string, Trace>();
+    const e = testEngine();
+    e.add(spec('a', [['a', 32]], 2, trace), 0);
+    e.add(spec('b', [['b', 32]], 2, trace), 0);
+    const d = e.beginStep(0)!;
+    expect(e.currentShape.sampledSeqs).toBe(2);
+    e.abort('a', 100);
+    e.endStep(d);
+    expect([trace.get('a')!.tokens, trace.get('b')!.tokens]).toEqual([[], [d]]);
+    expect(e.counters).toMatchObject({ prefillTokens: 32, outputTokens: 1, aborted: 1 });
+    e.checkInvariants();
+  });
+
+  it('a chunk that does not reach the end of the prompt samples nothing', () => {
+    const trace = new Map<string, Trace>();
+    const e = testEngine({ maxNumBatchedTokens: 100 });
+    e.add(spec('a', [['a', 150]], 1, trace), 0);
+    e.beginStep(0);
+    expect(e.currentShape).toMatchObject({ prefillTokens: 100, sampledSeqs: 0 });
+  });
+
+  it('emptyTotals is all zeros', () => {
+    expect(emptyTotals()).toEqual({ steps: 0, busyUs: 0, prefillTokens: 0, decodeTokens: 0, outputTokens: 0, preemptions: 0, finished: 0, aborted: 0, evictions: 0, prefixQueries: 0, prefixHits: 0 });
+  });
+
+  it('accepts a one-token prompt', () => {
+    const trace = new Map<string, Trace>();
+    expect(testEngine().add(spec('one', [['x', 1]], 1, trace), 0)).toMatchObject({ id: 'one', promptTokens: 1 });
   });
 });

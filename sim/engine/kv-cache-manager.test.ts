@@ -144,3 +144,63 @@ describe('KvCacheManager (golden, vLLM v1 semantics)', () => {
     expect(kv.cachedPrefixBlocks(r.blockHashes)).toBe(2);
   });
 });
+
+describe('KvCacheManager: statistics and switches', () => {
+  const owned = (id: string, runs: TokenRun[], workflowId: string, agentId: string, preemptions = 0): KvRequest => ({ ...request(id, runs), workflowId, agentId, preemptions });
+
+  it('counts cross-agent hits: blocks last used by another agent or another workflow', () => {
+    const { kv } = manager(20);
+    const a = owned('a', [PREFIX, run('a', 24)], 'w1', 'planner'); // 64 tokens: 4 full blocks
+    admit(kv, a);
+    kv.free(a, 1);
+    // Same workflow, another agent: the 2 prefix blocks (32 tokens) are foreign.
+    const b = owned('b', [PREFIX, run('b', 24)], 'w1', 'worker');
+    expect(admit(kv, b)).toBe(32);
+    expect([kv.lastHitCrossAgentTokens, kv.crossAgentHits]).toEqual([32, 32]);
+    kv.free(b, 2);
+    // The same agent of the same workflow as the blocks' last user (b): nothing foreign.
+    const c = owned('c', [PREFIX, run('c', 24)], 'w1', 'worker');
+    expect(admit(kv, c)).toBe(32);
+    expect([kv.lastHitCrossAgentTokens, kv.crossAgentHits]).toEqual([0, 32]);
+    kv.free(c, 3);
+    // The same agent name in another workflow: foreign.
+    const d = owned('d', [PREFIX, run('d', 24)], 'w2', 'worker');
+    admit(kv, d);
+    expect([kv.lastHitCrossAgentTokens, kv.crossAgentHits]).toEqual([32, 64]);
+  });
+
+  it('splits the prefix-cache stats of preempted requests out (vLLM PrefixCacheStats), and reports the hit rate', () => {
+    const { kv } = manager(20);
+    expect(kv.hitRate).toBe(0); // nothing queried yet
+    expect(kv.blockSize).toBe(16);
+    const a = request('a', [run('doc', 64)]);
+    admit(kv, a);
+    kv.free(a, 1);
+    const again = { ...request('a', [run('doc', 64)]), preemptions: 1 };
+    expect(admit(kv, again)).toBe(48); // ⌊63 / 16⌋ = 3 blocks
+    // Queries 64 + 64, hits 0 + 48; the preempted one: 1 request, 64 queried, 48 hit.
+    expect(kv.stats).toEqual({ requests: 2, queries: 128, hits: 48, preemptedRequests: 1, preemptedQueries: 64, preemptedHits: 48 });
+    expect(kv.hitRate).toBe(48 / 128);
+  });
+
+  it('with prefix caching off: no lookup, no stats, nothing cached, a block reused without an eviction', () => {
+    const { kv } = manager(6, false);
+    const a = request('a', [run('doc', 64)]);
+    admit(kv, a);
+    expect(a.numCachedBlocks).toBe(0);
+    expect(kv.cachedPrefixBlocks(a.blockHashes)).toBe(0);
+    kv.free(a, 1);
+    const b = request('b', [run('doc', 64)]);
+    expect(admit(kv, b)).toBe(0);
+    expect(kv.stats).toEqual({ requests: 0, queries: 0, hits: 0, preemptedRequests: 0, preemptedQueries: 0, preemptedHits: 0 });
+    expect([kv.pool.numCachedBlocks, kv.pool.evictions]).toEqual([0, 0]);
+  });
+
+  it('cachedPrefixBlocks stops at the first block not cached', () => {
+    const { kv } = manager(20);
+    admit(kv, request('a', [PREFIX, run('a', 24)]));
+    // Shares blocks 0 and 1 (the 40-token prefix covers 2 full blocks), not block 2.
+    expect(kv.cachedPrefixBlocks(request('q', [PREFIX, run('other', 24)]).blockHashes)).toBe(2);
+    expect(kv.cachedPrefixBlocks([])).toBe(0);
+  });
+});

@@ -77,7 +77,7 @@ describe('router', () => {
     expect(seen[1]).toMatchObject({ workflowId: 'wf2', agentId: 'w', parentRequestId: 'p1', priority: 1, maxTokens: 4096 });
     expect(seen[2]).toMatchObject({ workflowId: 'wf3', agentId: 'solo', maxTokens: 16 });
     // Not stripped by default: the body goes through unchanged.
-    expect(cap.seen[1]!.body['workflow_metadata']).toBeDefined();
+    expect(cap.seen[1]!.body['workflow_metadata']).toEqual({ workflow_id: 'wf2', agent_id: 'w', parent_request_id: 'p1', workflow_priority: 1 });
     const status = (await (await fetch(`${r.url}/v1/workflows/wf1/status`)).json()) as { requests: number; last_instance: string; agents: string[] };
     expect(status).toMatchObject({ requests: 1, last_instance: 'c', agents: ['planner'] });
   });
@@ -94,7 +94,8 @@ describe('router', () => {
     expect(got.body).toEqual({ prompt: 'x', temperature: 0 });
     expect(got.headers.authorization).toBe('Bearer backend-key');
     expect(got.headers['x-workflow-id']).toBeUndefined();
-    expect(got.headers['x-request-id']).toMatch(/\w/);
+    // No X-Request-Id from the client: the router makes one (crypto.randomUUID, a version-4 UUID).
+    expect(got.headers['x-request-id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
   it('reroutes when a backend refuses the connection, and marks it down', async () => {

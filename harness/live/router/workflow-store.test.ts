@@ -18,8 +18,8 @@ describe('WorkflowStore', () => {
 
   it('bounds each agent queue, hands messages out oldest first, and expires idle workflows', () => {
     const s = new WorkflowStore({ ttlMs: 1000, maxQueue: 2, maxWorkflows: 10 });
-    expect(s.post('w', { from: 'a', to: 'b', type: 'm', content: 1 }, 0)).toBeDefined();
-    expect(s.post('w', { from: 'a', to: 'b', type: 'm', content: 2 }, 0)).toBeDefined();
+    expect(s.post('w', { from: 'a', to: 'b', type: 'm', content: 1 }, 0)).toMatchObject({ from: 'a', to: 'b', content: 1 });
+    expect(s.post('w', { from: 'a', to: 'b', type: 'm', content: 2 }, 0)).toMatchObject({ from: 'a', to: 'b', content: 2 });
     expect(s.post('w', { from: 'a', to: 'b', type: 'm', content: 3 }, 0)).toEqual({ refused: "message queue of agent 'b' in workflow 'w' is full", status: 429 });
     expect(s.counters.messagesRefused).toBe(1);
     expect(s.take('w', 'b', 1, 10).map((m) => m.content)).toEqual([1]);
@@ -27,7 +27,7 @@ describe('WorkflowStore', () => {
     s.routed('v', undefined, 'i0', 500);
     expect(s.sweep(1200)).toBe(1); // w last seen at 10, v at 500
     expect(s.status('w')).toBeUndefined();
-    expect(s.status('v')).toBeDefined();
+    expect(s.status('v')).toMatchObject({ requests: 1, last_instance: 'i0' });
   });
 
   it('caps message size (413), agents per workflow and the bytes held over all workflows (429), and frees bytes on take, expiry and drop', () => {
