@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureStdio } from './testing.js';
 import { main } from './main.js';
 
 /**
@@ -32,24 +33,13 @@ interface ReportLike { scenario: { name: string; hash: string }; runs: { summary
 
 let dir = '';
 let scenario = '';
-let out = '';
-let err = '';
+const io = captureStdio();
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'ab-baseline-'));
   scenario = join(dir, 'tiny.yaml');
   writeFileSync(scenario, SCENARIO);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-beforeEach(() => {
-  out = '';
-  err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  process.exitCode = undefined;
-});
 
 /** One CLI call's exit code (process.exitCode is reset first, so calls do not leak into each other). */
 async function cli(args: string[]): Promise<number> {
@@ -65,13 +55,13 @@ describe('baseline update and run --baseline', () => {
     expect(await cli(['baseline', 'update', scenario, target, '--out', join(dir, 'u1'), '--quiet'])).toBe(0);
     expect(read(target)).toBe(read(join(dir, 'u1', 'report.json')));
     // No old baseline: nothing to compare, only the line naming what was written.
-    expect(out).not.toContain('Changes against the old baseline');
-    expect(out).toMatch(/^baseline written: .*b\.json \(scenario baseline-tiny, hash [0-9a-f]{12}, seeds 1, 2, 3, 4, 5\); commit it with the change that explains it\n$/);
+    expect(io.out).not.toContain('Changes against the old baseline');
+    expect(io.out).toMatch(/^baseline written: .*b\.json \(scenario baseline-tiny, hash [0-9a-f]{12}, seeds 1, 2, 3, 4, 5\); commit it with the change that explains it\n$/);
 
     expect(await cli(['run', scenario, '--out', join(dir, 'r1'), '--quiet', '--baseline', target])).toBe(0);
     // Same scenario and seeds: the new report is byte-identical to the baseline.
     expect(read(join(dir, 'r1', 'report.json'))).toBe(read(target));
-    expect(out).toMatch(/PASS/);
+    expect(io.out).toMatch(/PASS/);
   });
 
   it('fails a run against a baseline doctored 20 % better on every seed (exit 1), naming the metric and the refresh command', async () => {
@@ -82,16 +72,16 @@ describe('baseline update and run --baseline', () => {
     const doctored = join(dir, 'doctored.json');
     writeFileSync(doctored, JSON.stringify(r));
     expect(await cli(['run', scenario, '--out', join(dir, 'r2'), '--quiet', '--baseline', doctored])).toBe(1);
-    expect(out).toMatch(/FAIL/);
-    expect(out).toContain('makespanMsP50');
-    expect(out).toContain(`agentbench baseline update ${scenario} ${doctored}`);
+    expect(io.out).toMatch(/FAIL/);
+    expect(io.out).toContain('makespanMsP50');
+    expect(io.out).toContain(`agentbench baseline update ${scenario} ${doctored}`);
   });
 
   it('refreshes a doctored baseline: prints the changes against it, then the gate passes', async () => {
     const doctored = join(dir, 'doctored.json');
     expect(await cli(['baseline', 'update', scenario, doctored, '--out', join(dir, 'u2'), '--quiet'])).toBe(0);
-    expect(out).toContain('Changes against the old baseline:\n');
-    expect(out).toContain('makespanMsP50');
+    expect(io.out).toContain('Changes against the old baseline:\n');
+    expect(io.out).toContain('makespanMsP50');
     expect(read(doctored)).toBe(read(join(dir, 'u2', 'report.json')));
     expect(await cli(['run', scenario, '--out', join(dir, 'r3'), '--quiet', '--baseline', doctored])).toBe(0);
   });
@@ -103,7 +93,7 @@ describe('baseline update and run --baseline', () => {
     const target = join(dir, 'other.json');
     writeFileSync(target, JSON.stringify(other));
     expect(await cli(['baseline', 'update', scenario, target, '--out', join(dir, 'u3'), '--quiet'])).toBe(0);
-    expect(out).toMatch(/^The old baseline is not comparable \(scenario hash differs: baseline ffffffffffff \(someone-else\), candidate [0-9a-f]{12} \(baseline-tiny\); differences: name 'someone-else' vs 'baseline-tiny'\); replacing it\.\n/);
+    expect(io.out).toMatch(/^The old baseline is not comparable \(scenario hash differs: baseline ffffffffffff \(someone-else\), candidate [0-9a-f]{12} \(baseline-tiny\); differences: name 'someone-else' vs 'baseline-tiny'\); replacing it\.\n/);
     expect(read(target)).toBe(read(join(dir, 'u3', 'report.json')));
   });
 
@@ -113,7 +103,7 @@ describe('baseline update and run --baseline', () => {
     const target = join(dir, 'other2.json');
     writeFileSync(target, JSON.stringify(other));
     expect(await cli(['run', scenario, '--out', join(dir, 'r4'), '--quiet', '--baseline', target])).toBe(2);
-    expect(err).toContain("differences: name 'someone-else' vs 'baseline-tiny'");
-    expect(err).toContain(`refusing to compare; pass --force to compare anyway, or refresh the baseline on purpose: agentbench baseline update ${scenario} ${target}`);
+    expect(io.err).toContain("differences: name 'someone-else' vs 'baseline-tiny'");
+    expect(io.err).toContain(`refusing to compare; pass --force to compare anyway, or refresh the baseline on purpose: agentbench baseline update ${scenario} ${target}`);
   });
 });

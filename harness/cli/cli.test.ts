@@ -1,51 +1,41 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { captureStdio } from './testing.js';
 import { parse } from 'csv-parse/sync';
 import { main } from './main.js';
 
 const data = (f: string) => join(import.meta.dirname, '../scenario/testdata', f);
 const QUICKSTART = join(import.meta.dirname, '../../scenarios/quickstart.yaml');
 
-let out = '';
-let err = '';
-beforeEach(() => {
-  out = '';
-  err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  process.exitCode = undefined;
-});
+const io = captureStdio();
 
 describe('agentbench validate: bad scenarios exit 2 with file:line:col, expected and found', () => {
   it('YAML syntax error', async () => {
     expect(await main(['validate', data('bad-yaml.yaml')])).toBe(2);
-    expect(err).toMatch(/bad-yaml\.yaml:6:1: YAML syntax error: Flow sequence/);
+    expect(io.err).toMatch(/bad-yaml\.yaml:6:1: YAML syntax error: Flow sequence/);
   });
 
   it('unknown policy name lists the valid ones', async () => {
     expect(await main(['validate', data('unknown-policy.yaml')])).toBe(2);
-    expect(err).toContain("unknown-policy.yaml:6:14: policies[1].routing: unknown routing policy 'leastloaded'; valid: round-robin, ");
-    expect(err).toMatch(/valid: .*least-loaded.*workflow-aware/);
+    expect(io.err).toContain("unknown-policy.yaml:6:14: policies[1].routing: unknown routing policy 'leastloaded'; valid: round-robin, ");
+    expect(io.err).toMatch(/valid: .*least-loaded.*workflow-aware/);
   });
 
   it('negative rate', async () => {
     expect(await main(['validate', data('negative-rate.yaml')])).toBe(2);
-    expect(err).toContain('negative-rate.yaml:10:44: workloads[0].arrivals.ratePerSec: expected a number > 0, found number -3');
+    expect(io.err).toContain('negative-rate.yaml:10:44: workloads[0].arrivals.ratePerSec: expected a number > 0, found number -3');
   });
 
   it('missing key', async () => {
     expect(await main(['validate', data('missing-key.yaml')])).toBe(2);
-    expect(err).toMatch(/missing-key\.yaml:1:1: cluster: missing key \(expected object\)/);
+    expect(io.err).toMatch(/missing-key\.yaml:1:1: cluster: missing key \(expected object\)/);
   });
 
   it('a file that does not exist', async () => {
     expect(await main(['validate', data('nope.yaml')])).toBe(2);
-    expect(err).toMatch(/nope\.yaml: cannot read scenario/);
+    expect(io.err).toMatch(/nope\.yaml: cannot read scenario/);
   });
 
   it('run refuses a broken scenario with exit 2 too', async () => {
@@ -54,7 +44,7 @@ describe('agentbench validate: bad scenarios exit 2 with file:line:col, expected
 
   it('accepts the quickstart', async () => {
     expect(await main(['validate', QUICKSTART])).toBe(0);
-    expect(out).toMatch(/ok — scenario 'quickstart'.*2 policies × 2 workloads × 3 seeds = 12 runs/);
+    expect(io.out).toMatch(/ok — scenario 'quickstart'.*2 policies × 2 workloads × 3 seeds = 12 runs/);
   });
 });
 
@@ -86,10 +76,10 @@ describe('agentbench run', () => {
     const d = mkdtempSync(join(tmpdir(), 'ab-json-'));
     try {
       expect(await main(['run', QUICKSTART, '--out', d, '--seed', '7', '--json'])).toBe(0);
-      const j = JSON.parse(out) as { scenario: { seeds: number[] }; aggregates: { seeds: number[] }[] };
+      const j = JSON.parse(io.out) as { scenario: { seeds: number[] }; aggregates: { seeds: number[] }[] };
       expect(j.scenario.seeds).toEqual([7]);
       expect(j.aggregates.every((a) => a.seeds.length === 1)).toBe(true);
-      expect(err).toBe('');
+      expect(io.err).toBe('');
     } finally {
       rmSync(d, { recursive: true, force: true });
     }
@@ -100,9 +90,9 @@ describe('agentbench run', () => {
     const d = mkdtempSync(join(tmpdir(), 'ab-trace-'));
     try {
       expect(await main(['run', trace, '--out', d, '--quiet'])).toBe(2);
-      expect(err).toMatch(/mooncake-bad\.jsonl:2: .*skipBadRows/);
+      expect(io.err).toMatch(/mooncake-bad\.jsonl:2: .*skipBadRows/);
       expect(await main(['run', trace, '--out', d, '--json', '--skip-bad-rows'])).toBe(0);
-      const j = JSON.parse(out) as { aggregates: { workload: string; summary: Record<string, { median: number }> }[] };
+      const j = JSON.parse(io.out) as { aggregates: { workload: string; summary: Record<string, { median: number }> }[] };
       const bad = j.aggregates.find((a) => a.workload === 'mooncake-bad')!;
       expect(bad.summary['traceRowsSkipped']!.median).toBeGreaterThan(0);
     } finally {
@@ -113,7 +103,7 @@ describe('agentbench run', () => {
   it('a bad flag is a usage error (exit 2)', async () => {
     expect(await main(['run', QUICKSTART, '--seed', 'x'])).toBe(2);
     expect(await main(['run', QUICKSTART, '--formats', 'json,pdf'])).toBe(2);
-    expect(err).toContain("unknown report format 'pdf'; valid: json, md, csv, html");
+    expect(io.err).toContain("unknown report format 'pdf'; valid: json, md, csv, html");
   });
 
   it('--formats writes only the chosen reports, with the same report.json', async () => {
@@ -123,7 +113,7 @@ describe('agentbench run', () => {
       // dirs[1] first holds a full run: its report.md and report.html must not outlive the next one.
       expect(await main(['run', QUICKSTART, '--out', dirs[1]!, '--seed', '3', '--quiet'])).toBe(0);
       expect(await main(['run', QUICKSTART, '--out', dirs[1]!, '--seed', '2', '--formats', 'json,csv', '--json'])).toBe(0);
-      const j = JSON.parse(out.slice(out.lastIndexOf('{\n  "outDir"'))) as { files: string[] };
+      const j = JSON.parse(io.out.slice(io.out.lastIndexOf('{\n  "outDir"'))) as { files: string[] };
       expect(j.files.map((f) => f.slice(dirs[1]!.length + 1)))
         .toEqual(['report.json', 'requests.csv', 'workflows.csv', 'summary.csv', 'run-info.json']);
       expect(readdirSync(dirs[1]!).sort()).toEqual(['report.json', 'requests.csv', 'run-info.json', 'summary.csv', 'workflows.csv']);

@@ -1,23 +1,13 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { captureStdio } from './testing.js';
 import { main } from './main.js';
 
 const FAILOVER = join(import.meta.dirname, '../../scenarios/failover.yaml');
 
-let out = '';
-let err = '';
-beforeEach(() => {
-  out = '';
-  err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  process.exitCode = undefined;
-});
+const io = captureStdio();
 
 // A small version of failover.yaml: 3 instances, 40 s of traffic, a crash at 10 s, back at 25 s.
 const SMALL = `name: small-failover
@@ -40,7 +30,7 @@ workloads:
 describe('agentbench with faults', () => {
   it('accepts scenarios/failover.yaml', async () => {
     expect(await main(['validate', FAILOVER])).toBe(0);
-    expect(out).toMatch(/ok — scenario 'failover'.*4 policies × 2 workloads × 3 seeds = 24 runs/);
+    expect(io.out).toMatch(/ok — scenario 'failover'.*4 policies × 2 workloads × 3 seeds = 24 runs/);
   });
 
   it('runs a fault scenario: byte-identical report.json twice, fault list, failover table', async () => {
@@ -61,7 +51,7 @@ describe('agentbench with faults', () => {
       const md = readFileSync(join(dir, 'a', 'report.md'), 'utf8');
       expect(md).toContain('### Failover: `seq`');
       expect(md).toContain('Faults (first seed): crash of i1 at 10.0 s lasting 15.0 s.');
-      expect(out).toContain('failover:');
+      expect(io.out).toContain('failover:');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

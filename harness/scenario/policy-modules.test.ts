@@ -2,7 +2,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { captureStdio } from '../cli/testing.js';
 import { main } from '../cli/main.js';
 import { loadScenario, loadScenarioAsync } from './load.js';
 import { nodeStripsTypes } from './policy-modules.js';
@@ -15,18 +16,7 @@ const DIST = pathToFileURL(join(import.meta.dirname, '../../dist/')).href;
 const tmp = mkdtempSync(join(tmpdir(), 'ab-policy-modules-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-let out = '';
-let err = '';
-beforeEach(() => {
-  out = '';
-  err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  process.exitCode = undefined;
-});
+const io = captureStdio();
 
 /** A copy of the fixture folder with `scenario.yaml` replaced by `yaml` (when given). */
 function fixtureCopy(name: string, yaml?: string): string {
@@ -86,7 +76,7 @@ describe('user policy modules: bad input exits 2 naming the file, key path, expe
     it(what, async () => {
       const dir = fixtureCopy(`bad-${what.replace(/\W+/g, '-')}`, oneEntry(routing));
       expect(await main(['validate', join(dir, 'scenario.yaml')])).toBe(2);
-      expect(err).toMatch(message);
+      expect(io.err).toMatch(message);
     });
   }
 
@@ -98,44 +88,44 @@ describe('user policy modules: bad input exits 2 naming the file, key path, expe
       expect(code).toBe(0);
     } else {
       expect(code).toBe(2);
-      expect(err).toMatch(/policies\[0\]\.routing\.module: \.\/router\.ts is TypeScript, and this Node \(v[\d.]+\) does not strip types: use Node >= 22\.6 with --experimental-strip-types/);
+      expect(io.err).toMatch(/policies\[0\]\.routing\.module: \.\/router\.ts is TypeScript, and this Node \(v[\d.]+\) does not strip types: use Node >= 22\.6 with --experimental-strip-types/);
     }
   });
 
   it('a routing module named as a scheduling policy fails at its key (validate too) saying what it looks like', async () => {
     const dir = fixtureCopy('slot', oneEntry('least-loaded\n    scheduling: { module: ./good-router.js }'));
     expect(await main(['validate', join(dir, 'scenario.yaml')])).toBe(2);
-    expect(err).toMatch(/scenario\.yaml:5:17: policies\[0\]\.scheduling: scheduling policy module \.\/good-router\.js: make\(\) returned an object without newQueue\(\), preemptionVictim\(\), expected a scheduling policy \(it looks like a routing policy\)/);
+    expect(io.err).toMatch(/scenario\.yaml:5:17: policies\[0\]\.scheduling: scheduling policy module \.\/good-router\.js: make\(\) returned an object without newQueue\(\), preemptionVictim\(\), expected a scheduling policy \(it looks like a routing policy\)/);
   });
 });
 
 describe('conformance of user modules', () => {
   it('check-policy passes a conforming module and names the interface it found', async () => {
     expect(await main(['check-policy', join(FIXTURES, 'good-router.js'), '--options', '{bias: 2}'])).toBe(0);
-    expect(out).toContain('routing policy conformance');
-    expect(out).toContain('ok   never routes to an unhealthy instance');
-    expect(out).toContain('all 5 checks passed');
+    expect(io.out).toContain('routing policy conformance');
+    expect(io.out).toContain('ok   never routes to an unhealthy instance');
+    expect(io.out).toContain('all 5 checks passed');
   });
 
   it('check-policy exits 1 naming the broken check and what was found', async () => {
     expect(await main(['check-policy', join(FIXTURES, 'unhealthy-router.js')])).toBe(1);
-    expect(out).toContain("FAIL never routes to an unhealthy instance: routed to 'a' while only b is healthy");
-    expect(out).toMatch(/\d of 5 checks failed/);
+    expect(io.out).toContain("FAIL never routes to an unhealthy instance: routed to 'a' while only b is healthy");
+    expect(io.out).toMatch(/\d of 5 checks failed/);
   });
 
   it('check-policy runs the scheduling and eviction checks on engine-policy modules, and refuses bad options (exit 2)', async () => {
     expect(await main(['check-policy', join(FIXTURES, 'builtin-engine-policies.js')])).toBe(0);
-    expect(out).toContain('scheduling policy conformance');
+    expect(io.out).toContain('scheduling policy conformance');
     expect(await main(['check-policy', join(FIXTURES, 'lru-module.js')])).toBe(0);
-    expect(out).toContain('eviction policy conformance');
+    expect(io.out).toContain('eviction policy conformance');
     expect(await main(['check-policy', join(FIXTURES, 'good-router.js'), '--options', '{bias: x}'])).toBe(2);
-    expect(err).toMatch(/--options\.bias: .*number/);
+    expect(io.err).toMatch(/--options\.bias: .*number/);
   });
 
   it('run --check refuses a module that fails a conformance check before any cell runs', async () => {
     const dir = fixtureCopy('check', oneEntry('{ module: ./unhealthy-router.js }'));
     expect(await main(['run', join(dir, 'scenario.yaml'), '--out', join(dir, 'out'), '--quiet', '--check'])).toBe(1);
-    expect(err).toContain("--check: policies[0].routing: routing policy module ./unhealthy-router.js fails conformance check 'never routes to an unhealthy instance'");
+    expect(io.err).toContain("--check: policies[0].routing: routing policy module ./unhealthy-router.js fails conformance check 'never routes to an unhealthy instance'");
   });
 });
 
@@ -158,6 +148,6 @@ describe('agentbench router --routing with a user module', () => {
       child.kill('SIGTERM');
     }
     expect(await main(['router', '--backend', 'http://127.0.0.1:9', '--routing', `{"module": "${join(FIXTURES, 'good-router.js')}", "bias": -1}`])).toBe(2);
-    expect(err).toMatch(/--routing\.bias: .*>=0/);
+    expect(io.err).toMatch(/--routing\.bias: .*>=0/);
   });
 });
