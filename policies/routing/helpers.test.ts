@@ -17,6 +17,12 @@ describe('argminHealthy / argmaxHealthy', () => {
     expect(argmaxHealthy(views, byWaiting, keepFirst)).toBe(3);
   });
 
+  it('return a healthy instance even when no score compares (NaN), never -1', () => {
+    const views = [view('x', { healthy: false }), view('a'), view('b')];
+    expect(argminHealthy(views, () => Number.NaN, keepFirst)).toBe(1);
+    expect(argmaxHealthy(views, () => Number.NaN, keepFirst)).toBe(1);
+  });
+
   it('break ties with the rng: int(ties) = 0 takes the later one', () => {
     const views = [view('a', { waiting: 2 }), view('b', { waiting: 2 })];
     expect(argminHealthy(views, byWaiting, keepFirst)).toBe(0);
