@@ -28,3 +28,13 @@ describe('least-loaded', () => {
     expect([...picks].sort()).toEqual(['a', 'b']);
   });
 });
+
+describe('registry', () => {
+  it('every policy reports its registry name and has a one-line summary', () => {
+    for (const [kind, factory] of Object.entries(ROUTING_POLICIES)) {
+      const p = instantiate<RoutingPolicy>(ROUTING_POLICIES, { kind, options: {} }, { blockSize: 16 }, 'routing');
+      expect(p.name).toBe(kind);
+      expect(factory.summary).toMatch(/^\S.{20,}/);
+    }
+  });
+});
