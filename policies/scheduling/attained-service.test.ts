@@ -140,6 +140,21 @@ describe('attained service: queue', () => {
     expect(() => q.pop()).toThrow('plas: pop from an empty queue');
   });
 
+  it('a new pass re-ranks the queue (starvation after a peek); a removed request is no longer peeked', () => {
+    const p = policy({ starvationRatio: 2 });
+    const q = p.newQueue();
+    const heavy = req('heavy', 0, 0, 'H', { attainedServiceUs: 10_000 }); // level 1 + floor(log2(100)) = 7
+    const fresh = req('fresh', 1, 15_000, 'F'); // level 0
+    q.add(heavy);
+    q.add(fresh);
+    p.beforeSchedule(15_000); // heavy waited 15 ms < 2 × 10 ms
+    expect(q.peek()).toBe(fresh);
+    p.beforeSchedule(20_000); // heavy waited 2 × 10 ms: top level
+    expect(q.peek()).toBe(heavy);
+    expect(q.remove(heavy)).toBe(true);
+    expect(q.peek()).toBe(fresh);
+  });
+
   it('counts a promotion only for a popped request that was starving', () => {
     const p = policy({ starvationRatio: 2 });
     const q = p.newQueue();

@@ -99,6 +99,13 @@ describe('workflow-batching: queue', () => {
     expect([q.pop(), q.pop(), q.pop()].map((r) => r.id)).toEqual(['s3', 's4', 's5']);
   });
 
+  it('a lower admission order does not beat an earlier key', () => {
+    const q = policy().newQueue();
+    q.add(req('early', 5, 100));
+    q.add(req('late-low-seq', 1, 200));
+    expect(q.peek()?.id).toBe('early');
+  });
+
   it('the earliest key wins whatever the insertion order', () => {
     const q = policy().newQueue();
     q.add(req('first', 0, 100));
