@@ -43,6 +43,28 @@ describe('router backoff (production-stack RetryConfig.backoff_seconds)', () => 
   });
 });
 
+describe('router backoff jitter', () => {
+  /** An Rng whose float() always returns `u`, counting draws. */
+  const fixed = (u: number) => {
+    const rng = { draws: 0, float: () => { rng.draws++; return u; }, int: () => 0, fork: () => rng };
+    return rng;
+  };
+  const cfg = { ...PRODUCTION_STACK_RETRY, initialBackoffMs: 100, jitter: 0.2 };
+
+  it('scales the delay by 1 + (2u - 1) × jitter, one draw', () => {
+    const up = fixed(0.75);
+    expect(routerBackoffUs(cfg, 0, up)).toBe(110_000); // 100 ms × (1 + 0.5 × 0.2)
+    expect(up.draws).toBe(1);
+    expect(routerBackoffUs(cfg, 0, fixed(0.25))).toBe(90_000); // 100 ms × (1 - 0.5 × 0.2)
+  });
+
+  it('draws nothing without jitter', () => {
+    const rng = fixed(0.75);
+    expect(routerBackoffUs({ ...cfg, jitter: 0 }, 1, rng)).toBe(150_000); // 100 × 1.5
+    expect(rng.draws).toBe(0);
+  });
+});
+
 describe('workflow recovery policies', () => {
   const rng = new SeededRng(7);
 
