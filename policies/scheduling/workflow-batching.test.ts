@@ -27,6 +27,20 @@ describe('workflow-batching: which requests are boosted', () => {
     expect(off.boosted(req('a2', 1, 0, 'A'))).toBe(false);
   });
 
+  it('re-orders the waiting queue when the running set changes, not only when the queue does', () => {
+    const p = policy();
+    const a1 = req('a1', 0, 0, 'A');
+    run(p, a1);
+    const q = p.newQueue();
+    q.add(req('b1', 1, 1000, 'B')); // key 1000 (B is not running)
+    q.add(req('a2', 2, 2500, 'A')); // key 2500 - 2000 = 500 while a1 runs
+    expect(q.peek()?.id).toBe('a2');
+    p.onFinished(a1); // A no longer runs here: a2's key is back to 2500, so the older b1 is first
+    expect(q.peek()?.id).toBe('b1');
+    run(p, req('a0', 3, 0, 'A')); // A runs again (admitted through another queue): a2 jumps again
+    expect(q.peek()?.id).toBe('a2');
+  });
+
   it('a request without a workflow is not boosted in the queue order', () => {
     const p = policy();
     run(p, req('a1', 0, 0, 'A'));

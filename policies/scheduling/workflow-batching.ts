@@ -26,6 +26,7 @@ export class WorkflowBatchingPolicy implements SchedulingPolicy {
   readonly #counted = new Set<SchedRequest>();
   readonly #perStep = new Map<string, number>();
   readonly #counters = { workflowBatches: 0, mixedBatches: 0, preferredAdmissions: 0, fcfsAdmissions: 0 };
+  #runningVersion = 0;
 
   constructor(opts: WorkflowBatchingOptions) {
     this.#o = opts;
@@ -37,6 +38,11 @@ export class WorkflowBatchingPolicy implements SchedulingPolicy {
 
   preemptionVictim(running: readonly SchedRequest[]): number {
     return running.length - 1;
+  }
+
+  /** Changes whenever the running set does: a waiting queue's order (the boosts) is stale after that. */
+  get runningVersion(): number {
+    return this.#runningVersion;
   }
 
   /** Sort key of a waiting request: engine arrival time, minus the boost when its workflow runs here. */
@@ -58,6 +64,7 @@ export class WorkflowBatchingPolicy implements SchedulingPolicy {
     if (r.workflowId === undefined || this.#counted.has(r)) return;
     this.#counted.add(r);
     this.#running.set(r.workflowId, (this.#running.get(r.workflowId) ?? 0) + 1);
+    this.#runningVersion++;
   }
 
   /** @internal `r` left the running set (preempted, finished or aborted). */
@@ -66,6 +73,7 @@ export class WorkflowBatchingPolicy implements SchedulingPolicy {
     const n = (this.#running.get(r.workflowId) ?? 1) - 1;
     if (n > 0) this.#running.set(r.workflowId, n);
     else this.#running.delete(r.workflowId);
+    this.#runningVersion++;
   }
 
   onScheduled(batch: readonly SchedRequest[]): void {
@@ -96,6 +104,8 @@ class WorkflowBatchingQueue implements WaitingQueue {
   #best: SchedRequest | undefined;
   #oldestUs = Infinity;
   #dirty = true;
+  /** The policy's running-set version the cached order was computed at. */
+  #version = -1;
 
   constructor(policy: WorkflowBatchingPolicy) {
     this.#policy = policy;
@@ -117,8 +127,9 @@ class WorkflowBatchingQueue implements WaitingQueue {
 
   peek(): SchedRequest | undefined {
     if (this.#front.length > 0) return this.#front[0];
-    if (this.#dirty) {
-      // O(waiting) per admission; the key changes as workflows start and finish running.
+    if (this.#dirty || this.#version !== this.#policy.runningVersion) {
+      // O(waiting) per admission or running-set change: the keys change as workflows start and
+      // finish running (here or through another queue), not only when this queue changes.
       let best: SchedRequest | undefined;
       let bestKey = Infinity;
       let oldest = Infinity;
@@ -133,6 +144,7 @@ class WorkflowBatchingQueue implements WaitingQueue {
       this.#best = best;
       this.#oldestUs = oldest;
       this.#dirty = false;
+      this.#version = this.#policy.runningVersion;
     }
     return this.#best;
   }
