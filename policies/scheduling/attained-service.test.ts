@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { instantiate } from '../registry.js';
-import { schedRequest } from '../../sim/conformance/scheduling.js';
+import { schedRequest } from './testing.js';
 import type { DeclaredHints } from '../types.js';
 import { AttainedServicePolicy, type AttainedServiceOptions } from './attained-service.js';
 import { SCHEDULING_POLICIES } from './registry.js';

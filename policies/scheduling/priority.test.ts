@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SeededRng } from '../rng.js';
-import { schedRequest } from '../../sim/conformance/scheduling.js';
+import { schedRequest } from './testing.js';
 import { SCHEDULING_POLICIES } from './registry.js';
 import { comparePriority, Heap, PriorityPolicy } from './priority.js';
 

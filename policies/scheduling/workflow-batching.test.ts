@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { schedRequest } from '../../sim/conformance/scheduling.js';
+import { schedRequest } from './testing.js';
 import { SCHEDULING_POLICIES } from './registry.js';
 import { WorkflowBatchingPolicy, type WorkflowBatchingOptions } from './workflow-batching.js';
 
