@@ -90,7 +90,9 @@ function checkSlices(parts: readonly Partial[]): string[] {
  * summary recomputed over every cell — so report.json, summary.csv and the CSVs are
  * byte-identical to an unsharded run. report.html's latency distributions and workflow timelines
  * are drawn from the CSV rows read back cell by cell (µs resolution: their figures may differ from
- * the unsharded run's chart-data.json in the last decimal, never in what they show).
+ * the unsharded run's chart-data.json in the last decimal, never in what they show). The slices
+ * of a live load (`load workflows --shard K/N`) merge cell by cell instead: every slice ran every
+ * cell, so each cell's records are joined and its summary recomputed (mergeSliceCell).
  */
 export async function mergeShards(dirs: readonly string[], outDir: string): Promise<MergeOutcome> {
   if (dirs.length === 0) throw new InputError(['merge: give the shards\' run folders']);
