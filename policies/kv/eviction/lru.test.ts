@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { EVICTION_POLICIES } from '../registry.js';
 import { LruEviction } from './lru.js';
-import type { BlockInfo } from './types.js';
+import { testBlockInfo } from './testing.js';
 
-const info = (n: number): BlockInfo => ({
-  numBlocks: n,
-  refCount: new Int32Array(n),
-  hash: new Float64Array(n).fill(NaN),
-  lastAccessUs: new Float64Array(n),
-  priority: new Float64Array(n),
-  expectedReuseUs: new Float64Array(n).fill(NaN),
-  stepsToReuse: new Float64Array(n).fill(NaN),
-  toolWaitUs: new Float64Array(n).fill(NaN),
-  workflowId: () => undefined,
-  agentId: () => undefined,
-});
+const info = (n: number) => testBlockInfo(n);
 
 describe('LruEviction', () => {
   it('keeps block 0 linked at the head, in the middle and at the tail', () => {

@@ -2,23 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { instantiate } from '../../registry.js';
 import { EVICTION_POLICIES } from '../registry.js';
 import { ToolTtlEviction } from './tool-ttl.js';
-import type { BlockInfo, EvictionPolicy } from './types.js';
+import type { EvictionPolicy } from './types.js';
+import { testBlockInfo } from './testing.js';
 
 /** A BlockInfo of `n` blocks, every block cached (hash = its id + 1) and no tool wait declared. */
-function fakeInfo(n: number): BlockInfo & { hash: Float64Array; toolWaitUs: Float64Array } {
-  return {
-    numBlocks: n,
-    refCount: new Int32Array(n),
-    hash: Float64Array.from({ length: n }, (_, i) => i + 1),
-    lastAccessUs: new Float64Array(n),
-    priority: new Float64Array(n),
-    expectedReuseUs: new Float64Array(n).fill(NaN),
-    stepsToReuse: new Float64Array(n).fill(NaN),
-    toolWaitUs: new Float64Array(n).fill(NaN),
-    workflowId: () => undefined,
-    agentId: () => undefined,
-  };
-}
+const fakeInfo = (n: number) => testBlockInfo(n, { cached: true });
 
 /** Pops `k` blocks at `nowUs`. */
 const popN = (p: EvictionPolicy, k: number, nowUs: number) => Array.from({ length: k }, () => p.popFree(nowUs));

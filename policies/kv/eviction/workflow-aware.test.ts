@@ -2,23 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { instantiate } from '../../registry.js';
 import { EVICTION_POLICIES } from '../registry.js';
 import { WorkflowAwareEviction } from './workflow-aware.js';
-import type { BlockInfo, EvictionPolicy } from './types.js';
+import type { EvictionPolicy } from './types.js';
+import { testBlockInfo } from './testing.js';
 
 /** A BlockInfo of `n` blocks, every block cached (hash = id + 1), outside any workflow, priority 0. */
 function fakeInfo(n: number) {
   const wf: (string | undefined)[] = new Array<string | undefined>(n).fill(undefined);
-  const info: BlockInfo & { hash: Float64Array; priority: Float64Array } = {
-    numBlocks: n,
-    refCount: new Int32Array(n),
-    hash: Float64Array.from({ length: n }, (_, i) => i + 1),
-    lastAccessUs: new Float64Array(n),
-    priority: new Float64Array(n),
-    expectedReuseUs: new Float64Array(n).fill(NaN),
-    stepsToReuse: new Float64Array(n).fill(NaN),
-    toolWaitUs: new Float64Array(n).fill(NaN),
-    workflowId: (b) => wf[b],
-    agentId: () => undefined,
-  };
+  const info = testBlockInfo(n, { cached: true, workflowOf: (b) => wf[b] });
   /** Frees `blocks` of workflow `w` at `nowUs`. */
   const free = (p: EvictionPolicy, w: string | undefined, blocks: number[], nowUs: number, priority = 0) => {
     for (const b of blocks) {
