@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { hashString } from '../kv/hash.js';
-import { instantiate } from '../registry.js';
-import type { RouteRequest, Rng, RoutingPolicy } from '../types.js';
+import type { RouteRequest, RoutingPolicy } from '../types.js';
 import { cacheAwareFactory } from './cache-aware.js';
-import { ROUTING_POLICIES } from './registry.js';
 import { view } from './routing.suite.js';
+import { noTies, routingPolicy } from './testing.js';
 
-const make = (options: Record<string, unknown> = {}): RoutingPolicy =>
-  instantiate<RoutingPolicy>(ROUTING_POLICIES, { kind: 'cache-aware', options }, { blockSize: 16 }, 'routing policy');
-
-/** An Rng for cases with a unique answer: only the draw of a single candidate, int(1) = 0, is allowed. */
-const noTies: Rng = {
-  float: () => { throw new Error('unexpected random draw'); },
-  int: (n) => { if (n === 1) return 0; throw new Error('unexpected tie'); },
-  fork: () => noTies,
-};
+const make = (options: Record<string, unknown> = {}): RoutingPolicy => routingPolicy('cache-aware', options);
 
 function docRequest(doc: string, blocks: number, nowUs: number): RouteRequest {
   return {

@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { instantiate } from '../registry.js';
-import type { InstanceView, RouteRequest, Rng, RoutingPolicy } from '../types.js';
+import type { InstanceView, RouteRequest, Rng } from '../types.js';
 import { costFactory, type CostPolicy } from './cost.js';
-import { ROUTING_POLICIES } from './registry.js';
 import { request, view } from './routing.suite.js';
+import { routingPolicy } from './testing.js';
 
-const make = (options: Record<string, unknown> = {}): CostPolicy =>
-  instantiate<RoutingPolicy>(ROUTING_POLICIES, { kind: 'cost', options }, { blockSize: 16 }, 'routing policy') as CostPolicy;
+const make = (options: Record<string, unknown> = {}): CostPolicy => routingPolicy<CostPolicy>('cost', options);
 
 /** An Rng whose float() returns `f`; ties (int) are not expected. */
 const fixed = (f: number): Rng => ({

@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Rng } from '../types.js';
 import { argmaxHealthy, argminHealthy, loadRange } from './helpers.js';
 import { view } from './routing.suite.js';
+import { keepFirst, takeLast } from './testing.js';
 
-/** An Rng whose int(n) is n − 1: a tie never replaces the first candidate. */
-const keepFirst: Rng = { float: () => 0.5, int: (n) => n - 1, fork: () => keepFirst };
-/** An Rng whose int() is 0: every tie takes the later candidate. */
-const takeLast: Rng = { float: () => 0, int: () => 0, fork: () => takeLast };
 
 const byWaiting = (v: { waiting: number }) => v.waiting;
 

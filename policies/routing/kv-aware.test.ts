@@ -1,24 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { instantiate } from '../registry.js';
 import type { Rng, RoutingPolicy } from '../types.js';
 import { HashRing } from './hash-ring.js';
 import { cachedBlocks, kvAwareFactory, pickEqual } from './kv-aware.js';
 import { PrefixIndex } from './prefix-index.js';
-import { ROUTING_POLICIES } from './registry.js';
 import { request, view } from './routing.suite.js';
+import { keepFirst, noTies, routingPolicy } from './testing.js';
 
-const make = (options: Record<string, unknown> = {}): RoutingPolicy =>
-  instantiate<RoutingPolicy>(ROUTING_POLICIES, { kind: 'kv-aware', options }, { blockSize: 16 }, 'routing policy');
-
-/** An Rng for cases with a unique answer: only the draw of a single candidate, int(1) = 0, is allowed. */
-const noTies: Rng = {
-  float: () => { throw new Error('unexpected random draw'); },
-  int: (n) => { if (n === 1) return 0; throw new Error('unexpected tie'); },
-  fork: () => noTies,
-};
-
-/** An Rng whose int(n) is always n − 1: a tie never replaces the first candidate. */
-const keepFirst: Rng = { float: () => 0.5, int: (n) => n - 1, fork: () => keepFirst };
+const make = (options: Record<string, unknown> = {}): RoutingPolicy => routingPolicy('kv-aware', options);
 
 const holding = (n: number) => (blocks: readonly number[]) => Math.min(n, blocks.length);
 

@@ -1,23 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { hashString } from '../kv/hash.js';
-import { instantiate } from '../registry.js';
-import type { RouteRequest, Rng, RoutingPolicy } from '../types.js';
+import type { RouteRequest, RoutingPolicy } from '../types.js';
 import { prefixAwareFactory } from './prefix-aware.js';
-import { ROUTING_POLICIES } from './registry.js';
 import { view } from './routing.suite.js';
+import { keepFirst, noTies, routingPolicy } from './testing.js';
 
-const make = (options: Record<string, unknown> = {}): RoutingPolicy =>
-  instantiate<RoutingPolicy>(ROUTING_POLICIES, { kind: 'prefix-aware', options }, { blockSize: 16 }, 'routing policy');
-
-/** An Rng for cases with a unique answer: only the draw of a single candidate, int(1) = 0, is allowed. */
-const noTies: Rng = {
-  float: () => { throw new Error('unexpected random draw'); },
-  int: (n) => { if (n === 1) return 0; throw new Error('unexpected tie'); },
-  fork: () => noTies,
-};
-
-/** An Rng whose int(n) is n − 1: a tie never replaces the first candidate. */
-const keepFirst: Rng = { float: () => 0.5, int: (n) => n - 1, fork: () => keepFirst };
+const make = (options: Record<string, unknown> = {}): RoutingPolicy => routingPolicy('prefix-aware', options);
 
 /** A prompt of `shared` blocks named by `doc`, then `own` blocks of its own. */
 function prompt(i: number, doc: string, shared: number, own = 0): RouteRequest {

@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { hashString } from '../kv/hash.js';
-import { instantiate } from '../registry.js';
-import type { InstanceView, RouteRequest, Rng, RoutingPolicy } from '../types.js';
-import { ROUTING_POLICIES } from './registry.js';
+import type { InstanceView, RouteRequest, RoutingPolicy } from '../types.js';
 import { view } from './routing.suite.js';
+import { noDraws, routingPolicy } from './testing.js';
 import { scoredFactory } from './scored.js';
 
-const make = (options: Record<string, unknown> = {}): RoutingPolicy =>
-  instantiate<RoutingPolicy>(ROUTING_POLICIES, { kind: 'scored', options }, { blockSize: 16 }, 'routing policy');
-
-/** An Rng for cases with a unique best score: any tie-break draw fails the test. */
-const noTies: Rng = {
-  float: () => { throw new Error('unexpected random draw'); },
-  int: () => { throw new Error('unexpected tie'); },
-  fork: () => noTies,
-};
+const make = (options: Record<string, unknown> = {}): RoutingPolicy => routingPolicy('scored', options);
 
 function docRequest(i: number, doc: string, blocks: number, over: Partial<RouteRequest> = {}): RouteRequest {
   return {
@@ -43,7 +34,7 @@ describe('scored: queue scorer', () => {
       view('b', { waiting: 4, kvBlocksUsed: 0 }),
       view('c', { waiting: 100, healthy: false }),
     ];
-    expect(p.route(docRequest(0, 'd', 2), views, noTies)).toBe('a');
+    expect(p.route(docRequest(0, 'd', 2), views, noDraws)).toBe('a');
   });
 
   it('normalises by maxQ − minQ', () => {
@@ -56,7 +47,7 @@ describe('scored: queue scorer', () => {
       view('b', { waiting: 4, kvBlocksUsed: 1000 }),
       view('c', { waiting: 3, kvBlocksUsed: 0 }),
     ];
-    expect(p.route(docRequest(0, 'd', 2), views, noTies)).toBe('a');
+    expect(p.route(docRequest(0, 'd', 2), views, noDraws)).toBe('a');
   });
 
   it('an instance without KV blocks scores 0 on KV, not NaN', () => {
@@ -64,14 +55,14 @@ describe('scored: queue scorer', () => {
     // (a NaN score would keep the first one looked at, b).
     const p = make({ prefixWeight: 0 });
     const views = [view('b', { waiting: 1, kvBlocksTotal: 0 }), view('a', { waiting: 0, kvBlocksTotal: 0 })];
-    expect(p.route(docRequest(0, 'd', 2), views, noTies)).toBe('a');
+    expect(p.route(docRequest(0, 'd', 2), views, noDraws)).toBe('a');
   });
 
   it('a prompt without blocks scores 0 on prefix, not NaN', () => {
     // No blocks → prefix 0 for all; b waiting 0 → queue 2 vs a's 0 → b.
     const p = make();
     const views = [view('a', { waiting: 1 }), view('b', { waiting: 0 })];
-    expect(p.route(docRequest(0, 'd', 0), views, noTies)).toBe('b');
+    expect(p.route(docRequest(0, 'd', 0), views, noDraws)).toBe('b');
   });
 });
 
@@ -79,19 +70,19 @@ describe('scored: prefix scorer', () => {
   it('looks up only healthy instances, only with blocks and a non-zero prefix weight, and counts each lookup', () => {
     const views = (): InstanceView[] => [view('a', { cachedPrefixBlocks: () => 0 }), view('b', { healthy: false, cachedPrefixBlocks: () => 0 })];
     const approx = make();
-    approx.route(docRequest(0, 'd', 4, { sessionKey: 's' }), views(), noTies);
+    approx.route(docRequest(0, 'd', 4, { sessionKey: 's' }), views(), noDraws);
     // One healthy instance → one approximate lookup (a's exact state is not used: source approximate).
     expect(approx.stats?.()).toEqual({ preciseLookups: 0, approximateLookups: 1 });
-    approx.route(docRequest(1, 'd', 0), views(), noTies);
+    approx.route(docRequest(1, 'd', 0), views(), noDraws);
     expect(approx.stats?.()).toEqual({ preciseLookups: 0, approximateLookups: 1 });
     const zero = make({ prefixWeight: 0 });
-    zero.route(docRequest(0, 'd', 4), views(), noTies);
+    zero.route(docRequest(0, 'd', 4), views(), noDraws);
     expect(zero.stats?.()).toEqual({ preciseLookups: 0, approximateLookups: 0 });
 
     const precise = make({ prefixSource: 'precise' });
     const exact = [view('a', { cachedPrefixBlocks: () => 0 }), view('b', { waiting: 1, cachedPrefixBlocks: () => 0 }), view('c', { waiting: 2 })];
-    precise.route(docRequest(0, 'd', 4), exact, noTies);
-    precise.route(docRequest(1, 'd', 4), exact, noTies);
+    precise.route(docRequest(0, 'd', 4), exact, noDraws);
+    precise.route(docRequest(1, 'd', 4), exact, noDraws);
     // Per route: a, b precise (2), c has no exact state → approximate (1); twice.
     expect(precise.stats?.()).toEqual({ preciseLookups: 4, approximateLookups: 2 });
   });
@@ -101,18 +92,18 @@ describe('scored: prefix scorer', () => {
     const p = make({ kvUtilizationWeight: 0 });
     const views = [view('a', { waiting: 1 }), view('b', { waiting: 0 })];
     p.onRouted?.(docRequest(0, 'd', 4), 'a');
-    expect(p.route(docRequest(1, 'd', 4), views, noTies)).toBe('a');
+    expect(p.route(docRequest(1, 'd', 4), views, noDraws)).toBe('a');
     // a goes down: its index is gone, a = 0 + 0, b = 2 → b.
     p.onInstanceDown?.('a');
-    expect(p.route(docRequest(2, 'd', 4), views, noTies)).toBe('b');
+    expect(p.route(docRequest(2, 'd', 4), views, noDraws)).toBe('b');
   });
 
   it('matches only the first maxPrefixBlocksToMatch blocks, in lookups and in the index', () => {
     const seen: number[] = [];
     const precise = make({ prefixSource: 'precise', maxPrefixBlocksToMatch: 4 });
     const spy = (blocks: readonly number[]) => { seen.push(blocks.length); return 0; };
-    precise.route(docRequest(0, 'd', 8), [view('a', { cachedPrefixBlocks: spy })], noTies);
-    precise.route(docRequest(1, 'd', 3), [view('a', { cachedPrefixBlocks: spy })], noTies);
+    precise.route(docRequest(0, 'd', 8), [view('a', { cachedPrefixBlocks: spy })], noDraws);
+    precise.route(docRequest(1, 'd', 3), [view('a', { cachedPrefixBlocks: spy })], noDraws);
     expect(seen).toEqual([4, 3]);
 
     // The index holds 4 blocks per instance. Routing an 8-block prompt remembers its first 4
@@ -120,7 +111,7 @@ describe('scored: prefix scorer', () => {
     // prefix 3, queue 2, kv 0: a = 3 × 4/4 + 0 = 3, b = 0 + 2 = 2 → a.
     const p = make({ lruCapacityPerServer: 4, maxPrefixBlocksToMatch: 4, kvUtilizationWeight: 0 });
     p.onRouted?.(docRequest(0, 'd', 8), 'a');
-    expect(p.route(docRequest(1, 'd', 8), [view('a', { waiting: 1 }), view('b', { waiting: 0 })], noTies)).toBe('a');
+    expect(p.route(docRequest(1, 'd', 8), [view('a', { waiting: 1 }), view('b', { waiting: 0 })], noDraws)).toBe('a');
   });
 });
 
@@ -128,7 +119,7 @@ describe('scored: session affinity scorer', () => {
   // Only the session scorer (5) and the queue (2): b has the shorter queue (2), the session's
   // last instance a scores 5 → a while remembered, b otherwise.
   const views = [view('a', { waiting: 1 }), view('b', { waiting: 0 })];
-  const routeOf = (p: RoutingPolicy, key: string) => p.route(docRequest(0, 'd', 0, { sessionKey: key }), views, noTies);
+  const routeOf = (p: RoutingPolicy, key: string) => p.route(docRequest(0, 'd', 0, { sessionKey: key }), views, noDraws);
 
   it('remembers at most 100,000 sessions, forgetting the least recently routed', () => {
     const p = make({ prefixWeight: 0, kvUtilizationWeight: 0, sessionAffinityWeight: 5 });

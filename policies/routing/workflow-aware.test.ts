@@ -1,23 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { hashString } from '../kv/hash.js';
-import { instantiate } from '../registry.js';
-import type { RouteRequest, Rng, RoutingPolicy } from '../types.js';
-import { ROUTING_POLICIES } from './registry.js';
+import type { RouteRequest } from '../types.js';
 import { view } from './routing.suite.js';
+import { noDraws, routingPolicy, takeLast } from './testing.js';
 import { workflowAwareFactory, type WorkflowAwarePolicy } from './workflow-aware.js';
 
-const make = (options: Record<string, unknown> = {}): WorkflowAwarePolicy =>
-  instantiate<RoutingPolicy>(ROUTING_POLICIES, { kind: 'workflow-aware', options }, { blockSize: 16 }, 'routing policy') as WorkflowAwarePolicy;
-
-/** An Rng for cases with a unique answer: any tie draw fails the test. */
-const noTies: Rng = {
-  float: () => { throw new Error('unexpected random draw'); },
-  int: () => { throw new Error('unexpected tie'); },
-  fork: () => noTies,
-};
-
-/** An Rng whose int() is always 0: every tie takes the later candidate. */
-const takeLast: Rng = { float: () => 0, int: () => 0, fork: () => takeLast };
+const make = (options: Record<string, unknown> = {}): WorkflowAwarePolicy => routingPolicy<WorkflowAwarePolicy>('workflow-aware', options);
 
 const holding = (n: number) => (blocks: readonly number[]) => Math.min(n, blocks.length);
 
@@ -55,9 +43,9 @@ describe('workflow-aware: placement of a new workflow', () => {
     // maxUnmatchedTokens 64: a match counts from 128 − 64 = 64 tokens = 4 blocks.
     const p = make({ maxUnmatchedTokens: 64 });
     const four = [view('a', { running: 2, cachedPrefixBlocks: holding(4) }), view('b', { cachedPrefixBlocks: holding(0) })];
-    expect(p.route(call(0, 'w1'), four, noTies)).toBe('a');
+    expect(p.route(call(0, 'w1'), four, noDraws)).toBe('a');
     const three = [view('a', { running: 2, cachedPrefixBlocks: holding(3) }), view('b', { cachedPrefixBlocks: holding(0) })];
-    expect(p.route(call(1, 'w2'), three, noTies)).toBe('b');
+    expect(p.route(call(1, 'w2'), three, noDraws)).toBe('b');
   });
 
   it('prefers a longer match over a lighter load, and a lighter load at equal match', () => {
@@ -75,7 +63,7 @@ describe('workflow-aware: placement of a new workflow', () => {
 
   it('rejects when nothing is healthy and does not count a new workflow', () => {
     const p = make();
-    expect(p.route(call(0, 'w'), [view('a', { healthy: false })], noTies)).toEqual(NO_HEALTHY);
+    expect(p.route(call(0, 'w'), [view('a', { healthy: false })], noDraws)).toEqual(NO_HEALTHY);
     expect(p.stats?.()).toMatchObject({ newWorkflows: 0 });
   });
 
@@ -84,9 +72,9 @@ describe('workflow-aware: placement of a new workflow', () => {
     const p = make();
     const views = [view('a'), view('b', { running: 1 })];
     p.onRouted?.(call(0, 'w1'), 'b');
-    expect(p.route(call(1, 'w2'), views, noTies)).toBe('b');
+    expect(p.route(call(1, 'w2'), views, noDraws)).toBe('b');
     p.onInstanceDown?.('b');
-    expect(p.route(call(2, 'w3'), views, noTies)).toBe('a');
+    expect(p.route(call(2, 'w3'), views, noDraws)).toBe('a');
   });
 });
 
@@ -96,21 +84,21 @@ describe('workflow-aware: affinity', () => {
     const views = [view('a'), view('b')];
     p.onRouted?.(call(0, 'w', { nowUs: 500_000 }), 'b');
     // 600,000 − 500,000 = 0.1 s: kept.
-    expect(p.route(call(0, 'w', { nowUs: 600_000 }), views, noTies)).toBe('b');
+    expect(p.route(call(0, 'w', { nowUs: 600_000 }), views, noDraws)).toBe('b');
     // Exactly 1 s after: still kept.
-    expect(p.route(call(0, 'w', { nowUs: 1_500_000 }), views, noTies)).toBe('b');
+    expect(p.route(call(0, 'w', { nowUs: 1_500_000 }), views, noDraws)).toBe('b');
     expect(p.stats?.()).toMatchObject({ affinityHits: 2, expiredWorkflows: 0 });
   });
 
   it('moves off a sticky instance that is unhealthy or gone, to index 0 when that is best', () => {
     const p = make();
     p.onRouted?.(call(0, 'w1'), 'b');
-    expect(p.route(call(1, 'w1'), [view('a', { running: 1 }), view('b', { healthy: false })], noTies)).toBe('a');
+    expect(p.route(call(1, 'w1'), [view('a', { running: 1 }), view('b', { healthy: false })], noDraws)).toBe('a');
     p.onRouted?.(call(2, 'w2', {}, 'other'), 'z');
-    expect(p.route(call(3, 'w2', {}, 'other'), [view('a'), view('b', { running: 1 })], noTies)).toBe('a');
+    expect(p.route(call(3, 'w2', {}, 'other'), [view('a'), view('b', { running: 1 })], noDraws)).toBe('a');
     expect(p.stats?.()).toMatchObject({ migrations: 2, affinityHits: 0 });
     // The workflow's instances all down: rejected, not migrated.
-    expect(p.route(call(4, 'w1'), [view('a', { healthy: false }), view('b', { healthy: false })], noTies)).toEqual(NO_HEALTHY);
+    expect(p.route(call(4, 'w1'), [view('a', { healthy: false }), view('b', { healthy: false })], noDraws)).toEqual(NO_HEALTHY);
     expect(p.stats?.()).toMatchObject({ migrations: 2 });
   });
 
@@ -119,7 +107,7 @@ describe('workflow-aware: affinity', () => {
     p.onRouted?.(call(0, 'w'), 'b');
     p.onFinished?.(call(0, 'w'), 'b', false);
     // a (index 0) is the only other instance: a, though b is idle.
-    expect(p.route(call(1, 'w'), [view('a', { running: 2 }), view('b')], noTies)).toBe('a');
+    expect(p.route(call(1, 'w'), [view('a', { running: 2 }), view('b')], noDraws)).toBe('a');
   });
 
   it('ignores the failure of a call of an unknown workflow, and tracks only calls with a workflow id', () => {
@@ -128,6 +116,6 @@ describe('workflow-aware: affinity', () => {
     p.onRouted?.(call(0, undefined), 'a');
     expect(p.stats?.()).toMatchObject({ tracked: 0 });
     // A new workflow is placed normally: least loaded a.
-    expect(p.route(call(1, 'unknown'), [view('a'), view('b', { running: 1 })], noTies)).toBe('a');
+    expect(p.route(call(1, 'unknown'), [view('a'), view('b', { running: 1 })], noDraws)).toBe('a');
   });
 });
