@@ -1,5 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import { requestLatencies, type RequestRecord, type WorkflowRecord } from './records.js';
+import type { Rows } from './request-table.js';
 import type { Summary } from './summary.js';
 
 /** Columns of requests.csv (one row per LLM call attempt). */
@@ -33,17 +34,20 @@ export function csvHeader(columns: readonly string[]): string {
 export const CSV_CHUNK_ROWS = 4096;
 
 // Streams rows to `sink` in chunks of CSV_CHUNK_ROWS, each chunk formatted by csv-stringify.
-function streamRows<T>(items: readonly T[], row: (item: T) => Field[], sink: (chunk: string) => void): void {
-  for (let from = 0; from < items.length; from += CSV_CHUNK_ROWS) {
-    const to = Math.min(items.length, from + CSV_CHUNK_ROWS);
-    const rows: Field[][] = [];
-    for (let i = from; i < to; i++) rows.push(row(items[i]!));
-    sink(csvRows(rows));
+function streamRows<T>(items: Iterable<T>, row: (item: T) => Field[], sink: (chunk: string) => void): void {
+  let rows: Field[][] = [];
+  for (const item of items) {
+    rows.push(row(item));
+    if (rows.length === CSV_CHUNK_ROWS) {
+      sink(csvRows(rows));
+      rows = [];
+    }
   }
+  if (rows.length > 0) sink(csvRows(rows));
 }
 
 /** requests.csv rows of one run, handed to `sink` in bounded chunks. */
-export function writeRequestRows(workload: string, policy: string, seed: number, reqs: readonly RequestRecord[], sink: (chunk: string) => void): void {
+export function writeRequestRows(workload: string, policy: string, seed: number, reqs: Rows<RequestRecord>, sink: (chunk: string) => void): void {
   streamRows(reqs, (r) => {
     const l = requestLatencies(r);
     return [
@@ -63,7 +67,7 @@ export function writeWorkflowRows(workload: string, policy: string, seed: number
 }
 
 /** requests.csv rows of one run as one string (small runs and tests). */
-export function requestRows(workload: string, policy: string, seed: number, reqs: readonly RequestRecord[]): string {
+export function requestRows(workload: string, policy: string, seed: number, reqs: Rows<RequestRecord>): string {
   let out = '';
   writeRequestRows(workload, policy, seed, reqs, (c) => (out += c));
   return out;

@@ -2,6 +2,7 @@ import type { RequestRecord, WorkflowRecord } from './records.js';
 import { mean, percentiles, roundTo } from './stats.js';
 import type { Summary } from './summary.js';
 import type { InstanceSample } from './timeseries.js';
+import type { Rows } from './request-table.js';
 
 /** One injected fault as the simulator recorded it (µs; NaN where it did not happen). */
 export interface FaultTimes {
@@ -36,7 +37,7 @@ export interface FaultJson {
 
 /** What the failover figures are computed from. */
 export interface FailoverInput {
-  readonly requests: readonly RequestRecord[];
+  readonly requests: Rows<RequestRecord>;
   readonly workflows: readonly WorkflowRecord[];
   readonly faults: readonly FaultTimes[];
   readonly samples: readonly InstanceSample[];

@@ -2,6 +2,7 @@ import type { RequestRecord } from './records.js';
 import { mean, percentiles, roundTo } from './stats.js';
 import type { Summary } from './summary.js';
 import type { KvTierCounters } from '../sim/kv-tiers/counters.js';
+import type { Rows } from './request-table.js';
 
 export type { KvTierCounters };
 
@@ -21,7 +22,7 @@ export interface PdTimes {
 
 /** What the KV-tier and disaggregation figures are computed from. */
 export interface KvFiguresInput {
-  readonly requests: readonly RequestRecord[];
+  readonly requests: Rows<RequestRecord>;
   readonly instances: readonly { readonly busyUs: number; readonly role: 'mixed' | 'prefill' | 'decode' }[];
   readonly blockSize: number;
   readonly counters: KvTierCounters;
@@ -51,7 +52,7 @@ const GIB = 1024 ** 3;
  */
 export function kvTierFigures(d: KvFiguresInput): Summary {
   const c = d.counters;
-  const ok = d.requests.filter((r) => r.outcome === 'ok');
+  const ok = [...d.requests].filter((r) => r.outcome === 'ok');
   let prompt = 0;
   let first = Infinity;
   let last = -Infinity;

@@ -1,6 +1,7 @@
 import type { LogHistogram } from './histogram.js';
 import { sloCounts, type Slo } from './slo.js';
 import { requestLatencies, type RequestRecord, type WorkflowRecord } from './records.js';
+import type { Rows } from './request-table.js';
 import { coefficientOfVariation, mean, percentiles as percentilesBy, roundTo, type PercentileMethod } from './stats.js';
 import type { InstanceSample } from './timeseries.js';
 
@@ -36,7 +37,7 @@ export type { Slo } from './slo.js';
 
 /** Everything one run (one workload × policy × seed) produced. */
 export interface RunData {
-  readonly requests: readonly RequestRecord[];
+  readonly requests: Rows<RequestRecord>;
   readonly workflows: readonly WorkflowRecord[];
   readonly itlMs: LogHistogram;
   readonly instances: readonly InstanceStats[];
@@ -57,13 +58,41 @@ export function summarize(d: RunData): Summary {
   const method = d.percentileMethod ?? 'linear';
   const percentiles = (values: ArrayLike<number>, ps: readonly number[]): number[] => percentilesBy(values, ps, method);
   const reqs = d.requests;
-  const ok = reqs.filter((r) => r.outcome === 'ok');
-  const lat = ok.map(requestLatencies);
-  const col = (k: keyof ReturnType<typeof requestLatencies>) => lat.map((l) => l[k]);
-  const [ttft50, ttft90, ttft99] = percentiles(col('ttftMs'), [50, 90, 99]);
-  const [tpot50, tpot99] = percentiles(col('tpotMs'), [50, 99]);
-  const [e2e50, e2e99] = percentiles(col('e2eMs'), [50, 99]);
-  const [queue50, queue99] = percentiles(col('queueMs'), [50, 99]);
+  // One pass over the calls (a cell's table may hold millions): latencies of the successful
+  // ones as columns, the rest as running totals.
+  const ttft: number[] = [];
+  const tpot: number[] = [];
+  const e2e: number[] = [];
+  const queue: number[] = [];
+  let first = Infinity;
+  let last = -Infinity;
+  let outTokens = 0;
+  let promptTokens = 0;
+  let cached = 0;
+  let crossAgent = 0;
+  let preemptions = 0;
+  const outcomes: Record<RequestRecord['outcome'], number> = { ok: 0, failed: 0, rejected: 0, timeout: 0 };
+  for (const r of reqs) {
+    if (r.sendUs < first) first = r.sendUs;
+    if (r.endUs > last) last = r.endUs;
+    preemptions += r.preemptions;
+    outcomes[r.outcome]++;
+    if (r.outcome !== 'ok') continue;
+    const l = requestLatencies(r);
+    ttft.push(l.ttftMs);
+    tpot.push(l.tpotMs);
+    e2e.push(l.e2eMs);
+    queue.push(l.queueMs);
+    outTokens += r.outputTokens;
+    promptTokens += r.promptTokens;
+    cached += r.cachedPromptTokens;
+    crossAgent += Number.isFinite(r.crossAgentCachedTokens) ? r.crossAgentCachedTokens : 0;
+  }
+  const okCount = outcomes.ok;
+  const [ttft50, ttft90, ttft99] = percentiles(ttft, [50, 90, 99]);
+  const [tpot50, tpot99] = percentiles(tpot, [50, 99]);
+  const [e2e50, e2e99] = percentiles(e2e, [50, 99]);
+  const [queue50, queue99] = percentiles(queue, [50, 99]);
 
   const done = d.workflows.filter((w) => w.outcome === 'completed');
   const makespans = done.map((w) => (w.endUs - w.startUs) / 1000);
@@ -71,26 +100,7 @@ export function summarize(d: RunData): Summary {
   const crit = done.map((w) => w.criticalPathUs / 1000);
   const slow = done.map((w) => (w.criticalPathUs > 0 ? (w.endUs - w.startUs) / w.criticalPathUs : NaN));
 
-  let first = Infinity;
-  let last = -Infinity;
-  for (const r of reqs) {
-    if (r.sendUs < first) first = r.sendUs;
-    if (r.endUs > last) last = r.endUs;
-  }
   const windowS = last > first ? (last - first) / 1e6 : NaN;
-  let outTokens = 0;
-  let promptTokens = 0;
-  let cached = 0;
-  let crossAgent = 0;
-  let preemptions = 0;
-  for (const r of ok) {
-    outTokens += r.outputTokens;
-    promptTokens += r.promptTokens;
-    cached += r.cachedPromptTokens;
-    crossAgent += Number.isFinite(r.crossAgentCachedTokens) ? r.crossAgentCachedTokens : 0;
-  }
-  for (const r of reqs) preemptions += r.preemptions;
-  const count = (o: RequestRecord['outcome']) => reqs.filter((r) => r.outcome === o).length;
 
   const slo = d.slo ? sloCounts(d.slo, reqs, d.workflows) : undefined;
 
@@ -105,10 +115,10 @@ export function summarize(d: RunData): Summary {
   const kv = d.samples.map((s) => s.kvUsage);
   const summary: Summary = {
     requestsTotal: reqs.length,
-    requestsOk: ok.length,
-    requestsFailed: reqs.length - ok.length,
-    requestsRejected: count('rejected'),
-    requestsTimedOut: count('timeout'),
+    requestsOk: okCount,
+    requestsFailed: reqs.length - okCount,
+    requestsRejected: outcomes.rejected,
+    requestsTimedOut: outcomes.timeout,
     workflowsTotal: d.workflows.length,
     workflowsCompleted: done.length,
     workflowsFailed: d.workflows.length - done.length,
@@ -120,7 +130,7 @@ export function summarize(d: RunData): Summary {
     makespanMsP50: mk50!, makespanMsP90: mk90!, makespanMsP99: mk99!, makespanMsMean: mean(makespans),
     criticalPathMsP50: percentiles(crit, [50])[0]!,
     slowdownP50: percentiles(slow, [50])[0]!,
-    throughputRps: Number.isFinite(windowS) ? ok.length / windowS : 0,
+    throughputRps: Number.isFinite(windowS) ? okCount / windowS : 0,
     outputTokensPerSec: Number.isFinite(windowS) ? outTokens / windowS : 0,
     workflowsPerSec: Number.isFinite(windowS) ? done.length / windowS : 0,
     goodputWps: slo && Number.isFinite(windowS) ? slo.goodWorkflows / windowS : NaN,

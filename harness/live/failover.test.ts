@@ -27,7 +27,7 @@ describe('live failover', () => {
     expect(s['workflowsCompleted']).toBe(8);
     expect(s['workflowsFailed']).toBe(0);
     // Failures are recorded as such, each followed by a retry that succeeded on the survivor.
-    const failed = res.requests.filter((r) => r.outcome === 'failed');
+    const failed = res.requests.rows().filter((r) => r.outcome === 'failed');
     expect(failed.length).toBeGreaterThan(0);
     for (const f of failed) {
       expect(f.instance).toBe('i1');
@@ -38,7 +38,7 @@ describe('live failover', () => {
     expect(s['requestsRetried']).toBe(failed.length);
     expect(s['requestsRecovered']).toBe(failed.length);
     expect(s['timeToRecoverMs']).toBeGreaterThan(0);
-    for (const r of res.requests.filter((x) => x.attempt > 0)) {
+    for (const r of res.requests.rows().filter((x) => x.attempt > 0)) {
       expect(r.outcome).toBe('ok');
       expect(r.instance).toBe('i0');
       expect(r.id).toMatch(/#1$/);

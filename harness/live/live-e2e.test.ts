@@ -98,7 +98,7 @@ describe('live mode against a deployed target', () => {
         cluster: testCluster(), workload: sc.workloads[0] as WorkloadSpec, policy: sc.policies[0]!, seed: 1, check: true, live: sc.live, sampleIntervalUs: 1e6,
       });
       expect(res.summary['workflowsCompleted']).toBe(3);
-      expect(res.requests.every((r) => r.outcome === 'ok' && r.instance === 'target' && r.outputTokens === 5)).toBe(true);
+      expect(res.requests.rows().every((r) => r.outcome === 'ok' && r.instance === 'target' && r.outputTokens === 5)).toBe(true);
       expect(res.instances).toEqual([]);
       expect(engine.engine.totals().finished).toBe(6);
     } finally {

@@ -1,4 +1,5 @@
 import type { RequestRecord } from '../../reports/records.js';
+import type { Rows } from '../../reports/request-table.js';
 
 /**
  * Live-only summary figures: retries and recoveries (`requestsRetried`, `requestsRecovered`,
@@ -6,7 +7,7 @@ import type { RequestRecord } from '../../reports/records.js';
  * the router's reroutes and rejections, `itlPerChunk` (1: ITL is per streamed chunk) and the
  * time scale.
  */
-export function liveSummary(requests: readonly RequestRecord[], timeScale: number, router?: { reroutes: number; rejected: number }): Record<string, number> {
+export function liveSummary(requests: Rows<RequestRecord>, timeScale: number, router?: { reroutes: number; rejected: number }): Record<string, number> {
   let retried = 0;
   let recovered = 0;
   let firstFailUs = Infinity;

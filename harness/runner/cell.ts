@@ -9,7 +9,7 @@ import type { Backend } from '../../workloads/backend.js';
 import { ArrivalDriver } from '../../workloads/driver.js';
 import { WorkloadSource, type WorkloadSpec } from '../../workloads/workload.js';
 import { LogHistogram, type SparseHistogram } from '../../reports/histogram.js';
-import type { RequestRecord, WorkflowRecord } from '../../reports/records.js';
+import type { WorkflowRecord } from '../../reports/records.js';
 import { summarize, type InstanceStats, type Slo, type Summary } from '../../reports/summary.js';
 import { Timeseries, type InstanceSample } from '../../reports/timeseries.js';
 import type { FaultJson } from '../../reports/failover.js';
@@ -20,6 +20,7 @@ import type { LimitHit } from './truncation.js';
 import { WorkflowRunner } from './workflow-runner.js';
 import type { ShardSpec } from './shard.js';
 import { InputError } from '../../workloads/input-error.js';
+import { RequestTable } from '../../reports/request-table.js';
 
 /** What every matrix cell needs, simulated or live. */
 export interface CellSpec {
@@ -47,7 +48,7 @@ export interface CellSpec {
 /** What one cell produced (the same shape in both worlds, so reports are written the same way). */
 export interface CellResult {
   readonly summary: Summary;
-  readonly requests: readonly RequestRecord[];
+  readonly requests: RequestTable;
   readonly workflows: readonly WorkflowRecord[];
   readonly instances: readonly InstanceStats[];
   readonly samples: readonly InstanceSample[];
@@ -86,7 +87,7 @@ export interface CellWorld {
  * the policy, so every policy sees the same workflows; recovery draws from `recovery`.
  */
 export class CellRun {
-  readonly requests: RequestRecord[] = [];
+  readonly requests = new RequestTable();
   readonly workflows: WorkflowRecord[] = [];
   readonly runner: WorkflowRunner;
   readonly source: WorkloadSource;

@@ -29,8 +29,8 @@ function byNode(reqs: readonly RequestRecord[]): Map<string, RequestRecord[]> {
 describe('workflow-level recovery', () => {
   it('fail-workflow: the first call lost fails the workflow; nothing new starts', () => {
     const r = cell('fail-workflow');
-    const nodes = byNode(r.requests);
-    const killed = r.requests.filter((q) => q.outcome !== 'ok');
+    const nodes = byNode(r.requests.rows());
+    const killed = r.requests.rows().filter((q) => q.outcome !== 'ok');
     expect(killed.map((q) => [q.nodeId, q.instance, q.reason])).toEqual([
       ['worker-1', 'i0', 'instance i0 crashed (connection reset)'],
       ['worker-3', 'i0', 'instance i0 crashed (connection reset)'],
@@ -42,7 +42,7 @@ describe('workflow-level recovery', () => {
 
   it('retry-call: the lost calls are re-sent until they land on a live instance; the workflow completes', () => {
     const r = cell({ kind: 'retry-call', jitter: false, initialIntervalMs: 100, maxAttempts: 5 });
-    const nodes = byNode(r.requests);
+    const nodes = byNode(r.requests.rows());
     expect(r.workflows[0]).toMatchObject({ outcome: 'completed' });
     for (const w of ['worker-1', 'worker-3']) {
       const rows = nodes.get(w)!;
@@ -54,7 +54,7 @@ describe('workflow-level recovery', () => {
     }
     // The aggregator, sent after the workers, was refused by i0 too (round robin) and re-sent.
     expect(nodes.get('aggregator')!.map((q) => [q.outcome, q.reason])).toEqual([['failed', 'instance i0 is down (connection refused)'], ['ok', '']]);
-    expect(r.workflows[0]!.retries).toBe(r.requests.filter((q) => q.outcome !== 'ok').length);
+    expect(r.workflows[0]!.retries).toBe(r.requests.rows().filter((q) => q.outcome !== 'ok').length);
     expect(r.summary).toMatchObject({ requestsRecovered: 3, requestsRetried: 3, requestsLost: 0, workflowsRecovered: 1 });
     // The killed workers' own blocks existed only on i0: re-sent to i1, they were prefilled again.
     expect(r.summary['recomputedPrefillTokens']).toBeGreaterThan(0);
@@ -63,16 +63,16 @@ describe('workflow-level recovery', () => {
   it('retry-call with router reroutes: refused attempts never reach the workflow', () => {
     const r = cell({ kind: 'retry-call', jitter: false, initialIntervalMs: 100 }, { retry: { maxAttempts: 2 } });
     expect(r.workflows[0]).toMatchObject({ outcome: 'completed', retries: 2 });
-    const refused = r.requests.filter((q) => q.reason.includes('connection refused'));
+    const refused = r.requests.rows().filter((q) => q.reason.includes('connection refused'));
     // Each refused attempt was followed, under the same request id, by an attempt on i1.
-    for (const q of refused) expect(r.requests.some((o) => o.id === q.id && o.instance === 'i1' && o.attempt === q.attempt + 1)).toBe(true);
+    for (const q of refused) expect(r.requests.rows().some((o) => o.id === q.id && o.instance === 'i1' && o.attempt === q.attempt + 1)).toBe(true);
   });
 
   it('retry-call budget running out: the workflow fails with the last reason', () => {
     const r = cell({ kind: 'retry-call', jitter: false, initialIntervalMs: 100, maxAttempts: 2 }, {}, [{ kind: 'crash', target: 'all', atS: 1.3 }]);
     expect(r.workflows[0]!.outcome).toBe('failed');
     expect(r.workflows[0]!.reason).toMatch(/^worker-\d: failed: instance i[01] is down \(connection refused\)$/);
-    expect(Math.max(...byNode(r.requests).get('worker-1')!.map((q) => q.attempt))).toBe(1);
+    expect(Math.max(...byNode(r.requests.rows()).get('worker-1')!.map((q) => q.attempt))).toBe(1);
     expect(r.summary['requestsLost']).toBe(4);
     expect(r.end).toBe('drained');
   });
@@ -81,11 +81,11 @@ describe('workflow-level recovery', () => {
     const r = cell({ kind: 'restart-workflow', jitter: false, initialIntervalMs: 100 }, { retry: { maxAttempts: 2 } });
     const wf = r.workflows[0]!;
     expect(wf).toMatchObject({ outcome: 'completed', retries: 1 });
-    const nodes = byNode(r.requests);
+    const nodes = byNode(r.requests.rows());
     const planner = nodes.get('planner')!;
     expect(planner.map((q) => [q.id, q.outcome])).toEqual([[`${wf.id}/planner`, 'ok'], [`${wf.id}/planner#1`, 'ok']]);
     // The rerun starts 100 ms after the last call of the first run ended.
-    const firstRun = r.requests.filter((q) => q.sendUs < planner[1]!.sendUs);
+    const firstRun = r.requests.rows().filter((q) => q.sendUs < planner[1]!.sendUs);
     expect(planner[1]!.sendUs).toBe(Math.max(...firstRun.map((q) => q.endUs)) + 100_000);
     expect(wf.startUs).toBe(1_000_000); // the makespan counts the lost run
     // Planner and workers ran twice; the aggregator's refused attempt was re-sent by the router.
@@ -106,7 +106,7 @@ describe('workflow-level recovery', () => {
     expect(r.end).toBe('drained');
     expect(r.summary['workflowsFailed']).toBe(6);
     expect(r.summary['workflowsCompleted']).toBe(0);
-    const reasons = new Set(r.requests.filter((q) => q.outcome !== 'ok').map((q) => q.reason.replace(/i\d/, 'iN')));
+    const reasons = new Set(r.requests.rows().filter((q) => q.outcome !== 'ok').map((q) => q.reason.replace(/i\d/, 'iN')));
     expect([...reasons].sort()).toEqual([
       'instance iN crashed (connection reset)', 'instance iN is down (connection refused)', 'router: no healthy instance',
     ]);
@@ -146,7 +146,7 @@ describe('failover invariants over a run', () => {
       for (const d of down) if (q.instance === d.instance) expect(q.sendUs / 1000 >= d.fromMs && q.sendUs / 1000 < d.toMs).toBe(false);
     }
     expect(r.end).toBe('drained'); // the conservation checks passed
-    byNode(r.requests.filter((q) => q.workflowId === r.workflows[0]!.id));
+    byNode(r.requests.rows().filter((q) => q.workflowId === r.workflows[0]!.id));
     expect(r.summary['requestsTotal']).toBe(r.requests.length);
   });
 });

@@ -12,17 +12,17 @@ describe('simulated cells with KV tiers and disaggregation', () => {
   it('disaggregated requests conserve tokens across the transfer (same calls as co-located)', () => {
     const colo = runTestCell({ cluster, workload: agents, policy: { routing: 'least-loaded' }, kvMetrics: true });
     const pd = runTestCell({ cluster, workload: agents, policy: { routing: 'least-loaded', disaggregation: { prefillInstances: 2 } }, kvMetrics: true });
-    const key = (rs: typeof colo.requests) => new Map(rs.map((r) => [r.id, `${r.outcome} ${r.promptTokens} ${r.outputTokens}`]));
+    const key = (rs: typeof colo.requests) => new Map([...rs].map((r) => [r.id, `${r.outcome} ${r.promptTokens} ${r.outputTokens}`]));
     expect(pd.requests.length).toBe(colo.requests.length);
     expect(key(pd.requests)).toEqual(key(colo.requests));
-    expect(pd.requests.every((r) => r.outcome === 'ok' && (r.instance === 'i2' || r.instance === 'i3'))).toBe(true);
+    expect(pd.requests.rows().every((r) => r.outcome === 'ok' && (r.instance === 'i2' || r.instance === 'i3'))).toBe(true);
     // Each request: one discarded token on a prefill instance, all its output on a decode instance.
     const [p0, p1, d0, d1] = pd.instances;
     const n = pd.requests.length;
     expect(p0!.requestsFinished + p1!.requestsFinished).toBe(n);
     expect(p0!.decodeTokens + p1!.decodeTokens).toBe(0);
     expect(d0!.requestsFinished + d1!.requestsFinished).toBe(n);
-    const outputs = pd.requests.reduce((s, r) => s + r.outputTokens, 0);
+    const outputs = pd.requests.rows().reduce((s, r) => s + r.outputTokens, 0);
     expect(d0!.decodeTokens + d1!.decodeTokens).toBe(outputs - n);
     // Every prompt token prefilled on the prefill pool that the decode pool did not have cached
     // locally; the decode pool recomputes one token per request (the last prompt token).

@@ -8,6 +8,7 @@ import type { Summary } from '../../reports/summary.js';
 import type { KvTiersSpec } from '../scenario/kv-tiers.js';
 import type { PolicyEntry } from '../scenario/schema.js';
 import type { ResolvedCluster } from './resolve.js';
+import type { Rows } from '../../reports/request-table.js';
 
 const GIB = 1024 ** 3;
 
@@ -54,7 +55,7 @@ export function buildCellKv(policy: PolicyEntry, cluster: ResolvedCluster, cost:
 
 /** The KV-tier / disaggregation summary metrics of one cell (zeros and NaN where it has neither). */
 export function kvSummary(
-  kv: KvTiers | null, requests: readonly RequestRecord[], busyUs: readonly number[], blockSize: number,
+  kv: KvTiers | null, requests: Rows<RequestRecord>, busyUs: readonly number[], blockSize: number,
 ): Summary {
   return kvTierFigures({
     requests,

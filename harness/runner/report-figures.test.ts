@@ -10,7 +10,7 @@ describe('report figures of a simulated cell', () => {
       ...(percentileMethod ? { percentileMethod } : {}),
     });
     const near = run('nearest-rank');
-    const observed = near.requests.map(requestLatencies).map((l) => l.ttftMs);
+    const observed = near.requests.rows().map(requestLatencies).map((l) => l.ttftMs);
     expect(observed).toContain(near.summary.ttftMsP99);
     expect(run().summary.ttftMsP99).toBeLessThanOrEqual(near.summary.ttftMsP99!);
   });

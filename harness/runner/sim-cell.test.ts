@@ -13,7 +13,7 @@ describe('simulation, golden cases', () => {
       workload: { pattern: 'sequential', agents: 1, ...constantLengths, contextTokens: 400 },
       costModel: new LinearCostModel(),
     });
-    const req = r.requests[0]!;
+    const req = r.requests.rows()[0]!;
     // Prompt = 400 context + 100 task = 500 tokens: 1000 + 10 × 500 = 6000 µs; then 63 decodes of 1005 µs.
     expect(req.promptTokens).toBe(500);
     expect(req.firstTokenUs - req.sendUs).toBe(6000);
@@ -27,7 +27,7 @@ describe('simulation, golden cases', () => {
     const shape = emptyShape();
     addToShape(shape, 0, 2048, false, true);
     const expected = Math.round(new RooflineCostModel(c.model, c.gpu).stepTimeUs(shape));
-    const req = r.requests[0]!;
+    const req = r.requests.rows()[0]!;
     expect(req.firstTokenUs - req.sendUs).toBe(expected);
   });
 
@@ -37,13 +37,13 @@ describe('simulation, golden cases', () => {
     });
     expect(r.workflows).toHaveLength(1);
     const wf = r.workflows[0]!;
-    const callsUs = r.requests.reduce((s, q) => s + (q.endUs - q.sendUs), 0);
+    const callsUs = r.requests.rows().reduce((s, q) => s + (q.endUs - q.sendUs), 0);
     expect(wf.endUs - wf.startUs).toBe(callsUs + 3 * 250_000);
     expect(wf.outcome).toBe('completed');
     // Broadcast: agent k sees context + every earlier output and tool result, then its task.
     // Agent k's prompt shares with agent k-1's everything before k-1's task (whole blocks):
     // agent 1: context 300 -> 288; agent 2: 300 + 64 + 50 = 414 -> 400; agent 3: 528 -> 528.
-    expect(r.requests.map((q) => q.cachedPromptTokens)).toEqual([0, 288, 400, 528]);
+    expect(r.requests.rows().map((q) => q.cachedPromptTokens)).toEqual([0, 288, 400, 528]);
     // The critical path (each call alone, cold cache) is a lower bound on the makespan.
     expect(wf.criticalPathUs).toBeGreaterThan(0);
     expect(wf.criticalPathUs).toBeLessThanOrEqual(wf.endUs - wf.startUs);
@@ -84,9 +84,9 @@ describe('prefix caching end to end (issue #3 "done when")', () => {
       workload: { pattern: 'parallel', workers: 8, systemTokens: 0, contextTokens: 0, taskTokens: 1000, outputTokens: 300, workflows: 2 },
     });
     expect(r.summary['preemptions']).toBeGreaterThan(0);
-    expect(r.requests.some((q) => q.preemptions > 0)).toBe(true);
+    expect(r.requests.rows().some((q) => q.preemptions > 0)).toBe(true);
     expect(r.summary['workflowsCompleted']).toBe(2);
-    expect(r.requests.every((q) => q.outcome === 'ok')).toBe(true);
+    expect(r.requests.rows().every((q) => q.outcome === 'ok')).toBe(true);
     for (const q of r.requests) expect(Number.isFinite(requestLatencies(q).ttftMs)).toBe(true);
   });
 });

@@ -14,7 +14,7 @@ describe('patterns: causality in simulation', () => {
       expect(res.workflows.length).toBeGreaterThanOrEqual(4);
       expect(res.workflows.every((w) => w.outcome === 'completed')).toBe(true);
       const wfs = new Map(build(spec, 1000).map((w) => [w.id, w]));
-      const ends = new Map(res.requests.map((r) => [r.id, r.endUs]));
+      const ends = new Map(res.requests.rows().map((r) => [r.id, r.endUs]));
       for (const r of res.requests) {
         const wf = wfs.get(r.workflowId)!;
         const node = wf.nodes.find((n) => n.id === r.nodeId)!;
@@ -34,8 +34,8 @@ describe('trace replay in simulation (Mooncake)', () => {
   it('the simulator hits the shared prefix (one instance)', () => {
     const res = simulate(spec, 1, 1);
     expect(res.workflows.length).toBe(6);
-    expect(res.requests.every((r) => r.outcome === 'ok')).toBe(true);
-    const cached = new Map(res.requests.map((r) => [r.workflowId, r.cachedPromptTokens]));
+    expect(res.requests.rows().every((r) => r.outcome === 'ok')).toBe(true);
+    const cached = new Map(res.requests.rows().map((r) => [r.workflowId, r.cachedPromptTokens]));
     expect(cached.get('t-3')).toBe(68 * 16);
     expect(cached.get('t-1')).toBe(64 * 16);
     expect(cached.get('t-0')).toBe(0);

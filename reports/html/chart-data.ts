@@ -1,5 +1,6 @@
 import { requestLatencies, type RequestRecord, type WorkflowRecord } from '../records.js';
 import { quantileSorted, roundTo } from '../stats.js';
+import type { Rows } from '../request-table.js';
 
 /** Latencies drawn as distributions (per request; inter-token latency exists only as a per-run histogram). */
 export const CDF_METRICS = ['ttftMs', 'tpotMs', 'e2eMs'] as const;
@@ -77,8 +78,9 @@ export class ChartSampler {
   }
 
   /** Take what the charts need from one cell: its latency quantiles, and workflow calls when it is the first seed's. */
-  addCell(workload: string, policy: string, seed: number, requests: readonly RequestRecord[], workflows: readonly WorkflowRecord[]): void {
-    const ok = requests.filter((r) => r.outcome === 'ok').map(requestLatencies);
+  addCell(workload: string, policy: string, seed: number, requests: Rows<RequestRecord>, workflows: readonly WorkflowRecord[]): void {
+    const ok: ReturnType<typeof requestLatencies>[] = [];
+    for (const r of requests) if (r.outcome === 'ok') ok.push(requestLatencies(r));
     this.#cdfSeeds.add(seed);
     for (const metric of CDF_METRICS) {
       const sorted = Float64Array.from(ok.map((l) => l[metric]).filter(Number.isFinite)).sort();

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import type { RequestRecord } from './records.js';
+import { RequestTable } from './request-table.js';
+
+// Keys in the order the workflow runner writes them (harness/runner/workflow-runner.ts).
+function rec(over: Partial<RequestRecord> = {}): RequestRecord {
+  return {
+    id: 'wf-1/worker-0', workload: 'w', workflowId: 'wf-1', nodeId: 'worker-0', agentId: 'worker-0', instance: 'i0',
+    outcome: 'ok', reason: '', attempt: 0, sendUs: 1_000, firstTokenUs: 5_000, endUs: 9_000, queueUs: 250,
+    promptTokens: 1_200, cachedPromptTokens: 512, crossAgentCachedTokens: 0, outputTokens: 40, preemptions: 0, ...over,
+  };
+}
+
+describe('RequestTable', () => {
+  it('gives back every row with the same keys, order and values, ids and odd numbers included', () => {
+    const rows = [
+      rec(),
+      rec({ id: 'wf-1/worker-0#2', attempt: 2, outcome: 'timeout', reason: 'ttft timeout', firstTokenUs: NaN, queueUs: NaN, crossAgentCachedTokens: NaN }),
+      rec({ id: 'free-form id', workflowId: 'wf-2', nodeId: 'n', endUs: Infinity, sendUs: -0 }),
+      // '#01' is not what the runner makes (it writes #1): kept verbatim, not rebuilt as '#1'.
+      rec({ id: 'wf-1/worker-0#01' }),
+      rec({ id: 'wf-1/worker-0#0' }),
+    ];
+    const t = RequestTable.of(rows);
+    expect(t.length).toBe(5);
+    expect(JSON.stringify(t.rows())).toBe(JSON.stringify(rows));
+    expect(t.rows()).toEqual(rows); // toEqual tells -0 from 0 and NaN is equal to NaN
+    expect(Object.is(t.at(2)!.sendUs, -0)).toBe(true);
+    expect(t.at(-1)!.id).toBe('wf-1/worker-0#0');
+    expect(t.at(5)).toBeUndefined();
+    expect(t.at(-6)).toBeUndefined();
+  });
+
+  it('grows past its first capacity without losing a row', () => {
+    const t = new RequestTable(2);
+    for (let i = 0; i < 37; i++) t.push(rec({ id: `wf-${i}/a`, workflowId: `wf-${i}`, nodeId: 'a', sendUs: i * 10 }));
+    expect(t.length).toBe(37);
+    expect([...t.column('sendUs')]).toEqual(Array.from({ length: 37 }, (_, i) => i * 10));
+    expect(t.at(36)!.id).toBe('wf-36/a');
+  });
+
+  it('counts a string column by value', () => {
+    const t = RequestTable.of([rec(), rec({ outcome: 'failed' }), rec(), rec({ outcome: 'timeout' })]);
+    expect([...t.countBy('outcome')]).toEqual([['ok', 2], ['failed', 1], ['timeout', 1]]);
+  });
+
+  it('travels through postMessage as transferred columns and arrives equal', () => {
+    const rows = [rec(), rec({ id: 'x', instance: 'i1', firstTokenUs: NaN }), rec({ id: 'wf-1/worker-0#3' })];
+    const t = RequestTable.of(rows);
+    const transfer: ArrayBuffer[] = [];
+    const packed = t.pack(transfer);
+    // 10 number columns, 7 string-code columns and the id codes.
+    expect(transfer).toHaveLength(18);
+    const back = RequestTable.unpack(structuredClone(packed, { transfer }));
+    expect(back.rows()).toEqual(rows);
+    expect(t.rows()).toEqual(rows); // pack copies: the sender's table is intact
+    back.push(rec({ id: 'late' }));
+    expect(back.at(3)!.id).toBe('late');
+  });
+});
