@@ -1,13 +1,13 @@
 import { deserialize, serialize } from 'node:v8';
-import { packRows, unpackRows } from '../runner/columns.js';
 import type { RequestRecord } from '../../reports/records.js';
+import { RequestTable, type PackedRequestTable } from '../../reports/request-table.js';
 
 /** Main-thread receive time (ms) of one cell's request rows from a `run --jobs` worker, both ways. */
 export interface TransferFigures {
   readonly rows: number;
   /** Rows as objects, structured clone (what workers posted before): deserialisation. */
   readonly objectsMs: number;
-  /** Rows as typed-array columns (harness/runner/columns.ts): deserialisation + unpacking. */
+  /** The cell's RequestTable columns (reports/request-table.ts): deserialisation + unpacking (rows are built later, as reports read them). */
   readonly columnsMs: number;
 }
 
@@ -25,7 +25,7 @@ export function transferFigures(rows = 100_000, repeats = 3): TransferFigures {
     queueUs: 1_500 + (i % 97), promptTokens: 1_000 + (i % 1_500), cachedPromptTokens: 512, crossAgentCachedTokens: 0, outputTokens: 100 + (i % 160), preemptions: 0,
   }));
   const asObjects = serialize(records);
-  const asColumns = serialize(packRows(records, []));
+  const asColumns = serialize(RequestTable.of(records).pack([]));
   const time = (f: () => unknown): number => {
     const t: number[] = [];
     for (let k = 0; k < repeats; k++) {
@@ -38,6 +38,6 @@ export function transferFigures(rows = 100_000, repeats = 3): TransferFigures {
   return {
     rows,
     objectsMs: time(() => deserialize(asObjects)),
-    columnsMs: time(() => unpackRows(deserialize(asColumns) as ReturnType<typeof packRows<RequestRecord>>)),
+    columnsMs: time(() => RequestTable.unpack(deserialize(asColumns) as PackedRequestTable)),
   };
 }
