@@ -96,8 +96,27 @@ export class RequestTable implements Rows<RequestRecord> {
   push(r: RequestRecord): void {
     if (this.#length === this.#capacity) this.#grow();
     const i = this.#length++;
-    for (let k = 0; k < NUMBER_KEYS.length; k++) this.#numbers[k]![i] = r[NUMBER_KEYS[k]!];
-    for (let k = 0; k < STRING_KEYS.length; k++) this.#codes[k]![i] = this.#strings[k]!.code(r[STRING_KEYS[k]!]);
+    // Written out field by field: a loop over key names would make every access a slow keyed load.
+    const [attempt, sendUs, firstTokenUs, endUs, queueUs, promptTokens, cachedPromptTokens, crossAgent, outputTokens, preemptions] = this.#numbers;
+    attempt![i] = r.attempt;
+    sendUs![i] = r.sendUs;
+    firstTokenUs![i] = r.firstTokenUs;
+    endUs![i] = r.endUs;
+    queueUs![i] = r.queueUs;
+    promptTokens![i] = r.promptTokens;
+    cachedPromptTokens![i] = r.cachedPromptTokens;
+    crossAgent![i] = r.crossAgentCachedTokens;
+    outputTokens![i] = r.outputTokens;
+    preemptions![i] = r.preemptions;
+    const [workload, workflowId, nodeId, agentId, instance, outcome, reason] = this.#codes;
+    const st = this.#strings;
+    workload![i] = st[0]!.code(r.workload);
+    workflowId![i] = st[1]!.code(r.workflowId);
+    nodeId![i] = st[2]!.code(r.nodeId);
+    agentId![i] = st[3]!.code(r.agentId);
+    instance![i] = st[4]!.code(r.instance);
+    outcome![i] = st[5]!.code(r.outcome);
+    reason![i] = st[6]!.code(r.reason);
     this.#idCodes[i] = this.#idCode(r, i);
   }
 
@@ -105,15 +124,18 @@ export class RequestTable implements Rows<RequestRecord> {
   at(i: number): RequestRecord | undefined {
     if (i < 0) i += this.#length;
     if (i < 0 || i >= this.#length) return undefined;
-    const s = (k: number): string => this.#strings[k]!.values[this.#codes[k]![i]!]!;
-    const n = (k: number): number => this.#numbers[k]![i]!;
-    const workflowId = s(1);
-    const nodeId = s(2);
+    const c = this.#codes;
+    const st = this.#strings;
+    const n = this.#numbers;
+    const workflowId = st[1]!.values[c[1]![i]!]!;
+    const nodeId = st[2]!.values[c[2]![i]!]!;
     // Keys in the workflow runner's order: rows are byte-for-byte what the records were.
     return {
-      id: this.#id(i, workflowId, nodeId), workload: s(0), workflowId, nodeId, agentId: s(3), instance: s(4),
-      outcome: s(5) as Outcome, reason: s(6), attempt: n(0), sendUs: n(1), firstTokenUs: n(2), endUs: n(3), queueUs: n(4),
-      promptTokens: n(5), cachedPromptTokens: n(6), crossAgentCachedTokens: n(7), outputTokens: n(8), preemptions: n(9),
+      id: this.#id(i, workflowId, nodeId), workload: st[0]!.values[c[0]![i]!]!, workflowId, nodeId,
+      agentId: st[3]!.values[c[3]![i]!]!, instance: st[4]!.values[c[4]![i]!]!, outcome: st[5]!.values[c[5]![i]!]! as Outcome,
+      reason: st[6]!.values[c[6]![i]!]!, attempt: n[0]![i]!, sendUs: n[1]![i]!, firstTokenUs: n[2]![i]!, endUs: n[3]![i]!,
+      queueUs: n[4]![i]!, promptTokens: n[5]![i]!, cachedPromptTokens: n[6]![i]!, crossAgentCachedTokens: n[7]![i]!,
+      outputTokens: n[8]![i]!, preemptions: n[9]![i]!,
     };
   }
 
