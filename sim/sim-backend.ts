@@ -136,7 +136,8 @@ export class SimBackend implements Backend {
     if (!inst) return NaN;
     const e = inst.engine;
     const shape = emptyShape();
-    let t = 0;
+    // The API-server front end, then the engine's steps.
+    let t = Math.round(e.costModel.frontendUs?.(promptTokens) ?? 0);
     // Prefill of the uncached part in budget-sized chunks, alone on the instance.
     for (let done = Math.min(cachedPromptTokens, promptTokens - 1); done < promptTokens;) {
       const n = Math.min(e.config.maxNumBatchedTokens, promptTokens - done);

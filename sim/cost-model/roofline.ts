@@ -79,6 +79,11 @@ export class RooflineCostModel implements CostModel {
     return this.#evaluate(s);
   }
 
+  frontendUs(promptTokens: number): number {
+    const k = this.coefficients;
+    return k.frontendUs + k.frontendPerPromptTokenUs * promptTokens;
+  }
+
   explain(s: Readonly<StepShape>): StepBreakdown {
     const totalUs = this.#evaluate(s);
     const w = this.#w;
