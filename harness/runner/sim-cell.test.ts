@@ -21,12 +21,15 @@ describe('simulation, golden cases', () => {
     expect(req.queueUs).toBe(0);
   });
 
-  it('with the default roofline, TTFT equals stepTimeUs of the single prefill step', () => {
+  it('with the default roofline, TTFT is the front end plus stepTimeUs of the single prefill step', () => {
     const r = runTestCell({ workload: { pattern: 'sequential', agents: 1, ...constantLengths, contextTokens: 1948 } });
     const c = testCluster();
     const shape = emptyShape();
     addToShape(shape, 0, 2048, false, true);
-    const expected = Math.round(new RooflineCostModel(c.model, c.gpu).stepTimeUs(shape));
+    const cost = new RooflineCostModel(c.model, c.gpu);
+    // Front end: frontendUs 4000 + frontendPerPromptTokenUs 0.25 × 2048 prompt tokens = 4512 µs.
+    expect(cost.frontendUs(2048)).toBe(4512);
+    const expected = 4512 + Math.round(cost.stepTimeUs(shape));
     const req = r.requests[0]!;
     expect(req.firstTokenUs - req.sendUs).toBe(expected);
   });
