@@ -202,3 +202,21 @@ describe('smooth roofline', () => {
     expect(() => new RooflineCostModel(loadModel('llama-3.1-70b'), noLink, { tensorParallel: 4 })).toThrow(/needs interconnectGBps/);
   });
 });
+
+describe('front end (API server) per request', () => {
+  test('frontendUs + frontendPerPromptTokenUs × prompt tokens, independent of the GPU and of step shapes', () => {
+    const a = new RooflineCostModel(loadModel('llama-3.1-8b'), loadGpu('h100-sxm'));
+    const b = new RooflineCostModel(loadModel('qwen2.5-0.5b'), loadGpu('l4'));
+    // Defaults: 4000 µs + 0.25 µs × tokens: 1 token 4000.25, 8192 tokens 4000 + 2048 = 6048.
+    expect(a.frontendUs(1)).toBe(4000.25);
+    expect(a.frontendUs(8192)).toBe(6048);
+    expect(b.frontendUs(8192)).toBe(6048);
+    const off = new RooflineCostModel(loadModel('llama-3.1-8b'), loadGpu('h100-sxm'), {
+      coefficients: { ...DEFAULT_ROOFLINE, frontendUs: 0, frontendPerPromptTokenUs: 0 },
+    });
+    expect(off.frontendUs(8192)).toBe(0);
+    const shape = emptyShape();
+    addToShape(shape, 0, 512, false, true);
+    expect(off.stepTimeUs(shape)).toBe(a.stepTimeUs(shape));
+  });
+});
