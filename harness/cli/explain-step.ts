@@ -60,7 +60,7 @@ export function registerExplainStep(program: Command): void {
         return;
       }
       process.stdout.write(`${model.name} on ${gpu.name} x${o.tp}: ${batch}\n` +
-        `${breakdownText(b)}\n${frontendText(coefficients, frontend, b.totalUs)}` +
+        `${breakdownText(b)}\n${frontendText(coefficients, frontend, b.gpuUs + b.cpuUs)}` +
         `coefficients (${o.calibration ?? 'defaults'}): ${coefficientsText(coefficients)}\n`);
     });
 }
@@ -90,13 +90,14 @@ export function breakdownText(b: StepBreakdown): string {
 
 /**
  * The front end each prefill's request paid before the engine saw it, and what a request alone
- * would see as TTFT (front end + this step, when this step holds its last prefill chunk).
+ * would see as TTFT: front end + this step on an idle engine, where no previous step hides its
+ * CPU work (GPU + CPU), when this step holds its last prefill chunk.
  */
-export function frontendText(k: RooflineCoefficients, frontend: readonly { promptTokens: number; frontendUs: number }[], stepUs: number): string {
+export function frontendText(k: RooflineCoefficients, frontend: readonly { promptTokens: number; frontendUs: number }[], idleStepUs: number): string {
   return frontend.map((f) =>
     `  front end (per request, before the engine) = frontendUs ${k.frontendUs} + frontendPerPromptTokenUs ${k.frontendPerPromptTokenUs}` +
-    ` × ${f.promptTokens} prompt tokens = ${f.frontendUs.toFixed(0)} µs; alone, TTFT = front end + this step =` +
-    ` ${((f.frontendUs + stepUs) / 1000).toFixed(3)} ms\n`).join('');
+    ` × ${f.promptTokens} prompt tokens = ${f.frontendUs.toFixed(0)} µs; alone, TTFT = front end + this step on an idle engine` +
+    ` (GPU + CPU, nothing hidden) = ${((f.frontendUs + idleStepUs) / 1000).toFixed(3)} ms\n`).join('');
 }
 
 function coefficientsText(k: RooflineCoefficients): string {

@@ -21,7 +21,7 @@ describe('simulation, golden cases', () => {
     expect(req.queueUs).toBe(0);
   });
 
-  it('with the default roofline, TTFT is the front end plus stepTimeUs of the single prefill step', () => {
+  it('with the default roofline, TTFT is the front end plus the single prefill step on an idle engine', () => {
     const r = runTestCell({ workload: { pattern: 'sequential', agents: 1, ...constantLengths, contextTokens: 1948 } });
     const c = testCluster();
     const shape = emptyShape();
@@ -29,7 +29,10 @@ describe('simulation, golden cases', () => {
     const cost = new RooflineCostModel(c.model, c.gpu);
     // Front end: frontendUs 4000 + frontendPerPromptTokenUs 0.25 × 2048 prompt tokens = 4512 µs.
     expect(cost.frontendUs(2048)).toBe(4512);
-    const expected = 4512 + Math.round(cost.stepTimeUs(shape));
+    // The engine was idle: async scheduling has no earlier step to hide this one's 300 µs of
+    // CPU work (stepOverheadUs) behind, so the step is GPU + CPU = stepTimeUs + 300.
+    expect(cost.stepTimeAfterIdleUs(shape)).toBeCloseTo(cost.stepTimeUs(shape) + 300, 6);
+    const expected = 4512 + Math.round(cost.stepTimeAfterIdleUs(shape));
     const req = r.requests[0]!;
     expect(req.firstTokenUs - req.sendUs).toBe(expected);
   });

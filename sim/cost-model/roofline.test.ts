@@ -220,3 +220,21 @@ describe('front end (API server) per request', () => {
     expect(off.stepTimeUs(shape)).toBe(a.stepTimeUs(shape));
   });
 });
+
+describe('a step after an idle spell', () => {
+  test('is GPU + CPU: async scheduling has no previous step to hide the CPU work behind', () => {
+    const model = loadModel('llama-3.1-8b');
+    const gpu = loadGpu('h100-sxm');
+    const shape = emptyShape();
+    addToShape(shape, 0, 512, false, true);
+    const async = new RooflineCostModel(model, gpu);
+    const b = async.explain(shape);
+    // Default cpuOverlap 1: the 300 µs of CPU work are hidden behind ms of GPU work in a busy step.
+    expect(b.hiddenUs).toBe(300);
+    expect(async.stepTimeAfterIdleUs(shape)).toBeCloseTo(b.gpuUs + b.cpuUs, 6);
+    expect(async.stepTimeAfterIdleUs(shape) - async.stepTimeUs(shape)).toBeCloseTo(300, 6);
+    // A synchronous engine hides nothing either way.
+    const sync = new RooflineCostModel(model, gpu, { coefficients: { ...DEFAULT_ROOFLINE, cpuOverlap: 0 } });
+    expect(sync.stepTimeAfterIdleUs(shape)).toBe(sync.stepTimeUs(shape));
+  });
+});

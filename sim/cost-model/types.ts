@@ -112,4 +112,9 @@ export interface CostModel {
    * the request reaches the engine. Absent: 0.
    */
   frontendUs?(promptTokens: number): number;
+  /**
+   * The step when no step runs before it (the engine was idle): its CPU work cannot overlap a
+   * previous step's GPU work, so nothing is hidden (GPU + CPU). Absent: stepTimeUs.
+   */
+  stepTimeAfterIdleUs?(shape: Readonly<StepShape>): number;
 }

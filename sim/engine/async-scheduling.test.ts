@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { spec, testEngine, type Trace } from './testing.js';
+import { FcfsPolicy } from '../../policies/scheduling/fcfs.js';
+import type { StepShape } from '../cost-model/types.js';
+import { LinearCostModel, spec, testEngine, type Trace } from './testing.js';
 
 // Golden tests of async scheduling's one-step admission lag (vllm/v1/engine/core.py
 // step_with_batch_queue: step n+1 is scheduled when step n is submitted, so a request arriving
@@ -76,5 +78,31 @@ describe('EngineCore with asyncScheduling', () => {
     expect(e.currentShape).toMatchObject({ prefillSeqs: 0, decodeSeqs: 1 });
     e.endStep(3005);
     e.checkInvariants();
+  });
+});
+
+describe('EngineCore with asyncScheduling: the first step after an idle spell', () => {
+  it('costs stepTimeAfterIdleUs (no previous step hides its CPU work); back-to-back steps cost stepTimeUs', () => {
+    // Linear model + 300 µs of CPU per step that overlap hides only behind a previous step.
+    class WithCpu extends LinearCostModel {
+      stepTimeAfterIdleUs(s: Readonly<StepShape>): number {
+        return this.stepTimeUs(s) + 300;
+      }
+    }
+    const trace = new Map<string, Trace>();
+    const e = testEngine({ asyncScheduling: true }, new FcfsPolicy(), new WithCpu());
+    e.add(spec('a', [['a', 100]], 3, trace), 0);
+    // Idle engine: prefill 1000 + 10 × 100 = 2000, + 300 = 2300 µs. Then back to back: 1005 each.
+    expect(e.beginStep(0)).toBe(2300);
+    e.endStep(2300);
+    expect(e.beginStep(2300)).toBe(1005);
+    e.endStep(3305);
+    // A gap (the engine waited, e.g. on a KV load or a hang): the next step pays the CPU again.
+    expect(e.beginStep(4000)).toBe(1305);
+    e.endStep(5305);
+    // A synchronous engine never uses it (its stepTimeUs already adds the CPU work).
+    const s = testEngine({ asyncScheduling: false }, new FcfsPolicy(), new WithCpu());
+    s.add(spec('b', [['b', 100]], 1, trace), 0);
+    expect(s.beginStep(0)).toBe(2000);
   });
 });

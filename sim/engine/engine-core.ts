@@ -235,8 +235,11 @@ export class EngineCore {
       addToShape(shape, before, n, isDecode, samples);
     }
     this.#inStep = true;
+    // Async scheduling hides a step's CPU work behind the GPU work of the step before it; a
+    // step after an idle spell has none to hide behind (the first step of a burst is CPU + GPU).
+    const afterIdle = this.config.asyncScheduling === true && nowUs !== this.#lastStepEndUs && this.costModel.stepTimeAfterIdleUs !== undefined;
     this.#stepStartUs = nowUs;
-    return this.costModel.stepTimeUs(shape) * this.stepTimeScale;
+    return (afterIdle ? this.costModel.stepTimeAfterIdleUs!(shape) : this.costModel.stepTimeUs(shape)) * this.stepTimeScale;
   }
 
   /** The shape of the step in progress (for explain/trace tools). */
