@@ -253,7 +253,24 @@ export class SimRouter implements AttemptHost {
     this.#route(rc, false);
   }
 
+  // The request goes through the instance's API-server front end (HTTP, tokenising, the IPC hop
+  // to the engine, and the first token's way back: CostModel.frontendUs) before the engine sees
+  // it. The attempt is open meanwhile: a timeout, crash or health-check move ends it, and then
+  // it never reaches the engine.
   #send(a: Attempt, sync: boolean): void {
+    const inst = a.instance;
+    const frontendUs = Math.round(inst.engine.costModel.frontendUs?.(a.rc.call.promptTokens) ?? 0);
+    if (frontendUs <= 0) {
+      this.#enterEngine(a, sync);
+      return;
+    }
+    const clock = this.#d.clock;
+    clock.at(clock.nowUs() + frontendUs, 'timer', () => {
+      if (a.state === 'sent') this.#enterEngine(a, false);
+    });
+  }
+
+  #enterEngine(a: Attempt, sync: boolean): void {
     const c = a.rc.call;
     const inst = a.instance;
     const now = this.#d.clock.nowUs();

@@ -89,6 +89,22 @@ describe('agentbench explain-step', () => {
     expect(j.components.find((c) => c.name === 'attention')!.kvReadUs).toBeGreaterThan(0);
   });
 
+  test('states the front end each prefill\'s request paid, and the TTFT of a request alone', async () => {
+    // qwen2.5-0.5b on L4, 256-token prompt: front end 4000 + 0.25 × 256 = 4064 µs; the step is
+    // 8.067 ms with its 300 µs of CPU hidden, 8.367 ms on an idle engine (the fidelity suite's
+    // l4-qwen0.5b-c1-ttft prediction is 4.064 + 8.367 = 12.431 ms).
+    const r = await run('explain-step', '--model', 'qwen2.5-0.5b', '--gpu', 'l4', '--prefill', '256', '--prefill', '512@1024');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('front end (per request, before the engine) = frontendUs 4000 + frontendPerPromptTokenUs 0.25 × 256 prompt tokens = 4064 µs');
+    // A chunk of 512 after 1024 tokens belongs to a 1536-token prompt: 4000 + 0.25 × 1536 = 4384 µs.
+    expect(r.out).toContain('× 1536 prompt tokens = 4384 µs');
+    const alone = await run('explain-step', '--model', 'qwen2.5-0.5b', '--gpu', 'l4', '--prefill', '256');
+    expect(alone.out).toMatch(/step time 8\.067 ms/);
+    expect(alone.out).toContain('alone, TTFT = front end + this step on an idle engine (GPU + CPU, nothing hidden) = 12.431 ms');
+    const j = JSON.parse((await run('explain-step', '--model', 'qwen2.5-0.5b', '--gpu', 'l4', '--prefill', '256', '--json')).out) as { frontend: unknown };
+    expect(j.frontend).toEqual([{ promptTokens: 256, frontendUs: 4064 }]);
+  });
+
   test('an inline GPU without interconnectGBps is refused for TP > 1', async () => {
     const r = await run('explain-step', '--model', 'llama-3.1-70b', '--tp', '4', '--decode', '8', '--gpu', '{"name":"G","bf16Tflops":989,"memoryGiB":80,"memoryBandwidthGBps":3350}');
     expect(r.code).toBe(2);

@@ -49,15 +49,19 @@ export function registerExplainStep(program: Command): void {
         ...prefill.map((p) => `${p.count > 1 ? `${p.count} x ` : ''}prefill ${p.tokens}${p.context > 0 ? ` after ${p.context}` : ''}`),
         ...decode.map((d) => `${d.count} decode${d.count > 1 ? 's' : ''} at context ${d.context}`),
       ].join(', ');
+      // Each prefill's request went through the API-server front end before this step (a
+      // chunk after CONTEXT tokens belongs to a prompt of CONTEXT + TOKENS tokens).
+      const frontend = prefill.map((p) => ({ promptTokens: p.context + p.tokens, frontendUs: cost.frontendUs(p.context + p.tokens) }));
       if (o.json) {
         process.stdout.write(`${JSON.stringify({
           model: model.name, gpu: gpu.name, tensorParallel: o.tp, shape, coefficients,
-          coefficientsSource: o.calibration ?? 'defaults', ...b,
+          coefficientsSource: o.calibration ?? 'defaults', ...b, frontend,
         }, null, 2)}\n`);
         return;
       }
       process.stdout.write(`${model.name} on ${gpu.name} x${o.tp}: ${batch}\n` +
-        `${breakdownText(b)}\ncoefficients (${o.calibration ?? 'defaults'}): ${coefficientsText(coefficients)}\n`);
+        `${breakdownText(b)}\n${frontendText(coefficients, frontend, b.gpuUs + b.cpuUs)}` +
+        `coefficients (${o.calibration ?? 'defaults'}): ${coefficientsText(coefficients)}\n`);
     });
 }
 
@@ -82,6 +86,18 @@ export function breakdownText(b: StepBreakdown): string {
   return `${table(rows)}\n  step time ${(b.totalUs / 1000).toFixed(3)} ms for ${b.tokens} tokens in ${b.seqs} sequences (per rank; ` +
     'time = fixed + smooth roofline of compute and memory + network; ridge = what the smooth roofline adds over max(compute, ' +
     `memory) where neither hides the other; kv-read = the paged K/V read at the attention bandwidth, part of memory)${overhead}`;
+}
+
+/**
+ * The front end each prefill's request paid before the engine saw it, and what a request alone
+ * would see as TTFT: front end + this step on an idle engine, where no previous step hides its
+ * CPU work (GPU + CPU), when this step holds its last prefill chunk.
+ */
+export function frontendText(k: RooflineCoefficients, frontend: readonly { promptTokens: number; frontendUs: number }[], idleStepUs: number): string {
+  return frontend.map((f) =>
+    `  front end (per request, before the engine) = frontendUs ${k.frontendUs} + frontendPerPromptTokenUs ${k.frontendPerPromptTokenUs}` +
+    ` × ${f.promptTokens} prompt tokens = ${f.frontendUs.toFixed(0)} µs; alone, TTFT = front end + this step on an idle engine` +
+    ` (GPU + CPU, nothing hidden) = ${((f.frontendUs + idleStepUs) / 1000).toFixed(3)} ms\n`).join('');
 }
 
 function coefficientsText(k: RooflineCoefficients): string {

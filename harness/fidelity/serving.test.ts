@@ -46,6 +46,23 @@ describe('fidelity: whole serving runs (held out)', () => {
     expect(servingCluster(p, DEFAULT_ROOFLINE).capacity.numBlocks).toBeLessThan(defaultUtil.capacity.numBlocks);
   });
 
+  test('single-stream TTFT is the front end plus one prefill step (nothing queues at concurrency 1)', () => {
+    // Qwen2.5-0.5B on L4, 256-token prompts: front end 4000 + 0.25 × 256 = 4064 µs, then the
+    // 256-token prefill step on an idle engine, 8067 µs of GPU + 300 µs of CPU that no previous
+    // step hides (explain-step --gpu l4 --model qwen2.5-0.5b --prefill 256): 12.431 ms, against
+    // 27.0 ms measured (docs/cost-model.md says what the rest is not).
+    const c1 = results.find((r) => r.point.id === 'l4-qwen0.5b-c1-ttft')!;
+    expect(c1.predictedMs).toBeCloseTo(12.431, 3);
+  });
+
+  test('held-out TTFT: median |error| guarded at 45% (issue 17\'s target of 10% is not met)', () => {
+    // 56.4% before the front end and async scheduling's admission lag; 44.8% after. A guard
+    // against drift, not a claim of fidelity: the points stay reported, not gated.
+    const s = summarizeFidelity(results).find((x) => x.category === 'ttft' && x.split === 'held-out')!;
+    expect(s.n).toBe(3);
+    expect(s.medianAbsError).toBeLessThanOrEqual(0.45);
+  });
+
   test('TTFT is reported, never gated, and the summary says so', () => {
     const ttft = summarizeFidelity(results).find((s) => s.category === 'ttft')!;
     expect(ttft.ungated).toBe(ttft.n);

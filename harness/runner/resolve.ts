@@ -98,6 +98,9 @@ export function resolveCluster(c: ClusterSpec, scenarioFile: string): ResolvedCl
       maxNumBatchedTokens: c.maxNumBatchedTokens ?? defaults.maxNumBatchedTokens,
       maxNumSeqs: c.maxNumSeqs ?? defaults.maxNumSeqs,
       longPrefillTokenThreshold: c.longPrefillTokenThreshold,
+      // cpuOverlap > 0 is vLLM's async scheduling (coefficients.ts), whose engine core also
+      // admits a request arriving mid-step one step later (engine-core.ts asyncScheduling).
+      asyncScheduling: coefficients.cpuOverlap > 0,
     },
   };
 }

@@ -21,14 +21,53 @@ describe('simulation, golden cases', () => {
     expect(req.queueUs).toBe(0);
   });
 
-  it('with the default roofline, TTFT equals stepTimeUs of the single prefill step', () => {
+  it('with the default roofline, TTFT is the front end plus the single prefill step on an idle engine', () => {
     const r = runTestCell({ workload: { pattern: 'sequential', agents: 1, ...constantLengths, contextTokens: 1948 } });
     const c = testCluster();
     const shape = emptyShape();
     addToShape(shape, 0, 2048, false, true);
-    const expected = Math.round(new RooflineCostModel(c.model, c.gpu).stepTimeUs(shape));
+    const cost = new RooflineCostModel(c.model, c.gpu);
+    // Front end: frontendUs 4000 + frontendPerPromptTokenUs 0.25 × 2048 prompt tokens = 4512 µs.
+    expect(cost.frontendUs(2048)).toBe(4512);
+    // The engine was idle: async scheduling has no earlier step to hide this one's 300 µs of
+    // CPU work (stepOverheadUs) behind, so the step is GPU + CPU = stepTimeUs + 300.
+    expect(cost.stepTimeAfterIdleUs(shape)).toBeCloseTo(cost.stepTimeUs(shape) + 300, 6);
+    const expected = 4512 + Math.round(cost.stepTimeAfterIdleUs(shape));
     const req = r.requests.rows()[0]!;
     expect(req.firstTokenUs - req.sendUs).toBe(expected);
+  });
+
+  it('the front end delays the request before the engine: TTFT, E2E and queue grow by it, ITL does not', () => {
+    // A linear cost model with a front end of 2000 µs + 1 µs per prompt token.
+    class WithFrontend extends LinearCostModel {
+      frontendUs(promptTokens: number): number {
+        return 2000 + promptTokens;
+      }
+    }
+    const r = runTestCell({ workload: { pattern: 'sequential', agents: 1, ...constantLengths, contextTokens: 400 }, costModel: new WithFrontend() });
+    const req = r.requests.rows()[0]!;
+    // 500 prompt tokens: front end 2000 + 500 = 2500 µs, then the 6000 µs prefill; decodes unchanged.
+    expect(req.firstTokenUs - req.sendUs).toBe(2500 + 6000);
+    expect(req.endUs - req.sendUs).toBe(2500 + 6000 + 63 * 1005);
+    // Send → first scheduled: the request reached the engine 2500 µs after it was sent.
+    expect(req.queueUs).toBe(2500);
+  });
+
+  it('an attempt that times out in the front end never reaches the engine', () => {
+    class SlowFrontend extends LinearCostModel {
+      frontendUs(): number {
+        return 50_000;
+      }
+    }
+    // First-token timeout 10 ms, one attempt: the call fails 10 ms after it was sent, 40 ms before
+    // its front end would have handed it to the engine; the engine never runs a step.
+    const r = runTestCell({
+      workload: { pattern: 'sequential', agents: 1, ...constantLengths }, costModel: new SlowFrontend(),
+      router: { retry: { firstTokenTimeoutS: 0.01, maxAttempts: 1 } },
+    });
+    expect(r.requests.rows()[0]!.outcome).toBe('timeout');
+    expect(r.requests.rows()[0]!.endUs - r.requests.rows()[0]!.sendUs).toBe(10_000);
+    expect(r.instances[0]!.steps).toBe(0);
   });
 
   it('a sequential workflow\'s makespan is the sum of its calls\' latencies plus its tool waits', () => {

@@ -40,15 +40,17 @@ describe('sweeps', () => {
     expect(cap[0]).toMatchObject({ workload: 'chat', policy: 'round-robin', axis: 'workloads[*].arrivals.ratePerSec', attainment: 'call' });
     expect(cap[0]!.met.map((m) => m.value)).toEqual([2, 20, 200]);
     // Capacity: the last value met before the first miss.
-    // Measured attainment (median of 2 seeds): 100% at 2/s, 56% at 20/s, 2.5% at 200/s: capacity 2.
+    // Measured attainment (median of 2 seeds): 100% at 2/s, 46% at 20/s, 2.5% at 200/s: capacity 2.
+    // (56% at 20/s before the API-server front end, 4 ms + 0.25 µs × 2,256 prompt tokens = 4.6 ms
+    // on every call, and async scheduling's one-step admission lag for calls arriving mid-step.)
     expect(cap[0]!.met.map((m) => m.meets)).toEqual([true, false, false]);
     expect(cap[0]!.capacity).toBe(2);
     const md = readFileSync(join(dir, 'report.md'), 'utf8');
     expect(md).toContain('## Capacity at SLO');
-    expect(md).toContain('| chat | round-robin | 2 | 2: 100%, 20: 56% ✗, 200: 3% ✗ |');
+    expect(md).toContain('| chat | round-robin | 2 | 2: 100%, 20: 46% ✗, 200: 3% ✗ |');
     const html = readFileSync(join(dir, 'report.html'), 'utf8');
     expect(html).toContain('<h3>Capacity at SLO</h3>');
-    expect(html).toContain('<td>chat</td><td>round-robin</td><td>2</td><td>2: 100%, 20: 56% ✗, 200: 3% ✗</td>');
+    expect(html).toContain('<td>chat</td><td>round-robin</td><td>2</td><td>2: 100%, 20: 46% ✗, 200: 3% ✗</td>');
     expect(html).toMatch(/<figure[^>]*id="sweep-0"[\s\S]*?<svg/); // the curves across the sweep, drawn
   });
 

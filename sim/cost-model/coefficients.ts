@@ -38,6 +38,16 @@ export const coefficientsSchema = z.strictObject({
    * longer of the two), 0 = synchronous (they add up).
    */
   cpuOverlap: z.number().min(0).max(1),
+  /**
+   * Latency the OpenAI API server front end adds to every request, µs, besides tokenising the
+   * prompt: HTTP handling, the chat template, the EngineCoreClient → EngineCore IPC hop (vLLM
+   * V1's AsyncLLM, ZMQ + msgpack), and the way back for the first token (detokenising, SSE).
+   * Charged before the request reaches the engine; the way back adds the same constant to
+   * every token, so it moves TTFT and E2E, never ITL, and charging it up front is equivalent.
+   */
+  frontendUs: z.number().nonnegative(),
+  /** Front-end latency per prompt token (tokenising the prompt), µs. */
+  frontendPerPromptTokenUs: z.number().nonnegative(),
   /** Fraction of the per-direction interconnect bandwidth an all-reduce reaches (NCCL bus bandwidth). */
   interconnectEfficiency: z.number().positive(),
   /** Fixed latency of one all-reduce, µs. */
@@ -112,6 +122,17 @@ export const DEFAULT_ROOFLINE: RooflineCoefficients = {
   // serving runs of the fidelity suite use vLLM 0.23, after the switch. A synchronous engine
   // (--no-async-scheduling, vLLM V0, vidur's profiles): 0.
   cpuOverlap: 1,
+  // tenstorrent/tt-inference-server issue #190 (comment of 2025-05-08, Llama-3.3-70B, 128-token
+  // prompts, 32 concurrent): the same vLLM engine measured offline (LLM.generate) and online
+  // (OpenAI API server, benchmark_serving.py) differs by +4 ms of mean TTFT (231 → 235 ms),
+  // "from HTTP server + ZMQ latency". Offline runs tokenise the prompt too, so the 4 ms is the
+  // rest of the front end (HTTP, request/response handling, IPC, SSE); tokenising is charged on
+  // top (below). Not fitted to any fidelity point.
+  frontendUs: 4000,
+  // ai-dynamo/dynamo PR #1868 (tokenizer benchmark): HF `tokenizers` (the Rust library behind
+  // vLLM's fast tokenizers) encodes an 8k-token sequence in 2 ms on one core: 0.25 µs per token.
+  // Chat-template rendering and call overheads are per request (frontendUs), not per token.
+  frontendPerPromptTokenUs: 0.25,
   // vidur data/profiling/network/h100_dgx/all_reduce.csv: 64 MiB over 4 H100s in 0.318 ms =
   // 316 GB/s ring bus bandwidth, 0.70 of NVLink's 450 GB/s per direction.
   interconnectEfficiency: 0.7,

@@ -202,3 +202,39 @@ describe('smooth roofline', () => {
     expect(() => new RooflineCostModel(loadModel('llama-3.1-70b'), noLink, { tensorParallel: 4 })).toThrow(/needs interconnectGBps/);
   });
 });
+
+describe('front end (API server) per request', () => {
+  test('frontendUs + frontendPerPromptTokenUs × prompt tokens, independent of the GPU and of step shapes', () => {
+    const a = new RooflineCostModel(loadModel('llama-3.1-8b'), loadGpu('h100-sxm'));
+    const b = new RooflineCostModel(loadModel('qwen2.5-0.5b'), loadGpu('l4'));
+    // Defaults: 4000 µs + 0.25 µs × tokens: 1 token 4000.25, 8192 tokens 4000 + 2048 = 6048.
+    expect(a.frontendUs(1)).toBe(4000.25);
+    expect(a.frontendUs(8192)).toBe(6048);
+    expect(b.frontendUs(8192)).toBe(6048);
+    const off = new RooflineCostModel(loadModel('llama-3.1-8b'), loadGpu('h100-sxm'), {
+      coefficients: { ...DEFAULT_ROOFLINE, frontendUs: 0, frontendPerPromptTokenUs: 0 },
+    });
+    expect(off.frontendUs(8192)).toBe(0);
+    const shape = emptyShape();
+    addToShape(shape, 0, 512, false, true);
+    expect(off.stepTimeUs(shape)).toBe(a.stepTimeUs(shape));
+  });
+});
+
+describe('a step after an idle spell', () => {
+  test('is GPU + CPU: async scheduling has no previous step to hide the CPU work behind', () => {
+    const model = loadModel('llama-3.1-8b');
+    const gpu = loadGpu('h100-sxm');
+    const shape = emptyShape();
+    addToShape(shape, 0, 512, false, true);
+    const async = new RooflineCostModel(model, gpu);
+    const b = async.explain(shape);
+    // Default cpuOverlap 1: the 300 µs of CPU work are hidden behind ms of GPU work in a busy step.
+    expect(b.hiddenUs).toBe(300);
+    expect(async.stepTimeAfterIdleUs(shape)).toBeCloseTo(b.gpuUs + b.cpuUs, 6);
+    expect(async.stepTimeAfterIdleUs(shape) - async.stepTimeUs(shape)).toBeCloseTo(300, 6);
+    // A synchronous engine hides nothing either way.
+    const sync = new RooflineCostModel(model, gpu, { coefficients: { ...DEFAULT_ROOFLINE, cpuOverlap: 0 } });
+    expect(sync.stepTimeAfterIdleUs(shape)).toBe(sync.stepTimeUs(shape));
+  });
+});

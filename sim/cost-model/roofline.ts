@@ -79,6 +79,18 @@ export class RooflineCostModel implements CostModel {
     return this.#evaluate(s);
   }
 
+  stepTimeAfterIdleUs(s: Readonly<StepShape>): number {
+    // Async scheduling overlaps a step's CPU work with the previous step's GPU work; after an
+    // idle engine there is none, so the step is GPU + CPU.
+    const t = this.#evaluate(s);
+    return t + this.#hiddenUs;
+  }
+
+  frontendUs(promptTokens: number): number {
+    const k = this.coefficients;
+    return k.frontendUs + k.frontendPerPromptTokenUs * promptTokens;
+  }
+
   explain(s: Readonly<StepShape>): StepBreakdown {
     const totalUs = this.#evaluate(s);
     const w = this.#w;

@@ -106,4 +106,15 @@ export interface CostModel {
   stepTimeUs(shape: Readonly<StepShape>): number;
   /** The same time broken down by component (for explain tools; may allocate). */
   explain?(shape: Readonly<StepShape>): StepBreakdown;
+  /**
+   * Latency of the API-server front end for one request of `promptTokens` prompt tokens, µs
+   * (HTTP, tokenising, the IPC hop to the engine and the first token's way back): paid before
+   * the request reaches the engine. Absent: 0.
+   */
+  frontendUs?(promptTokens: number): number;
+  /**
+   * The step when no step runs before it (the engine was idle): its CPU work cannot overlap a
+   * previous step's GPU work, so nothing is hidden (GPU + CPU). Absent: stepTimeUs.
+   */
+  stepTimeAfterIdleUs?(shape: Readonly<StepShape>): number;
 }

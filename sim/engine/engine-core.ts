@@ -15,6 +15,15 @@ export interface EngineConfig {
   readonly maxNumBatchedTokens: number;
   readonly maxNumSeqs: number;
   readonly longPrefillTokenThreshold: number;
+  /**
+   * vLLM's async scheduling (on by default since vllm-project/vllm PR #27614): the engine core
+   * keeps two batches in flight (vllm/v1/engine/core.py `step_with_batch_queue`, batch queue of
+   * `max_concurrent_batches` = 2), scheduling step n+1 right after submitting step n, before
+   * the GPU runs it. A request reaching the engine while step n runs is taken from the input
+   * queue only after step n's output, so it joins step n+2, not n+1. Default false (a
+   * synchronous engine: a request arriving during step n joins step n+1).
+   */
+  readonly asyncScheduling?: boolean;
 }
 
 /** Why an engine refused a request at admission. */
@@ -79,6 +88,10 @@ export class EngineCore {
   #seq = 0;
   #inStep = false;
   #stepStartUs = 0;
+  /** When the last step ended (-1: none yet). */
+  #lastStepEndUs = -1;
+  /** Async scheduling: requests that arrived while a step ran, not yet in the scheduler (arrival order). */
+  readonly #deferred: EngineRequest[] = [];
   #pendingPrefillTokens = 0;
   #decodingContextTokens = 0;
 
@@ -187,7 +200,9 @@ export class EngineCore {
     }
     const req = new EngineRequest(spec, this.#seq++, nowUs, stopAfter);
     this.#requests.set(req.id, req);
-    this.scheduler.add(req);
+    // Async scheduling: the next step's batch was formed when the step in flight began.
+    if (this.config.asyncScheduling === true && this.#inStep) this.#deferred.push(req);
+    else this.scheduler.add(req);
     this.#refresh(req);
     return req;
   }
@@ -199,6 +214,7 @@ export class EngineCore {
   beginStep(nowUs: number): number | null {
     if (this.#inStep) throw new Error('EngineCore.beginStep while a step is in progress');
     if (this.#requests.size === 0) return null;
+    if (this.#deferred.length > 0) this.#releaseDeferred(nowUs);
     if (this.#connector !== null) this.scheduler.finishLoads(nowUs);
     const batch = this.scheduler.schedule(nowUs);
     for (let k = 0; k < batch.preempted.length; k++) this.#refresh(batch.preempted[k] as EngineRequest);
@@ -219,8 +235,11 @@ export class EngineCore {
       addToShape(shape, before, n, isDecode, samples);
     }
     this.#inStep = true;
+    // Async scheduling hides a step's CPU work behind the GPU work of the step before it; a
+    // step after an idle spell has none to hide behind (the first step of a burst is CPU + GPU).
+    const afterIdle = this.config.asyncScheduling === true && nowUs !== this.#lastStepEndUs && this.costModel.stepTimeAfterIdleUs !== undefined;
     this.#stepStartUs = nowUs;
-    return this.costModel.stepTimeUs(shape) * this.stepTimeScale;
+    return (afterIdle ? this.costModel.stepTimeAfterIdleUs!(shape) : this.costModel.stepTimeUs(shape)) * this.stepTimeScale;
   }
 
   /** The shape of the step in progress (for explain/trace tools). */
@@ -274,13 +293,44 @@ export class EngineCore {
     // Only now may the next step begin: listeners above may add requests, but a step begun
     // from inside their callbacks would see finished requests still in the running list.
     this.#inStep = false;
+    this.#lastStepEndUs = nowUs;
+  }
+
+  /** Requests held out of the scheduler by async scheduling until the step after next. */
+  get numDeferred(): number {
+    return this.#deferred.length;
+  }
+
+  /**
+   * Async scheduling (vllm/v1/engine/core.py `step_with_batch_queue`): a step beginning as the
+   * previous one ends was scheduled when that one began, so it holds only requests that had
+   * arrived by then; later ones wait for the step after. When nothing else could run, vLLM's
+   * loop would have scheduled them as they came (the batch queue does not fill with empty
+   * batches), and an engine that was idle schedules everything it has.
+   */
+  #releaseDeferred(nowUs: number): void {
+    const d = this.#deferred;
+    const backToBack = nowUs === this.#lastStepEndUs;
+    const idle = this.scheduler.running.length === 0 && this.scheduler.waiting.size === 0;
+    let keep = 0;
+    for (let k = 0; k < d.length; k++) {
+      const r = d[k]!;
+      if (backToBack && !idle && r.arrivalUs > this.#stepStartUs) d[keep++] = r;
+      else this.scheduler.add(r);
+    }
+    d.length = keep;
   }
 
   /** Remove a request (timeout, client gone); frees its blocks. No callbacks are made. */
   abort(id: string, nowUs: number): EngineRequest | undefined {
     const r = this.#requests.get(id);
     if (!r) return undefined;
-    this.scheduler.abort(r, nowUs);
+    const k = this.#deferred.indexOf(r);
+    if (k >= 0) {
+      // Never reached the scheduler: no blocks, no policy state.
+      this.#deferred.splice(k, 1);
+      r.status = 'aborted';
+    } else this.scheduler.abort(r, nowUs);
     this.#requests.delete(id);
     this.counters.aborted++;
     this.#refresh(r);

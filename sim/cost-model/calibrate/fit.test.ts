@@ -62,9 +62,12 @@ describe('fitCoefficients', () => {
     expect(fit.warnings).toEqual([]);
   });
 
-  test('recovers efficiencies from requests measured one at a time (TTFT and E2E)', () => {
+  test('recovers efficiencies and the front end from requests measured one at a time (TTFT and E2E)', () => {
     const rng = new SeededRng(11);
-    const truth = new RooflineCostModel(model, gpu, { coefficients: TRUE });
+    // Timed at the client: the API-server front end (6 ms + 0.5 µs per prompt token here) comes
+    // once before the steps.
+    const trueFe: RooflineCoefficients = { ...TRUE, frontendUs: 6000, frontendPerPromptTokenUs: 0.5 };
+    const truth = new RooflineCostModel(model, gpu, { coefficients: trueFe });
     const file = {
       model: 'llama-3.1-8b', gpu: 'h100-sxm', tensorParallel: 1, maxNumBatchedTokens: 8192, steps: [],
       requests: Array.from({ length: 60 }, () => ({
@@ -72,10 +75,14 @@ describe('fitCoefficients', () => {
       })),
     };
     const obs = toObservations(file).map((o) => {
-      const us = o.parts.reduce((a, p) => a + p.count * truth.stepTimeUs(p.shape), 0);
+      expect(o.frontendPromptTokens).toBeGreaterThanOrEqual(100);
+      const us = o.parts.reduce((a, p) => a + p.count * truth.stepTimeUs(p.shape), 0) + truth.frontendUs(o.frontendPromptTokens!);
       return { ...o, observedUs: us * (1 + 0.02 * (rng.float() - 0.5) * 2) };
     });
     const fit = fitCoefficients(model, gpu, 1, obs, SYNC);
+    // The front end: 6 ms next to TTFTs of 10-800 ms under 2% noise is pinned to about ±1.5 ms.
+    expect(fit.fitted).toContain('frontendUs');
+    expect(Math.abs(fit.coefficients.frontendUs - 6000)).toBeLessThan(1500);
     // One sequence's K/V is small next to the weights, and the weights read is the same every
     // step, so the bandwidth is pinned only loosely (±7%) apart from the per-step overhead.
     expect(Math.abs(fit.coefficients.computeEfficiency / TRUE.computeEfficiency - 1)).toBeLessThan(0.07);
@@ -85,6 +92,23 @@ describe('fitCoefficients', () => {
     expect(fit.coefficients.perSeqOverheadUs).toBe(DEFAULT_ROOFLINE.perSeqOverheadUs);
     expect(fit.mape.ttftMs!.fitted).toBeLessThan(0.03);
     expect(fit.mape.e2eMs!.fitted).toBeLessThan(0.03);
+  });
+
+  test('step observations leave the front end at the prior; requests of one prompt length hold its per-token term', () => {
+    const steps = fitCoefficients(model, gpu, 1, synthetic(60, 0.01, 4), SYNC);
+    expect(steps.held).toEqual(expect.arrayContaining(['frontendUs', 'frontendPerPromptTokenUs']));
+    const truth = new RooflineCostModel(model, gpu, { coefficients: { ...TRUE, frontendUs: 9000 } });
+    const file = {
+      model: 'llama-3.1-8b', gpu: 'h100-sxm', tensorParallel: 1, maxNumBatchedTokens: 8192, steps: [],
+      requests: Array.from({ length: 30 }, (_, i) => ({ promptTokens: 2000, outputTokens: 10 + 10 * i, cachedTokens: 0, ttftMs: 1, e2eMs: 1 })),
+    };
+    const obs = toObservations(file).map((o) => ({
+      ...o, observedUs: o.parts.reduce((a, p) => a + p.count * truth.stepTimeUs(p.shape), 0) + truth.frontendUs(o.frontendPromptTokens!),
+    }));
+    const fit = fitCoefficients(model, gpu, 1, obs, SYNC);
+    expect(fit.held).toContain('frontendPerPromptTokenUs');
+    expect(fit.coefficients.frontendPerPromptTokenUs).toBe(DEFAULT_ROOFLINE.frontendPerPromptTokenUs);
+    expect(fit.fitted).toContain('frontendUs');
   });
 
   test('recovers the interconnect efficiency with tensor parallelism', () => {

@@ -16,7 +16,10 @@ import type { Metric, Observation } from './observations.js';
  * min(GPU, CPU), linear once it is known which of the two is shorter (assigned per iteration like
  * the bounds). With cpuOverlap 1 and GPU steps longer than the CPU work, the CPU overheads are
  * hidden and the data cannot pin them: they keep the prior. The roofline sharpness and cpuOverlap
- * are not fitted (held at the prior).
+ * are not fitted (held at the prior). Requests timed at the client add the API-server front end,
+ * frontendUs + frontendPerPromptTokenUs × prompt tokens, once (not per step): two more linear
+ * columns, fitted when the observations include requests (with more than one prompt length for
+ * the per-token term).
  * One memory scale moves both bandwidth efficiencies, keeping the prior's attention-to-streaming
  * ratio: for one model the weight bytes are the same every step, so only the paged K/V read
  * (which varies with context) tells the bandwidth apart from the per-step overhead.
@@ -24,6 +27,7 @@ import type { Metric, Observation } from './observations.js';
 const PARAMS = [
   'computeScale', 'attentionScale', 'memoryScale', 'kernelOverheadUs', 'elementwiseKernelUs',
   'stepOverheadUs', 'perSeqOverheadUs', 'allReduceLatencyUs', 'interconnectScale',
+  'frontendUs', 'frontendPerPromptTokenUs',
 ] as const;
 type Param = (typeof PARAMS)[number];
 const P = Object.fromEntries(PARAMS.map((p, i) => [p, i])) as Record<Param, number>;
@@ -53,11 +57,12 @@ const COEFF_OF: Record<Param, keyof RooflineCoefficients> = {
   computeScale: 'computeEfficiency', attentionScale: 'attentionEfficiency', memoryScale: 'memoryEfficiency',
   kernelOverheadUs: 'kernelOverheadUs', elementwiseKernelUs: 'elementwiseKernelUs',
   stepOverheadUs: 'stepOverheadUs', perSeqOverheadUs: 'perSeqOverheadUs', allReduceLatencyUs: 'allReduceLatencyUs',
-  interconnectScale: 'interconnectEfficiency',
+  interconnectScale: 'interconnectEfficiency', frontendUs: 'frontendUs', frontendPerPromptTokenUs: 'frontendPerPromptTokenUs',
 };
 const IS_SCALE: Record<Param, boolean> = {
   computeScale: true, attentionScale: true, memoryScale: true, kernelOverheadUs: false,
   elementwiseKernelUs: false, stepOverheadUs: false, perSeqOverheadUs: false, allReduceLatencyUs: false, interconnectScale: true,
+  frontendUs: false, frontendPerPromptTokenUs: false,
 };
 
 function toTheta(k: RooflineCoefficients): number[] {
@@ -132,8 +137,14 @@ export function fitCoefficients(
   const overlap = prior.cpuOverlap;
   const rowsFor = (theta: readonly number[]): { rows: number[][]; signature: string } => {
     let signature = '';
-    const rows = terms.map((parts) => {
+    const rows = terms.map((parts, oi) => {
       const row = new Array<number>(PARAMS.length).fill(0);
+      // Requests timed at the client went once through the front end (not part of any step).
+      const feTokens = observations[oi]!.frontendPromptTokens;
+      if (feTokens !== undefined) {
+        row[P.frontendUs] = 1;
+        row[P.frontendPerPromptTokenUs] = feTokens;
+      }
       for (const t of parts) {
         // One step's GPU columns and CPU columns apart, so the CPU/GPU overlap can weight them.
         const gpuRow = new Array<number>(PARAMS.length).fill(0);
@@ -176,7 +187,8 @@ export function fitCoefficients(
 
   const predict = (k: RooflineCoefficients): number[] => {
     const cost = new RooflineCostModel(model, gpu, { coefficients: k, tensorParallel });
-    return observations.map((o) => o.parts.reduce((a, p) => a + p.count * cost.stepTimeUs(p.shape), 0));
+    return observations.map((o) => o.parts.reduce((a, p) => a + p.count * cost.stepTimeUs(p.shape), 0) +
+      (o.frontendPromptTokens === undefined ? 0 : cost.frontendUs(o.frontendPromptTokens)));
   };
   const relSse = (pred: readonly number[]): number => pred.reduce((a, p, i) => a + ((p - y[i]!) / y[i]!) ** 2, 0);
 
@@ -208,6 +220,9 @@ export function fitCoefficients(
       else held.add(p); // never happens with one model; keep the prior rather than guess
     }
     for (const p of ['perSeqOverheadUs', 'interconnectScale'] as const) if (perStep(p) !== undefined) held.add(p);
+    // Requests of one prompt length cannot tell the per-token front end from the per-request one.
+    const fe = rows.filter((r) => r[P.frontendUs]! > 0).map((r) => r[P.frontendPerPromptTokenUs]! / r[P.frontendUs]!);
+    if (fe.every((v) => v === fe[0])) held.add('frontendPerPromptTokenUs');
     let free = PARAMS.filter((p) => !held.has(p) && !folded.has(p));
     let next = theta.slice();
     for (let attempt = 0; attempt < PARAMS.length; attempt++) {

@@ -80,6 +80,11 @@ export interface Observation {
   readonly metric: Metric;
   readonly observedUs: number;
   readonly parts: readonly { readonly shape: StepShape; readonly count: number }[];
+  /**
+   * A request measured from the client: it also went once through the API-server front end
+   * with this many prompt tokens (CostModel.frontendUs). Absent for engine steps.
+   */
+  readonly frontendPromptTokens?: number;
   /** Where it came from, for messages (e.g. "steps[3]"). */
   readonly label: string;
 }
@@ -148,7 +153,7 @@ export class ObservationError extends Error {
 
 /**
  * Turn the file into observations. A step is one shape. A request run alone becomes a TTFT
- * observation (its prompt in chunks of maxNumBatchedTokens after the cached prefix; vLLM
+ * observation (the API-server front end, then its prompt in chunks of maxNumBatchedTokens after the cached prefix; vLLM
  * recomputes the last prompt token on a full hit) and an E2E one (those steps plus outputTokens−1
  * decodes; their context grows by one per step, and every per-step term is linear in the
  * context, so they are priced as outputTokens−1 decodes at the mean context).
@@ -174,14 +179,16 @@ export function toObservations(f: ObservationFile): Observation[] {
       prefill.push({ shape, count: 1 });
       done += n;
     }
-    out.push({ metric: 'ttftMs', observedUs: r.ttftMs * 1000, parts: prefill, label: `requests[${i}]` });
+    // Measured at the client: the front end (HTTP, tokenising, IPC) comes before the first step.
+    const frontendPromptTokens = r.promptTokens;
+    out.push({ metric: 'ttftMs', observedUs: r.ttftMs * 1000, parts: prefill, frontendPromptTokens, label: `requests[${i}]` });
     const parts = [...prefill];
     if (r.outputTokens > 1) {
       const shape = emptyShape();
       addToShape(shape, r.promptTokens + (r.outputTokens - 2) / 2, 1, true, true);
       parts.push({ shape, count: r.outputTokens - 1 });
     }
-    out.push({ metric: 'e2eMs', observedUs: r.e2eMs * 1000, parts, label: `requests[${i}]` });
+    out.push({ metric: 'e2eMs', observedUs: r.e2eMs * 1000, parts, frontendPromptTokens, label: `requests[${i}]` });
   });
   return out;
 }

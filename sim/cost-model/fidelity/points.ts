@@ -149,7 +149,8 @@ function l4Serving(concurrency: number, metric: 'itl' | 'ttft', ms: number, tole
     },
     measuredMs: ms, tolerance,
     source: `${WMX}, concurrency ${concurrency}: ${metric === 'ttft' ? 'TTFT' : 'ITL'} p50 ${ms} ms` + (gated ? '' :
-      '. Reported only: the simulator has no API-server, tokenizer or streaming latency, which is most of a 256-token TTFT'),
+      '. Reported only: the modelled front end (frontendUs, from a public server-class measurement) and async scheduling\'s ' +
+      'admission lag leave it 30-54% low; the rest (API-server CPU on the source\'s 4-vCPU host) has no public measurement'),
     ...(gated ? {} : { gated: false as const }),
   };
 }
