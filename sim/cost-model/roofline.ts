@@ -4,6 +4,9 @@ import type { ModelSpec } from './model-spec.js';
 import { C, COMPONENTS, COMPUTE_CLASS, KERNEL_CLASS, NUM_COMPONENTS, StepWorkModel, emptyWork, type StepWork } from './step-work.js';
 import type { Bound, ComponentTime, CostModel, StepBreakdown, StepShape } from './types.js';
 
+/** Token (or row) counts below this have their linear-layer and lm_head times memoised (128 KiB each). */
+const MEMO_SIZE = 16_384;
+
 /** Options of {@link RooflineCostModel}. */
 export interface RooflineOptions {
   readonly coefficients?: RooflineCoefficients | undefined;
@@ -49,6 +52,8 @@ export class RooflineCostModel implements CostModel {
   readonly #memoryUs = new Float64Array(NUM_COMPONENTS);
   readonly #overheadUs = new Float64Array(NUM_COMPONENTS);
   readonly #ridgeUs = new Float64Array(NUM_COMPONENTS);
+  readonly #linearMemo = new Float64Array(MEMO_SIZE).fill(NaN);
+  readonly #lmHeadMemo = new Float64Array(MEMO_SIZE).fill(NaN);
   #kvReadUs = 0;
   #networkUs = 0;
   #cpuUs = 0;
@@ -118,6 +123,19 @@ export class RooflineCostModel implements CostModel {
     };
   }
 
+  // smoothRoofline, memoised for the linear layers (their work depends on the step's tokens
+  // alone) and lm_head (on its rows alone): Math.pow is most of a step's price, and steps repeat
+  // token counts (every decode-only step of a batch of k prices k tokens). The same arithmetic
+  // on the same inputs: results are bit-identical.
+  #roofline(i: number, c: number, m: number, p: number, w: StepWork): number {
+    const key = i === C.linear ? w.tokens : i === C.lmHead ? w.seqs : -1;
+    if (key < 0 || key >= MEMO_SIZE) return smoothRoofline(c, m, p);
+    const memo = i === C.linear ? this.#linearMemo : this.#lmHeadMemo;
+    let t = memo[key]!;
+    if (Number.isNaN(t)) memo[key] = t = smoothRoofline(c, m, p);
+    return t;
+  }
+
   // The hot path: per step, no allocation.
   #evaluate(s: Readonly<StepShape>): number {
     const w = this.#w;
@@ -146,7 +164,7 @@ export class RooflineCostModel implements CostModel {
         m = w.bytes[i]! * this.#memoryUsPerByte;
       }
       const o = w.kernels[i]! * this.#kernelUs[i]!;
-      const t = smoothRoofline(c, m, p);
+      const t = this.#roofline(i, c, m, p, w);
       this.#computeUs[i] = c;
       this.#memoryUs[i] = m;
       this.#overheadUs[i] = o;
