@@ -238,3 +238,21 @@ describe('a step after an idle spell', () => {
     expect(sync.stepTimeAfterIdleUs(shape)).toBe(sync.stepTimeUs(shape));
   });
 });
+
+describe('the memoised linear-layer and lm_head prices', () => {
+  test('a model that has priced many steps prices each exactly as a fresh one does', () => {
+    const model = loadModel('llama-3.1-8b');
+    const gpu = loadGpu('h100-sxm');
+    const warm = new RooflineCostModel(model, gpu);
+    const rng = new SeededRng('memo');
+    for (let n = 0; n < 300; n++) {
+      // Decode batches and mixed steps; token counts repeat so the memo is hit.
+      const s = emptyShape();
+      const decodes = 1 + rng.int(64);
+      for (let k = 0; k < decodes; k++) addToShape(s, 500 + rng.int(3000), 1, true, true);
+      if (rng.float() < 0.3) addToShape(s, 0, 1 + rng.int(2048), false, rng.float() < 0.5);
+      const fresh = new RooflineCostModel(model, gpu).stepTimeUs(s);
+      expect(warm.stepTimeUs(s)).toBe(fresh);
+    }
+  });
+});
