@@ -32,6 +32,18 @@ export interface SimCellSpec extends CellSpec {
 export type { CellResult } from './cell.js';
 
 /**
+ * How simulated engines step: `AGENTBENCH_ENGINE=reference` selects the step-by-step reference
+ * path (for equivalence checks and bisecting), unset or `fast` the fast path; both give
+ * byte-identical reports. Read per cell, so `run --jobs` workers follow the parent's setting.
+ */
+export function engineStepsFromEnv(env: NodeJS.ProcessEnv = process.env): 'fast' | 'reference' {
+  const v = env['AGENTBENCH_ENGINE'];
+  if (v === undefined || v === '' || v === 'fast') return 'fast';
+  if (v === 'reference') return 'reference';
+  throw new Error(`AGENTBENCH_ENGINE: expected fast or reference, found '${v}'`);
+}
+
+/**
  * Run one (workload, policy, seed) cell in simulation. Streams are forked by label from the
  * seed: the workload's draws (`workload:<name>`) do not depend on the policy, so every policy
  * sees the same workflows; routing draws from `routing`.
@@ -42,6 +54,7 @@ export function runSimCell(spec: SimCellSpec): CellResult {
   const clock = new SimClock();
   const ctx = { blockSize: cluster.engine.blockSize };
   const cost = spec.costModel ?? clusterCostModel(cluster);
+  const fastSteps = engineStepsFromEnv() === 'fast';
   const instances: SimInstance[] = [];
   const schedulers: SchedulingPolicy[] = [];
   const evictions: EvictionPolicy[] = [];
@@ -52,7 +65,7 @@ export function runSimCell(spec: SimCellSpec): CellResult {
     schedulers.push(scheduling);
     evictions.push(eviction);
     const connector = kv?.connectors[i] ?? null;
-    const engine = new EngineCore(cluster.engine, cost, scheduling, eviction, connector);
+    const engine = new EngineCore(cluster.engine, cost, scheduling, eviction, connector, { fastSteps });
     connector?.attach(engine.kv.pool.info);
     const inst = new SimInstance(`i${i}`, engine, clock, kv?.roles[i] ?? 'mixed');
     // The CPU tier lives in the engine's process: a crash loses it (the remote store survives).

@@ -17,6 +17,15 @@ export interface EngineConfig {
   readonly longPrefillTokenThreshold: number;
 }
 
+/** How an engine advances its steps. */
+export interface EngineOptions {
+  /**
+   * Steady decode steps skip the scheduler's walk over the batch (default true; see
+   * docs/performance.md). False: the step-by-step reference path. Both give identical results.
+   */
+  readonly fastSteps?: boolean;
+}
+
 /** Why an engine refused a request at admission. */
 export interface AdmissionError {
   readonly reject: string;
@@ -81,13 +90,24 @@ export class EngineCore {
   #stepStartUs = 0;
   #pendingPrefillTokens = 0;
   #decodingContextTokens = 0;
+  /** Steady decode steps are allowed (the option, and no KV connector: loads change batches). */
+  readonly #fast: boolean;
+  /** The last batch held every running request, each decoding: the next may be the same (fast path). */
+  #steadyNext = false;
+  /** Members of the last batch whose next decode step needs `allocateSlots` (block boundary), in batch order. */
+  readonly #needSlots: EngineRequest[] = [];
+  #steadySteps = 0;
 
-  constructor(config: EngineConfig, costModel: CostModel, scheduling: SchedulingPolicy, eviction: EvictionPolicy, connector: KvConnector | null = null) {
+  constructor(
+    config: EngineConfig, costModel: CostModel, scheduling: SchedulingPolicy, eviction: EvictionPolicy,
+    connector: KvConnector | null = null, options: EngineOptions = {},
+  ) {
     this.config = config;
     this.schedulingPolicy = scheduling;
     this.evictionPolicy = eviction;
     this.costModel = costModel;
     this.#connector = connector;
+    this.#fast = (options.fastSteps ?? true) && connector === null;
     this.kv = new KvCacheManager(
       { numBlocks: config.numBlocks, blockSize: config.blockSize, enablePrefixCaching: config.enablePrefixCaching, maxModelLen: config.maxModelLen },
       eviction,
@@ -149,6 +169,11 @@ export class EngineCore {
     return true;
   }
 
+  /** Steps scheduled by the fast path (steady decode steps) so far. */
+  get steadySteps(): number {
+    return this.#steadySteps;
+  }
+
   get inStep(): boolean {
     return this.#inStep;
   }
@@ -199,6 +224,8 @@ export class EngineCore {
   beginStep(nowUs: number): number | null {
     if (this.#inStep) throw new Error('EngineCore.beginStep while a step is in progress');
     if (this.#requests.size === 0) return null;
+    if (this.#steadyNext && this.scheduler.scheduleSteady(nowUs, this.#needSlots)) return this.#beginSteady(nowUs);
+    this.#steadyNext = false;
     if (this.#connector !== null) this.scheduler.finishLoads(nowUs);
     const batch = this.scheduler.schedule(nowUs);
     for (let k = 0; k < batch.preempted.length; k++) this.#refresh(batch.preempted[k] as EngineRequest);
@@ -218,6 +245,22 @@ export class EngineCore {
       const isDecode = n === 1 && r.numOutputTokens > 0 && before === r.numTokens - 1;
       addToShape(shape, before, n, isDecode, samples);
     }
+    this.#steadyNext = this.#fast && shape.prefillSeqs === 0 && batch.scheduled.length === this.scheduler.running.length;
+    this.#inStep = true;
+    this.#stepStartUs = nowUs;
+    return this.costModel.stepTimeUs(shape) * this.stepTimeScale;
+  }
+
+  // The batch is the last one again, every request decoding one token: its shape is the sum
+  // addToShape would make (one decode per request reading its whole context, each sampling).
+  #beginSteady(nowUs: number): number {
+    const k = this.scheduler.running.length;
+    const shape = this.#shape;
+    resetShape(shape);
+    shape.decodeSeqs = k;
+    shape.decodeKvReadTokens = this.#decodingContextTokens; // Σ numTokens = Σ (computed + 1) over the batch
+    shape.sampledSeqs = k;
+    this.#steadySteps++;
     this.#inStep = true;
     this.#stepStartUs = nowUs;
     return this.costModel.stepTimeUs(shape) * this.stepTimeScale;
@@ -239,6 +282,8 @@ export class EngineCore {
     c.busyUs += nowUs - this.#stepStartUs;
     const batch = this.scheduler.batch.scheduled;
     const blocksComputed = this.#connector?.onBlocksComputed !== undefined;
+    const needSlots = this.#needSlots;
+    needSlots.length = 0;
     let finishedAny = false;
     for (let k = 0; k < batch.length; k++) {
       const r = batch[k] as EngineRequest;
@@ -267,6 +312,7 @@ export class EngineCore {
         finishedAny = true;
       }
       this.#refresh(r);
+      if (this.#steadyNext && !finished && this.kv.decodeNeedsSlots(r)) needSlots.push(r);
       r.listener.onToken(r, nowUs, first);
       if (finished) r.listener.onFinished(r, nowUs);
     }
@@ -281,6 +327,7 @@ export class EngineCore {
     const r = this.#requests.get(id);
     if (!r) return undefined;
     this.scheduler.abort(r, nowUs);
+    this.#steadyNext = false;
     this.#requests.delete(id);
     this.counters.aborted++;
     this.#refresh(r);
@@ -293,12 +340,14 @@ export class EngineCore {
     for (const r of all) this.abort(r.id, nowUs);
     for (const id of [...this.#held.keys()]) this.releaseHeld(id, nowUs);
     this.#inStep = false;
+    this.#steadyNext = false;
     return all;
   }
 
   /** A step in progress is abandoned (crash mid-step). */
   cancelStep(): void {
     this.#inStep = false;
+    this.#steadyNext = false;
   }
 
   /**

@@ -102,6 +102,59 @@ export class V1Scheduler {
     return b;
   }
 
+  /**
+   * The same batch as {@link schedule} when the last batch held every running request, each
+   * decoding, and nothing can join or leave (the caller checks that): every request again gets
+   * one token. Only `needSlots` — the members whose `allocateSlots` is not a no-op this step
+   * ({@link KvCacheManager.decodeNeedsSlots}), in running order — are touched, so the step
+   * costs O(those) instead of O(batch). Returns false, changing nothing, when the free blocks
+   * cannot cover their new blocks (the full pass must then preempt) or when the waiting queue
+   * could admit a request; then call {@link schedule}. The policy's hooks run as in schedule().
+   */
+  scheduleSteady(nowUs: number, needSlots: readonly SchedRequest[]): boolean {
+    const running = this.running;
+    const k = running.length;
+    const { maxNumBatchedTokens, maxNumSeqs } = this.#limits;
+    if (k === 0 || k > maxNumBatchedTokens) return false;
+    // The full pass peeks at the queue only with budget left and room under maxNumSeqs.
+    if (this.waiting.size > 0 && k < maxNumSeqs && k < maxNumBatchedTokens) return false;
+    const kv = this.#kv;
+    const bs = kv.blockSize;
+    let newBlocks = 0;
+    for (let j = 0; j < needSlots.length; j++) {
+      const r = needSlots[j]!;
+      if (r.status === 'running' && r.numTokens > r.blocks.length * bs) newBlocks++;
+    }
+    // Each allocation takes one block off the free set; the first that finds it empty would preempt.
+    if (newBlocks > kv.pool.numFree) return false;
+    const b = this.batch;
+    const scheduled = b.scheduled;
+    // Requests that left since the last batch (finished) drop out of it, as schedule() would rebuild it.
+    if (scheduled.length !== k) this.#dropLeft(scheduled);
+    if (scheduled.length !== k) throw new Error('V1Scheduler.scheduleSteady: the last batch was not the running list');
+    b.preempted.length = 0;
+    b.tokens = k;
+    this.#policy.beforeSchedule?.(nowUs);
+    for (let j = 0; j < needSlots.length; j++) {
+      const r = needSlots[j]!;
+      if (r.status !== 'running') continue;
+      if (!kv.allocateSlots(r, 1, 0, NO_BLOCKS, nowUs)) throw new Error('V1Scheduler.scheduleSteady: allocation failed after the free-block check');
+    }
+    this.#policy.onScheduled?.(scheduled, nowUs);
+    return true;
+  }
+
+  // Remove requests no longer running from the batch, zeroing their scheduled tokens.
+  #dropLeft(scheduled: SchedRequest[]): void {
+    let w = 0;
+    for (let r = 0; r < scheduled.length; r++) {
+      const req = scheduled[r]!;
+      if (req.status === 'running') scheduled[w++] = req;
+      else req.numScheduledTokens = 0;
+    }
+    scheduled.length = w;
+  }
+
   // One vLLM schedule() pass; preemptions of earlier passes (`preemptedBefore`) do not block admission.
   #pass(nowUs: number, preemptedBefore: number): void {
     const b = this.batch;
