@@ -27,6 +27,8 @@ export interface SimCellSpec extends CellSpec {
   readonly router?: RouterSpec | undefined;
   /** Add the KV-tier / disaggregation metrics to the summary (a scenario where some policy uses them). */
   readonly kvMetrics?: boolean | undefined;
+  /** How engines step (default: {@link engineStepsFromEnv}); both give identical results. */
+  readonly engineSteps?: 'fast' | 'reference' | undefined;
 }
 
 export type { CellResult } from './cell.js';
@@ -54,7 +56,7 @@ export function runSimCell(spec: SimCellSpec): CellResult {
   const clock = new SimClock();
   const ctx = { blockSize: cluster.engine.blockSize };
   const cost = spec.costModel ?? clusterCostModel(cluster);
-  const fastSteps = engineStepsFromEnv() === 'fast';
+  const fastSteps = (spec.engineSteps ?? engineStepsFromEnv()) === 'fast';
   const instances: SimInstance[] = [];
   const schedulers: SchedulingPolicy[] = [];
   const evictions: EvictionPolicy[] = [];

@@ -68,6 +68,8 @@ export function emptyTotals(): EngineTotals {
  * should step again if nothing else runs.
  */
 export class EngineCore {
+  /** Steady decode steps taken by every engine of this process (tests check the fast path runs). */
+  static steadyStepsTotal = 0;
   readonly config: EngineConfig;
   readonly kv: KvCacheManager;
   readonly scheduler: V1Scheduler;
@@ -261,6 +263,7 @@ export class EngineCore {
     shape.decodeKvReadTokens = this.#decodingContextTokens; // Σ numTokens = Σ (computed + 1) over the batch
     shape.sampledSeqs = k;
     this.#steadySteps++;
+    EngineCore.steadyStepsTotal++;
     this.#inStep = true;
     this.#stepStartUs = nowUs;
     return this.costModel.stepTimeUs(shape) * this.stepTimeScale;
