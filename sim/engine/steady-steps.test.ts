@@ -1,0 +1,173 @@
+import { describe, expect, it } from 'vitest';
+import { LruEviction } from '../../policies/kv/eviction/lru.js';
+import { SeededRng } from '../../policies/rng.js';
+import { KvCacheManager } from './kv-cache-manager.js';
+import type { EngineCore } from './engine-core.js';
+import { spec, testEngine, type Trace } from './testing.js';
+
+// The fast path's pieces with hand-worked values (linear cost model: 1000 µs + 10 µs per prefill
+// token + 5 µs per decode sequence; 16-token blocks).
+
+/** A decoding request as the KV manager sees it: `tokens` in all, every one but the last computed. */
+function decoding(tokens: number, blocks: number, cached: number, hashes = 100) {
+  return {
+    id: 'r', numTokens: tokens, numComputedTokens: tokens - 1, blockHashes: Array.from({ length: hashes }, (_, i) => i + 1),
+    blocks: Array.from({ length: blocks }, (_, i) => i + 1), numCachedBlocks: cached, preemptions: 0,
+  };
+}
+
+describe('KvCacheManager.decodeNeedsSlots', () => {
+  const kv = (caching = true) => new KvCacheManager({ numBlocks: 200, blockSize: 16, enablePrefixCaching: caching, maxModelLen: 8192 }, new LruEviction());
+
+  it('is true exactly at block boundaries: a new block at token 16k+1, caching at token 16k', () => {
+    // 33 tokens need ceil(33/16) = 3 blocks; 2 held → a new block.
+    expect(kv().decodeNeedsSlots(decoding(33, 2, 2))).toBe(true);
+    // 32 tokens fill 2 blocks: floor(32/16) = 2 > 1 cached → cache the second.
+    expect(kv().decodeNeedsSlots(decoding(32, 2, 1))).toBe(true);
+    // 34 tokens: 3 blocks held (ceil 34/16 = 3), 2 full and cached → nothing to do.
+    expect(kv().decodeNeedsSlots(decoding(34, 3, 2))).toBe(false);
+    // Without prefix caching the full block is not cached: only new blocks count.
+    expect(kv(false).decodeNeedsSlots(decoding(32, 2, 0))).toBe(false);
+    // Past the request's hashed blocks (2 hashes) nothing more is cached: min(floor(48/16), 2) = 2.
+    expect(kv().decodeNeedsSlots(decoding(48, 3, 2, 2))).toBe(false);
+  });
+
+  it('when false, allocateSlots for one decode token changes nothing (random decode states)', () => {
+    const rng = new SeededRng('decode-needs-slots');
+    for (let i = 0; i < 2000; i++) {
+      const m = kv(rng.float() < 0.8);
+      const tokens = 2 + rng.int(200);
+      const blocks = Math.ceil((tokens - 1) / 16) + rng.int(2); // enough for the computed tokens, maybe one more
+      const r = decoding(tokens, blocks, Math.min(blocks, Math.floor((tokens - 1) / 16)) - rng.int(2), 1 + rng.int(20));
+      if (r.numCachedBlocks < 0) r.numCachedBlocks = 0;
+      const before = JSON.stringify({ b: r.blocks, c: r.numCachedBlocks, f: m.pool.numFree });
+      // Blocks 1..n are not the pool's: only the count and caching arithmetic matter here.
+      const needs = m.decodeNeedsSlots(r);
+      if (needs) continue;
+      expect(m.allocateSlots(r, 1, 0, [], 0)).toBe(true);
+      expect(JSON.stringify({ b: r.blocks, c: r.numCachedBlocks, f: m.pool.numFree })).toBe(before);
+    }
+  });
+});
+
+interface Run {
+  readonly engine: EngineCore;
+  readonly trace: Map<string, Trace>;
+  readonly preempted: string[];
+}
+
+/** Step an engine to completion like SimInstance, recording preemptions and checking invariants. */
+function run(fastSteps: boolean, over: Parameters<typeof testEngine>[0], add: (e: EngineCore, trace: Map<string, Trace>) => void, between?: (e: EngineCore, step: number, nowUs: number, trace: Map<string, Trace>) => void): Run {
+  const trace = new Map<string, Trace>();
+  const engine = testEngine(over, undefined, undefined, fastSteps);
+  add(engine, trace);
+  const preempted: string[] = [];
+  let now = 0;
+  for (let step = 0; step < 10_000; step++) {
+    between?.(engine, step, now, trace);
+    const d = engine.beginStep(now);
+    if (d === null) {
+      // Idle: wait for the next arrival when a schedule of them is given (steps 0–299).
+      if (between === undefined || step >= 300) break;
+      now += 1000;
+      continue;
+    }
+    for (const r of engine.scheduler.batch.preempted) preempted.push(r.id);
+    now += d;
+    engine.endStep(now);
+    engine.checkInvariants();
+  }
+  return { engine, trace, preempted };
+}
+
+/** Both paths on the same input: same tokens, times, counters and preemptions. */
+function both(over: Parameters<typeof testEngine>[0], add: (e: EngineCore, trace: Map<string, Trace>) => void, between?: (e: EngineCore, step: number, nowUs: number, trace: Map<string, Trace>) => void): { fast: Run; ref: Run } {
+  const fast = run(true, over, add, between);
+  const ref = run(false, over, add, between);
+  expect([...fast.trace]).toEqual([...ref.trace]);
+  expect(fast.engine.totals()).toEqual(ref.engine.totals());
+  expect(fast.preempted).toEqual(ref.preempted);
+  expect(ref.engine.steadySteps).toBe(0);
+  return { fast, ref };
+}
+
+describe('EngineCore steady decode steps (fast path) against the reference', () => {
+  it('two requests: the prefill step and the first all-decode step are full passes, the rest steady', () => {
+    const { fast } = both({}, (e, t) => {
+      e.add(spec('a', [['a', 100]], 5, t), 0);
+      e.add(spec('b', [['b', 100]], 3, t), 0);
+    });
+    // Step 1 prefills 200 tokens: 1000 + 2000 = 3000 µs, both first tokens at 3000.
+    // Step 2 (full pass: the last batch was a prefill) decodes both: 1010 µs → 4010.
+    // Step 3 steady, 1010 µs → 5020: b's third token, b finishes.
+    // Steps 4 and 5 steady, a alone, 1005 µs each → 6025, 7030.
+    expect(fast.trace.get('a')!.tokens).toEqual([3000, 4010, 5020, 6025, 7030]);
+    expect(fast.trace.get('b')!.tokens).toEqual([3000, 4010, 5020]);
+    expect(fast.engine.steadySteps).toBe(3);
+  });
+
+  it('a full waiting queue blocks the fast path only while it could admit (maxNumSeqs reached: steady)', () => {
+    const { fast } = both({ maxNumSeqs: 1 }, (e, t) => {
+      e.add(spec('a', [['a', 40]], 4, t), 0);
+      e.add(spec('b', [['b', 40]], 2, t), 0);
+    });
+    // a: prefill (1000 + 400 = 1400), then decodes at 2405 (full pass), 3410, 4415 (steady).
+    // b waits (1 seq max), then prefills at 4415 + 1400 = 5815, decodes at 6820 (full pass).
+    expect(fast.trace.get('a')!.tokens).toEqual([1400, 2405, 3410, 4415]);
+    expect(fast.trace.get('b')!.tokens).toEqual([5815, 6820]);
+    expect(fast.engine.steadySteps).toBe(2);
+  });
+
+  it('an arrival or an abort between steps sends the next step through the full pass', () => {
+    const { fast } = both({}, (e, t) => {
+      e.add(spec('a', [['a', 20]], 30, t), 0);
+      e.add(spec('b', [['b', 20]], 30, t), 0);
+    }, (e, step, now) => {
+      if (step === 6) e.add(spec('c', [['c', 20]], 3, new Map()), now);
+      if (step === 12) e.abort('b', now);
+    });
+    // 30 steps of a: 1 prefill, full passes after it, after c's arrival (prefill), after c's
+    // first decode step, after the abort; the rest steady.
+    expect(fast.engine.counters.steps).toBe(30);
+    expect(fast.engine.steadySteps).toBe(30 - 5);
+  });
+
+  it('when a block boundary finds no free block, the step falls back to the full pass and preempts like the reference', () => {
+    // 9 usable blocks: a and b (48-token prompts, 3 blocks each) and c (1 block) then grow
+    // until a boundary finds the free set empty.
+    const { fast, ref } = both({ numBlocks: 10, maxNumBatchedTokens: 4096 }, (e, t) => {
+      e.add(spec('a', [['a', 48]], 40, t), 0);
+      e.add(spec('b', [['b', 48]], 40, t), 0);
+      e.add(spec('c', [['c', 16]], 30, t), 0);
+    });
+    expect(ref.preempted[0]).toBe('c');
+    expect(fast.engine.counters.preemptions).toBeGreaterThan(0);
+    expect(fast.engine.steadySteps).toBeGreaterThan(0);
+  });
+
+  it('random load (arrivals, aborts, tiny caches, token budgets): identical to the reference step for step', () => {
+    const rng = new SeededRng('steady-random');
+    let steady = 0;
+    for (let trial = 0; trial < 40; trial++) {
+      const over = {
+        numBlocks: [12, 40, 400][rng.int(3)]!, maxNumSeqs: [2, 8, 64][rng.int(3)]!,
+        maxNumBatchedTokens: [32, 512][rng.int(2)]!, blockSize: [4, 16][rng.int(2)]!,
+        enablePrefixCaching: rng.float() < 0.8,
+      };
+      // A schedule of arrivals (shared prefixes) and aborts, drawn once and replayed on both paths.
+      const events = Array.from({ length: 60 }, (_, i) => ({
+        step: rng.int(300), id: `r${i}`, doc: `d${rng.int(4)}`, prompt: 1 + rng.int(40), out: 1 + rng.int(60),
+        abort: rng.float() < 0.1 ? `r${rng.int(60)}` : null,
+      }));
+      const { fast } = both(over, () => {}, (e, step, now, trace) => {
+        for (const ev of events) {
+          if (ev.step !== step) continue;
+          if (ev.abort !== null) e.abort(ev.abort, now);
+          else e.add(spec(ev.id, [[ev.doc, ev.prompt]], ev.out, trace, { blockSize: over.blockSize }), now);
+        }
+      });
+      steady += fast.engine.steadySteps;
+    }
+    expect(steady).toBeGreaterThan(1000);
+  });
+});
