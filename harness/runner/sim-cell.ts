@@ -107,6 +107,14 @@ export function runSimCell(spec: SimCellSpec): CellResult {
   const deltas = new TokenDeltas(instances.length);
   const cell = new CellRun(spec, world, instances.length);
   const { runner, requests, workflows, source, series } = cell;
+  // Steady decode steps hand their plain tokens over at once: one histogram entry per gap.
+  // Only while answers reach the router (not hung or partitioned), and not in P/D pools.
+  for (const inst of instances) {
+    inst.engine.tokenSink = {
+      ready: () => inst.reachable && inst.role === 'mixed',
+      tokens: (_nowUs, gapUs, count) => cell.itlMany(gapUs / 1000, count),
+    };
+  }
   cell.begin();
   let failover: Failover | undefined;
   if (ledger) {

@@ -4,7 +4,7 @@ import type { EvictionPolicy } from '../../policies/kv/eviction/types.js';
 import { V1Scheduler } from './v1-scheduler.js';
 import type { SchedulingPolicy } from '../../policies/scheduling/types.js';
 import { addToShape, emptyShape, resetShape, type CostModel, type StepShape } from '../cost-model/types.js';
-import { EngineRequest, type EngineRequestSpec } from './engine-request.js';
+import { EngineRequest, type BulkTokenSink, type EngineRequestSpec } from './engine-request.js';
 
 /** Static configuration of one engine (one vLLM instance). */
 export interface EngineConfig {
@@ -82,6 +82,12 @@ export class EngineCore {
   };
   /** Multiplier on step times (1 normally; a `slowdown` fault raises it). */
   stepTimeScale = 1;
+  /**
+   * Takes the plain tokens of steady decode steps in one call (null: every token goes to its
+   * request's listener). Used only when the answers of this step and of the last one both
+   * reached the client, so each such token comes one step after the request's last delivered one.
+   */
+  tokenSink: BulkTokenSink | null = null;
   readonly #requests = new Map<string, EngineRequest>();
   /** Finished requests whose blocks a connector is still sending (holdKvOnFinish). */
   readonly #held = new Map<string, EngineRequest>();
@@ -99,6 +105,9 @@ export class EngineCore {
   /** Members of the last batch whose next decode step needs `allocateSlots` (block boundary), in batch order. */
   readonly #needSlots: EngineRequest[] = [];
   #steadySteps = 0;
+  /** The last step's answers reached the client ({@link tokenSink} ready), and when it ended. */
+  #prevReady = false;
+  #prevEndUs = 0;
 
   constructor(
     config: EngineConfig, costModel: CostModel, scheduling: SchedulingPolicy, eviction: EvictionPolicy,
@@ -287,6 +296,13 @@ export class EngineCore {
     const blocksComputed = this.#connector?.onBlocksComputed !== undefined;
     const needSlots = this.#needSlots;
     needSlots.length = 0;
+    const sink = this.tokenSink;
+    const ready = sink !== null && sink.ready();
+    // Answers reach the client now and did at the end of the last step: a token whose
+    // request's previous one came then follows a token the client got then.
+    const bulk = this.#fast && ready && this.#prevReady;
+    const prevEndUs = this.#prevEndUs;
+    let bulkTokens = 0;
     let finishedAny = false;
     for (let k = 0; k < batch.length; k++) {
       const r = batch[k] as EngineRequest;
@@ -305,6 +321,7 @@ export class EngineCore {
       r.numTokens++;
       c.outputTokens++;
       const first = r.numOutputTokens === 1;
+      const prevTokenUs = r.lastTokenUs;
       r.lastTokenUs = nowUs;
       const finished = r.reachedStop;
       if (finished) {
@@ -316,9 +333,15 @@ export class EngineCore {
       }
       this.#refresh(r);
       if (this.#steadyNext && !finished && this.kv.decodeNeedsSlots(r)) needSlots.push(r);
-      r.listener.onToken(r, nowUs, first);
+      if (bulk && !finished && !first && prevTokenUs === prevEndUs) {
+        r.bulkTokenUs = nowUs;
+        bulkTokens++;
+      } else r.listener.onToken(r, nowUs, first);
       if (finished) r.listener.onFinished(r, nowUs);
     }
+    if (bulkTokens > 0) sink!.tokens(nowUs, nowUs - prevEndUs, bulkTokens);
+    this.#prevReady = ready;
+    this.#prevEndUs = nowUs;
     if (finishedAny) this.scheduler.compactRunning();
     // Only now may the next step begin: listeners above may add requests, but a step begun
     // from inside their callbacks would see finished requests still in the running list.
@@ -351,6 +374,7 @@ export class EngineCore {
   cancelStep(): void {
     this.#inStep = false;
     this.#steadyNext = false;
+    this.#prevReady = false;
   }
 
   /**

@@ -11,7 +11,7 @@ import { spec, testEngine, type Trace } from './testing.js';
 /** A decoding request as the KV manager sees it: `tokens` in all, every one but the last computed. */
 function decoding(tokens: number, blocks: number, cached: number, hashes = 100) {
   return {
-    id: 'r', numTokens: tokens, numComputedTokens: tokens - 1, blockHashes: Array.from({ length: hashes }, (_, i) => i + 1),
+    id: 'r', priority: 0, numTokens: tokens, numComputedTokens: tokens - 1, blockHashes: Array.from({ length: hashes }, (_, i) => i + 1),
     blocks: Array.from({ length: blocks }, (_, i) => i + 1), numCachedBlocks: cached, preemptions: 0,
   };
 }
