@@ -46,11 +46,14 @@ describe('fast engine ≡ step-by-step reference on every shipped scenario (byte
   for (const file of scenarios) {
     it(file, async () => {
       const steadyBefore = EngineCore.steadyStepsTotal;
+      const bulkBefore = EngineCore.bulkTokensTotal;
       const ref = await runWith('reference', file);
       expect(EngineCore.steadyStepsTotal, 'the reference path takes no fast step').toBe(steadyBefore);
+      expect(EngineCore.bulkTokensTotal, 'the reference path hands over no token in bulk').toBe(bulkBefore);
       const fast = await runWith('fast', file);
       // Every shipped scenario has steady decode stretches: the fast path is exercised, not bypassed.
       expect(EngineCore.steadyStepsTotal).toBeGreaterThan(steadyBefore);
+      expect(EngineCore.bulkTokensTotal).toBeGreaterThan(bulkBefore);
       for (const f of Object.keys(ref)) expect(fast[f] === ref[f], `${file}: ${f} differs between the engines`).toBe(true);
     }, 60_000);
   }

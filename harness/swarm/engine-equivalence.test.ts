@@ -8,13 +8,15 @@ import { checkScenario, swarmScenario } from './swarm.js';
 // eviction policy, KV tiers, P/D disaggregation, faults, run limits) the fast engine's records
 // (summary, requests, workflows, instances, events) equal the step-by-step reference's. Every
 // other scenario also gets a small token budget and sometimes a long-prefill cap, so chunked
-// prefills mix with steady decodes. Seeded: the same scenarios every run.
+// prefills mix with steady decodes, and two in three get router timeouts (which read an
+// attempt's last sign of life, moved lazily by bulk tokens). Seeded: the same scenarios every run.
 const COUNT = 150;
 
 describe('fast engine ≡ step-by-step reference on random scenarios', () => {
   it(`${COUNT} generated scenarios: identical records, with the fast path taken`, () => {
     const rng = new SeededRng('engine-equivalence');
     const before = EngineCore.steadyStepsTotal;
+    const bulkBefore = EngineCore.bulkTokensTotal;
     const failures: string[] = [];
     let cells = 0;
     for (let seed = 1; seed <= COUNT; seed++) {
@@ -23,6 +25,12 @@ describe('fast engine ≡ step-by-step reference on random scenarios', () => {
         raw.cluster['maxNumBatchedTokens'] = [48, 128, 512][rng.int(3)]!;
         if (rng.float() < 0.5) raw.cluster['longPrefillTokenThreshold'] = [16, 100][rng.int(2)]!;
       }
+      // Router idle timeouts read an attempt's last sign of life, which bulk tokens move lazily.
+      if (seed % 3 !== 1) {
+        const retry: Record<string, number> = { timeoutS: [0.02, 0.2, 2][rng.int(3)]! };
+        if (rng.float() < 0.3) retry['firstTokenTimeoutS'] = [0.5, 5][rng.int(2)]!;
+        raw['router'] = { retry };
+      }
       const res = checkScenario(raw, { rerun: false, compareEngines: true });
       cells += res.cells;
       if (res.failure !== undefined) failures.push(`seed ${seed}: ${res.failure}`);
@@ -30,6 +38,7 @@ describe('fast engine ≡ step-by-step reference on random scenarios', () => {
     expect(failures).toEqual([]);
     expect(cells).toBeGreaterThan(2 * COUNT);
     expect(EngineCore.steadyStepsTotal - before).toBeGreaterThan(10_000);
+    expect(EngineCore.bulkTokensTotal - bulkBefore).toBeGreaterThan(10_000);
   }, 120_000);
 
   it('the comparison can fail: an engine whose fast path is wrong is caught', () => {

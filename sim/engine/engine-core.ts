@@ -70,6 +70,8 @@ export function emptyTotals(): EngineTotals {
 export class EngineCore {
   /** Steady decode steps taken by every engine of this process (tests check the fast path runs). */
   static steadyStepsTotal = 0;
+  /** Tokens handed to a {@link BulkTokenSink} by every engine of this process (tests check bulk delivery runs). */
+  static bulkTokensTotal = 0;
   readonly config: EngineConfig;
   readonly kv: KvCacheManager;
   readonly scheduler: V1Scheduler;
@@ -339,7 +341,10 @@ export class EngineCore {
       } else r.listener.onToken(r, nowUs, first);
       if (finished) r.listener.onFinished(r, nowUs);
     }
-    if (bulkTokens > 0) sink!.tokens(nowUs, nowUs - prevEndUs, bulkTokens);
+    if (bulkTokens > 0) {
+      sink!.tokens(nowUs, nowUs - prevEndUs, bulkTokens);
+      EngineCore.bulkTokensTotal += bulkTokens;
+    }
     this.#prevReady = ready;
     this.#prevEndUs = nowUs;
     if (finishedAny) this.scheduler.compactRunning();

@@ -171,3 +171,60 @@ describe('EngineCore steady decode steps (fast path) against the reference', () 
     expect(steady).toBeGreaterThan(1000);
   });
 });
+
+describe('EngineCore bulk tokens (BulkTokenSink)', () => {
+  /** Two requests stepped with a sink that is ready unless `unreachableSteps` holds the step number (1-based). */
+  function withSink(fastSteps: boolean, unreachableSteps: readonly number[] = []) {
+    const trace = new Map<string, Trace>();
+    const e = testEngine({}, undefined, undefined, fastSteps);
+    const bulk: [number, number, number][] = [];
+    let step = 0;
+    e.tokenSink = { ready: () => !unreachableSteps.includes(step), tokens: (now, gap, n) => bulk.push([now, gap, n]) };
+    e.add(spec('a', [['a', 100]], 5, trace), 0);
+    e.add(spec('b', [['b', 100]], 3, trace), 0);
+    let now = 0;
+    for (;;) {
+      const d = e.beginStep(now);
+      if (d === null) break;
+      step++;
+      now += d;
+      e.endStep(now);
+    }
+    return { bulk, tokens: (id: string) => trace.get(id)!.tokens };
+  }
+
+  it('hands over tokens whose request got its previous token at the last step end; first and last tokens go one by one', () => {
+    const { bulk, tokens } = withSink(true);
+    // Steps end at 3000 (prefill: first tokens, one by one), 4010, 5020 (b's last), 6025, 7030 (a's last).
+    // At 4010 both previous tokens came at 3000: 2 in bulk, gap 1010. At 5020 a in bulk, b
+    // finishes (one by one); at 6025 a in bulk (gap 1005); at 7030 a finishes.
+    expect(bulk).toEqual([[4010, 1010, 2], [5020, 1010, 1], [6025, 1005, 1]]);
+    expect(tokens('a')).toEqual([3000, 7030]);
+    expect(tokens('b')).toEqual([3000, 5020]);
+  });
+
+  it('nothing in bulk on the reference path, nor in a step whose answers, or the last step\'s, did not reach the client', () => {
+    expect(withSink(false).bulk).toEqual([]);
+    expect(withSink(false).tokens('a')).toEqual([3000, 4010, 5020, 6025, 7030]);
+    // Step 2 (ends 4010) unreachable: its tokens and step 3's (the last step's were held) go one by one.
+    const { bulk, tokens } = withSink(true, [2]);
+    expect(bulk).toEqual([[6025, 1005, 1]]);
+    expect(tokens('a')).toEqual([3000, 4010, 5020, 7030]);
+  });
+
+  it('marks each bulk token on its request (the client reads its last sign of life there)', () => {
+    const e = testEngine({}, undefined, undefined, true);
+    e.tokenSink = { ready: () => true, tokens: () => {} };
+    const r = e.add(spec('c', [['c', 10]], 4, new Map()), 0);
+    if ('reject' in r) throw new Error(r.reject);
+    let now = 0;
+    const seen: number[] = [];
+    for (let d = e.beginStep(now); d !== null; d = e.beginStep(now)) {
+      now += d;
+      e.endStep(now);
+      seen.push(r.bulkTokenUs);
+    }
+    // Prefill 1000 + 100 = 1100 (first token), then decodes of 1005 µs: 2105 and 3110 in bulk, 4115 the last.
+    expect(seen).toEqual([-1, 2105, 3110, 3110]);
+  });
+});
