@@ -162,7 +162,7 @@ export class V1Scheduler {
     // The batch is rebuilt in place and truncated at the end: `length = 0` would make V8 drop
     // the backing store and re-grow it every step (an allocation per scheduled token).
     let size = 0;
-    const { maxNumBatchedTokens, maxNumSeqs, maxModelLen, longPrefillTokenThreshold } = this.#limits;
+    const { maxNumBatchedTokens, maxModelLen, longPrefillTokenThreshold } = this.#limits;
     const running = this.running;
     const kv = this.#kv;
     let budget = maxNumBatchedTokens;
@@ -211,60 +211,70 @@ export class V1Scheduler {
     }
 
     // 2. Waiting requests, only when this pass preempted nothing.
-    if (b.preempted.length === preemptedBefore) {
-      const waiting = this.waiting;
-      while (waiting.size > 0 && budget > 0) {
-        if (running.length >= maxNumSeqs) break;
-        const req = waiting.peek()!;
-        kv.lastHitCrossAgentTokens = 0;
-        let hitTokens = 0;
-        let hitBlocks = NO_BLOCKS;
-        let computed = req.numComputedTokens;
-        const lookedUp = computed === 0;
-        let external = 0;
-        if (lookedUp) {
-          hitTokens = kv.getComputedBlocks(req);
-          hitBlocks = kv.hitBlocks;
-          computed = hitTokens;
-          if (this.#connector !== null) external = this.#connector.matchedTokens(req, hitTokens, nowUs);
-        }
-        if (external > 0) {
-          // load_kv_async: blocks allocated, none scheduled, not cached until the load is done.
-          // vLLM allocates the external tokens' blocks only; we take the whole prompt's, so a
-          // loaded request never needs a block to compute the rest of its prompt (otherwise
-          // loaded requests can fill the cache and wait on each other with nothing running).
-          if (!kv.allocateSlots(req, req.numTokens - hitTokens, hitTokens, hitBlocks, nowUs, true)) break;
-          waiting.pop();
-          kv.recordPrefixStats(req, hitTokens);
-          if (req.numCachedTokens < 0) req.crossAgentCachedTokens = kv.lastHitCrossAgentTokens;
-          req.status = 'waiting-kv';
-          req.numComputedTokens = hitTokens;
-          req.numExternalTokens = external;
-          this.#loading.push(req);
-          this.#loadDoneUs.push(this.#connector!.startLoad(req, hitTokens, external, nowUs));
-          b.loadChanged.push(req);
-          continue;
-        }
-        let n = req.numTokens - computed;
-        if (longPrefillTokenThreshold > 0 && longPrefillTokenThreshold < n) n = longPrefillTokenThreshold;
-        if (n > budget) n = budget;
-        if (!kv.allocateSlots(req, n, hitTokens, hitBlocks, nowUs)) break;
-        waiting.pop();
-        if (lookedUp) kv.recordPrefixStats(req, hitTokens);
-        running.push(req);
-        req.status = 'running';
-        req.numComputedTokens = computed;
-        if (req.numCachedTokens < 0) {
-          req.numCachedTokens = computed;
-          if (lookedUp) req.crossAgentCachedTokens = kv.lastHitCrossAgentTokens;
-        }
-        req.numScheduledTokens = n;
-        scheduled[size++] = req;
-        b.tokens += n;
-        budget -= n;
-      }
-    }
+    if (b.preempted.length === preemptedBefore) size = this.#admit(nowUs, size, budget);
     scheduled.length = size;
+  }
+
+  // vLLM's admission of waiting requests (a pass's second part) into the batch after `size`
+  // scheduled ones with `budget` tokens left; returns the batch's new size.
+  #admit(nowUs: number, size: number, budget: number): number {
+    const b = this.batch;
+    const scheduled = b.scheduled;
+    const { maxNumSeqs, longPrefillTokenThreshold } = this.#limits;
+    const running = this.running;
+    const kv = this.#kv;
+    const waiting = this.waiting;
+    while (waiting.size > 0 && budget > 0) {
+      if (running.length >= maxNumSeqs) break;
+      const req = waiting.peek()!;
+      kv.lastHitCrossAgentTokens = 0;
+      let hitTokens = 0;
+      let hitBlocks = NO_BLOCKS;
+      let computed = req.numComputedTokens;
+      const lookedUp = computed === 0;
+      let external = 0;
+      if (lookedUp) {
+        hitTokens = kv.getComputedBlocks(req);
+        hitBlocks = kv.hitBlocks;
+        computed = hitTokens;
+        if (this.#connector !== null) external = this.#connector.matchedTokens(req, hitTokens, nowUs);
+      }
+      if (external > 0) {
+        // load_kv_async: blocks allocated, none scheduled, not cached until the load is done.
+        // vLLM allocates the external tokens' blocks only; we take the whole prompt's, so a
+        // loaded request never needs a block to compute the rest of its prompt (otherwise
+        // loaded requests can fill the cache and wait on each other with nothing running).
+        if (!kv.allocateSlots(req, req.numTokens - hitTokens, hitTokens, hitBlocks, nowUs, true)) break;
+        waiting.pop();
+        kv.recordPrefixStats(req, hitTokens);
+        if (req.numCachedTokens < 0) req.crossAgentCachedTokens = kv.lastHitCrossAgentTokens;
+        req.status = 'waiting-kv';
+        req.numComputedTokens = hitTokens;
+        req.numExternalTokens = external;
+        this.#loading.push(req);
+        this.#loadDoneUs.push(this.#connector!.startLoad(req, hitTokens, external, nowUs));
+        b.loadChanged.push(req);
+        continue;
+      }
+      let n = req.numTokens - computed;
+      if (longPrefillTokenThreshold > 0 && longPrefillTokenThreshold < n) n = longPrefillTokenThreshold;
+      if (n > budget) n = budget;
+      if (!kv.allocateSlots(req, n, hitTokens, hitBlocks, nowUs)) break;
+      waiting.pop();
+      if (lookedUp) kv.recordPrefixStats(req, hitTokens);
+      running.push(req);
+      req.status = 'running';
+      req.numComputedTokens = computed;
+      if (req.numCachedTokens < 0) {
+        req.numCachedTokens = computed;
+        if (lookedUp) req.crossAgentCachedTokens = kv.lastHitCrossAgentTokens;
+      }
+      req.numScheduledTokens = n;
+      scheduled[size++] = req;
+      b.tokens += n;
+      budget -= n;
+    }
+    return size;
   }
 
   /** Drop finished or aborted requests from the running list, keeping order. */
