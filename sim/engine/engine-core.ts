@@ -102,10 +102,15 @@ export class EngineCore {
   #decodingContextTokens = 0;
   /** Steady decode steps are allowed (the option, and no KV connector: loads change batches). */
   readonly #fast: boolean;
-  /** The last batch held every running request, each decoding: the next may be the same (fast path). */
+  /**
+   * The last batch held every running request and each is now decoding (none in the middle of
+   * its prefill): the next batch starts with all of them, one token each (fast path).
+   */
   #steadyNext = false;
   /** Members of the last batch whose next decode step needs `allocateSlots` (block boundary), in batch order. */
   readonly #needSlots: EngineRequest[] = [];
+  /** Members of the last batch that finished their prefill in it (their next step decodes one token). */
+  readonly #fresh: EngineRequest[] = [];
   #steadySteps = 0;
   /** The last step's answers reached the client ({@link tokenSink} ready), and when it ended. */
   #prevReady = false;
@@ -237,7 +242,10 @@ export class EngineCore {
   beginStep(nowUs: number): number | null {
     if (this.#inStep) throw new Error('EngineCore.beginStep while a step is in progress');
     if (this.#requests.size === 0) return null;
-    if (this.#steadyNext && this.scheduler.scheduleSteady(nowUs, this.#needSlots)) return this.#beginSteady(nowUs);
+    if (this.#steadyNext) {
+      const k = this.scheduler.scheduleSteady(nowUs, this.#needSlots, this.#fresh);
+      if (k >= 0) return this.#beginSteady(nowUs, k);
+    }
     this.#steadyNext = false;
     if (this.#connector !== null) this.scheduler.finishLoads(nowUs);
     const batch = this.scheduler.schedule(nowUs);
@@ -248,36 +256,40 @@ export class EngineCore {
     const shape = this.#shape;
     resetShape(shape);
     // Indexed loops: for...of allocates iterator results on this per-step path.
-    for (let k = 0; k < batch.scheduled.length; k++) {
-      const r = batch.scheduled[k] as EngineRequest;
-      if (r.firstScheduledUs < 0) r.firstScheduledUs = nowUs;
-      this.#refresh(r); // admission may have set computed tokens from a prefix hit
-      const before = r.numComputedTokens;
-      const n = r.numScheduledTokens;
-      const samples = before + n >= r.numTokens;
-      const isDecode = n === 1 && r.numOutputTokens > 0 && before === r.numTokens - 1;
-      addToShape(shape, before, n, isDecode, samples);
-    }
-    this.#steadyNext = this.#fast && shape.prefillSeqs === 0 && batch.scheduled.length === this.scheduler.running.length;
+    for (let k = 0; k < batch.scheduled.length; k++) this.#addToStep(batch.scheduled[k] as EngineRequest, nowUs);
+    this.#steadyNext = this.#fast && batch.scheduled.length === this.scheduler.running.length;
     this.#inStep = true;
     this.#stepStartUs = nowUs;
     return this.costModel.stepTimeUs(shape) * this.stepTimeScale;
   }
 
-  // The batch is the last one again, every request decoding one token: its shape is the sum
-  // addToShape would make (one decode per request reading its whole context, each sampling).
-  #beginSteady(nowUs: number): number {
-    const k = this.scheduler.running.length;
+  // The batch starts with the `k` running requests, each decoding one token: their part of the
+  // shape is the sum addToShape would make (one decode per request reading its whole context,
+  // each sampling). Requests admitted after them are added one by one, as in beginStep.
+  #beginSteady(nowUs: number, k: number): number {
     const shape = this.#shape;
     resetShape(shape);
     shape.decodeSeqs = k;
-    shape.decodeKvReadTokens = this.#decodingContextTokens; // Σ numTokens = Σ (computed + 1) over the batch
+    shape.decodeKvReadTokens = this.#decodingContextTokens; // Σ numTokens = Σ (computed + 1) over the k
     shape.sampledSeqs = k;
+    const batch = this.scheduler.batch.scheduled;
+    for (let j = k; j < batch.length; j++) this.#addToStep(batch[j] as EngineRequest, nowUs);
     this.#steadySteps++;
     EngineCore.steadyStepsTotal++;
     this.#inStep = true;
     this.#stepStartUs = nowUs;
     return this.costModel.stepTimeUs(shape) * this.stepTimeScale;
+  }
+
+  // One scheduled request's part of the step's shape.
+  #addToStep(r: EngineRequest, nowUs: number): void {
+    if (r.firstScheduledUs < 0) r.firstScheduledUs = nowUs;
+    this.#refresh(r); // admission may have set computed tokens from a prefix hit
+    const before = r.numComputedTokens;
+    const n = r.numScheduledTokens;
+    const samples = before + n >= r.numTokens;
+    const isDecode = n === 1 && r.numOutputTokens > 0 && before === r.numTokens - 1;
+    addToShape(this.#shape, before, n, isDecode, samples);
   }
 
   /** The shape of the step in progress (for explain/trace tools). */
@@ -298,6 +310,8 @@ export class EngineCore {
     const blocksComputed = this.#connector?.onBlocksComputed !== undefined;
     const needSlots = this.#needSlots;
     needSlots.length = 0;
+    const fresh = this.#fresh;
+    fresh.length = 0;
     const sink = this.tokenSink;
     const ready = sink !== null && sink.ready();
     // Answers reach the client now and did at the end of the last step: a token whose
@@ -317,6 +331,7 @@ export class EngineCore {
       else c.prefillTokens += n;
       if (r.numComputedTokens < r.numTokens) {
         this.#refresh(r); // partial prefill: the sampled token is discarded
+        this.#steadyNext = false; // it needs more than one token next step
         continue;
       }
       r.numOutputTokens++;
@@ -334,7 +349,10 @@ export class EngineCore {
         finishedAny = true;
       }
       this.#refresh(r);
-      if (this.#steadyNext && !finished && this.kv.decodeNeedsSlots(r)) needSlots.push(r);
+      if (this.#steadyNext && !finished) {
+        if (this.kv.decodeNeedsSlots(r)) needSlots.push(r);
+        if (n !== 1) fresh.push(r);
+      }
       if (bulk && !finished && !first && prevTokenUs === prevEndUs) {
         r.bulkTokenUs = nowUs;
         bulkTokens++;

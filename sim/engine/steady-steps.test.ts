@@ -92,33 +92,45 @@ function both(over: Parameters<typeof testEngine>[0], add: (e: EngineCore, trace
 }
 
 describe('EngineCore steady decode steps (fast path) against the reference', () => {
-  it('two requests: the prefill step and the first all-decode step are full passes, the rest steady', () => {
+  it('two requests: the prefill step is a full pass, every decode step after it is fast', () => {
     const { fast } = both({}, (e, t) => {
       e.add(spec('a', [['a', 100]], 5, t), 0);
       e.add(spec('b', [['b', 100]], 3, t), 0);
     });
-    // Step 1 prefills 200 tokens: 1000 + 2000 = 3000 µs, both first tokens at 3000.
-    // Step 2 (full pass: the last batch was a prefill) decodes both: 1010 µs → 4010.
-    // Step 3 steady, 1010 µs → 5020: b's third token, b finishes.
-    // Steps 4 and 5 steady, a alone, 1005 µs each → 6025, 7030.
+    // Step 1 (full pass) prefills 200 tokens: 1000 + 2000 = 3000 µs, both first tokens at 3000.
+    // Step 2 (fast: both finished their prefill, so each decodes one token): 1010 µs → 4010.
+    // Step 3 fast, 1010 µs → 5020: b's third token, b finishes.
+    // Steps 4 and 5 fast, a alone, 1005 µs each → 6025, 7030.
     expect(fast.trace.get('a')!.tokens).toEqual([3000, 4010, 5020, 6025, 7030]);
     expect(fast.trace.get('b')!.tokens).toEqual([3000, 4010, 5020]);
+    expect(fast.engine.steadySteps).toBe(4);
+  });
+
+  it('a request arriving while others decode is admitted in a fast step, after their tokens', () => {
+    const { fast } = both({}, (e, t) => {
+      e.add(spec('a', [['a', 40]], 4, t), 0);
+    }, (e, step, now, t) => {
+      if (step === 2) e.add(spec('b', [['b', 40]], 2, t), now);
+    });
+    // Step 1 (full pass): a's prefill, 1000 + 400 = 1400. Step 2 (fast): a decodes, 1005 → 2405;
+    // b arrives. Step 3 (fast): a decodes and b's 40-token prompt is admitted after it:
+    // 1000 + 400 + 5 = 1405 → 3810. Step 4 (fast): both decode, 1010 → 4820; both finish.
+    expect(fast.trace.get('a')!.tokens).toEqual([1400, 2405, 3810, 4820]);
+    expect(fast.trace.get('b')!.tokens).toEqual([3810, 4820]);
     expect(fast.engine.steadySteps).toBe(3);
   });
 
-  it('a full waiting queue blocks the fast path only while it could admit (maxNumSeqs reached: steady)', () => {
-    const { fast } = both({ maxNumSeqs: 1 }, (e, t) => {
-      e.add(spec('a', [['a', 40]], 4, t), 0);
-      e.add(spec('b', [['b', 40]], 2, t), 0);
+  it('a chunked prefill keeps the next step on the full pass until its prompt is done', () => {
+    const { fast } = both({ maxNumBatchedTokens: 32 }, (e, t) => {
+      e.add(spec('a', [['a', 50]], 3, t), 0);
     });
-    // a: prefill (1000 + 400 = 1400), then decodes at 2405 (full pass), 3410, 4415 (steady).
-    // b waits (1 seq max), then prefills at 4415 + 1400 = 5815, decodes at 6820 (full pass).
-    expect(fast.trace.get('a')!.tokens).toEqual([1400, 2405, 3410, 4415]);
-    expect(fast.trace.get('b')!.tokens).toEqual([5815, 6820]);
+    // Step 1 (full): 32 of 50 prompt tokens, 1000 + 320 = 1320. Step 2 (full: a was mid-prefill):
+    // the other 18, 1000 + 180 = 1180 → 2500, first token. Steps 3 and 4 fast: 1005 each.
+    expect(fast.trace.get('a')!.tokens).toEqual([2500, 3505, 4510]);
     expect(fast.engine.steadySteps).toBe(2);
   });
 
-  it('an arrival or an abort between steps sends the next step through the full pass', () => {
+  it('an abort between steps sends the next step through the full pass; an arrival does not', () => {
     const { fast } = both({}, (e, t) => {
       e.add(spec('a', [['a', 20]], 30, t), 0);
       e.add(spec('b', [['b', 20]], 30, t), 0);
@@ -126,10 +138,10 @@ describe('EngineCore steady decode steps (fast path) against the reference', () 
       if (step === 6) e.add(spec('c', [['c', 20]], 3, new Map()), now);
       if (step === 12) e.abort('b', now);
     });
-    // 30 steps of a: 1 prefill, full passes after it, after c's arrival (prefill), after c's
-    // first decode step, after the abort; the rest steady.
+    // 30 steps of a: the first (a and b's prefill) and the one after the abort are full passes;
+    // c's prefill joins a fast step (its 20 tokens fit the budget), its decodes are fast too.
     expect(fast.engine.counters.steps).toBe(30);
-    expect(fast.engine.steadySteps).toBe(30 - 5);
+    expect(fast.engine.steadySteps).toBe(30 - 2);
   });
 
   it('when a block boundary finds no free block, the step falls back to the full pass and preempts like the reference', () => {

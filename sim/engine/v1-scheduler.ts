@@ -103,21 +103,22 @@ export class V1Scheduler {
   }
 
   /**
-   * The same batch as {@link schedule} when the last batch held every running request, each
-   * decoding, and nothing can join or leave (the caller checks that): every request again gets
-   * one token. Only `needSlots` — the members whose `allocateSlots` is not a no-op this step
-   * ({@link KvCacheManager.decodeNeedsSlots}), in running order — are touched, so the step
-   * costs O(those) instead of O(batch). Returns false, changing nothing, when the free blocks
-   * cannot cover their new blocks (the full pass must then preempt) or when the waiting queue
-   * could admit a request; then call {@link schedule}. The policy's hooks run as in schedule().
+   * The same batch as {@link schedule} when the last batch held every running request and each
+   * is now decoding, none aborted or preempted since (the caller checks that): every running
+   * request gets one token, then waiting requests are admitted as the full pass would. Of the
+   * running requests only `needSlots` — those whose `allocateSlots` is not a no-op this step
+   * ({@link KvCacheManager.decodeNeedsSlots}), in running order — and `fresh` — those that
+   * finished their prefill in the last step (scheduled tokens back to 1) — are touched, so the
+   * running part costs O(those) instead of O(batch). Returns how many running requests got
+   * their token (the batch's first ones), or -1, changing nothing, when the free blocks cannot
+   * cover their new blocks (the full pass must then preempt) or the budget cannot give each a
+   * token; then call {@link schedule}. The policy's hooks run as in schedule().
    */
-  scheduleSteady(nowUs: number, needSlots: readonly SchedRequest[]): boolean {
+  scheduleSteady(nowUs: number, needSlots: readonly SchedRequest[], fresh: readonly SchedRequest[]): number {
     const running = this.running;
     const k = running.length;
-    const { maxNumBatchedTokens, maxNumSeqs } = this.#limits;
-    if (k === 0 || k > maxNumBatchedTokens) return false;
-    // The full pass peeks at the queue only with budget left and room under maxNumSeqs.
-    if (this.waiting.size > 0 && k < maxNumSeqs && k < maxNumBatchedTokens) return false;
+    const { maxNumBatchedTokens } = this.#limits;
+    if (k === 0 || k > maxNumBatchedTokens) return -1;
     const kv = this.#kv;
     const bs = kv.blockSize;
     let newBlocks = 0;
@@ -126,7 +127,7 @@ export class V1Scheduler {
       if (r.status === 'running' && r.numTokens > r.blocks.length * bs) newBlocks++;
     }
     // Each allocation takes one block off the free set; the first that finds it empty would preempt.
-    if (newBlocks > kv.pool.numFree) return false;
+    if (newBlocks > kv.pool.numFree) return -1;
     const b = this.batch;
     const scheduled = b.scheduled;
     // Requests that left since the last batch (finished) drop out of it, as schedule() would rebuild it.
@@ -135,13 +136,15 @@ export class V1Scheduler {
     b.preempted.length = 0;
     b.tokens = k;
     this.#policy.beforeSchedule?.(nowUs);
+    for (let j = 0; j < fresh.length; j++) if (fresh[j]!.status === 'running') fresh[j]!.numScheduledTokens = 1;
     for (let j = 0; j < needSlots.length; j++) {
       const r = needSlots[j]!;
       if (r.status !== 'running') continue;
       if (!kv.allocateSlots(r, 1, 0, NO_BLOCKS, nowUs)) throw new Error('V1Scheduler.scheduleSteady: allocation failed after the free-block check');
     }
+    scheduled.length = this.#admit(nowUs, k, maxNumBatchedTokens - k);
     this.#policy.onScheduled?.(scheduled, nowUs);
-    return true;
+    return k;
   }
 
   // Remove requests no longer running from the batch, zeroing their scheduled tokens.
