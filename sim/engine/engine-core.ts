@@ -312,6 +312,7 @@ export class EngineCore {
     needSlots.length = 0;
     const fresh = this.#fresh;
     fresh.length = 0;
+    const bs = this.config.blockSize;
     const sink = this.tokenSink;
     const ready = sink !== null && sink.ready();
     // Answers reach the client now and did at the end of the last step: a token whose
@@ -350,7 +351,11 @@ export class EngineCore {
       }
       this.#refresh(r);
       if (this.#steadyNext && !finished) {
-        if (this.kv.decodeNeedsSlots(r)) needSlots.push(r);
+        // This step's allocateSlots left the request's blocks and cache covering its tokens, so
+        // one more token needs a block or fills one only at numTokens ≡ 1 or 0 (mod block
+        // size): test those alone, and skip reading the block lists of the rest (cache misses).
+        const m = r.numTokens % bs;
+        if ((m <= 1 || bs === 1) && this.kv.decodeNeedsSlots(r)) needSlots.push(r);
         if (n !== 1) fresh.push(r);
       }
       if (bulk && !finished && !first && prevTokenUs === prevEndUs) {
@@ -423,6 +428,19 @@ export class EngineCore {
     }
     if (pending !== this.#pendingPrefillTokens || decoding !== this.#decodingContextTokens) {
       throw new Error(`engine gauges drifted: pending ${this.#pendingPrefillTokens} vs ${pending}, decoding ${this.#decodingContextTokens} vs ${decoding}`);
+    }
+    this.#checkNeedSlots();
+  }
+
+  // Between steps on the fast path: every running request whose next decode token needs
+  // allocateSlots is in the list the next step will serve (the others are skipped).
+  #checkNeedSlots(): void {
+    if (!this.#steadyNext || this.#inStep) return;
+    const listed = new Set(this.#needSlots);
+    for (const r of this.scheduler.running) {
+      if (!listed.has(r as EngineRequest) && this.kv.decodeNeedsSlots(r)) {
+        throw new Error(`fast path: request ${r.id} needs allocateSlots at ${r.numTokens} tokens but is not listed`);
+      }
     }
   }
 
