@@ -361,19 +361,28 @@ export class EngineCore {
       if (bulk && !finished && !first && prevTokenUs === prevEndUs) {
         r.bulkTokenUs = nowUs;
         bulkTokens++;
-      } else r.listener.onToken(r, nowUs, first);
+      } else {
+        // Tokens before this one reach the client first: inter-token gaps keep the step's
+        // order (their floating-point sum, in a --shard report, is order-dependent).
+        if (bulkTokens > 0) bulkTokens = this.#flushBulk(nowUs, nowUs - prevEndUs, bulkTokens);
+        r.listener.onToken(r, nowUs, first);
+      }
       if (finished) r.listener.onFinished(r, nowUs);
     }
-    if (bulkTokens > 0) {
-      sink!.tokens(nowUs, nowUs - prevEndUs, bulkTokens);
-      EngineCore.bulkTokensTotal += bulkTokens;
-    }
+    if (bulkTokens > 0) this.#flushBulk(nowUs, nowUs - prevEndUs, bulkTokens);
     this.#prevReady = ready;
     this.#prevEndUs = nowUs;
     if (finishedAny) this.scheduler.compactRunning();
     // Only now may the next step begin: listeners above may add requests, but a step begun
     // from inside their callbacks would see finished requests still in the running list.
     this.#inStep = false;
+  }
+
+  // Hand `count` tokens to the sink; returns 0 (none pending).
+  #flushBulk(nowUs: number, gapUs: number, count: number): number {
+    this.tokenSink!.tokens(nowUs, gapUs, count);
+    EngineCore.bulkTokensTotal += count;
+    return 0;
   }
 
   /** Remove a request (timeout, client gone); frees its blocks. No callbacks are made. */
