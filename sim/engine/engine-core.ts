@@ -20,8 +20,10 @@ export interface EngineConfig {
 /** How an engine advances its steps. */
 export interface EngineOptions {
   /**
-   * Steady decode steps skip the scheduler's walk over the batch (default true; see
-   * docs/performance.md). False: the step-by-step reference path. Both give identical results.
+   * Fast steps (default true; see docs/performance.md): running requests that are all decoding
+   * get their token without the scheduler's walk, and plain tokens go to the
+   * {@link EngineCore.tokenSink} in bulk. False: the step-by-step reference path. Both give
+   * identical results.
    */
   readonly fastSteps?: boolean;
 }
@@ -68,7 +70,7 @@ export function emptyTotals(): EngineTotals {
  * should step again if nothing else runs.
  */
 export class EngineCore {
-  /** Steady decode steps taken by every engine of this process (tests check the fast path runs). */
+  /** Fast steps taken by every engine of this process (tests check the fast path runs). */
   static steadyStepsTotal = 0;
   /** Tokens handed to a {@link BulkTokenSink} by every engine of this process (tests check bulk delivery runs). */
   static bulkTokensTotal = 0;
@@ -85,9 +87,9 @@ export class EngineCore {
   /** Multiplier on step times (1 normally; a `slowdown` fault raises it). */
   stepTimeScale = 1;
   /**
-   * Takes the plain tokens of steady decode steps in one call (null: every token goes to its
-   * request's listener). Used only when the answers of this step and of the last one both
-   * reached the client, so each such token comes one step after the request's last delivered one.
+   * Takes a step's plain tokens in one call (null: every token goes to its request's listener):
+   * on the fast path, when the answers of this step and of the last one both reached the
+   * client, the tokens whose request's previous token came at the end of the last step.
    */
   tokenSink: BulkTokenSink | null = null;
   readonly #requests = new Map<string, EngineRequest>();
@@ -100,7 +102,7 @@ export class EngineCore {
   #stepStartUs = 0;
   #pendingPrefillTokens = 0;
   #decodingContextTokens = 0;
-  /** Steady decode steps are allowed (the option, and no KV connector: loads change batches). */
+  /** Fast steps are allowed (the option, and no KV connector: loads change batches between steps). */
   readonly #fast: boolean;
   /**
    * The last batch held every running request and each is now decoding (none in the middle of
@@ -187,7 +189,7 @@ export class EngineCore {
     return true;
   }
 
-  /** Steps scheduled by the fast path (steady decode steps) so far. */
+  /** Steps scheduled by the fast path so far. */
   get steadySteps(): number {
     return this.#steadySteps;
   }
@@ -363,7 +365,7 @@ export class EngineCore {
         bulkTokens++;
       } else {
         // Tokens before this one reach the client first: inter-token gaps keep the step's
-        // order (their floating-point sum, in a --shard report, is order-dependent).
+        // order (the histogram's floating-point sum is order-dependent).
         if (bulkTokens > 0) bulkTokens = this.#flushBulk(nowUs, nowUs - prevEndUs, bulkTokens);
         r.listener.onToken(r, nowUs, first);
       }

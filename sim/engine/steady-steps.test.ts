@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { LruEviction } from '../../policies/kv/eviction/lru.js';
 import { SeededRng } from '../../policies/rng.js';
 import { KvCacheManager } from './kv-cache-manager.js';
+import { FcfsPolicy } from '../../policies/scheduling/fcfs.js';
+import type { SchedulingPolicy } from '../../policies/scheduling/types.js';
 import type { EngineCore } from './engine-core.js';
 import { spec, testEngine, type Trace } from './testing.js';
 
@@ -155,6 +157,36 @@ describe('EngineCore steady decode steps (fast path) against the reference', () 
     expect(ref.preempted[0]).toBe('c');
     expect(fast.engine.counters.preemptions).toBeGreaterThan(0);
     expect(fast.engine.steadySteps).toBeGreaterThan(0);
+  });
+
+  it('a policy\'s per-step hooks see what they see in the full pass (scheduled tokens zeroed, then the batch)', () => {
+    const seen = (fastSteps: boolean): string[] => {
+      const log: string[] = [];
+      const fcfs = new FcfsPolicy();
+      const policy: SchedulingPolicy = {
+        name: 'logging-fcfs',
+        newQueue: () => fcfs.newQueue(),
+        preemptionVictim: (running) => fcfs.preemptionVictim(running),
+        beforeSchedule: () => log.push(`before ${e.scheduler.running.map((r) => `${r.id}:${r.numScheduledTokens}`).join(' ')}`),
+        onScheduled: (batch) => log.push(`batch ${batch.map((r) => `${r.id}:${r.numScheduledTokens}`).join(' ')}`),
+      };
+      const e = testEngine({}, policy, undefined, fastSteps);
+      const t = new Map<string, Trace>();
+      e.add(spec('a', [['a', 30]], 4, t), 0);
+      let now = 0;
+      for (let step = 0; ; step++) {
+        if (step === 2) e.add(spec('b', [['b', 20]], 2, t), now);
+        const d = e.beginStep(now);
+        if (d === null) break;
+        now += d;
+        e.endStep(now);
+      }
+      return log;
+    };
+    const fast = seen(true);
+    expect(fast).toEqual(seen(false));
+    // Step 3 admits b (20-token prompt) after a's decode token; before it every count reads 0.
+    expect(fast.slice(4, 6)).toEqual(['before a:0', 'batch a:1 b:20']);
   });
 
   it('random load (arrivals, aborts, tiny caches, token budgets): identical to the reference step for step', () => {

@@ -112,7 +112,8 @@ export class V1Scheduler {
    * running part costs O(those) instead of O(batch). Returns how many running requests got
    * their token (the batch's first ones), or -1, changing nothing, when the free blocks cannot
    * cover their new blocks (the full pass must then preempt) or the budget cannot give each a
-   * token; then call {@link schedule}. The policy's hooks run as in schedule().
+   * token; then call {@link schedule}. The policy's hooks run as in schedule() (a
+   * `beforeSchedule` hook costs a walk: it must see every scheduled-token count zeroed).
    */
   scheduleSteady(nowUs: number, needSlots: readonly SchedRequest[], fresh: readonly SchedRequest[]): number {
     const running = this.running;
@@ -135,8 +136,15 @@ export class V1Scheduler {
     if (scheduled.length !== k) throw new Error('V1Scheduler.scheduleSteady: the last batch was not the running list');
     b.preempted.length = 0;
     b.tokens = k;
-    this.#policy.beforeSchedule?.(nowUs);
-    for (let j = 0; j < fresh.length; j++) if (fresh[j]!.status === 'running') fresh[j]!.numScheduledTokens = 1;
+    const before = this.#policy.beforeSchedule;
+    if (before !== undefined) {
+      // The full pass calls it with every request's scheduled tokens zeroed: so does this one.
+      for (let j = 0; j < k; j++) scheduled[j]!.numScheduledTokens = 0;
+      before.call(this.#policy, nowUs);
+      for (let j = 0; j < k; j++) scheduled[j]!.numScheduledTokens = 1;
+    } else {
+      for (let j = 0; j < fresh.length; j++) if (fresh[j]!.status === 'running') fresh[j]!.numScheduledTokens = 1;
+    }
     for (let j = 0; j < needSlots.length; j++) {
       const r = needSlots[j]!;
       if (r.status !== 'running') continue;
