@@ -23,6 +23,21 @@ describe('LogHistogram', () => {
     expect(a.mean).toBe((5 * 4 + 12.5 * 2 + 2e9 + 0.0001) / 11);
   });
 
+  it('recordMany(v, k) is k records of v: same buckets, count and (bit for bit) sum', () => {
+    const one = new LogHistogram();
+    const many = new LogHistogram();
+    // 0.1 + 0.1 + 0.1 ≠ 0.3 in floating point: the sum must be built one value at a time.
+    const runs: [number, number][] = [[0.1, 3], [1.005, 7], [0.1, 1], [40, 0], [5, 2], [-1, 4], [Number.NaN, 2], [0.1, 5]];
+    for (const [v, k] of runs) {
+      for (let i = 0; i < k; i++) one.record(v);
+      many.recordMany(v, k);
+    }
+    expect(many.count).toBe(18); // 3 + 7 + 1 + 2 + 5; negatives, NaN and k = 0 add nothing
+    expect(many.toSparse()).toEqual(one.toSparse());
+    expect(Object.is(many.mean, one.mean)).toBe(true);
+    expect(many.toSparse().sum).not.toBe(0.1 * 9 + 1.005 * 7 + 5 * 2); // the multiplied sum differs: order matters
+  });
+
   it('ignores negative and non-finite values, also right after a recorded one', () => {
     const h = new LogHistogram();
     h.record(3);

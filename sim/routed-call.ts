@@ -56,8 +56,9 @@ export class Attempt implements EngineListener {
   state: AttemptState = 'sent';
   /** Client-visible time of the first token (-1 before). */
   firstTokenUs = -1;
-  /** Client-visible time of the last sign of life (send, then each delivered token). */
-  lastSeenUs: number;
+  /** The engine's request once sent (its tokens of steady steps arrive in bulk: {@link lastSeenUs}). */
+  req: EngineRequest | null = null;
+  #lastSeenUs: number;
   /** A token (or, in a prefill phase, its one token) arrived: the time-to-first-token timeout no longer applies. */
   gotToken = false;
   /** Timeout timer id (-1: none). */
@@ -74,8 +75,21 @@ export class Attempt implements EngineListener {
     readonly instance: SimInstance,
     readonly sendUs: number,
   ) {
-    this.lastSeenUs = sendUs;
+    this.#lastSeenUs = sendUs;
     this.phase = rc.phase;
+  }
+
+  /**
+   * Client-visible time of the last sign of life (send, then each delivered token), counting
+   * tokens the engine handed over in bulk (EngineRequest.bulkTokenUs): all these times only grow.
+   */
+  get lastSeenUs(): number {
+    const bulkUs = this.req === null ? -1 : this.req.bulkTokenUs;
+    return bulkUs > this.#lastSeenUs ? bulkUs : this.#lastSeenUs;
+  }
+
+  set lastSeenUs(us: number) {
+    this.#lastSeenUs = us;
   }
 
   onToken(_req: EngineRequest, nowUs: number, first: boolean): void {

@@ -151,6 +151,9 @@ export class SimRouter implements AttemptHost {
     if (a.phase === 'prefill') return; // the prefill's token is the router's, not the client's
     if (first) a.firstTokenUs = nowUs;
     a.rc.streaming = true;
+    // Tokens handed over in bulk since the last one delivered here reached the client first.
+    const bulkUs = a.req === null ? -1 : a.req.bulkTokenUs;
+    if (bulkUs >= 0) a.rc.handlers.tokensUntil?.(bulkUs);
     a.rc.handlers.onToken(nowUs, first);
   }
 
@@ -286,6 +289,7 @@ export class SimRouter implements AttemptHost {
       this.#attemptFailed(a, { ...this.#error(a, 'rejected', `engine ${inst.id}: ${added.reject}`, now), retryable: false }, false, sync);
       return;
     }
+    a.req = added;
     inst.kick();
   }
 

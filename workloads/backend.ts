@@ -75,6 +75,11 @@ export interface CallError {
 export interface CallHandlers {
   /** A token (sim) or a streamed chunk (live) arrived; `first` marks time to first token. */
   onToken(nowUs: number, first: boolean): void;
+  /**
+   * Tokens up to `lastTokenUs` reached the client in bulk (the simulator's steady decode steps,
+   * whose inter-token gaps were recorded in bulk): the next token's gap counts from there.
+   */
+  tokensUntil?(lastTokenUs: number): void;
   onDone(result: CallResult): void;
   onError(error: CallError): void;
   /**

@@ -151,6 +151,11 @@ export class CellRun {
   }
 
   /** The inter-token latencies recorded, as JSON carries them (a sliced run's partial report). */
+  /** `count` inter-token gaps of `ms` each (the plain tokens of a simulated steady decode step). */
+  itlMany(ms: number, count: number): void {
+    this.#itlMs.recordMany(ms, count);
+  }
+
   itlSparse(): SparseHistogram {
     return this.#itlMs.toSparse();
   }

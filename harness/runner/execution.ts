@@ -118,6 +118,10 @@ export class CallHandle implements CallHandlers {
   onToken(nowUs: number, first: boolean): void {
     this.runner.token(this, nowUs, first);
   }
+  tokensUntil(lastTokenUs: number): void {
+    // As token() would have left it: ended calls ignore tokens; times only grow.
+    if (!this.ended && !(lastTokenUs <= this.lastTokenUs)) this.lastTokenUs = lastTokenUs;
+  }
   onDone(result: CallResult): void {
     this.runner.done(this, result);
   }

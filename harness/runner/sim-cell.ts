@@ -27,9 +27,23 @@ export interface SimCellSpec extends CellSpec {
   readonly router?: RouterSpec | undefined;
   /** Add the KV-tier / disaggregation metrics to the summary (a scenario where some policy uses them). */
   readonly kvMetrics?: boolean | undefined;
+  /** How engines step (default: {@link engineStepsFromEnv}); both give identical results. */
+  readonly engineSteps?: 'fast' | 'reference' | undefined;
 }
 
 export type { CellResult } from './cell.js';
+
+/**
+ * How simulated engines step: `AGENTBENCH_ENGINE=reference` selects the step-by-step reference
+ * path (for equivalence checks and bisecting), unset or `fast` the fast path; both give
+ * byte-identical reports. Read per cell, so `run --jobs` workers follow the parent's setting.
+ */
+export function engineStepsFromEnv(env: NodeJS.ProcessEnv = process.env): 'fast' | 'reference' {
+  const v = env['AGENTBENCH_ENGINE'];
+  if (v === undefined || v === '' || v === 'fast') return 'fast';
+  if (v === 'reference') return 'reference';
+  throw new Error(`AGENTBENCH_ENGINE: expected fast or reference, found '${v}'`);
+}
 
 /**
  * Run one (workload, policy, seed) cell in simulation. Streams are forked by label from the
@@ -42,6 +56,7 @@ export function runSimCell(spec: SimCellSpec): CellResult {
   const clock = new SimClock();
   const ctx = { blockSize: cluster.engine.blockSize };
   const cost = spec.costModel ?? clusterCostModel(cluster);
+  const fastSteps = (spec.engineSteps ?? engineStepsFromEnv()) === 'fast';
   const instances: SimInstance[] = [];
   const schedulers: SchedulingPolicy[] = [];
   const evictions: EvictionPolicy[] = [];
@@ -52,7 +67,7 @@ export function runSimCell(spec: SimCellSpec): CellResult {
     schedulers.push(scheduling);
     evictions.push(eviction);
     const connector = kv?.connectors[i] ?? null;
-    const engine = new EngineCore(cluster.engine, cost, scheduling, eviction, connector);
+    const engine = new EngineCore(cluster.engine, cost, scheduling, eviction, connector, { fastSteps });
     connector?.attach(engine.kv.pool.info);
     const inst = new SimInstance(`i${i}`, engine, clock, kv?.roles[i] ?? 'mixed');
     // The CPU tier lives in the engine's process: a crash loses it (the remote store survives).
@@ -92,6 +107,14 @@ export function runSimCell(spec: SimCellSpec): CellResult {
   const deltas = new TokenDeltas(instances.length);
   const cell = new CellRun(spec, world, instances.length);
   const { runner, requests, workflows, source, series } = cell;
+  // Steady decode steps hand their plain tokens over at once: one histogram entry per gap.
+  // Only while answers reach the router (not hung or partitioned), and not in P/D pools.
+  for (const inst of instances) {
+    inst.engine.tokenSink = {
+      ready: () => inst.reachable && inst.role === 'mixed',
+      tokens: (_nowUs, gapUs, count) => cell.itlMany(gapUs / 1000, count),
+    };
+  }
   cell.begin();
   let failover: Failover | undefined;
   if (ledger) {

@@ -16,6 +16,8 @@ import { cellViolations } from './invariants.js';
 export interface SwarmOptions {
   /** Run every cell twice and compare its records byte for byte. */
   readonly rerun: boolean;
+  /** Run every cell again on the step-by-step reference engine and compare the records byte for byte. */
+  readonly compareEngines?: boolean | undefined;
   /** Tests only: corrupt a cell's result (a deliberately injected bug the swarm must catch). */
   readonly mutate?: ((res: CellResult, workload: WorkloadSpec) => CellResult) | undefined;
 }
@@ -62,8 +64,9 @@ export function checkScenario(raw: RawScenario, opts: SwarmOptions): ScenarioOut
       for (const p of policies) {
         for (const seed of sc.seeds) {
           where = `cell ${workload.name} × ${p.name} × seed ${seed}`;
-          const run = (): CellResult => {
+          const run = (engineSteps?: 'fast' | 'reference'): CellResult => {
             const res = runSimCell({
+              engineSteps,
               cluster, workload, policy: p.entry, seed, check: true, maxSimUs: sc.limits.maxSimS * 1e6, maxEvents: sc.limits.maxEvents,
               sampleIntervalUs: sc.report.sampleIntervalMs * 1000, slo: sc.slo, faults: sc.faults, router: sc.router, kvMetrics,
             });
@@ -76,6 +79,9 @@ export function checkScenario(raw: RawScenario, opts: SwarmOptions): ScenarioOut
           if (violations.length > 0) return { cells, truncatedCells, failure: `${where}: ${violations.join('; ')}` };
           if (opts.rerun && fingerprint(run()) !== fingerprint(res)) {
             return { cells, truncatedCells, failure: `${where}: a rerun with the same seed gave different records (nondeterminism)` };
+          }
+          if (opts.compareEngines && fingerprint(run('reference')) !== fingerprint(res)) {
+            return { cells, truncatedCells, failure: `${where}: the fast engine's records differ from the step-by-step reference engine's` };
           }
         }
       }

@@ -4,7 +4,7 @@ import type { EvictionPolicy } from '../../policies/kv/eviction/types.js';
 import { V1Scheduler } from './v1-scheduler.js';
 import type { SchedulingPolicy } from '../../policies/scheduling/types.js';
 import { addToShape, emptyShape, resetShape, type CostModel, type StepShape } from '../cost-model/types.js';
-import { EngineRequest, type EngineRequestSpec } from './engine-request.js';
+import { EngineRequest, type BulkTokenSink, type EngineRequestSpec } from './engine-request.js';
 
 /** Static configuration of one engine (one vLLM instance). */
 export interface EngineConfig {
@@ -24,6 +24,17 @@ export interface EngineConfig {
    * synchronous engine: a request arriving during step n joins step n+1).
    */
   readonly asyncScheduling?: boolean;
+}
+
+/** How an engine advances its steps. */
+export interface EngineOptions {
+  /**
+   * Fast steps (default true; see docs/performance.md): running requests that are all decoding
+   * get their token without the scheduler's walk, and plain tokens go to the
+   * {@link EngineCore.tokenSink} in bulk. False: the step-by-step reference path. Both give
+   * identical results.
+   */
+  readonly fastSteps?: boolean;
 }
 
 /** Why an engine refused a request at admission. */
@@ -68,6 +79,10 @@ export function emptyTotals(): EngineTotals {
  * should step again if nothing else runs.
  */
 export class EngineCore {
+  /** Fast steps taken by every engine of this process (tests check the fast path runs). */
+  static steadyStepsTotal = 0;
+  /** Tokens handed to a {@link BulkTokenSink} by every engine of this process (tests check bulk delivery runs). */
+  static bulkTokensTotal = 0;
   readonly config: EngineConfig;
   readonly kv: KvCacheManager;
   readonly scheduler: V1Scheduler;
@@ -80,6 +95,12 @@ export class EngineCore {
   };
   /** Multiplier on step times (1 normally; a `slowdown` fault raises it). */
   stepTimeScale = 1;
+  /**
+   * Takes a step's plain tokens in one call (null: every token goes to its request's listener):
+   * on the fast path, when the answers of this step and of the last one both reached the
+   * client, the tokens whose request's previous token came at the end of the last step.
+   */
+  tokenSink: BulkTokenSink | null = null;
   readonly #requests = new Map<string, EngineRequest>();
   /** Finished requests whose blocks a connector is still sending (holdKvOnFinish). */
   readonly #held = new Map<string, EngineRequest>();
@@ -94,13 +115,32 @@ export class EngineCore {
   readonly #deferred: EngineRequest[] = [];
   #pendingPrefillTokens = 0;
   #decodingContextTokens = 0;
+  /** Fast steps are allowed (the option, and no KV connector: loads change batches between steps). */
+  readonly #fast: boolean;
+  /**
+   * The last batch held every running request and each is now decoding (none in the middle of
+   * its prefill): the next batch starts with all of them, one token each (fast path).
+   */
+  #steadyNext = false;
+  /** Members of the last batch whose next decode step needs `allocateSlots` (block boundary), in batch order. */
+  readonly #needSlots: EngineRequest[] = [];
+  /** Members of the last batch that finished their prefill in it (their next step decodes one token). */
+  readonly #fresh: EngineRequest[] = [];
+  #steadySteps = 0;
+  /** The last step's answers reached the client ({@link tokenSink} ready), and when it ended. */
+  #prevReady = false;
+  #prevEndUs = 0;
 
-  constructor(config: EngineConfig, costModel: CostModel, scheduling: SchedulingPolicy, eviction: EvictionPolicy, connector: KvConnector | null = null) {
+  constructor(
+    config: EngineConfig, costModel: CostModel, scheduling: SchedulingPolicy, eviction: EvictionPolicy,
+    connector: KvConnector | null = null, options: EngineOptions = {},
+  ) {
     this.config = config;
     this.schedulingPolicy = scheduling;
     this.evictionPolicy = eviction;
     this.costModel = costModel;
     this.#connector = connector;
+    this.#fast = (options.fastSteps ?? true) && connector === null;
     this.kv = new KvCacheManager(
       { numBlocks: config.numBlocks, blockSize: config.blockSize, enablePrefixCaching: config.enablePrefixCaching, maxModelLen: config.maxModelLen },
       eviction,
@@ -162,6 +202,11 @@ export class EngineCore {
     return true;
   }
 
+  /** Steps scheduled by the fast path so far. */
+  get steadySteps(): number {
+    return this.#steadySteps;
+  }
+
   get inStep(): boolean {
     return this.#inStep;
   }
@@ -215,6 +260,11 @@ export class EngineCore {
     if (this.#inStep) throw new Error('EngineCore.beginStep while a step is in progress');
     if (this.#requests.size === 0) return null;
     if (this.#deferred.length > 0) this.#releaseDeferred(nowUs);
+    if (this.#steadyNext) {
+      const k = this.scheduler.scheduleSteady(nowUs, this.#needSlots, this.#fresh);
+      if (k >= 0) return this.#beginSteady(nowUs, k);
+    }
+    this.#steadyNext = false;
     if (this.#connector !== null) this.scheduler.finishLoads(nowUs);
     const batch = this.scheduler.schedule(nowUs);
     for (let k = 0; k < batch.preempted.length; k++) this.#refresh(batch.preempted[k] as EngineRequest);
@@ -224,22 +274,47 @@ export class EngineCore {
     const shape = this.#shape;
     resetShape(shape);
     // Indexed loops: for...of allocates iterator results on this per-step path.
-    for (let k = 0; k < batch.scheduled.length; k++) {
-      const r = batch.scheduled[k] as EngineRequest;
-      if (r.firstScheduledUs < 0) r.firstScheduledUs = nowUs;
-      this.#refresh(r); // admission may have set computed tokens from a prefix hit
-      const before = r.numComputedTokens;
-      const n = r.numScheduledTokens;
-      const samples = before + n >= r.numTokens;
-      const isDecode = n === 1 && r.numOutputTokens > 0 && before === r.numTokens - 1;
-      addToShape(shape, before, n, isDecode, samples);
-    }
+    for (let k = 0; k < batch.scheduled.length; k++) this.#addToStep(batch.scheduled[k] as EngineRequest, nowUs);
+    this.#steadyNext = this.#fast && batch.scheduled.length === this.scheduler.running.length;
+    return this.#startStep(nowUs);
+  }
+
+  // Mark the step begun and price its shape. Async scheduling hides a step's CPU work behind
+  // the GPU work of the step before it; a step after an idle spell (or a hang) has none to hide
+  // behind (the first step of a burst is CPU + GPU).
+  #startStep(nowUs: number): number {
+    const shape = this.#shape;
     this.#inStep = true;
-    // Async scheduling hides a step's CPU work behind the GPU work of the step before it; a
-    // step after an idle spell has none to hide behind (the first step of a burst is CPU + GPU).
     const afterIdle = this.config.asyncScheduling === true && nowUs !== this.#lastStepEndUs && this.costModel.stepTimeAfterIdleUs !== undefined;
     this.#stepStartUs = nowUs;
     return (afterIdle ? this.costModel.stepTimeAfterIdleUs!(shape) : this.costModel.stepTimeUs(shape)) * this.stepTimeScale;
+  }
+
+  // The batch starts with the `k` running requests, each decoding one token: their part of the
+  // shape is the sum addToShape would make (one decode per request reading its whole context,
+  // each sampling). Requests admitted after them are added one by one, as in beginStep.
+  #beginSteady(nowUs: number, k: number): number {
+    const shape = this.#shape;
+    resetShape(shape);
+    shape.decodeSeqs = k;
+    shape.decodeKvReadTokens = this.#decodingContextTokens; // Σ numTokens = Σ (computed + 1) over the k
+    shape.sampledSeqs = k;
+    const batch = this.scheduler.batch.scheduled;
+    for (let j = k; j < batch.length; j++) this.#addToStep(batch[j] as EngineRequest, nowUs);
+    this.#steadySteps++;
+    EngineCore.steadyStepsTotal++;
+    return this.#startStep(nowUs);
+  }
+
+  // One scheduled request's part of the step's shape.
+  #addToStep(r: EngineRequest, nowUs: number): void {
+    if (r.firstScheduledUs < 0) r.firstScheduledUs = nowUs;
+    this.#refresh(r); // admission may have set computed tokens from a prefix hit
+    const before = r.numComputedTokens;
+    const n = r.numScheduledTokens;
+    const samples = before + n >= r.numTokens;
+    const isDecode = n === 1 && r.numOutputTokens > 0 && before === r.numTokens - 1;
+    addToShape(this.#shape, before, n, isDecode, samples);
   }
 
   /** The shape of the step in progress (for explain/trace tools). */
@@ -258,6 +333,18 @@ export class EngineCore {
     c.busyUs += nowUs - this.#stepStartUs;
     const batch = this.scheduler.batch.scheduled;
     const blocksComputed = this.#connector?.onBlocksComputed !== undefined;
+    const needSlots = this.#needSlots;
+    needSlots.length = 0;
+    const fresh = this.#fresh;
+    fresh.length = 0;
+    const bs = this.config.blockSize;
+    const sink = this.tokenSink;
+    const ready = sink !== null && sink.ready();
+    // Answers reach the client now and did at the end of the last step: a token whose
+    // request's previous one came then follows a token the client got then.
+    const bulk = this.#fast && ready && this.#prevReady;
+    const prevEndUs = this.#prevEndUs;
+    let bulkTokens = 0;
     let finishedAny = false;
     for (let k = 0; k < batch.length; k++) {
       const r = batch[k] as EngineRequest;
@@ -270,12 +357,14 @@ export class EngineCore {
       else c.prefillTokens += n;
       if (r.numComputedTokens < r.numTokens) {
         this.#refresh(r); // partial prefill: the sampled token is discarded
+        this.#steadyNext = false; // it needs more than one token next step
         continue;
       }
       r.numOutputTokens++;
       r.numTokens++;
       c.outputTokens++;
       const first = r.numOutputTokens === 1;
+      const prevTokenUs = r.lastTokenUs;
       r.lastTokenUs = nowUs;
       const finished = r.reachedStop;
       if (finished) {
@@ -286,9 +375,28 @@ export class EngineCore {
         finishedAny = true;
       }
       this.#refresh(r);
-      r.listener.onToken(r, nowUs, first);
+      if (this.#steadyNext && !finished) {
+        // This step's allocateSlots left the request's blocks and cache covering its tokens, so
+        // one more token needs a block or fills one only at numTokens ≡ 1 or 0 (mod block
+        // size): test those alone, and skip reading the block lists of the rest (cache misses).
+        const m = r.numTokens % bs;
+        if ((m <= 1 || bs === 1) && this.kv.decodeNeedsSlots(r)) needSlots.push(r);
+        if (n !== 1) fresh.push(r);
+      }
+      if (bulk && !finished && !first && prevTokenUs === prevEndUs) {
+        r.bulkTokenUs = nowUs;
+        bulkTokens++;
+      } else {
+        // Tokens before this one reach the client first: inter-token gaps keep the step's
+        // order (the histogram's floating-point sum is order-dependent).
+        if (bulkTokens > 0) bulkTokens = this.#flushBulk(nowUs, nowUs - prevEndUs, bulkTokens);
+        r.listener.onToken(r, nowUs, first);
+      }
       if (finished) r.listener.onFinished(r, nowUs);
     }
+    if (bulkTokens > 0) this.#flushBulk(nowUs, nowUs - prevEndUs, bulkTokens);
+    this.#prevReady = ready;
+    this.#prevEndUs = nowUs;
     if (finishedAny) this.scheduler.compactRunning();
     // Only now may the next step begin: listeners above may add requests, but a step begun
     // from inside their callbacks would see finished requests still in the running list.
@@ -321,6 +429,13 @@ export class EngineCore {
     d.length = keep;
   }
 
+  // Hand `count` tokens to the sink; returns 0 (none pending).
+  #flushBulk(nowUs: number, gapUs: number, count: number): number {
+    this.tokenSink!.tokens(nowUs, gapUs, count);
+    EngineCore.bulkTokensTotal += count;
+    return 0;
+  }
+
   /** Remove a request (timeout, client gone); frees its blocks. No callbacks are made. */
   abort(id: string, nowUs: number): EngineRequest | undefined {
     const r = this.#requests.get(id);
@@ -330,7 +445,10 @@ export class EngineCore {
       // Never reached the scheduler: no blocks, no policy state.
       this.#deferred.splice(k, 1);
       r.status = 'aborted';
-    } else this.scheduler.abort(r, nowUs);
+    } else {
+      this.scheduler.abort(r, nowUs);
+      this.#steadyNext = false;
+    }
     this.#requests.delete(id);
     this.counters.aborted++;
     this.#refresh(r);
@@ -343,12 +461,15 @@ export class EngineCore {
     for (const r of all) this.abort(r.id, nowUs);
     for (const id of [...this.#held.keys()]) this.releaseHeld(id, nowUs);
     this.#inStep = false;
+    this.#steadyNext = false;
     return all;
   }
 
   /** A step in progress is abandoned (crash mid-step). */
   cancelStep(): void {
     this.#inStep = false;
+    this.#steadyNext = false;
+    this.#prevReady = false;
   }
 
   /**
@@ -374,6 +495,19 @@ export class EngineCore {
     }
     if (pending !== this.#pendingPrefillTokens || decoding !== this.#decodingContextTokens) {
       throw new Error(`engine gauges drifted: pending ${this.#pendingPrefillTokens} vs ${pending}, decoding ${this.#decodingContextTokens} vs ${decoding}`);
+    }
+    this.#checkNeedSlots();
+  }
+
+  // Between steps on the fast path: every running request whose next decode token needs
+  // allocateSlots is in the list the next step will serve (the others are skipped).
+  #checkNeedSlots(): void {
+    if (!this.#steadyNext || this.#inStep) return;
+    const listed = new Set(this.#needSlots);
+    for (const r of this.scheduler.running) {
+      if (!listed.has(r as EngineRequest) && this.kv.decodeNeedsSlots(r)) {
+        throw new Error(`fast path: request ${r.id} needs allocateSlots at ${r.numTokens} tokens but is not listed`);
+      }
     }
   }
 

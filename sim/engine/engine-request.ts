@@ -10,6 +10,19 @@ export interface EngineListener {
   onFinished(req: EngineRequest, nowUs: number): void;
 }
 
+/**
+ * Where a steady decode step hands its plain tokens at once instead of one
+ * {@link EngineListener.onToken} per request (the simulator's client side; see
+ * docs/performance.md). Such a token's request gets `bulkTokenUs`; the listener learns of it
+ * lazily (its next per-request callback, or whoever reads its last sign of life).
+ */
+export interface BulkTokenSink {
+  /** Do answers reach the client now (they did not while the instance was unreachable: held back)? */
+  ready(): boolean;
+  /** `count` non-first tokens generated at `nowUs`, each `gapUs` after the request's previous token. */
+  tokens(nowUs: number, gapUs: number, count: number): void;
+}
+
 /** What a caller hands an engine to run. */
 export interface EngineRequestSpec {
   readonly id: string;
@@ -64,6 +77,8 @@ export class EngineRequest implements SchedRequest {
   firstScheduledUs = -1;
   /** Time of the last generated token (-1 before the first). */
   lastTokenUs = -1;
+  /** Time of the last token handed to a {@link BulkTokenSink} instead of the listener (-1: none). */
+  bulkTokenUs = -1;
   /** This request's current share of the engine's pending-prefill and decoding-context gauges. */
   prefillShare = 0;
   decodeShare = 0;

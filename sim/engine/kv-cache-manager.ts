@@ -143,6 +143,20 @@ export class KvCacheManager {
     return true;
   }
 
+  /**
+   * Would `allocateSlots(req, 1, 0, [])` change anything for a decoding request (all tokens but
+   * the last computed)? True when it needs a new block or its last token fills a block to cache;
+   * otherwise that call is a no-op, which lets a steady decode step skip it. Mirrors the
+   * arithmetic of {@link allocateSlots} and {@link cacheBlocks} for that case.
+   */
+  decodeNeedsSlots(req: KvRequest): boolean {
+    const bs = this.config.blockSize;
+    const tokens = req.numTokens; // numComputedTokens + 1
+    if (Math.ceil(Math.min(tokens, this.config.maxModelLen) / bs) > req.blocks.length) return true;
+    if (!this.config.enablePrefixCaching) return false;
+    return Math.min(Math.floor(tokens / bs), req.blockHashes.length) > req.numCachedBlocks;
+  }
+
   /** vLLM's cache_blocks: put the request's full blocks up to `numTokens` into the prefix cache. */
   cacheBlocks(req: KvRequest, numTokens: number): void {
     if (!this.config.enablePrefixCaching) return;

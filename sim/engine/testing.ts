@@ -32,9 +32,18 @@ export interface Trace {
   finishedUs: number;
 }
 
+/**
+ * How {@link testEngine} builds engines when not told: tests that step engines run once per
+ * path by setting it (e.g. in a `describe.each` over both), so the fast path meets them too.
+ */
+export const testEngineSteps: { fastSteps: boolean } = { fastSteps: true };
+
 /** Build an engine with the LRU free queue and the given policy. */
-export function testEngine(over: Partial<EngineConfig> = {}, policy: SchedulingPolicy = new FcfsPolicy(), cost: CostModel = new LinearCostModel()): EngineCore {
-  return new EngineCore(testEngineConfig(over), cost, policy, new LruEviction());
+export function testEngine(
+  over: Partial<EngineConfig> = {}, policy: SchedulingPolicy = new FcfsPolicy(), cost: CostModel = new LinearCostModel(),
+  fastSteps = testEngineSteps.fastSteps,
+): EngineCore {
+  return new EngineCore(testEngineConfig(over), cost, policy, new LruEviction(), null, { fastSteps });
 }
 
 /** A request spec over named content runs, recording tokens into `trace`. */

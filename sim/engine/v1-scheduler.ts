@@ -102,6 +102,70 @@ export class V1Scheduler {
     return b;
   }
 
+  /**
+   * The same batch as {@link schedule} when the last batch held every running request and each
+   * is now decoding, none aborted or preempted since (the caller checks that): every running
+   * request gets one token, then waiting requests are admitted as the full pass would. Of the
+   * running requests only `needSlots` — those whose `allocateSlots` is not a no-op this step
+   * ({@link KvCacheManager.decodeNeedsSlots}), in running order — and `fresh` — those that
+   * finished their prefill in the last step (scheduled tokens back to 1) — are touched, so the
+   * running part costs O(those) instead of O(batch). Returns how many running requests got
+   * their token (the batch's first ones), or -1, changing nothing, when the free blocks cannot
+   * cover their new blocks (the full pass must then preempt) or the budget cannot give each a
+   * token; then call {@link schedule}. The policy's hooks run as in schedule() (a
+   * `beforeSchedule` hook costs a walk: it must see every scheduled-token count zeroed).
+   */
+  scheduleSteady(nowUs: number, needSlots: readonly SchedRequest[], fresh: readonly SchedRequest[]): number {
+    const running = this.running;
+    const k = running.length;
+    const { maxNumBatchedTokens } = this.#limits;
+    if (k === 0 || k > maxNumBatchedTokens) return -1;
+    const kv = this.#kv;
+    const bs = kv.blockSize;
+    let newBlocks = 0;
+    for (let j = 0; j < needSlots.length; j++) {
+      const r = needSlots[j]!;
+      if (r.status === 'running' && r.numTokens > r.blocks.length * bs) newBlocks++;
+    }
+    // Each allocation takes one block off the free set; the first that finds it empty would preempt.
+    if (newBlocks > kv.pool.numFree) return -1;
+    const b = this.batch;
+    const scheduled = b.scheduled;
+    // Requests that left since the last batch (finished) drop out of it, as schedule() would rebuild it.
+    if (scheduled.length !== k) this.#dropLeft(scheduled);
+    if (scheduled.length !== k) throw new Error('V1Scheduler.scheduleSteady: the last batch was not the running list');
+    b.preempted.length = 0;
+    b.tokens = k;
+    const before = this.#policy.beforeSchedule;
+    if (before !== undefined) {
+      // The full pass calls it with every request's scheduled tokens zeroed: so does this one.
+      for (let j = 0; j < k; j++) scheduled[j]!.numScheduledTokens = 0;
+      before.call(this.#policy, nowUs);
+      for (let j = 0; j < k; j++) scheduled[j]!.numScheduledTokens = 1;
+    } else {
+      for (let j = 0; j < fresh.length; j++) if (fresh[j]!.status === 'running') fresh[j]!.numScheduledTokens = 1;
+    }
+    for (let j = 0; j < needSlots.length; j++) {
+      const r = needSlots[j]!;
+      if (r.status !== 'running') continue;
+      if (!kv.allocateSlots(r, 1, 0, NO_BLOCKS, nowUs)) throw new Error('V1Scheduler.scheduleSteady: allocation failed after the free-block check');
+    }
+    scheduled.length = this.#admit(nowUs, k, maxNumBatchedTokens - k);
+    this.#policy.onScheduled?.(scheduled, nowUs);
+    return k;
+  }
+
+  // Remove requests no longer running from the batch, zeroing their scheduled tokens.
+  #dropLeft(scheduled: SchedRequest[]): void {
+    let w = 0;
+    for (let r = 0; r < scheduled.length; r++) {
+      const req = scheduled[r]!;
+      if (req.status === 'running') scheduled[w++] = req;
+      else req.numScheduledTokens = 0;
+    }
+    scheduled.length = w;
+  }
+
   // One vLLM schedule() pass; preemptions of earlier passes (`preemptedBefore`) do not block admission.
   #pass(nowUs: number, preemptedBefore: number): void {
     const b = this.batch;
@@ -109,7 +173,7 @@ export class V1Scheduler {
     // The batch is rebuilt in place and truncated at the end: `length = 0` would make V8 drop
     // the backing store and re-grow it every step (an allocation per scheduled token).
     let size = 0;
-    const { maxNumBatchedTokens, maxNumSeqs, maxModelLen, longPrefillTokenThreshold } = this.#limits;
+    const { maxNumBatchedTokens, maxModelLen, longPrefillTokenThreshold } = this.#limits;
     const running = this.running;
     const kv = this.#kv;
     let budget = maxNumBatchedTokens;
@@ -158,60 +222,70 @@ export class V1Scheduler {
     }
 
     // 2. Waiting requests, only when this pass preempted nothing.
-    if (b.preempted.length === preemptedBefore) {
-      const waiting = this.waiting;
-      while (waiting.size > 0 && budget > 0) {
-        if (running.length >= maxNumSeqs) break;
-        const req = waiting.peek()!;
-        kv.lastHitCrossAgentTokens = 0;
-        let hitTokens = 0;
-        let hitBlocks = NO_BLOCKS;
-        let computed = req.numComputedTokens;
-        const lookedUp = computed === 0;
-        let external = 0;
-        if (lookedUp) {
-          hitTokens = kv.getComputedBlocks(req);
-          hitBlocks = kv.hitBlocks;
-          computed = hitTokens;
-          if (this.#connector !== null) external = this.#connector.matchedTokens(req, hitTokens, nowUs);
-        }
-        if (external > 0) {
-          // load_kv_async: blocks allocated, none scheduled, not cached until the load is done.
-          // vLLM allocates the external tokens' blocks only; we take the whole prompt's, so a
-          // loaded request never needs a block to compute the rest of its prompt (otherwise
-          // loaded requests can fill the cache and wait on each other with nothing running).
-          if (!kv.allocateSlots(req, req.numTokens - hitTokens, hitTokens, hitBlocks, nowUs, true)) break;
-          waiting.pop();
-          kv.recordPrefixStats(req, hitTokens);
-          if (req.numCachedTokens < 0) req.crossAgentCachedTokens = kv.lastHitCrossAgentTokens;
-          req.status = 'waiting-kv';
-          req.numComputedTokens = hitTokens;
-          req.numExternalTokens = external;
-          this.#loading.push(req);
-          this.#loadDoneUs.push(this.#connector!.startLoad(req, hitTokens, external, nowUs));
-          b.loadChanged.push(req);
-          continue;
-        }
-        let n = req.numTokens - computed;
-        if (longPrefillTokenThreshold > 0 && longPrefillTokenThreshold < n) n = longPrefillTokenThreshold;
-        if (n > budget) n = budget;
-        if (!kv.allocateSlots(req, n, hitTokens, hitBlocks, nowUs)) break;
-        waiting.pop();
-        if (lookedUp) kv.recordPrefixStats(req, hitTokens);
-        running.push(req);
-        req.status = 'running';
-        req.numComputedTokens = computed;
-        if (req.numCachedTokens < 0) {
-          req.numCachedTokens = computed;
-          if (lookedUp) req.crossAgentCachedTokens = kv.lastHitCrossAgentTokens;
-        }
-        req.numScheduledTokens = n;
-        scheduled[size++] = req;
-        b.tokens += n;
-        budget -= n;
-      }
-    }
+    if (b.preempted.length === preemptedBefore) size = this.#admit(nowUs, size, budget);
     scheduled.length = size;
+  }
+
+  // vLLM's admission of waiting requests (a pass's second part) into the batch after `size`
+  // scheduled ones with `budget` tokens left; returns the batch's new size.
+  #admit(nowUs: number, size: number, budget: number): number {
+    const b = this.batch;
+    const scheduled = b.scheduled;
+    const { maxNumSeqs, longPrefillTokenThreshold } = this.#limits;
+    const running = this.running;
+    const kv = this.#kv;
+    const waiting = this.waiting;
+    while (waiting.size > 0 && budget > 0) {
+      if (running.length >= maxNumSeqs) break;
+      const req = waiting.peek()!;
+      kv.lastHitCrossAgentTokens = 0;
+      let hitTokens = 0;
+      let hitBlocks = NO_BLOCKS;
+      let computed = req.numComputedTokens;
+      const lookedUp = computed === 0;
+      let external = 0;
+      if (lookedUp) {
+        hitTokens = kv.getComputedBlocks(req);
+        hitBlocks = kv.hitBlocks;
+        computed = hitTokens;
+        if (this.#connector !== null) external = this.#connector.matchedTokens(req, hitTokens, nowUs);
+      }
+      if (external > 0) {
+        // load_kv_async: blocks allocated, none scheduled, not cached until the load is done.
+        // vLLM allocates the external tokens' blocks only; we take the whole prompt's, so a
+        // loaded request never needs a block to compute the rest of its prompt (otherwise
+        // loaded requests can fill the cache and wait on each other with nothing running).
+        if (!kv.allocateSlots(req, req.numTokens - hitTokens, hitTokens, hitBlocks, nowUs, true)) break;
+        waiting.pop();
+        kv.recordPrefixStats(req, hitTokens);
+        if (req.numCachedTokens < 0) req.crossAgentCachedTokens = kv.lastHitCrossAgentTokens;
+        req.status = 'waiting-kv';
+        req.numComputedTokens = hitTokens;
+        req.numExternalTokens = external;
+        this.#loading.push(req);
+        this.#loadDoneUs.push(this.#connector!.startLoad(req, hitTokens, external, nowUs));
+        b.loadChanged.push(req);
+        continue;
+      }
+      let n = req.numTokens - computed;
+      if (longPrefillTokenThreshold > 0 && longPrefillTokenThreshold < n) n = longPrefillTokenThreshold;
+      if (n > budget) n = budget;
+      if (!kv.allocateSlots(req, n, hitTokens, hitBlocks, nowUs)) break;
+      waiting.pop();
+      if (lookedUp) kv.recordPrefixStats(req, hitTokens);
+      running.push(req);
+      req.status = 'running';
+      req.numComputedTokens = computed;
+      if (req.numCachedTokens < 0) {
+        req.numCachedTokens = computed;
+        if (lookedUp) req.crossAgentCachedTokens = kv.lastHitCrossAgentTokens;
+      }
+      req.numScheduledTokens = n;
+      scheduled[size++] = req;
+      b.tokens += n;
+      budget -= n;
+    }
+    return size;
   }
 
   /** Drop finished or aborted requests from the running list, keeping order. */
