@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { isMainThread } from 'node:worker_threads';
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../../workloads/input-error.js';
 import { toolVersion } from '../version.js';
@@ -66,9 +67,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-// Run when executed as a program (not when imported by tests).
+// Run when executed as a program: dist/harness/cli/main.js, the bundle dist/bundle/agentbench.js
+// or the npm bin link; not when imported by tests, nor in a `run --jobs` worker thread (whose
+// argv is the program's, and which may load this module's bundle chunk).
 const invoked = process.argv[1] ?? '';
-if (/agentbench$|main\.js$/.test(invoked)) {
+if (isMainThread && /agentbench(\.js)?$|main\.js$/.test(invoked)) {
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   }, (e: unknown) => {

@@ -39,9 +39,9 @@ const IMAGE = /docker build -f deploy\/Dockerfile -t (\S+) \./.exec(DOCKERFILE)?
 /** `$((JOB_COMPLETION_INDEX + 1))` and `${{ matrix.shard }}` stand for one value: 1. */
 const substitute = (s: string): string => s.replace(/\$\(\([^)]*\)\)/g, '1').replace(/\$\{\{[^}]*\}\}/g, '1');
 
-/** The agentbench argv in a shell line (`npx agentbench ...`, `node dist/harness/cli/main.js ...`), if any. */
+/** The agentbench argv in a shell line (`npx agentbench ...`, `node dist/bundle/agentbench.js ...`, `node dist/harness/cli/main.js ...`), if any. */
 function agentbenchArgv(line: string): string[] | undefined {
-  const m = /(?:npx(?: --no-install)? agentbench|node (?:\S*\/)?dist\/harness\/cli\/main\.js)\s+(.*)$/.exec(substitute(line));
+  const m = /(?:npx(?: --no-install)? agentbench|node (?:\S*\/)?dist\/(?:harness\/cli\/main|bundle\/agentbench)\.js)\s+(.*)$/.exec(substitute(line));
   if (!m) return undefined;
   const words = [...m[1]!.matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)].map((w) => w[1] ?? w[2] ?? w[3]!);
   const end = words.findIndex((w) => /^(\||&&|;|>|>>|2>)$/.test(w) || w.startsWith('#'));

@@ -1,0 +1,21 @@
+// `npm run build`, after tsc: the `agentbench` command as one bundle in dist/bundle/, tsc's
+// dist/ modules and their dependencies in a few dozen files instead of ~500 (dist, zod, yaml...),
+// which halves the command's start-up (docs/performance.md). Same code, same behaviour: the
+// unbundled dist/ stays for the library export, the tests and the dev scripts. `cell-worker` is
+// an entry of its own beside the command's, where `run --jobs` looks for it
+// (harness/runner/cell-pool.ts). Lazy imports (the HTML report's vega, the live router,
+// autocannon) stay lazy as chunks. A plain .mjs script: it runs before anything is built.
+import { chmodSync, rmSync } from 'node:fs';
+import { build } from 'rolldown';
+
+rmSync('dist/bundle', { recursive: true, force: true }); // chunk names carry hashes: no stale ones
+await build({
+  input: { agentbench: 'dist/harness/cli/main.js', 'cell-worker': 'dist/harness/runner/cell-worker.js' },
+  platform: 'node',
+  // Loaded by the live commands only; kept as the installed packages (autocannon's histogram
+  // encoder reaches for `require` through eval, which an ES module bundle does not have).
+  external: ['autocannon', 'undici'],
+  logLevel: 'warn',
+  output: { dir: 'dist/bundle', format: 'esm', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
+});
+for (const f of ['dist/harness/cli/main.js', 'dist/bundle/agentbench.js']) chmodSync(f, 0o755);
