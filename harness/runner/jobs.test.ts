@@ -1,11 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseScenario } from '../scenario/load.js';
 import { runScenario } from './matrix.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ab-jobs-'));
+const BUNDLE = fileURLToPath(new URL('../../dist/bundle/agentbench.js', import.meta.url));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 // Two workloads × two policies × two seeds, with a fault and a CPU tier: cells that differ in
@@ -33,5 +36,22 @@ describe('run --jobs', () => {
     }
     expect(JSON.parse(outs[0]!['report.json']!).runs).toHaveLength(8);
     for (const f of files) expect(outs[1]![f], f).toBe(outs[0]![f]);
+  });
+});
+
+describe('the bundled command (dist/bundle/agentbench.js, npm run build)', () => {
+  it('runs the same cells as the sources, with 2 worker threads, and writes the same files', async () => {
+    const file = join(dir, 'jobs.yaml');
+    writeFileSync(file, SCENARIO);
+    const inProcess = join(dir, 'src');
+    await runScenario(parseScenario(SCENARIO, file), { outDir: inProcess, check: false, jobs: 1 });
+    const bundled = join(dir, 'bundle');
+    const r = spawnSync(process.execPath, [BUNDLE, 'run', file, '--out', bundled, '--jobs', '2', '--quiet'], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(readFileSync(join(bundled, 'run-info.json'), 'utf8')).jobs).toBe(2);
+    for (const f of ['report.json', 'requests.csv', 'workflows.csv', 'report.md']) {
+      expect(readFileSync(join(bundled, f), 'utf8'), f).toBe(readFileSync(join(inProcess, f), 'utf8'));
+    }
   });
 });
