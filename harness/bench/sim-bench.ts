@@ -24,7 +24,8 @@ const REPEATS = Number(process.env['BENCH_REPEATS'] ?? 3);
 const SCALE_RUNS = Number(process.env['BENCH_SCALE_RUNS'] ?? 1);
 const dist = fileURLToPath(new URL('..', import.meta.url));
 const scenario = (name: string): string => fileURLToPath(new URL(`../../../scenarios/${name}.yaml`, import.meta.url));
-const cli = join(dist, 'cli', 'main.js');
+// The command as users run it (package.json's bin): the bundle npm run build makes.
+const cli = join(dist, '..', 'bundle', 'agentbench.js');
 
 interface Figures { wallS: number; calls: number; events: number; steps: number; simS: number; peakRssMiB: number }
 
