@@ -28,7 +28,15 @@ export function registerFidelity(program: Command): void {
     });
 }
 
-const pct = (v: number): string => `${(100 * v).toFixed(1)}%`;
+const pct = (v: number, digits = 1): string => `${(100 * v).toFixed(digits)}%`;
+
+/**
+ * Issue 17's targets for the median |error| on held-out points: step/operator times and
+ * whole-run TPOT within 5 %, TTFT within 10 % (attention alone has none). The summary says for
+ * each whether it is met, with two decimals, so a median just above a target (5.05 %) does not
+ * read as 5.0 %.
+ */
+export const HELD_OUT_TARGETS: Partial<Record<FidelitySummary['category'], number>> = { operator: 0.05, tpot: 0.05, ttft: 0.1 };
 
 /** Per-point table, then the summary per category and split. */
 export function fidelityText(results: readonly FidelityResult[], summary: readonly FidelitySummary[], verbose: boolean): string {
@@ -40,9 +48,11 @@ export function fidelityText(results: readonly FidelityResult[], summary: readon
       r.point.gated === false ? '' : r.pass ? 'ok' : 'FAIL',
     ]);
   }
-  const sums: string[][] = [['category', 'split', 'points', 'median |error|', 'max |error|', 'failures', 'not gated']];
+  const sums: string[][] = [['category', 'split', 'points', 'median |error|', 'max |error|', 'failures', 'not gated', 'target (held-out median)']];
   for (const s of summary) {
-    sums.push([s.category, s.split, String(s.n), pct(s.medianAbsError), pct(s.maxAbsError), String(s.failures), String(s.ungated)]);
+    const target = s.split === 'held-out' ? HELD_OUT_TARGETS[s.category] : undefined;
+    const verdict = target === undefined ? '' : `≤ ${pct(target, 0)}: ${s.medianAbsError <= target ? 'met' : 'NOT met'}`;
+    sums.push([s.category, s.split, String(s.n), pct(s.medianAbsError, 2), pct(s.maxAbsError), String(s.failures), String(s.ungated), verdict]);
   }
   const sources = verbose ? `\nsources:\n${results.map((r) => `  ${r.point.id}: ${r.point.source}`).join('\n')}\n` : '';
   return `${table(rows)}\n\n${table(sums)}\n${sources}` +
