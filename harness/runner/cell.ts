@@ -150,12 +150,12 @@ export class CellRun {
     this.#world.schedule('sample', this.#world.clock.nowUs(), sample);
   }
 
-  /** The inter-token latencies recorded, as JSON carries them (a sliced run's partial report). */
   /** `count` inter-token gaps of `ms` each (the plain tokens of a simulated steady decode step). */
   itlMany(ms: number, count: number): void {
     this.#itlMs.recordMany(ms, count);
   }
 
+  /** The inter-token latencies recorded, as JSON carries them (a sliced run's partial report). */
   itlSparse(): SparseHistogram {
     return this.#itlMs.toSparse();
   }

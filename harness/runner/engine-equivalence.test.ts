@@ -6,6 +6,7 @@ import { main } from '../cli/main.js';
 import { captureStdio } from '../cli/testing.js';
 import { EngineCore } from '../../sim/engine/engine-core.js';
 import { engineStepsFromEnv } from './sim-cell.js';
+import { InputError } from '../../workloads/input-error.js';
 
 // The fast engine (steady decode steps) against the step-by-step reference on every shipped
 // scenario: report.json, requests.csv and workflows.csv must be byte-identical. Scenarios are
@@ -64,6 +65,7 @@ describe('AGENTBENCH_ENGINE', () => {
     expect(engineStepsFromEnv({})).toBe('fast');
     expect(engineStepsFromEnv({ AGENTBENCH_ENGINE: 'fast' })).toBe('fast');
     expect(engineStepsFromEnv({ AGENTBENCH_ENGINE: 'reference' })).toBe('reference');
-    expect(() => engineStepsFromEnv({ AGENTBENCH_ENGINE: 'slow' })).toThrow(/expected fast or reference, found 'slow'/);
+    expect(() => engineStepsFromEnv({ AGENTBENCH_ENGINE: 'slow' })).toThrow(InputError);
+    expect(() => engineStepsFromEnv({ AGENTBENCH_ENGINE: 'slow' })).toThrow(/AGENTBENCH_ENGINE: expected fast or reference, found 'slow'/);
   });
 });

@@ -15,6 +15,7 @@ import { TokenDeltas } from '../../reports/timeseries.js';
 import { CellRun, policyStats, type CellResult, type CellSpec, type CellWorld } from './cell.js';
 import { clusterCostModel } from './resolve.js';
 import { buildCellKv, kvSummary } from './kv-tiers.js';
+import { InputError } from '../../workloads/input-error.js';
 
 /** Everything one simulated matrix cell needs. */
 export interface SimCellSpec extends CellSpec {
@@ -42,7 +43,7 @@ export function engineStepsFromEnv(env: NodeJS.ProcessEnv = process.env): 'fast'
   const v = env['AGENTBENCH_ENGINE'];
   if (v === undefined || v === '' || v === 'fast') return 'fast';
   if (v === 'reference') return 'reference';
-  throw new Error(`AGENTBENCH_ENGINE: expected fast or reference, found '${v}'`);
+  throw new InputError([`environment variable AGENTBENCH_ENGINE: expected fast or reference, found '${v}'`]);
 }
 
 /**
