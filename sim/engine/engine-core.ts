@@ -127,9 +127,8 @@ export class EngineCore {
   /** Members of the last batch that finished their prefill in it (their next step decodes one token). */
   readonly #fresh: EngineRequest[] = [];
   #steadySteps = 0;
-  /** The last step's answers reached the client ({@link tokenSink} ready), and when it ended. */
+  /** The last step's answers reached the client ({@link tokenSink} ready); it ended at #lastStepEndUs. */
   #prevReady = false;
-  #prevEndUs = 0;
 
   constructor(
     config: EngineConfig, costModel: CostModel, scheduling: SchedulingPolicy, eviction: EvictionPolicy,
@@ -343,7 +342,7 @@ export class EngineCore {
     // Answers reach the client now and did at the end of the last step: a token whose
     // request's previous one came then follows a token the client got then.
     const bulk = this.#fast && ready && this.#prevReady;
-    const prevEndUs = this.#prevEndUs;
+    const prevEndUs = this.#lastStepEndUs;
     let bulkTokens = 0;
     let finishedAny = false;
     for (let k = 0; k < batch.length; k++) {
@@ -396,7 +395,6 @@ export class EngineCore {
     }
     if (bulkTokens > 0) this.#flushBulk(nowUs, nowUs - prevEndUs, bulkTokens);
     this.#prevReady = ready;
-    this.#prevEndUs = nowUs;
     if (finishedAny) this.scheduler.compactRunning();
     // Only now may the next step begin: listeners above may add requests, but a step begun
     // from inside their callbacks would see finished requests still in the running list.
