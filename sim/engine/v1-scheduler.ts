@@ -98,8 +98,41 @@ export class V1Scheduler {
       this.#pass(nowUs, preemptedBefore);
       if (b.scheduled.length > 0 || b.preempted.length === preemptedBefore || pass > this.running.length) break;
     }
+    if (b.scheduled.length === 0 && this.running.length === 0 && this.waiting.size > 1) this.#admitLoadedBehind(nowUs);
     this.#policy.onScheduled?.(b.scheduled, nowUs);
     return b;
+  }
+
+  /**
+   * A request whose KV a connector loaded waits holding its prompt's blocks (load_kv_async
+   * allocates them). When the queue's head needs some of those blocks and nothing runs, no step
+   * would ever free them: vLLM's admission loop, which stops at a head it cannot place, would
+   * idle for good (a swarm run with a 24-block cache found it: a decode preempted for lack of
+   * a block went back to the head, behind which a loaded request held 16 of the blocks). Only
+   * then, the earliest such request behind the head is admitted instead, so the engine goes on
+   * (harness/swarm/known/ keeps the scenarios that stalled).
+   */
+  #admitLoadedBehind(nowUs: number): void {
+    const head = this.waiting.peek();
+    let pick: SchedRequest | undefined;
+    for (const r of this.waiting.values()) {
+      if (r !== head && r.blocks.length > 0 && r.numComputedTokens > 0 && (pick === undefined || r.seq < pick.seq)) pick = r;
+    }
+    if (pick === undefined) return;
+    const { maxNumBatchedTokens, longPrefillTokenThreshold } = this.#limits;
+    let n = pick.numTokens - pick.numComputedTokens;
+    if (longPrefillTokenThreshold > 0 && longPrefillTokenThreshold < n) n = longPrefillTokenThreshold;
+    if (n > maxNumBatchedTokens) n = maxNumBatchedTokens;
+    if (n <= 0 || !this.#kv.allocateSlots(pick, n, 0, NO_BLOCKS, nowUs)) return;
+    this.waiting.remove(pick);
+    this.running.push(pick);
+    pick.status = 'running';
+    if (pick.numCachedTokens < 0) pick.numCachedTokens = pick.numComputedTokens;
+    pick.numScheduledTokens = n;
+    const b = this.batch;
+    b.scheduled.length = 0;
+    b.scheduled.push(pick);
+    b.tokens = n;
   }
 
   /**
