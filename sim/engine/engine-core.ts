@@ -230,25 +230,34 @@ export class EngineCore {
 
   /** Accept a request, or say why not (vLLM answers 400 when the prompt exceeds max_model_len). */
   add(spec: EngineRequestSpec, nowUs: number): EngineRequest | AdmissionError {
-    if (this.#requests.has(spec.id)) return { reject: `duplicate request id '${spec.id}'` };
-    if (spec.promptTokens < 1) return { reject: 'prompt has no tokens' };
-    if (spec.promptTokens >= this.config.maxModelLen) {
-      return { reject: `prompt of ${spec.promptTokens} tokens exceeds max_model_len ${this.config.maxModelLen}` };
-    }
-    if (spec.outputTokens < 1) return { reject: 'output length must be at least 1 token' };
-    // vLLM stops at max_tokens/EOS or when the sequence fills max_model_len.
-    const stopAfter = Math.min(spec.outputTokens, this.config.maxModelLen - spec.promptTokens);
-    const needBlocks = Math.ceil((spec.promptTokens + stopAfter) / this.config.blockSize);
-    if (needBlocks > this.kv.pool.numBlocks - 1) {
-      return { reject: `request needs ${needBlocks} KV blocks, the instance has ${this.kv.pool.numBlocks - 1}` };
-    }
-    const req = new EngineRequest(spec, this.#seq++, nowUs, stopAfter);
+    const problem = this.admissionProblem(spec);
+    if (problem !== undefined) return { reject: problem };
+    const req = new EngineRequest(spec, this.#seq++, nowUs, this.#stopAfter(spec));
     this.#requests.set(req.id, req);
     // Async scheduling: the next step's batch was formed when the step in flight began.
     if (this.config.asyncScheduling === true && this.#inStep) this.#deferred.push(req);
     else this.scheduler.add(req);
     this.#refresh(req);
     return req;
+  }
+
+  /**
+   * Why {@link add} would refuse `spec` (vLLM's front end answers 400 before the engine sees
+   * it), or undefined when it would accept it.
+   */
+  admissionProblem(spec: EngineRequestSpec): string | undefined {
+    if (this.#requests.has(spec.id)) return `duplicate request id '${spec.id}'`;
+    if (spec.promptTokens < 1) return 'prompt has no tokens';
+    if (spec.promptTokens >= this.config.maxModelLen) return `prompt of ${spec.promptTokens} tokens exceeds max_model_len ${this.config.maxModelLen}`;
+    if (spec.outputTokens < 1) return 'output length must be at least 1 token';
+    const needBlocks = Math.ceil((spec.promptTokens + this.#stopAfter(spec)) / this.config.blockSize);
+    if (needBlocks > this.kv.pool.numBlocks - 1) return `request needs ${needBlocks} KV blocks, the instance has ${this.kv.pool.numBlocks - 1}`;
+    return undefined;
+  }
+
+  // vLLM stops at max_tokens/EOS or when the sequence fills max_model_len.
+  #stopAfter(spec: EngineRequestSpec): number {
+    return Math.min(spec.outputTokens, this.config.maxModelLen - spec.promptTokens);
   }
 
   /**

@@ -1,8 +1,9 @@
 import { engineRequestOf, type CallMeta } from '../../../sim/call-meta.js';
 import { EngineCore, emptyTotals, type EngineConfig, type EngineTotals } from '../../../sim/engine/engine-core.js';
-import type { EngineListener, EngineRequest } from '../../../sim/engine/engine-request.js';
+import type { EngineListener, EngineRequest, EngineRequestSpec } from '../../../sim/engine/engine-request.js';
 import type { CostModel } from '../../../sim/cost-model/types.js';
 import type { SchedulingPolicy } from '../../../policies/scheduling/types.js';
+import type { TimerId } from '../../../policies/types.js';
 import type { EvictionPolicy } from '../../../policies/kv/eviction/types.js';
 import { blockHashesOfIds } from '../tokenizer.js';
 import { PromHistogram, PromWriter } from '../prometheus.js';
@@ -101,6 +102,8 @@ export class EmulatedEngine {
   #plannedEndUs = 0;
   #seq = 0;
   #stalledStep = false;
+  /** Requests in the API server's front end, and the timer that hands each to the core. */
+  readonly #frontend = new Map<string, TimerId>();
   // Totals of cores that crashed, so counters never go backwards across a restart.
   readonly #retired: EngineTotals = emptyTotals();
 
@@ -134,29 +137,61 @@ export class EmulatedEngine {
     return this.#core.stepTimeScale > 1 ? 'slow' : 'ok';
   }
 
-  /** Admit a request; returns its id or the reason it was refused (vLLM answers 400). */
+  /**
+   * Admit a request; returns its id or the reason it was refused (vLLM answers 400). Like the
+   * simulator's router (SimRouter), the request first spends the cost model's front end
+   * (`frontendUs`: the API server's HTTP, tokenising and IPC hop) before the engine core sees it.
+   */
   submit(req: EmulatedRequest): { id: string } | { reject: string } {
     if (this.#health === 'down') return { reject: 'engine is down' };
-    // While a step is in flight, a request joins the next step. When the engine's timeline lags
-    // the wall clock (a late timer, a busy event loop), the request is stamped with the
-    // timeline's position, so the lag is never added to the model's time.
-    const now = this.#stepping ? Math.min(this.clock.nowUs(), this.#plannedEndUs) : this.clock.nowUs();
     const id = `r${this.#seq++}`;
-    const bridge = new Bridge(this, req, now);
+    const bridge = new Bridge(this, req, this.#timelineNowUs());
     const all = req.promptIds.concat(req.outputIds);
     const tokens = { promptTokens: req.promptIds.length, blockHashes: blockHashesOfIds(all, this.config.blockSize, req.cacheSalt), outputTokens: req.outputIds.length };
-    const added = this.#core.add(engineRequestOf(id, req.meta ?? {}, tokens, bridge), now);
-    if ('reject' in added) return added;
+    const spec = engineRequestOf(id, req.meta ?? {}, tokens, bridge);
+    const problem = this.#core.admissionProblem(spec);
+    if (problem !== undefined) return { reject: problem };
     this.#bridges.set(id, bridge);
     this.promptTokensTotal += req.promptIds.length;
-    this.#kick(false);
+    const frontendUs = Math.round(this.#core.costModel.frontendUs?.(tokens.promptTokens) ?? 0);
+    if (frontendUs <= 0) this.#enter(spec);
+    else {
+      this.#frontend.set(id, this.clock.schedule(this.clock.nowUs() + frontendUs, () => {
+        this.#frontend.delete(id);
+        // Aborted or lost in a crash meanwhile: it never reaches the engine.
+        if (this.#bridges.get(id) === bridge && this.#health !== 'down') this.#enter(spec);
+      }));
+    }
     return { id };
+  }
+
+  // While a step is in flight, a request joins the next step. When the engine's timeline lags
+  // the wall clock (a late timer, a busy event loop), the request is stamped with the
+  // timeline's position, so the lag is never added to the model's time.
+  #timelineNowUs(): number {
+    return this.#stepping ? Math.min(this.clock.nowUs(), this.#plannedEndUs) : this.clock.nowUs();
+  }
+
+  // The request reaches the engine core (validated in submit against the same config).
+  #enter(spec: EngineRequestSpec): void {
+    const added = this.#core.add(spec, this.#timelineNowUs());
+    if ('reject' in added) throw new Error(`EmulatedEngine: ${spec.id} refused after the front end: ${added.reject}`);
+    this.#kick(false);
   }
 
   /** The client went away: drop the request and free its blocks (vLLM aborts on disconnect). */
   abort(id: string): void {
     if (!this.#bridges.delete(id)) return;
+    this.#cancelFrontend(id);
     this.#core.abort(id, this.clock.nowUs());
+  }
+
+  // A request still in the front end never reaches the engine.
+  #cancelFrontend(id: string): void {
+    const t = this.#frontend.get(id);
+    if (t === undefined) return;
+    this.clock.cancel(t);
+    this.#frontend.delete(id);
   }
 
   /** Requests inside the engine. */
@@ -172,6 +207,7 @@ export class EmulatedEngine {
     this.#stepping = false;
     this.#stalledStep = false;
     this.#core.abortAll(this.clock.nowUs());
+    for (const id of [...this.#frontend.keys()]) this.#cancelFrontend(id);
     this.#bridges.clear();
   }
 
@@ -242,6 +278,7 @@ export class EmulatedEngine {
   /** Stop stepping for good (server shutdown). */
   close(): void {
     this.clock.cancel(this.#timer);
+    for (const id of [...this.#frontend.keys()]) this.#cancelFrontend(id);
     this.#stepping = false;
   }
 
@@ -258,7 +295,7 @@ export class EmulatedEngine {
     this.#bridges.delete(r.id);
     this.e2eS.observe((nowUs - b.arrivalUs) / 1e6);
     if (r.firstScheduledUs >= 0) {
-      this.queueS.observe((r.firstScheduledUs - b.arrivalUs) / 1e6);
+      this.queueS.observe((r.firstScheduledUs - r.arrivalUs) / 1e6); // vLLM: from the engine core's arrival (after the front end)
       this.inferenceS.observe((nowUs - r.firstScheduledUs) / 1e6);
       if (b.firstUs >= 0) this.prefillS.observe((b.firstUs - r.firstScheduledUs) / 1e6);
     }
