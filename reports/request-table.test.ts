@@ -39,6 +39,14 @@ describe('RequestTable', () => {
     expect(t.at(36)!.id).toBe('wf-36/a');
   });
 
+  it('holds 112 bytes of columns a row (10 Float64 + 8 Int32), at most twice that while growing', () => {
+    const t = new RequestTable(1);
+    for (let i = 0; i < 10_000; i++) t.push(rec({ id: `wf-${i >> 3}/n${i & 7}`, workflowId: `wf-${i >> 3}`, nodeId: `n${i & 7}` }));
+    // Capacity doubles from 1: 16,384 rows for 10,000, so 16,384 × (10 × 8 + 8 × 4) bytes.
+    expect(t.byteLength).toBe(16_384 * 112);
+    expect(t.byteLength).toBeLessThanOrEqual(2 * 112 * t.length);
+  });
+
   it('counts a string column by value', () => {
     const t = RequestTable.of([rec(), rec({ outcome: 'failed' }), rec(), rec({ outcome: 'timeout' })]);
     expect([...t.countBy('outcome')]).toEqual([['ok', 2], ['failed', 1], ['timeout', 1]]);

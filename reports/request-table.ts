@@ -93,6 +93,14 @@ export class RequestTable implements Rows<RequestRecord> {
     return this.#length;
   }
 
+  /** Bytes of column storage (typed arrays, off the JS heap): 112 per row, at most twice that while a column doubles. */
+  get byteLength(): number {
+    let n = this.#idCodes.byteLength;
+    for (const a of this.#numbers) n += a.byteLength;
+    for (const a of this.#codes) n += a.byteLength;
+    return n;
+  }
+
   push(r: RequestRecord): void {
     if (this.#length === this.#capacity) this.#grow();
     const i = this.#length++;
