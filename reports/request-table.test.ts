@@ -35,7 +35,7 @@ describe('RequestTable', () => {
     const t = new RequestTable(2);
     for (let i = 0; i < 37; i++) t.push(rec({ id: `wf-${i}/a`, workflowId: `wf-${i}`, nodeId: 'a', sendUs: i * 10 }));
     expect(t.length).toBe(37);
-    expect([...t.column('sendUs')]).toEqual(Array.from({ length: 37 }, (_, i) => i * 10));
+    expect(t.rows().map((r) => r.sendUs)).toEqual(Array.from({ length: 37 }, (_, i) => i * 10));
     expect(t.at(36)!.id).toBe('wf-36/a');
   });
 
@@ -45,11 +45,6 @@ describe('RequestTable', () => {
     // Capacity doubles from 1: 16,384 rows for 10,000, so 16,384 × (10 × 8 + 8 × 4) bytes.
     expect(t.byteLength).toBe(16_384 * 112);
     expect(t.byteLength).toBeLessThanOrEqual(2 * 112 * t.length);
-  });
-
-  it('counts a string column by value', () => {
-    const t = RequestTable.of([rec(), rec({ outcome: 'failed' }), rec(), rec({ outcome: 'timeout' })]);
-    expect([...t.countBy('outcome')]).toEqual([['ok', 2], ['failed', 1], ['timeout', 1]]);
   });
 
   it('travels through postMessage as transferred columns and arrives equal', () => {

@@ -25,8 +25,6 @@ const NUMBER_KEYS = [
   'crossAgentCachedTokens', 'outputTokens', 'preemptions',
 ] as const satisfies readonly (keyof RequestRecord)[];
 const STRING_KEYS = ['workload', 'workflowId', 'nodeId', 'agentId', 'instance', 'outcome', 'reason'] as const satisfies readonly (keyof RequestRecord)[];
-type NumberKey = (typeof NUMBER_KEYS)[number];
-type StringKey = (typeof STRING_KEYS)[number];
 
 /** A call id the runner made: `<workflow>/<node>` (code -1) or `<workflow>/<node>#<k>` (code k ≥ 1). */
 const PLAIN_ID = -1;
@@ -154,20 +152,6 @@ export class RequestTable implements Rows<RequestRecord> {
   /** Every row as an array (small tables: tests, a few hundred calls). */
   rows(): RequestRecord[] {
     return [...this];
-  }
-
-  /** One number column, trimmed to the rows (a view: no copy). */
-  column(key: NumberKey): Float64Array {
-    return this.#numbers[NUMBER_KEYS.indexOf(key)]!.subarray(0, this.#length);
-  }
-
-  /** How many rows have each value of a string column. */
-  countBy(key: StringKey): Map<string, number> {
-    const k = STRING_KEYS.indexOf(key);
-    const counts = new Array<number>(this.#strings[k]!.values.length).fill(0);
-    const codes = this.#codes[k]!;
-    for (let i = 0; i < this.#length; i++) counts[codes[i]!]!++;
-    return new Map(this.#strings[k]!.values.map((v, c) => [v, counts[c]!]));
   }
 
   /** Copies of the columns, trimmed, for `postMessage`; their buffers are pushed onto `transfer`. */
