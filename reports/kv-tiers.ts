@@ -52,21 +52,19 @@ const GIB = 1024 ** 3;
  */
 export function kvTierFigures(d: KvFiguresInput): Summary {
   const c = d.counters;
-  const ok = [...d.requests].filter((r) => r.outcome === 'ok');
   let prompt = 0;
   let first = Infinity;
   let last = -Infinity;
-  for (const r of d.requests) {
-    if (r.sendUs < first) first = r.sendUs;
-    if (r.endUs > last) last = r.endUs;
-  }
-  for (const r of ok) prompt += r.promptTokens;
-  const windowUs = last > first ? last - first : NaN;
   const transfer: number[] = [];
   const prefillPhase: number[] = [];
   const decodeFirst: number[] = [];
   const decodeQueue: number[] = [];
-  for (const r of ok) {
+  // One pass over the calls (a cell's table may hold millions): the window over all, the rest over the successful ones.
+  for (const r of d.requests) {
+    if (r.sendUs < first) first = r.sendUs;
+    if (r.endUs > last) last = r.endUs;
+    if (r.outcome !== 'ok') continue;
+    prompt += r.promptTokens;
     const p = d.pd.get(r.id);
     if (!p) continue;
     transfer.push((p.transferDoneUs - p.transferStartUs) / 1000);
@@ -74,6 +72,7 @@ export function kvTierFigures(d: KvFiguresInput): Summary {
     decodeQueue.push((p.transferStartUs - p.prefillDoneUs) / 1000);
     decodeFirst.push((r.firstTokenUs - p.transferDoneUs) / 1000);
   }
+  const windowUs = last > first ? last - first : NaN;
   const [t50, t99] = percentiles(transfer, [50, 99]);
   const [p50, p99] = percentiles(prefillPhase, [50, 99]);
   const [f50, f99] = percentiles(decodeFirst, [50, 99]);
