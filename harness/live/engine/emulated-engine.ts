@@ -186,6 +186,12 @@ export class EmulatedEngine {
     this.#core.abort(id, this.clock.nowUs());
   }
 
+  // Requests still in the front end never reach the engine (crash, shutdown).
+  #cancelFrontends(): void {
+    for (const t of this.#frontend.values()) this.clock.cancel(t);
+    this.#frontend.clear();
+  }
+
   // A request still in the front end never reaches the engine.
   #cancelFrontend(id: string): void {
     const t = this.#frontend.get(id);
@@ -207,7 +213,7 @@ export class EmulatedEngine {
     this.#stepping = false;
     this.#stalledStep = false;
     this.#core.abortAll(this.clock.nowUs());
-    for (const id of [...this.#frontend.keys()]) this.#cancelFrontend(id);
+    this.#cancelFrontends();
     this.#bridges.clear();
   }
 
@@ -278,7 +284,7 @@ export class EmulatedEngine {
   /** Stop stepping for good (server shutdown). */
   close(): void {
     this.clock.cancel(this.#timer);
-    for (const id of [...this.#frontend.keys()]) this.#cancelFrontend(id);
+    this.#cancelFrontends();
     this.#stepping = false;
   }
 
