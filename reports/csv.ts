@@ -18,9 +18,34 @@ export const WORKFLOW_COLUMNS = [
 
 type Field = string | number;
 
-/** RFC 4180 records (csv-stringify: quote a field holding a comma, quote, CR or LF; LF after each record). */
+/**
+ * RFC 4180 records (csv-stringify: quote a field holding a comma, quote, CR or LF; LF after each
+ * record). A row with nothing to quote is joined here: csv-stringify casts a number with `'' + n`
+ * and writes such a string as it is, so the text is the same, and its per-field work (~2 µs,
+ * a tenth of a 2,000-request run's wall time) is left to the rows that need it.
+ */
 export function csvRows(rows: readonly (readonly Field[])[]): string {
-  return stringify(rows as Field[][]);
+  let out = '';
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    out += plainRow(row) ?? stringify([row as Field[]]);
+  }
+  return out;
+}
+
+const NEEDS_QUOTES = /[,"\r\n]/;
+
+// The row's record when no field needs quoting, else undefined.
+function plainRow(row: readonly Field[]): string | undefined {
+  let line = '';
+  for (let i = 0; i < row.length; i++) {
+    const f = row[i]!;
+    if (typeof f === 'string') {
+      if (NEEDS_QUOTES.test(f)) return undefined;
+      line += i === 0 ? f : `,${f}`;
+    } else line += i === 0 ? `${f}` : `,${f}`;
+  }
+  return `${line}\n`;
 }
 
 const num = (x: number, digits = 3): string => (Number.isFinite(x) ? String(Math.round(x * 10 ** digits) / 10 ** digits) : '');
