@@ -189,6 +189,66 @@ function l4Serving(concurrency: number, metric: 'itl' | 'ttft', ms: number, tole
   };
 }
 
+const YOBITEL = 'yobitelcomm.github.io/bench/recipes/concurrency-sweep (InferenceBench, `llm.inference.chatbot-short`, 2026-05-16; ' +
+  'vLLM 0.21.0, 1× H100-80GB-HBM3, Llama-3.1-8B-Instruct FP16, closed loop). Workload from the repo yobitelcomm/bench: ' +
+  'plugins/llm-inference/src/inferencebench_llm/datasets.py `_BUILTIN_PROMPTS` (ten one-line questions, cycled), plugin.py ' +
+  '`max_tokens=128`, streamed through LiteLLM\'s chat completion; prompt length = the Llama-3.1 chat template around a ' +
+  'one-line question, ~43-49 tokens (46 simulated)';
+
+/**
+ * The concurrency-1 row of the InferenceBench H100 sweep. Only concurrency 1 is used: the output
+ * lengths (natural stop, at most 128) are not published, which moves nothing at concurrency 1 (the
+ * TTFT is one step on an idle engine, the TPOT a one-sequence decode step) but sets how requests
+ * overlap at 4, 16 and 64; and the 64 row's TPOT (46.9 ms, five batch-64 decode steps) says the
+ * client, one Python process, was the limit there.
+ */
+function h100Llama8b(): FidelityPoint[] {
+  const target = { kind: 'serving' as const, concurrency: 1, inputTokens: 46, outputTokens: 128, requests: 20 };
+  const base = { category: 'tpot' as const, split: 'held-out' as const, gpu: 'h100-sxm', model: 'llama-3.1-8b', tensorParallel: 1 };
+  return [
+    {
+      ...base, id: 'h100-llama8b-c1-ttft', category: 'ttft', target: { ...target, metric: 'ttft' }, measuredMs: 13.98, tolerance: 1,
+      source: `${YOBITEL}: conc 1 ttft_p50_ms 13.98. Reported only: the client is LiteLLM inside the benchmark's Python ` +
+        'process, whose per-request cost before the HTTP request and after the first chunk is in the measured TTFT and has no ' +
+        'public figure',
+      gated: false,
+    },
+    {
+      ...base, id: 'h100-llama8b-c1-tpot', target: { ...target, metric: 'tpot' }, measuredMs: 6.48, tolerance: 0.15,
+      source: `${YOBITEL}: conc 1 tpot_p50_ms 6.48`,
+    },
+  ];
+}
+
+const LDSINGH = 'ld-singh.github.io/ai-factory-ops-lab/portfolio-lab/06-validation-reports/inference-benchmark-report (2026-06-27; ' +
+  'vLLM v0.23.0 `vllm/vllm-openai:latest` with no server arguments but the model, 1× RTX A6000 48 GB, Qwen2.5-7B-Instruct). ' +
+  'Workload from the repo ld-singh/ai-factory-ops-lab: portfolio-lab/04-inference-serving/harness/loadgen.py, one fixed chat ' +
+  'prompt ("Explain what a GPU scheduler does, in two sentences.", ~40 tokens in Qwen2.5\'s chat template with its default ' +
+  'system prompt), streamed, `max_tokens` 128 with a natural stop (the table\'s mean output: 53 tokens at concurrency 1), ' +
+  '12 requests a level';
+
+/**
+ * The concurrency-1 row of an RTX A6000 sweep. Higher rows are left out for the same reason as the
+ * H100 ones (output lengths vary with the sampled text; only their mean is published).
+ */
+function a6000Qwen7b(): FidelityPoint[] {
+  const target = { kind: 'serving' as const, concurrency: 1, inputTokens: 40, outputTokens: 53, requests: 12 };
+  const base = { category: 'tpot' as const, split: 'held-out' as const, gpu: 'rtx-a6000', model: 'qwen2.5-7b', tensorParallel: 1 };
+  return [
+    {
+      ...base, id: 'a6000-qwen7b-c1-ttft', category: 'ttft', target: { ...target, metric: 'ttft' }, measuredMs: 47, tolerance: 1,
+      source: `${LDSINGH}: conc 1 ttft_p50 0.047 s. Reported only: the client reaches the server through \`kubectl ` +
+        'port-forward` (serve-gpu.sh), a tunnel through the Kubernetes API server whose latency is in the measured TTFT and ' +
+        'not in the model',
+      gated: false,
+    },
+    {
+      ...base, id: 'a6000-qwen7b-c1-tpot', target: { ...target, metric: 'tpot' }, measuredMs: 21.9, tolerance: 0.15,
+      source: `${LDSINGH}: conc 1 tpot_p50 0.0219 s`,
+    },
+  ];
+}
+
 /**
  * Whole serving runs, none used to choose a coefficient (all held out). TPOT/ITL tolerance 15%:
  * at these sizes the step is mostly fixed kernel and CPU cost, which the operator profiles
@@ -197,6 +257,8 @@ function l4Serving(concurrency: number, metric: 'itl' | 'ttft', ms: number, tole
 export const SERVING_POINTS: readonly FidelityPoint[] = [
   ...[[1, 5.1], [2, 5.2], [4, 5.3], [8, 5.5], [16, 6.0], [32, 7.1]].map(([c, ms]) => l4Serving(c!, 'itl', ms!, 0.15)),
   ...[[1, 27.0], [8, 60.9], [32, 135.3]].map(([c, ms]) => l4Serving(c!, 'ttft', ms!, 1, false)),
+  ...h100Llama8b(),
+  ...a6000Qwen7b(),
   {
     id: 'a100-40gb-llama8b-c1-tpot', category: 'tpot', split: 'held-out', gpu: 'a100-40gb', model: 'llama-3.1-8b', tensorParallel: 1,
     target: { kind: 'serving', concurrency: 1, inputTokens: 1024, outputTokens: 128, requests: 20, metric: 'tpot' },
