@@ -214,8 +214,8 @@ describe('agentbench fidelity', () => {
     const r = await run('fidelity');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^ {2}a100-7b-linear-128 +fit +a100-80gb +1 +11\.568 /m);
-    expect(r.out).toMatch(/^ {2}operator +held-out +18 +\d+\.\d\d% .* ≤ 5%: (met|NOT met)$/m);
-    expect(r.out).toMatch(/^ {2}ttft +held-out +3 .* 3 +≤ 10%: (met|NOT met)$/m); // reported, not gated
+    expect(r.out).toMatch(/^ {2}operator +held-out +53 +\d+\.\d\d% .* ≤ 5%: (met|NOT met)$/m);
+    expect(r.out).toMatch(/^ {2}ttft +held-out +5 .* 5 +≤ 10%: (met|NOT met)$/m); // reported, not gated
     const j = JSON.parse((await run('fidelity', '--json')).out) as { results: { pass: boolean }[]; summary: { category: string }[] };
     expect(j.results.every((x) => x.pass)).toBe(true);
     expect(j.summary.map((s) => s.category)).toEqual(['operator', 'operator', 'attention', 'attention', 'tpot', 'ttft']);

@@ -119,8 +119,8 @@ export const DEFAULT_ROOFLINE: RooflineCoefficients = {
   // vllm/v1/executor/uniproc_executor.py then keeps 2 batches in flight (max_concurrent_batches).
   // The scheduler runs one step ahead (design: PR #19970, after NanoFlow), so the CPU work of a
   // step overlaps the GPU work of another and a step takes the longer of the two. The public
-  // serving runs of the fidelity suite use vLLM 0.23, after the switch. A synchronous engine
-  // (--no-async-scheduling, vLLM V0, vidur's profiles): 0.
+  // serving runs of the fidelity suite use vLLM 0.21 and 0.23, after the switch. A synchronous
+  // engine (--no-async-scheduling, vLLM V0, vidur's profiles): 0.
   cpuOverlap: 1,
   // tenstorrent/tt-inference-server issue #190 (comment of 2025-05-08, Llama-3.3-70B, 128-token
   // prompts, 32 concurrent): the same vLLM engine measured offline (LLM.generate) and online

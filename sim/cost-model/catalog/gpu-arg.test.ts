@@ -40,5 +40,7 @@ describe('catalog additions', () => {
     expect(GPUS.a40).toMatchObject({ bf16Tflops: 149.7, memoryGiB: 48, memoryBandwidthGBps: 696 });
     expect(GPUS.mi300x).toMatchObject({ bf16Tflops: 1307.4, memoryGiB: 192, memoryBandwidthGBps: 5300 });
     expect(GPUS['rtx-pro-6000']).toMatchObject({ memoryGiB: 96, memoryBandwidthGBps: 1792 });
+    // The A40's GA102 with faster GDDR6: 768 GB/s against 696, 154.8 dense BF16 TFLOPS (309.7 sparse).
+    expect(GPUS['rtx-a6000']).toMatchObject({ bf16Tflops: 154.8, memoryGiB: 48, memoryBandwidthGBps: 768 });
   });
 });

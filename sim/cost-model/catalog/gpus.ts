@@ -58,6 +58,13 @@ export const GPUS = {
     // GDDR6 at 864 GB/s, no NVLink: PCIe Gen4 x16, 64 GB/s bidirectional.
     name: 'L40', bf16Tflops: 181.05, fp8Tflops: 362, memoryGiB: 48, memoryBandwidthGBps: 864, interconnectGBps: 32, pcieGBps: 32,
   },
+  'rtx-a6000': {
+    // NVIDIA RTX A6000 (GA102, the A40's chip with faster memory; spec table NVIDIA confirmed to
+    // ServeTheHome, "NVIDIA RTX A6000 48GB GPU drops Quadro designation"): 48 GB GDDR6 at 768 GB/s,
+    // NVLink bridge 112.5 GB/s bidirectional, PCIe Gen4 x16; FP16/BF16 tensor (FP32 accumulate)
+    // 154.8 TFLOPS dense, 309.7 with sparsity (Microway's Ampere comparison); no FP8.
+    name: 'RTX-A6000', bf16Tflops: 154.8, memoryGiB: 48, memoryBandwidthGBps: 768, interconnectGBps: 56.25, pcieGBps: 32,
+  },
   'rtx-6000-ada': {
     // NVIDIA RTX 6000 Ada Generation datasheet: 48 GB GDDR6 at 960 GB/s, 1,457 TFLOPS tensor (FP8
     // with sparsity): FP8 728.5 dense, BF16 (FP32 accumulate, full rate on this part) 364.25 dense;

@@ -9,6 +9,7 @@ import qwen25_05b from './models/qwen2.5-0.5b.json' with { type: 'json' };
 import qwen25_7b from './models/qwen2.5-7b.json' with { type: 'json' };
 import qwen25_32b from './models/qwen2.5-32b.json' with { type: 'json' };
 import mixtral_8x7b from './models/mixtral-8x7b.json' with { type: 'json' };
+import codellama_34b from './models/codellama-34b.json' with { type: 'json' };
 
 /** HF configs shipped with agentbench, by catalog name (each file names its source). */
 const MODEL_CONFIGS: Record<string, unknown> = {
@@ -19,6 +20,7 @@ const MODEL_CONFIGS: Record<string, unknown> = {
   'qwen2.5-7b': qwen25_7b,
   'qwen2.5-32b': qwen25_32b,
   'mixtral-8x7b': mixtral_8x7b,
+  'codellama-34b': codellama_34b,
 };
 
 /** Model names shipped with agentbench. */
