@@ -2,7 +2,6 @@ import type { BlockHash } from '../../policies/types.js';
 import type { BlockOwner } from '../../policies/kv/request.js';
 import { OWNER_STAMPS, type BlockInfo, type EvictionPolicy, type OwnerStamp } from '../../policies/kv/eviction/types.js';
 import { BlockHashIndex } from './hash-index.js';
-import { BlockOwners } from './block-owners.js';
 
 class BlockInfoStore implements BlockInfo {
   readonly refCount: Int32Array;
@@ -12,7 +11,8 @@ class BlockInfoStore implements BlockInfo {
   readonly expectedReuseUs: Float64Array;
   readonly stepsToReuse: Float64Array;
   readonly toolWaitUs: Float64Array;
-  readonly owners: BlockOwners;
+  readonly workflowIds: (string | undefined)[];
+  readonly agentIds: (string | undefined)[];
   constructor(readonly numBlocks: number) {
     this.refCount = new Int32Array(numBlocks);
     this.hash = new Float64Array(numBlocks).fill(NaN);
@@ -21,13 +21,14 @@ class BlockInfoStore implements BlockInfo {
     this.expectedReuseUs = new Float64Array(numBlocks).fill(NaN);
     this.stepsToReuse = new Float64Array(numBlocks).fill(NaN);
     this.toolWaitUs = new Float64Array(numBlocks).fill(NaN);
-    this.owners = new BlockOwners(numBlocks);
+    this.workflowIds = new Array<string | undefined>(numBlocks).fill(undefined);
+    this.agentIds = new Array<string | undefined>(numBlocks).fill(undefined);
   }
   workflowId(block: number): string | undefined {
-    return this.owners.workflowId(block);
+    return this.workflowIds[block];
   }
   agentId(block: number): string | undefined {
-    return this.owners.agentId(block);
+    return this.agentIds[block];
   }
 }
 
@@ -198,8 +199,7 @@ export class BlockPool {
 
   /**
    * Throw unless every ref count is >= 0 and the free set is exactly the ref-count-0 blocks
-   * (so free + in use = total), and the owner slots count their blocks. Holders' lists are
-   * checked against ref counts by the engine.
+   * (so free + in use = total). Holders' lists are checked against ref counts by the engine.
    */
   checkConservation(): void {
     const info = this.#info;
@@ -212,13 +212,11 @@ export class BlockPool {
     if (zero !== this.#eviction.size) {
       throw new Error(`KV conservation: ${zero} blocks with ref count 0 but ${this.#eviction.size} in the free set`);
     }
-    info.owners.check();
   }
 
   // An owner's declared hints, read once per allocation or hit rather than once per block (a
   // prefill takes ~100 blocks at a time); fields, not an object, so nothing is allocated.
   #readOwner(owner: BlockOwner): void {
-    this.#info.owners.begin(owner.workflowId, owner.agentId);
     this.#ownerExpectedReuseUs = owner.expectedReuseUs ?? owner.hints?.expectedReuseUs ?? NaN;
     // No next use declared = Infinity, nothing declared = NaN.
     this.#ownerStepsToReuse = owner.hints ? (owner.hints.stepsToReuse ?? Infinity) : NaN;
@@ -229,7 +227,8 @@ export class BlockPool {
   #stamp(b: number, nowUs: number, owner: BlockOwner): void {
     const info = this.#info;
     info.lastAccessUs[b] = nowUs;
-    info.owners.stamp(b);
+    info.workflowIds[b] = owner.workflowId;
+    info.agentIds[b] = owner.agentId;
     if (this.#stampPriority) info.priority[b] = owner.priority;
     if (!this.#stampHints) return;
     info.expectedReuseUs[b] = this.#ownerExpectedReuseUs;
