@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { LruEviction } from '../../policies/kv/eviction/lru.js';
 import type { BlockInfo, EvictionPolicy } from '../../policies/kv/eviction/types.js';
 import type { BlockOwner } from '../../policies/kv/request.js';
-import { stampingAll } from '../conformance/eviction.js';
 import { BlockPool } from './block-pool.js';
 
 const owner = (over: Partial<BlockOwner> = {}): BlockOwner => ({ priority: 0, ...over });
@@ -86,26 +85,8 @@ describe('BlockPool (vllm/v1/core/block_pool.py)', () => {
     expect(() => new BlockPool(4, true, lossy).checkConservation()).toThrow('KV conservation: 3 blocks with ref count 0 but 2 in the free set');
   });
 
-  it('writes only the owner stamps its eviction policy declares, all of them once an eviction listener is set', () => {
-    const hinted = owner({ workflowId: 'w', agentId: 'x', priority: 2, expectedReuseUs: 5000, hints: { stepsToReuse: 3, toolWaitUs: 700 } });
-    const stamps = (p: BlockPool, b: number) => {
-      const i = p.info;
-      return [i.workflowId(b), i.agentId(b), i.lastAccessUs[b], i.priority[b], i.expectedReuseUs[b], i.stepsToReuse[b], i.toolWaitUs[b]];
-    };
-    const lru = pool(6); // lru declares none: owner, agent and time only
-    const a: number[] = [];
-    lru.getNewBlocks(1, 100, hinted, a);
-    expect(stamps(lru, a[0]!)).toEqual(['w', 'x', 100, 0, NaN, NaN, NaN]);
-    lru.onEvicted = () => {};
-    lru.getNewBlocks(1, 200, hinted, a);
-    expect(stamps(lru, a[1]!)).toEqual(['w', 'x', 200, 2, 5000, 3, 700]);
-    const prio = new BlockPool(6, true, Object.assign(stampingAll(new LruEviction()), { ownerStamps: ['priority'] as const }));
-    prio.getNewBlocks(1, 300, hinted, a);
-    expect(stamps(prio, a[2]!)).toEqual(['w', 'x', 300, 2, NaN, NaN, NaN]);
-  });
-
   it('stamps each block with its last owner and the owner\'s declared hints', () => {
-    const p = new BlockPool(6, true, stampingAll(new LruEviction())); // declares nothing: every stamp
+    const p = pool(6);
     const info: BlockInfo = p.info;
     const a: number[] = [];
     p.getNewBlocks(1, 100, owner({ workflowId: 'w', agentId: 'x', priority: 2, expectedReuseUs: 5000, hints: { stepsToReuse: 3, toolWaitUs: 700 } }), a);

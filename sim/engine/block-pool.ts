@@ -1,6 +1,6 @@
 import type { BlockHash } from '../../policies/types.js';
 import type { BlockOwner } from '../../policies/kv/request.js';
-import { OWNER_STAMPS, type BlockInfo, type EvictionPolicy, type OwnerStamp } from '../../policies/kv/eviction/types.js';
+import type { BlockInfo, EvictionPolicy } from '../../policies/kv/eviction/types.js';
 import { BlockHashIndex } from './hash-index.js';
 
 class BlockInfoStore implements BlockInfo {
@@ -50,10 +50,8 @@ export class BlockPool {
   #ownerExpectedReuseUs = NaN;
   #ownerStepsToReuse = NaN;
   #ownerToolWaitUs = NaN;
-  /** Owner stamps someone reads (the eviction policy's declaration, all with an eviction listener). */
-  #stampPriority: boolean;
-  #stampHints: boolean;
-  #onEvicted: ((hash: BlockHash, block: number, nowUs: number) => void) | null = null;
+  /** Told about each cached block evicted (a KV connector offloading evictions); null: nobody. */
+  onEvicted: ((hash: BlockHash, block: number, nowUs: number) => void) | null = null;
 
   constructor(numBlocks: number, enableCaching: boolean, eviction: EvictionPolicy) {
     if (!Number.isInteger(numBlocks) || numBlocks < 2) {
@@ -64,25 +62,10 @@ export class BlockPool {
     this.#info = new BlockInfoStore(numBlocks);
     this.#index = new BlockHashIndex(numBlocks);
     this.#eviction = eviction;
-    const stamps: readonly OwnerStamp[] = eviction.ownerStamps ?? OWNER_STAMPS;
-    this.#stampPriority = stamps.includes('priority');
-    // The three hints are read together or not at all by every built-in reader: one switch.
-    this.#stampHints = stamps.some((s) => s !== 'priority');
     const ids: number[] = [];
     for (let i = 1; i < numBlocks; i++) ids.push(i);
     eviction.init(ids, this.#info);
     this.#info.refCount[BlockPool.NULL_BLOCK] = 1;
-  }
-
-  /** Told about each cached block evicted (a KV connector offloading evictions); null: nobody. */
-  get onEvicted(): ((hash: BlockHash, block: number, nowUs: number) => void) | null {
-    return this.#onEvicted;
-  }
-
-  /** A listener may read any owner stamp of the evicted block: from now on all are written. */
-  set onEvicted(listener: ((hash: BlockHash, block: number, nowUs: number) => void) | null) {
-    this.#onEvicted = listener;
-    if (listener !== null) this.#stampPriority = this.#stampHints = true;
   }
 
   /** Read-only per-block facts (what eviction policies see). */
@@ -227,10 +210,9 @@ export class BlockPool {
   #stamp(b: number, nowUs: number, owner: BlockOwner): void {
     const info = this.#info;
     info.lastAccessUs[b] = nowUs;
+    info.priority[b] = owner.priority;
     info.workflowIds[b] = owner.workflowId;
     info.agentIds[b] = owner.agentId;
-    if (this.#stampPriority) info.priority[b] = owner.priority;
-    if (!this.#stampHints) return;
     info.expectedReuseUs[b] = this.#ownerExpectedReuseUs;
     // A block another request holds at the same time is reused by both: keep the nearer next
     // use (KVFlow's min over the agents sharing a prefix node).
@@ -246,7 +228,7 @@ export class BlockPool {
     const h = info.hash[b]!;
     if (Number.isNaN(h)) return;
     // Before the block's identity is overwritten: a listener may read its owner stamps.
-    this.#onEvicted?.(h, b, nowUs);
+    this.onEvicted?.(h, b, nowUs);
     info.hash[b] = NaN;
     this.#evictions++;
     if (!this.#index.remove(h, b)) throw new Error(`BlockPool: cached block ${b} missing from the index`);

@@ -18,7 +18,6 @@ import type { BlockInfo, EvictionPolicy } from './types.js';
  */
 export class StepsToExecutionEviction implements EvictionPolicy {
   readonly name = 'steps-to-execution';
-  readonly ownerStamps = ['stepsToReuse'] as const;
   readonly #maxSteps: number;
   #lists = new BlockLists(0, 0);
   #info: BlockInfo | undefined;

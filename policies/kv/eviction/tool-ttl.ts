@@ -16,7 +16,6 @@ const LRU = 0;
  */
 export class ToolTtlEviction implements EvictionPolicy {
   readonly name = 'tool-ttl';
-  readonly ownerStamps = ['toolWaitUs'] as const;
   readonly #ttlFactor: number;
   readonly #maxTtlUs: number;
   #lists = new BlockLists(0, 1);

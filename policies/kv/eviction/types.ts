@@ -23,12 +23,6 @@ export interface BlockInfo {
   agentId(block: number): string | undefined;
 }
 
-/** Per-block copies of the last owner's priority and declared hints ({@link BlockInfo}). */
-export type OwnerStamp = 'priority' | 'expectedReuseUs' | 'stepsToReuse' | 'toolWaitUs';
-
-/** Every owner stamp, in {@link BlockInfo}'s order. */
-export const OWNER_STAMPS: readonly OwnerStamp[] = ['priority', 'expectedReuseUs', 'stepsToReuse', 'toolWaitUs'];
-
 /**
  * Chooses which free block to hand out next. The pool calls it with vLLM's order of events;
  * the set it manages is exactly the blocks with ref count 0 (cached or not), so any policy
@@ -36,14 +30,6 @@ export const OWNER_STAMPS: readonly OwnerStamp[] = ['priority', 'expectedReuseUs
  */
 export interface EvictionPolicy {
   readonly name: string;
-  /**
-   * The owner stamps this policy reads ({@link OwnerStamp}); the pool writes only those (and
-   * all of them for a KV connector that offloads evictions), a ~10% saving on a large cluster,
-   * where each stamp is a cache miss per allocated block. Undeclared stamps keep their initial
-   * value (0 for priority, NaN for the hints). Omitted: every stamp is written. The conformance
-   * suite checks that a policy decides the same with every stamp written.
-   */
-  readonly ownerStamps?: readonly OwnerStamp[];
   /** All usable blocks start free; `blockIds` is in the pool's initial order. */
   init(blockIds: readonly number[], info: BlockInfo): void;
   /** A block's ref count reached 0. Blocks of one request arrive in vLLM's free order. */

@@ -19,7 +19,6 @@ const FIRST_GROUP = 2;
  */
 export class WorkflowAwareEviction implements EvictionPolicy {
   readonly name = 'workflow-aware';
-  readonly ownerStamps = ['priority'] as const;
   readonly #priorityWeightUs: number;
   readonly #protectActiveUs: number;
   #lists = new BlockLists(0, FIRST_GROUP);
