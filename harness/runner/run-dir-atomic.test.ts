@@ -108,6 +108,18 @@ describe('RunDir: a run replaces its folder whole or not at all', () => {
     expect(readdirSync(join(dir, '..'))).toEqual(['run']);
   });
 
+  it('a run and its watcher both killed between the two renames of a commit: the next run puts the old folder back', () => {
+    const dir = previousRun();
+    const stale = join(dir, '..', '.run.partial-999999999-0');
+    mkdirSync(stale);
+    renameSync(dir, `${stale}.old`);
+    const out = RunDir.open(dir);
+    expect(readdirSync(dir).sort()).toEqual(['report.json', 'report.md', 'requests.csv', 'summary.csv']);
+    expect(readFileSync(join(dir, 'report.json'), 'utf8')).toBe('old report.json');
+    out.abandon();
+    expect(readdirSync(join(dir, '..'))).toEqual(['run']);
+  });
+
   it('a run that fails mid-way (a bad trace row) leaves the previous results and no partial folder', async () => {
     const dir = previousRun();
     const azureBad = join(import.meta.dirname, '../../workloads/testdata/azure-bad.csv');

@@ -83,7 +83,11 @@ export class RunDir {
 const STAGE_FILE = '.stage';
 
 
-/** Remove partial folders beside `dir` left by runs that were killed (their process is gone). */
+/**
+ * Remove partial folders beside `dir` left by runs that were killed (their process is gone). A
+ * run killed with its watcher between the two renames of a commit left the previous results
+ * moved aside (`….old`) and no `dir`: put them back first, as the watcher would have.
+ */
 function sweepPartials(dir: string): void {
   const prefix = `.${basename(dir)}.`;
   let names: string[];
@@ -93,8 +97,11 @@ function sweepPartials(dir: string): void {
     return;
   }
   for (const n of names) {
-    const m = n.startsWith(prefix) ? /^partial-(\d+)-\d+(?:\.old)?$/.exec(n.slice(prefix.length)) : null;
-    if (m && !alive(Number(m[1]))) rmSync(join(dirname(dir), n), { recursive: true, force: true });
+    const m = n.startsWith(prefix) ? /^partial-(\d+)-\d+(\.old)?$/.exec(n.slice(prefix.length)) : null;
+    if (!m || alive(Number(m[1]))) continue;
+    const path = join(dirname(dir), n);
+    if (m[2] !== undefined && !existsSync(dir)) renameSync(path, dir);
+    else rmSync(path, { recursive: true, force: true });
   }
 }
 
