@@ -137,16 +137,15 @@ export class SimBackend implements Backend {
     const e = inst.engine;
     const shape = emptyShape();
     // The API-server front end, then the engine's steps.
-    const frontUs = Math.round(e.costModel.frontendUs?.(promptTokens) ?? 0);
+    const frontUs = e.frontendUs(promptTokens);
     let t = frontUs;
     // Prefill of the uncached part in budget-sized chunks, alone on the instance.
     for (let done = Math.min(cachedPromptTokens, promptTokens - 1); done < promptTokens;) {
       const n = Math.min(e.config.maxNumBatchedTokens, promptTokens - done);
       resetShape(shape);
       addToShape(shape, done, n, false, done + n >= promptTokens);
-      // The first step on an idle async engine has no step before it to hide its CPU work behind.
-      const first = t === frontUs && e.config.asyncScheduling === true && e.costModel.stepTimeAfterIdleUs !== undefined;
-      t += Math.max(1, Math.round(first ? e.costModel.stepTimeAfterIdleUs!(shape) : e.costModel.stepTimeUs(shape)));
+      // The first step follows no step: nothing hides its CPU work.
+      t += Math.max(1, Math.round(e.stepPriceUs(shape, t === frontUs)));
       done += n;
     }
     if (outputTokens > 1) {

@@ -262,7 +262,7 @@ export class SimRouter implements AttemptHost {
   // it never reaches the engine.
   #send(a: Attempt, sync: boolean): void {
     const inst = a.instance;
-    const frontendUs = Math.round(inst.engine.costModel.frontendUs?.(a.rc.call.promptTokens) ?? 0);
+    const frontendUs = inst.engine.frontendUs(a.rc.call.promptTokens);
     if (frontendUs <= 0) {
       this.#enterEngine(a, sync);
       return;

@@ -255,6 +255,25 @@ export class EngineCore {
     return undefined;
   }
 
+  /**
+   * The API-server front end a request of `promptTokens` prompt tokens goes through before this
+   * engine sees it, in whole µs (0 when the cost model prices none). The simulated router and
+   * the emulated live endpoint both charge it.
+   */
+  frontendUs(promptTokens: number): number {
+    return Math.round(this.costModel.frontendUs?.(promptTokens) ?? 0);
+  }
+
+  /**
+   * Price of a step of `shape`, before {@link stepTimeScale}. Async scheduling hides a step's CPU
+   * work behind the GPU work of the step before it; a step with none before it (`afterIdle`: the
+   * engine was idle, or hung) pays it in full (GPU + CPU).
+   */
+  stepPriceUs(shape: Readonly<StepShape>, afterIdle: boolean): number {
+    const unhidden = afterIdle && this.config.asyncScheduling === true && this.costModel.stepTimeAfterIdleUs !== undefined;
+    return unhidden ? this.costModel.stepTimeAfterIdleUs!(shape) : this.costModel.stepTimeUs(shape);
+  }
+
   // vLLM stops at max_tokens/EOS or when the sequence fills max_model_len.
   #stopAfter(spec: EngineRequestSpec): number {
     return Math.min(spec.outputTokens, this.config.maxModelLen - spec.promptTokens);
@@ -287,15 +306,12 @@ export class EngineCore {
     return this.#startStep(nowUs);
   }
 
-  // Mark the step begun and price its shape. Async scheduling hides a step's CPU work behind
-  // the GPU work of the step before it; a step after an idle spell (or a hang) has none to hide
-  // behind (the first step of a burst is CPU + GPU).
+  // Mark the step begun and price its shape: a step not starting as the last one ended follows
+  // an idle spell (or a hang), so nothing hides its CPU work.
   #startStep(nowUs: number): number {
-    const shape = this.#shape;
     this.#inStep = true;
-    const afterIdle = this.config.asyncScheduling === true && nowUs !== this.#lastStepEndUs && this.costModel.stepTimeAfterIdleUs !== undefined;
     this.#stepStartUs = nowUs;
-    return (afterIdle ? this.costModel.stepTimeAfterIdleUs!(shape) : this.costModel.stepTimeUs(shape)) * this.stepTimeScale;
+    return this.stepPriceUs(this.#shape, nowUs !== this.#lastStepEndUs) * this.stepTimeScale;
   }
 
   // The batch starts with the `k` running requests, each decoding one token: their part of the

@@ -153,7 +153,7 @@ export class EmulatedEngine {
     if (problem !== undefined) return { reject: problem };
     this.#bridges.set(id, bridge);
     this.promptTokensTotal += req.promptIds.length;
-    const frontendUs = Math.round(this.#core.costModel.frontendUs?.(tokens.promptTokens) ?? 0);
+    const frontendUs = this.#core.frontendUs(tokens.promptTokens);
     if (frontendUs <= 0) this.#enter(spec);
     else {
       this.#frontend.set(id, this.clock.schedule(this.clock.nowUs() + frontendUs, () => {
