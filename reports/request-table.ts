@@ -1,23 +1,9 @@
+import { Interned } from './interned.js';
 import type { Outcome, RequestRecord } from './records.js';
 
 /** Records as every reader takes them: an array, or a {@link RequestTable}. */
 export interface Rows<T> extends Iterable<T> {
   readonly length: number;
-}
-
-/** A string column's distinct values (first-seen order) and the map back to their codes. */
-class Interned {
-  readonly values: string[] = [];
-  readonly #codes = new Map<string, number>();
-  code(s: string): number {
-    let c = this.#codes.get(s);
-    if (c === undefined) {
-      c = this.values.length;
-      this.#codes.set(s, c);
-      this.values.push(s);
-    }
-    return c;
-  }
 }
 
 const NUMBER_KEYS = [

@@ -1,3 +1,5 @@
+import { Interned } from '../../reports/interned.js';
+
 /**
  * Rows of flat records (numbers, strings, booleans) packed as columns for `postMessage` between
  * a `run --jobs` worker and the main thread. Structured clone of an array of objects serialises
@@ -102,19 +104,13 @@ function packColumn(rows: readonly Record<string, unknown>[], key: string): Colu
   }
   if (type === 'string') {
     const codes = new Int32Array(rows.length);
-    const index = new Map<string, number>();
-    const distinct: string[] = [];
+    const dict = new Interned();
     for (let i = 0; i < rows.length; i++) {
       const v = rows[i]![key];
       if (typeof v !== 'string') return null;
-      let code = index.get(v);
-      if (code === undefined) {
-        code = distinct.length;
-        index.set(v, code);
-        distinct.push(v);
-      }
-      codes[i] = code;
+      codes[i] = dict.code(v);
     }
+    const distinct = dict.values;
     const ends = new Int32Array(distinct.length);
     let at = 0;
     for (let d = 0; d < distinct.length; d++) ends[d] = at += distinct[d]!.length;
