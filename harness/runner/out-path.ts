@@ -37,7 +37,10 @@ export function checkOutDir(outDir: string, flag: string): string {
   try {
     st = statSync(dir, { throwIfNoEntry: false });
   } catch (e) {
-    throw bad(`cannot use it (${errText(e)})`);
+    // A file where a folder should be: Node 20 throws ENOTDIR, Node 24 returns nothing; both go
+    // on to createFolders, which names the file.
+    if ((e as NodeJS.ErrnoException).code !== 'ENOTDIR') throw bad(`cannot use it (${errText(e)})`);
+    st = undefined;
   }
   if (st && !st.isDirectory()) throw bad('exists and is not a folder');
   if (st) {
