@@ -23,6 +23,61 @@ describe('WallClock', () => {
     }
   });
 
+  it('fires in time order when callbacks hold the thread past other timers\' times (ties in scheduling order)', async () => {
+    // Callbacks that busy-wait make timers come due together and wake early or late against
+    // libuv's whole-millisecond clock: with one Node timer per clock timer, a timer re-armed
+    // after an early wake could fire after a later one.
+    const clock = new WallClock({ timeScale: 0.1 });
+    const t0 = clock.nowUs();
+    const due: number[] = [];
+    const fired: number[] = [];
+    const n = 120;
+    await new Promise<void>((resolve) => {
+      for (let i = 0; i < n; i++) {
+        const at = t0 + ((i * 7919) % 97) * 1_000 + (i % 3 === 0 ? 0 : 500); // 0–97 clock ms, shuffled, with ties
+        due.push(at);
+        clock.schedule(at, () => {
+          fired.push(at);
+          const until = clock.realUs() + (i % 5) * 300; // hold the thread 0–1.2 real ms
+          while (clock.realUs() < until) { /* busy */ }
+          if (fired.length === n) resolve();
+        });
+      }
+    });
+    expect(fired).toEqual([...due].sort((a, b) => a - b));
+    expect(clock.pending).toBe(0);
+  });
+
+  it('a timer scheduled from a callback for an earlier time than those pending fires first', async () => {
+    const clock = new WallClock({ timeScale: 0.1 });
+    const t0 = clock.nowUs();
+    const order: string[] = [];
+    await new Promise<void>((resolve) => {
+      clock.schedule(t0 + 20_000, () => { order.push('late'); resolve(); });
+      clock.schedule(t0 + 5_000, () => {
+        order.push('first');
+        clock.schedule(t0 + 10_000, () => order.push('second'));
+      });
+    });
+    expect(order).toEqual(['first', 'second', 'late']);
+  });
+
+  it('keeps only live timers when many are cancelled, and still fires the rest in order', async () => {
+    const clock = new WallClock({ timeScale: 0.1 });
+    const t0 = clock.nowUs();
+    const fired: number[] = [];
+    let allFired = (): void => {};
+    const done = new Promise<void>((ok) => { allFired = ok; });
+    const ids = Array.from({ length: 500 }, (_, i) => clock.schedule(t0 + 10_000 + i * 10, () => {
+      if (fired.push(i) === 10) allFired();
+    }));
+    for (let i = 0; i < 500; i++) if (i % 50 !== 0) clock.cancel(ids[i]!);
+    expect(clock.pending).toBe(10);
+    await done;
+    expect(fired).toEqual([0, 50, 100, 150, 200, 250, 300, 350, 400, 450]);
+    expect(clock.pending).toBe(0);
+  });
+
   it('cancels timers, and close() cancels all of them', async () => {
     const clock = new WallClock();
     let fired = 0;
