@@ -14,6 +14,13 @@ describe('pairBySeed', () => {
     expect(p.medianPct).toBeCloseTo(5, 9);
   });
 
+  it('leaves out a seed whose value is not a finite number on either side', () => {
+    const p = pairBySeed(new Map([[1, 100], [2, NaN], [3, 50], [4, 10]]), new Map([[1, 110], [2, 20], [3, 60], [4, Infinity]]));
+    expect(p.seeds).toEqual([1, 3]);
+    // 110/100 − 1 = +10%, 60/50 − 1 = +20%: median +15%.
+    expect(p.medianPct).toBeCloseTo(15, 9);
+  });
+
   it('orders an infinite change from a zero baseline', () => {
     const p = pairBySeed(new Map([[1, 0], [2, 10], [3, 10]]), new Map([[1, 1], [2, 11], [3, 12]]));
     expect(p.changesPct[0]).toBe(Infinity);

@@ -23,7 +23,7 @@ export const BOOTSTRAP_RESAMPLES = 2000;
  * on either side, are left out) and summarise the per-seed changes.
  */
 export function pairBySeed(base: ReadonlyMap<number, number>, cand: ReadonlyMap<number, number>): PairedChange {
-  const seeds = [...cand.keys()].filter((s) => base.has(s)).sort((a, b) => a - b);
+  const seeds = [...cand.keys()].filter((s) => Number.isFinite(base.get(s)) && Number.isFinite(cand.get(s))).sort((a, b) => a - b);
   const b = seeds.map((s) => base.get(s)!);
   const c = seeds.map((s) => cand.get(s)!);
   const changesPct = seeds.map((_, i) => relativePct(c[i]!, b[i]!));
