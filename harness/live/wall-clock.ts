@@ -64,12 +64,8 @@ export class WallClock implements Clock {
 
   cancel(id: TimerId): void {
     if (!this.#live.delete(id)) return;
-    if (this.#live.size === 0) {
-      this.#disarm();
-      this.#queue = new EventQueue();
-    } else if (this.#queue.size >= MIN_REBUILD_SIZE && this.#queue.size > (MAX_DEAD_PER_LIVE + 1) * this.#live.size) {
-      this.#rebuild();
-    }
+    if (this.#live.size === 0) this.close();
+    else if (this.#queue.size >= MIN_REBUILD_SIZE && this.#queue.size > (MAX_DEAD_PER_LIVE + 1) * this.#live.size) this.#rebuild();
   }
 
   /** Cancel every pending timer (end of a run). */
