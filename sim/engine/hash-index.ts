@@ -1,35 +1,54 @@
 /**
- * Block-hash → block-id multimap for the prefix cache: open addressing with linear probing and
- * backward-shift deletion over 16-byte slots (a float64 key, an int32 block) in one buffer, so a
- * probe touches one cache line, not two (the index of a 64-instance cluster is far larger than
- * the CPU caches). Blocks are read through an Int32Array view: a block id read as a double
- * would be boxed when returned (a heap allocation per lookup).
- * A Map keyed by 53-bit doubles boxes every key (a heap allocation per lookup); this allocates
- * only at construction. Capacity is fixed: each
- * block holds at most one hash, so `maxEntries` = number of blocks is never exceeded.
- * Duplicate keys are allowed (vLLM does not de-duplicate cached blocks); `get` returns the
- * entry inserted first among those still present.
+ * Block-hash → block-id multimap for the prefix cache: open addressing with linear probing over
+ * 16-byte slots (a float64 key, an int32 block, an int32 epoch) in one buffer, so a probe touches
+ * one cache line, not two (the index of a 64-instance cluster is far larger than the CPU caches).
+ * Blocks are read through an Int32Array view: a block id read as a double would be boxed when
+ * returned (a heap allocation per lookup). A Map keyed by 53-bit doubles boxes every key; this
+ * allocates only at construction.
+ *
+ * Removal is lazy. On a busy cluster every block allocation evicts a cached block, and finding
+ * its slot was a cache miss per eviction (~9 % of bench-scale's time, docs/performance.md). Now a
+ * removal only marks the block unindexed (`#epochOf[block] = 0`, an array 1/8 the table's size);
+ * its slot stays, dead, until the dead slots reach a quarter of the table, when one sequential
+ * pass rebuilds it. A slot is live while its epoch is the one its block was indexed under, so a
+ * block indexed again (even under the same key) never revives its old slot.
+ *
+ * Each block holds at most one entry (`add` throws otherwise); block ids are below `numBlocks`.
+ * Duplicate keys are allowed (vLLM does not de-duplicate cached blocks); `get` returns the live
+ * entry added first. Insertion appends at the first empty slot after the key's home and nothing
+ * moves between rebuilds, so a key's entries lie in insertion order along its probe run; the
+ * rebuild re-adds live entries in slot order from an empty slot, which keeps that order.
  */
 export class BlockHashIndex {
-  /** Slot i: key at keys[2i], block at vals[4i + 2] (-1: empty slot); one ArrayBuffer. */
+  /** Slot i: key at keys[2i]; block at ints[4i + 2] (-1: empty slot); epoch at ints[4i + 3]. */
   readonly #keys: Float64Array;
-  readonly #vals: Int32Array;
+  readonly #ints: Int32Array;
   readonly #mask: number;
-  #size = 0;
+  /** Epoch each block is indexed under; 0: not indexed. */
+  readonly #epochOf: Int32Array;
+  #epoch = 0;
+  #live = 0;
+  /** Occupied slots, dead ones included. */
+  #used = 0;
+  readonly #maxUsed: number;
 
-  constructor(maxEntries: number) {
+  constructor(numBlocks: number) {
+    // Live entries fill at most a quarter of the table; dead ones may take another quarter
+    // before a rebuild, so a probe run stays as short as at load 1/2.
     let cap = 16;
-    while (cap < maxEntries * 2) cap *= 2;
+    while (cap < numBlocks * 4) cap *= 2;
     const buf = new ArrayBuffer(16 * cap);
     this.#keys = new Float64Array(buf);
-    this.#vals = new Int32Array(buf);
+    this.#ints = new Int32Array(buf);
     this.#mask = cap - 1;
+    this.#maxUsed = cap / 2;
+    this.#epochOf = new Int32Array(numBlocks);
     this.clear();
   }
 
-  /** Entries stored (duplicates counted). */
+  /** Live entries (duplicate keys counted). */
   get size(): number {
-    return this.#size;
+    return this.#live;
   }
 
   // The low 32 bits of a block hash are already well mixed.
@@ -37,61 +56,94 @@ export class BlockHashIndex {
     return (key >>> 0) & this.#mask;
   }
 
-  /** First block stored under `key`, or -1. */
+  /** First live block added under `key`, or -1. */
   get(key: number): number {
     const keys = this.#keys;
-    const vals = this.#vals;
+    const ints = this.#ints;
+    const epochOf = this.#epochOf;
     for (let i = this.#home(key); ; i = (i + 1) & this.#mask) {
-      const v = vals[4 * i + 2]!;
-      if (v < 0) return -1;
-      if (keys[2 * i] === key) return v;
+      const b = ints[4 * i + 2]!;
+      if (b < 0) return -1;
+      if (keys[2 * i] === key && epochOf[b] === ints[4 * i + 3]) return b;
     }
   }
 
-  /** Add (key → block); an existing entry for the key stays first. */
+  /** Add (key → block); earlier live entries for the key stay first. */
   add(key: number, block: number): void {
-    if (this.#size >= this.#mask) throw new Error('BlockHashIndex is full');
-    const vals = this.#vals;
-    let i = this.#home(key);
-    while (vals[4 * i + 2]! >= 0) i = (i + 1) & this.#mask;
-    this.#keys[2 * i] = key;
-    vals[4 * i + 2] = block;
-    this.#size++;
+    if (this.#epochOf[block] !== 0) throw new Error(`BlockHashIndex: block ${block} is already indexed`);
+    if (this.#used >= this.#maxUsed) this.#rebuild();
+    // Epochs wrap after 2^32 adds; a dead slot never lives that long (rebuilds drop them).
+    this.#epoch = (this.#epoch + 1) | 0;
+    if (this.#epoch === 0) this.#epoch = 1;
+    this.#epochOf[block] = this.#epoch;
+    this.#place(key, block, this.#epoch);
+    this.#live++;
   }
 
-  /** Remove the entry (key → block); false if absent. */
-  remove(key: number, block: number): boolean {
-    const keys = this.#keys;
-    const vals = this.#vals;
-    const mask = this.#mask;
-    let i = this.#home(key);
-    for (;; i = (i + 1) & mask) {
-      const v = vals[4 * i + 2]!;
-      if (v < 0) return false;
-      if (v === block && keys[2 * i] === key) break;
-    }
-    // Backward-shift deletion keeps every probe chain unbroken without tombstones.
-    let j = i;
-    for (;;) {
-      j = (j + 1) & mask;
-      if (vals[4 * j + 2]! < 0) break;
-      const k = this.#home(keys[2 * j]!);
-      // Move j into the hole at i unless j's home lies cyclically in (i, j].
-      const inRange = i <= j ? i < k && k <= j : i < k || k <= j;
-      if (!inRange) {
-        keys[2 * i] = keys[2 * j]!;
-        vals[4 * i + 2] = vals[4 * j + 2]!;
-        i = j;
-      }
-    }
-    vals[4 * i + 2] = -1;
-    this.#size--;
+  /** Remove `block`'s entry (added under `key`); false if the block is not indexed. */
+  remove(_key: number, block: number): boolean {
+    if (this.#epochOf[block] === 0) return false;
+    this.#epochOf[block] = 0;
+    this.#live--;
     return true;
   }
 
   /** Remove everything. */
   clear(): void {
-    for (let i = 2; i < this.#vals.length; i += 4) this.#vals[i] = -1;
-    this.#size = 0;
+    for (let i = 2; i < this.#ints.length; i += 4) this.#ints[i] = -1;
+    this.#epochOf.fill(0);
+    this.#live = 0;
+    this.#used = 0;
   }
+
+  #place(key: number, block: number, epoch: number): void {
+    const ints = this.#ints;
+    let i = this.#home(key);
+    while (ints[4 * i + 2]! >= 0) i = (i + 1) & this.#mask;
+    this.#keys[2 * i] = key;
+    ints[4 * i + 2] = block;
+    ints[4 * i + 3] = epoch;
+    this.#used++;
+  }
+
+  // Drop the dead slots: take the live entries out in slot order, starting after an empty slot
+  // (so no probe run is entered half-way), and place them again in that order.
+  #rebuild(): void {
+    const keys = this.#keys;
+    const ints = this.#ints;
+    const mask = this.#mask;
+    const epochOf = this.#epochOf;
+    const liveKeys = scratchKeys(this.#live);
+    const liveInts = scratchInts(2 * this.#live);
+    let start = 0;
+    while (ints[4 * start + 2]! >= 0) start++;
+    let n = 0;
+    for (let s = 1; s <= mask; s++) {
+      const i = (start + s) & mask;
+      const b = ints[4 * i + 2]!;
+      if (b < 0) continue;
+      const e = ints[4 * i + 3]!;
+      if (epochOf[b] === e) {
+        liveKeys[n] = keys[2 * i]!;
+        liveInts[2 * n] = b;
+        liveInts[2 * n + 1] = e;
+        n++;
+      }
+      ints[4 * i + 2] = -1;
+    }
+    this.#used = 0;
+    for (let k = 0; k < n; k++) this.#place(liveKeys[k]!, liveInts[2 * k]!, liveInts[2 * k + 1]!);
+  }
+}
+
+// One rebuild buffer for every index (each is used only inside a synchronous rebuild).
+let sharedKeys = new Float64Array(0);
+let sharedInts = new Int32Array(0);
+function scratchKeys(n: number): Float64Array {
+  if (sharedKeys.length < n) sharedKeys = new Float64Array(n);
+  return sharedKeys;
+}
+function scratchInts(n: number): Int32Array {
+  if (sharedInts.length < n) sharedInts = new Int32Array(n);
+  return sharedInts;
 }
