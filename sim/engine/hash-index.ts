@@ -106,44 +106,35 @@ export class BlockHashIndex {
     this.#used++;
   }
 
-  // Drop the dead slots: take the live entries out in slot order, starting after an empty slot
-  // (so no probe run is entered half-way), and place them again in that order.
+  // Drop the dead slots in one pass, in place. It is the same as clearing the table and adding
+  // the live entries again in slot order, starting after an empty slot (so no probe run is
+  // entered half-way): every slot from an entry's home to its own was visited before it, so the
+  // first free slot from its home is at or before its own, and nothing not yet visited is moved
+  // past or found in the way.
   #rebuild(): void {
     const keys = this.#keys;
     const ints = this.#ints;
     const mask = this.#mask;
     const epochOf = this.#epochOf;
-    const liveKeys = scratchKeys(this.#live);
-    const liveInts = scratchInts(2 * this.#live);
     let start = 0;
     while (ints[4 * start + 2]! >= 0) start++;
-    let n = 0;
     for (let s = 1; s <= mask; s++) {
       const i = (start + s) & mask;
       const b = ints[4 * i + 2]!;
       if (b < 0) continue;
-      const e = ints[4 * i + 3]!;
-      if (epochOf[b] === e) {
-        liveKeys[n] = keys[2 * i]!;
-        liveInts[2 * n] = b;
-        liveInts[2 * n + 1] = e;
-        n++;
+      if (epochOf[b] !== ints[4 * i + 3]) {
+        ints[4 * i + 2] = -1;
+        continue;
       }
-      ints[4 * i + 2] = -1;
+      let j = this.#home(keys[2 * i]!);
+      while (j !== i && ints[4 * j + 2]! >= 0) j = (j + 1) & mask;
+      if (j !== i) {
+        keys[2 * j] = keys[2 * i]!;
+        ints[4 * j + 2] = b;
+        ints[4 * j + 3] = ints[4 * i + 3]!;
+        ints[4 * i + 2] = -1;
+      }
     }
-    this.#used = 0;
-    for (let k = 0; k < n; k++) this.#place(liveKeys[k]!, liveInts[2 * k]!, liveInts[2 * k + 1]!);
+    this.#used = this.#live;
   }
-}
-
-// One rebuild buffer for every index (each is used only inside a synchronous rebuild).
-let sharedKeys = new Float64Array(0);
-let sharedInts = new Int32Array(0);
-function scratchKeys(n: number): Float64Array {
-  if (sharedKeys.length < n) sharedKeys = new Float64Array(n);
-  return sharedKeys;
-}
-function scratchInts(n: number): Int32Array {
-  if (sharedInts.length < n) sharedInts = new Int32Array(n);
-  return sharedInts;
 }
