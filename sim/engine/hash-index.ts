@@ -20,7 +20,10 @@
  * rebuild re-adds live entries in slot order from an empty slot, which keeps that order.
  */
 export class BlockHashIndex {
-  /** Slot i: key at keys[2i]; block at ints[4i + 2] (-1: empty slot); epoch at ints[4i + 3]. */
+  /**
+   * Slot i: key at keys[2i]; block + 1 at ints[4i + 2] (0: empty slot, so a new buffer is an
+   * empty table); epoch at ints[4i + 3].
+   */
   readonly #keys: Float64Array;
   readonly #ints: Int32Array;
   readonly #mask: number;
@@ -43,7 +46,6 @@ export class BlockHashIndex {
     this.#mask = cap - 1;
     this.#maxUsed = cap / 2;
     this.#epochOf = new Int32Array(numBlocks);
-    this.clear();
   }
 
   /** Live entries (duplicate keys counted). */
@@ -62,7 +64,7 @@ export class BlockHashIndex {
     const ints = this.#ints;
     const epochOf = this.#epochOf;
     for (let i = this.#home(key); ; i = (i + 1) & this.#mask) {
-      const b = ints[4 * i + 2]!;
+      const b = ints[4 * i + 2]! - 1;
       if (b < 0) return -1;
       if (keys[2 * i] === key && epochOf[b] === ints[4 * i + 3]) return b;
     }
@@ -90,7 +92,7 @@ export class BlockHashIndex {
 
   /** Remove everything. */
   clear(): void {
-    for (let i = 2; i < this.#ints.length; i += 4) this.#ints[i] = -1;
+    this.#ints.fill(0);
     this.#epochOf.fill(0);
     this.#live = 0;
     this.#used = 0;
@@ -99,9 +101,9 @@ export class BlockHashIndex {
   #place(key: number, block: number, epoch: number): void {
     const ints = this.#ints;
     let i = this.#home(key);
-    while (ints[4 * i + 2]! >= 0) i = (i + 1) & this.#mask;
+    while (ints[4 * i + 2]! !== 0) i = (i + 1) & this.#mask;
     this.#keys[2 * i] = key;
-    ints[4 * i + 2] = block;
+    ints[4 * i + 2] = block + 1;
     ints[4 * i + 3] = epoch;
     this.#used++;
   }
@@ -117,22 +119,22 @@ export class BlockHashIndex {
     const mask = this.#mask;
     const epochOf = this.#epochOf;
     let start = 0;
-    while (ints[4 * start + 2]! >= 0) start++;
+    while (ints[4 * start + 2]! !== 0) start++;
     for (let s = 1; s <= mask; s++) {
       const i = (start + s) & mask;
-      const b = ints[4 * i + 2]!;
+      const b = ints[4 * i + 2]! - 1;
       if (b < 0) continue;
       if (epochOf[b] !== ints[4 * i + 3]) {
-        ints[4 * i + 2] = -1;
+        ints[4 * i + 2] = 0;
         continue;
       }
       let j = this.#home(keys[2 * i]!);
-      while (j !== i && ints[4 * j + 2]! >= 0) j = (j + 1) & mask;
+      while (j !== i && ints[4 * j + 2]! !== 0) j = (j + 1) & mask;
       if (j !== i) {
         keys[2 * j] = keys[2 * i]!;
-        ints[4 * j + 2] = b;
+        ints[4 * j + 2] = b + 1;
         ints[4 * j + 3] = ints[4 * i + 3]!;
-        ints[4 * i + 2] = -1;
+        ints[4 * i + 2] = 0;
       }
     }
     this.#used = this.#live;
