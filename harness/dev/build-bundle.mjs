@@ -4,7 +4,7 @@
 // unbundled dist/ stays for the library export, the tests and the dev scripts. `cell-worker` is
 // an entry of its own beside the command's, where `run --jobs` looks for it
 // (harness/runner/cell-pool.ts). Lazy imports (the HTML report's vega, the live router,
-// autocannon) stay lazy as chunks. A plain .mjs script: it runs before anything is built.
+// autocannon, every command but `run`: harness/cli/main.ts) stay lazy as chunks. A plain .mjs script: it runs before anything is built.
 import { chmodSync, rmSync } from 'node:fs';
 import { build } from 'rolldown';
 
@@ -16,6 +16,13 @@ await build({
   // encoder reaches for `require` through eval, which an ES module bundle does not have).
   external: ['autocannon', 'undici'],
   logLevel: 'warn',
-  output: { dir: 'dist/bundle', format: 'esm', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
+  output: {
+    dir: 'dist/bundle', format: 'esm', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js',
+    // Everything the entries import statically (the CLI with `run`, the cell worker) in one chunk:
+    // left to itself rolldown splits it into ~50 files by which lazily loaded commands share what,
+    // and loading those costs a run ~30 ms. The entry modules stay out: their top-level code
+    // (the worker's message handler, the CLI's start) must run only in their own entry.
+    codeSplitting: { groups: [{ name: 'initial', tags: ['$initial'], test: (id) => !/cell-worker|cli[\\/]main/.test(id) }] },
+  },
 });
 for (const f of ['dist/harness/cli/main.js', 'dist/bundle/agentbench.js']) chmodSync(f, 0o755);

@@ -8,8 +8,8 @@ import { buildProgram } from '../cli/main.js';
  * and missing or extra operands are problems. Used by the static checks of the Kubernetes,
  * Docker and GitHub Actions files, which cannot run here. Returns the problems (none: accepted).
  */
-export function cliArgProblems(argv: readonly string[]): string[] {
-  const program = buildProgram();
+export async function cliArgProblems(argv: readonly string[]): Promise<string[]> {
+  const program = await buildProgram(argv);
   let cmd: Command = program;
   let rest = [...argv];
   while (rest.length > 0) {

@@ -88,14 +88,14 @@ describe.each(FILES.map((f) => [relative(ROOT, f), f]))('%s', (_rel, file) => {
     }
   });
 
-  it('passes agentbench arguments the CLI accepts, naming files and ConfigMap keys that exist', () => {
+  it('passes agentbench arguments the CLI accepts, naming files and ConfigMap keys that exist', async () => {
     const configMaps = new Map(docs.filter((d) => d['kind'] === 'ConfigMap').map((d) => [(d['metadata'] as { name: string }).name, d['data'] as Record<string, string>]));
     let checked = 0;
     for (const d of docs) {
       for (const p of podSpecs(d)) {
         for (const c of p.containers) {
           const argv = containerArgv(c);
-          expect(cliArgProblems(argv), argv.join(' ')).toEqual([]);
+          expect(await cliArgProblems(argv), argv.join(' ')).toEqual([]);
           checked++;
           // A path under a mounted ConfigMap must be one of its keys (a typo would start a pod that cannot read it).
           for (const arg of argv) {
@@ -125,7 +125,7 @@ describe.each(FILES.map((f) => [relative(ROOT, f), f]))('%s', (_rel, file) => {
         for (const line of (step.run ?? '').split('\n')) {
           const argv = agentbenchArgv(line);
           if (argv === undefined || line.includes('"$AB_SCENARIO"')) continue; // the action's own line is checked through its users' inputs
-          expect(cliArgProblems(argv), line).toEqual([]);
+          expect(await cliArgProblems(argv), line).toEqual([]);
           checked++;
         }
         if (step.uses === './' || /^[\w-]+\/agentbench@/.test(step.uses ?? '')) {
@@ -137,7 +137,7 @@ describe.each(FILES.map((f) => [relative(ROOT, f), f]))('%s', (_rel, file) => {
           const base = file.includes('custom-policy') ? join(ROOT, 'examples/custom-policy') : ROOT;
           for (const f of [w['scenario'], w['baseline']]) if (f) expect(existsSync(join(base, f)), f).toBe(true);
           const argv = ['run', w['scenario']!, '--out', 'x', ...(w['baseline'] ? ['--baseline', w['baseline']] : []), ...(w['args'] ?? '').split(/\s+/).filter(Boolean)];
-          expect(cliArgProblems(argv), argv.join(' ')).toEqual([]);
+          expect(await cliArgProblems(argv), argv.join(' ')).toEqual([]);
           checked++;
         }
       }
@@ -147,14 +147,14 @@ describe.each(FILES.map((f) => [relative(ROOT, f), f]))('%s', (_rel, file) => {
 });
 
 describe('cliArgProblems (the check above can fail)', () => {
-  it('refuses unknown commands and options, bad option values and missing operands', () => {
-    expect(cliArgProblems(['router', '--backends-file=/x.yaml', '--port=8001'])).toEqual([]);
-    expect(cliArgProblems(['routr'])).toEqual(["unknown agentbench command 'routr'"]);
-    expect(cliArgProblems(['router', '--backend-file=/x'])[0]).toMatch(/unknown option/);
-    expect(cliArgProblems(['router', '--port=abc']).join()).toMatch(/port/);
-    expect(cliArgProblems(['run'])[0]).toMatch(/'run' expects 1 argument/);
-    expect(cliArgProblems(['run', 'a.yaml', 'b.yaml'])[0]).toMatch(/takes 1 argument/);
-    expect(cliArgProblems(['baseline', 'update', 'a.yaml', 'b.json'])).toEqual([]);
-    expect(cliArgProblems(['run', 'a.yaml', '--jobs', '0']).join()).toMatch(/whole number/);
+  it('refuses unknown commands and options, bad option values and missing operands', async () => {
+    expect(await cliArgProblems(['router', '--backends-file=/x.yaml', '--port=8001'])).toEqual([]);
+    expect(await cliArgProblems(['routr'])).toEqual(["unknown agentbench command 'routr'"]);
+    expect((await cliArgProblems(['router', '--backend-file=/x']))[0]).toMatch(/unknown option/);
+    expect((await cliArgProblems(['router', '--port=abc'])).join()).toMatch(/port/);
+    expect((await cliArgProblems(['run']))[0]).toMatch(/'run' expects 1 argument/);
+    expect((await cliArgProblems(['run', 'a.yaml', 'b.yaml']))[0]).toMatch(/takes 1 argument/);
+    expect(await cliArgProblems(['baseline', 'update', 'a.yaml', 'b.json'])).toEqual([]);
+    expect((await cliArgProblems(['run', 'a.yaml', '--jobs', '0'])).join()).toMatch(/whole number/);
   });
 });

@@ -17,6 +17,7 @@ import { CellPool, OrderedCells } from './cell-pool.js';
 import type { ShardSpec } from './shard.js';
 import { planCells, type CellPlan, type PlannedCell } from './cell-plan.js';
 import { RunRecorder } from './run-recorder.js';
+import * as liveFaults from '../live/live-faults.js';
 import type { CellResult } from './cell.js';
 import type { LiveSettings } from '../live/live-schema.js';
 import { InputError } from '../../workloads/input-error.js';
@@ -138,8 +139,9 @@ async function runInto(out: RunDir, loaded: LoadedScenario, opts: RunOptions, cl
 async function runCells(cells: readonly PlannedCell[], loaded: LoadedScenario, opts: RunOptions, out: RunDir, recorder: RunRecorder): Promise<number> {
   const sc = loaded.scenario;
   // The live stack (HTTP clients, undici) is loaded only for live runs: start-up of simulated ones.
+  // (live-faults is small and the scenario schema loads it anyway.)
   const live = sc.mode === 'live'
-    ? { ...(await import('../live/live-cell.js')), ...(await import('../live/live-faults.js')), ...(await import('../live/target.js')) }
+    ? { ...(await import('../live/live-cell.js')), ...liveFaults, ...(await import('../live/target.js')) }
     : null;
   opts.progress?.start(cells.length, 'cells');
   const asked = opts.jobs === 'auto' ? (CellPool.builtBesideMe() ? availableParallelism() : 1) : (opts.jobs ?? 1);
