@@ -34,7 +34,7 @@ describe('BlockHashIndex', () => {
       expect(idx.get(probe)).toBe(expected.length === 0 ? -1 : expected[0]);
       expect(idx.size).toBe(live.length);
     }
-    // 2,048 slots, rebuilt each time 1,024 are taken: ~18,000 removals forced many rebuilds.
+    // 1,024 slots, rebuilt each time 768 are taken: ~18,000 removals forced dozens of rebuilds.
     expect(removed).toBeGreaterThan(15000);
     for (const k of keys) expect(idx.get(k)).toBe(model.get(k)?.[0] ?? -1);
   });

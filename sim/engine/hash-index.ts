@@ -7,17 +7,17 @@
  * allocates only at construction.
  *
  * Removal is lazy. On a busy cluster every block allocation evicts a cached block, and finding
- * its slot was a cache miss per eviction (~9 % of bench-scale's time, docs/performance.md). Now a
- * removal only marks the block unindexed (`#epochOf[block] = 0`, an array 1/8 the table's size);
- * its slot stays, dead, until the dead slots reach a quarter of the table, when one sequential
- * pass rebuilds it. A slot is live while its epoch is the one its block was indexed under, so a
+ * its slot was a cache miss per eviction; a removal now only marks the block unindexed
+ * (`#epochOf[block] = 0`, a per-block Int32Array), and its slot stays, dead, until live and dead
+ * slots fill 3/4 of the table, when one sequential pass rebuilds it (bench-scale-100k: −4 % wall,
+ * docs/performance.md). A slot is live while its epoch is the one its block was indexed under, so a
  * block indexed again (even under the same key) never revives its old slot.
  *
  * Each block holds at most one entry (`add` throws otherwise); block ids are below `numBlocks`.
  * Duplicate keys are allowed (vLLM does not de-duplicate cached blocks); `get` returns the live
  * entry added first. Insertion appends at the first empty slot after the key's home and nothing
- * moves between rebuilds, so a key's entries lie in insertion order along its probe run; the
- * rebuild re-adds live entries in slot order from an empty slot, which keeps that order.
+ * moves between rebuilds, so a key's entries lie in insertion order along its probe run, and the
+ * rebuild keeps that order (see #rebuild).
  */
 export class BlockHashIndex {
   /**
@@ -36,15 +36,15 @@ export class BlockHashIndex {
   readonly #maxUsed: number;
 
   constructor(numBlocks: number) {
-    // Live entries fill at most a quarter of the table; dead ones may take another quarter
-    // before a rebuild, so a probe run stays as short as at load 1/2.
+    // Live entries fill at most half the table; dead ones may take it to 3/4 before a rebuild
+    // (A/B on bench-scale-100k: as fast as a table twice the size, which costs 64 MB more).
     let cap = 16;
-    while (cap < numBlocks * 4) cap *= 2;
+    while (cap < numBlocks * 2) cap *= 2;
     const buf = new ArrayBuffer(16 * cap);
     this.#keys = new Float64Array(buf);
     this.#ints = new Int32Array(buf);
     this.#mask = cap - 1;
-    this.#maxUsed = cap / 2;
+    this.#maxUsed = (cap * 3) / 4;
     this.#epochOf = new Int32Array(numBlocks);
   }
 
