@@ -24,9 +24,9 @@ import { wilcoxonSignedRank } from '../../reports/compare/signed-rank.js';
 const here = resolve(fileURLToPath(new URL('../../..', import.meta.url))); // this checkout (dist/harness/bench/..)
 const scenario = (name: string): string => join(here, 'scenarios', `${name}.yaml`);
 
-interface Build { readonly label: string; readonly root: string }
+interface Build { readonly label: 'base' | 'this'; readonly root: string }
 interface Sample { readonly wallS: number; readonly rssMiB?: number; readonly output?: string }
-interface Measure { readonly name: string; readonly unit: 's' | 'MiB'; run(b: Build, out: string): Sample }
+interface Measure { readonly name: string; run(b: Build, out: string): Sample }
 
 function usage(problem: string): never {
   process.stderr.write(`bench:ab: ${problem}\nusage: npm run bench:ab -- <other checkout, built with npm run build> [pairs, default 6]\n`);
@@ -44,16 +44,16 @@ function spawnNode(args: readonly string[]): { stdout: string; wallS: number } {
 const bundle = (b: Build): string => join(b.root, 'dist', 'bundle', 'agentbench.js');
 
 const MEASURES: readonly Measure[] = [
-  { name: 'start-up (--version)', unit: 's', run: (b) => ({ wallS: spawnNode([bundle(b), '--version']).wallS }) },
+  { name: 'start-up (--version)', run: (b) => ({ wallS: spawnNode([bundle(b), '--version']).wallS }) },
   {
-    name: 'bench-trace run, json+csv', unit: 's',
+    name: 'bench-trace run, json+csv',
     run: (b, out) => {
       const { wallS } = spawnNode([bundle(b), 'run', scenario('bench-trace'), '--quiet', '--formats', 'json,csv', '--out', out]);
       return { wallS, output: readFileSync(join(out, 'report.json'), 'utf8') };
     },
   },
   {
-    name: 'bench-scale-100k simulation', unit: 's',
+    name: 'bench-scale-100k simulation',
     run: (b) => {
       const f = JSON.parse(spawnNode([join(b.root, 'dist', 'harness', 'bench', 'run-one.js'), scenario('bench-scale-100k'), 'json']).stdout) as { wallS: number; peakRssMiB: number };
       return { wallS: f.wallS, rssMiB: f.peakRssMiB };
@@ -98,13 +98,13 @@ function main(): void {
   const out = mkdtempSync(join(tmpdir(), 'agentbench-ab-'));
   try {
     for (const m of MEASURES) {
-      const samples = { base: [] as Sample[], this: [] as Sample[] };
+      const samples: Record<Build['label'], Sample[]> = { base: [], this: [] };
       // One unrecorded run of each first: the first run after a build reads cold files.
       for (const b of [base, cand]) m.run(b, join(out, b.label));
       for (let i = 0; i < pairs; i++) {
         // The first of a pair alternates, so a drift in the machine's speed hits both builds alike.
         const order = i % 2 === 0 ? [base, cand] : [cand, base];
-        for (const b of order) samples[b.label as 'base' | 'this'].push(m.run(b, join(out, b.label)));
+        for (const b of order) samples[b.label].push(m.run(b, join(out, b.label)));
       }
       report(m, samples.base, samples.this);
     }
