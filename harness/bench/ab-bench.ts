@@ -15,9 +15,9 @@ import { wilcoxonSignedRank } from '../../reports/compare/signed-rank.js';
  * change with a paired signed-rank test (the CI gate's, reports/compare/signed-rank.ts).
  * Measures, each in its own process, the scenarios this checkout's scenarios/ holds:
  * - start-up: the bundled `agentbench --version`, whole process;
- * - trace: the bundled `agentbench run scenarios/bench-trace.yaml --formats json,csv`, whole
- *   process (the two report.json files are compared: a change meant to be speed-only must not
- *   change them);
+ * - trace: the bundled `agentbench run scenarios/bench-trace.yaml`, whole process, with
+ *   `--formats json,csv` and with every report (the report.json files are compared: a change
+ *   meant to be speed-only must not change them);
  * - scale-100k: `run-one.js scenarios/bench-scale-100k.yaml` (100,000 calls on 64 instances),
  *   the run's own wall time and its peak RSS.
  */
@@ -49,6 +49,13 @@ const MEASURES: readonly Measure[] = [
     name: 'bench-trace run, json+csv',
     run: (b, out) => {
       const { wallS } = spawnNode([bundle(b), 'run', scenario('bench-trace'), '--quiet', '--formats', 'json,csv', '--out', out]);
+      return { wallS, output: readFileSync(join(out, 'report.json'), 'utf8') };
+    },
+  },
+  {
+    name: 'bench-trace run, every report (HTML too)',
+    run: (b, out) => {
+      const { wallS } = spawnNode([bundle(b), 'run', scenario('bench-trace'), '--quiet', '--out', out]);
       return { wallS, output: readFileSync(join(out, 'report.json'), 'utf8') };
     },
   },
