@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median } from 'simple-statistics';
 import { wilcoxonSignedRank } from '../../reports/compare/signed-rank.js';
+import { loadAverage, spawnNode } from './spawn-node.js';
 
 /**
  * `npm run bench:ab -- <other checkout> [pairs]`: this build against another one (a git worktree
@@ -33,32 +33,18 @@ function usage(problem: string): never {
   process.exit(2);
 }
 
-function spawnNode(args: readonly string[]): { stdout: string; wallS: number } {
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
-  const wallS = (performance.now() - t0) / 1000;
-  if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return { stdout: r.stdout, wallS };
-}
-
 const bundle = (b: Build): string => join(b.root, 'dist', 'bundle', 'agentbench.js');
+
+// The whole bundled run of bench-trace, with its report.json to compare between builds.
+function traceRun(b: Build, out: string, flags: readonly string[]): Sample {
+  const { wallS } = spawnNode([bundle(b), 'run', scenario('bench-trace'), '--quiet', ...flags, '--out', out]);
+  return { wallS, output: readFileSync(join(out, 'report.json'), 'utf8') };
+}
 
 const MEASURES: readonly Measure[] = [
   { name: 'start-up (--version)', run: (b) => ({ wallS: spawnNode([bundle(b), '--version']).wallS }) },
-  {
-    name: 'bench-trace run, json+csv',
-    run: (b, out) => {
-      const { wallS } = spawnNode([bundle(b), 'run', scenario('bench-trace'), '--quiet', '--formats', 'json,csv', '--out', out]);
-      return { wallS, output: readFileSync(join(out, 'report.json'), 'utf8') };
-    },
-  },
-  {
-    name: 'bench-trace run, every report (HTML too)',
-    run: (b, out) => {
-      const { wallS } = spawnNode([bundle(b), 'run', scenario('bench-trace'), '--quiet', '--out', out]);
-      return { wallS, output: readFileSync(join(out, 'report.json'), 'utf8') };
-    },
-  },
+  { name: 'bench-trace run, json+csv', run: (b, out) => traceRun(b, out, ['--formats', 'json,csv']) },
+  { name: 'bench-trace run, every report (HTML too)', run: (b, out) => traceRun(b, out, []) },
   {
     name: 'bench-scale-100k simulation',
     run: (b) => {
@@ -101,7 +87,7 @@ function main(): void {
       if (!existsSync(f)) usage(`${f} is missing: run npm run build in ${b.root}`);
     }
   }
-  process.stdout.write(`agentbench A/B bench: ${cand.root} against ${base.root}, ${pairs} pairs, ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n\n`);
+  process.stdout.write(`agentbench A/B bench: ${cand.root} against ${base.root}, ${pairs} pairs, ${process.version}, load average ${loadAverage()}\n\n`);
   const out = mkdtempSync(join(tmpdir(), 'agentbench-ab-'));
   try {
     for (const m of MEASURES) {
@@ -118,7 +104,7 @@ function main(): void {
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
-  process.stdout.write(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+  process.stdout.write(`load average at the end: ${loadAverage()}\n`);
 }
 
 main();

@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { heapDesPopsPerSec } from './heap-des.js';
 import { transferFigures } from './transfer-bench.js';
+import { loadAverage, spawnNode } from './spawn-node.js';
 
 /**
  * `npm run bench`: simulator speed and memory on fixed scenarios, each run in its own process:
@@ -34,22 +34,13 @@ const median = (xs: readonly number[]): number => {
   return s.length % 2 === 1 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 const fmt = (x: number, digits = 0): string => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
-
-function node(args: readonly string[]): { stdout: string; wallS: number } {
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
-  const wallS = (performance.now() - t0) / 1000;
-  if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return { stdout: r.stdout, wallS };
-}
 
 function simScenario(name: string, runs: number, desPopsPerSec: number): void {
   const rows: Figures[] = [];
   for (let i = 0; i < runs; i++) {
-    const f = JSON.parse(node([join(dist, 'bench', 'run-one.js'), scenario(name), 'json']).stdout) as Figures;
+    const f = JSON.parse(spawnNode([join(dist, 'bench', 'run-one.js'), scenario(name), 'json']).stdout) as Figures;
     rows.push(f);
-    process.stdout.write(`  ${name} run ${i + 1}/${runs}: ${fmt(f.wallS, 2)} s, ${fmt(f.peakRssMiB)} MiB peak RSS (load ${load()})\n`);
+    process.stdout.write(`  ${name} run ${i + 1}/${runs}: ${fmt(f.wallS, 2)} s, ${fmt(f.peakRssMiB)} MiB peak RSS (load ${loadAverage()})\n`);
   }
   const m = (g: (f: Figures) => number): number => median(rows.map(g));
   const eventsPerS = m((f) => f.events / f.wallS);
@@ -66,12 +57,12 @@ function simScenario(name: string, runs: number, desPopsPerSec: number): void {
 
 function wholeProcess(label: string, args: readonly string[]): void {
   const walls: number[] = [];
-  for (let i = 0; i < REPEATS; i++) walls.push(node([cli, ...args]).wallS);
+  for (let i = 0; i < REPEATS; i++) walls.push(spawnNode([cli, ...args]).wallS);
   process.stdout.write(`  ${label.padEnd(44)} ${fmt(median(walls), 3)} s  [${walls.map((w) => fmt(w, 3)).join(', ')}]\n`);
 }
 
 function main(): void {
-  process.stdout.write(`agentbench bench, ${process.version} ${process.platform}-${process.arch}, load average ${load()}\n\n`);
+  process.stdout.write(`agentbench bench, ${process.version} ${process.platform}-${process.arch}, load average ${loadAverage()}\n\n`);
   const des = median(Array.from({ length: REPEATS }, () => heapDesPopsPerSec()));
   process.stdout.write(`bare binary-heap DES (sim/event-queue.ts, hold model, 1,024 pending): ${fmt(des)} pops/s, median of ${REPEATS}\n\n`);
 
@@ -95,7 +86,7 @@ function main(): void {
 
   simScenario('bench-sim', REPEATS, des);
   if (SCALE_RUNS > 0) simScenario('bench-scale', SCALE_RUNS, des);
-  process.stdout.write(`load average at the end: ${load()}\n`);
+  process.stdout.write(`load average at the end: ${loadAverage()}\n`);
 }
 
 main();

@@ -4,7 +4,8 @@
 // unbundled dist/ stays for the library export, the tests and the dev scripts. `cell-worker` is
 // an entry of its own beside the command's, where `run --jobs` looks for it
 // (harness/runner/cell-pool.ts). Lazy imports (the HTML report's vega, the live router,
-// autocannon, every command but `run`: harness/cli/main.ts) stay lazy as chunks. A plain .mjs script: it runs before anything is built.
+// autocannon, every command but `run`: harness/cli/main.ts) stay lazy as chunks. A plain .mjs
+// script: it runs before anything is built.
 import { chmodSync, rmSync } from 'node:fs';
 import { build } from 'rolldown';
 
