@@ -25,12 +25,15 @@ export function percentile(values: ArrayLike<number>, p: number, method: Percent
 
 /** Several percentiles with one sort. */
 export function percentiles(values: ArrayLike<number>, ps: readonly number[], method: PercentileMethod = 'linear'): number[] {
-  const finite: number[] = [];
+  // The finite values straight into a typed array (a 1M-call run's columns are a million long:
+  // no growing JS array, no second copy).
+  const finite = new Float64Array(values.length);
+  let n = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
-    if (Number.isFinite(v)) finite.push(v);
+    if (Number.isFinite(v)) finite[n++] = v;
   }
-  const sorted = Float64Array.from(finite).sort();
+  const sorted = finite.subarray(0, n).sort();
   return ps.map((p) => quantileSorted(sorted, p / 100, method));
 }
 

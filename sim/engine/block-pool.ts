@@ -215,10 +215,15 @@ export class BlockPool {
     info.agentIds[b] = owner.agentId;
     info.expectedReuseUs[b] = this.#ownerExpectedReuseUs;
     // A block another request holds at the same time is reused by both: keep the nearer next
-    // use (KVFlow's min over the agents sharing a prefix node).
+    // use (KVFlow's min over the agents sharing a prefix node). The old value is read only
+    // then: a block just allocated (ref count 1) would pay a cache miss for a value it drops.
     const steps = this.#ownerStepsToReuse;
-    const prev = info.stepsToReuse[b]!;
-    info.stepsToReuse[b] = info.refCount[b]! > 1 && prev < steps ? prev : steps;
+    if (info.refCount[b]! > 1) {
+      const prev = info.stepsToReuse[b]!;
+      info.stepsToReuse[b] = prev < steps ? prev : steps;
+    } else {
+      info.stepsToReuse[b] = steps;
+    }
     info.toolWaitUs[b] = this.#ownerToolWaitUs;
   }
 
