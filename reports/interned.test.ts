@@ -11,4 +11,10 @@ test('codes are first-seen indices, stable under repeats and alternation (the la
   expect(d.code('')).toBe(3);
   expect(d.code('')).toBe(3);
   expect(d.values).toEqual(['a', 'b', 'c', '']);
+
+  // A record read back from elsewhere may carry a non-string where a string belongs: it still
+  // gets a code of its own on a fresh dictionary (the shortcut's empty state matches nothing).
+  const e = new Interned();
+  expect(e.code(undefined as unknown as string)).toBe(0);
+  expect(e.code('x')).toBe(1);
 });

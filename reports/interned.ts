@@ -9,7 +9,7 @@ export class Interned {
 
   /** The code of `s`, given the next one if it is new. */
   code(s: string): number {
-    if (s === this.#last) return this.#lastCode;
+    if (s === this.#last && this.#lastCode >= 0) return this.#lastCode;
     let c = this.#codes.get(s);
     if (c === undefined) {
       c = this.values.length;
