@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from 'simple-statistics';
+import { fmt as formatNumber } from '../../reports/format.js';
 import { heapDesPopsPerSec } from './heap-des.js';
 import { transferFigures } from './transfer-bench.js';
 import { loadAverage, spawnNode } from './spawn-node.js';
@@ -29,11 +31,7 @@ const cli = join(dist, '..', 'bundle', 'agentbench.js');
 
 interface Figures { wallS: number; calls: number; events: number; steps: number; simS: number; peakRssMiB: number }
 
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-const fmt = (x: number, digits = 0): string => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = (x: number, digits = 0): string => formatNumber(x, digits);
 
 function simScenario(name: string, runs: number, desPopsPerSec: number): void {
   const rows: Figures[] = [];
