@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EVICTION_POLICIES } from '../registry.js';
 import { LruEviction } from './lru.js';
 import { testBlockInfo } from './testing.js';
+import { SeededRng } from '../../rng.js';
 
 const info = (n: number) => testBlockInfo(n);
 
@@ -47,6 +48,42 @@ describe('LruEviction', () => {
     p.popFree();
     p.popFree();
     expect(() => p.popFree()).toThrow('lru: no free blocks');
+  });
+
+  it('keeps the order of a plain list through random frees, hits and pops', () => {
+    // The model is vLLM's queue as an array: append at the tail, splice out a hit, shift the head.
+    for (const n of [2, 3, 5, 17, 64]) {
+      const rng = new SeededRng(`lru-model-${n}`);
+      const p = new LruEviction();
+      const ids = Array.from({ length: n }, (_, i) => i);
+      for (let i = n - 1; i > 0; i--) {
+        const j = Math.floor(rng.float() * (i + 1));
+        [ids[i], ids[j]] = [ids[j]!, ids[i]!];
+      }
+      p.init(ids, info(n));
+      const model = [...ids];
+      const used: number[] = [];
+      // 40n operations, mostly hits and frees: blocks leave and rejoin at the head, in the
+      // middle and at the tail many times.
+      for (let op = 0; op < 40 * n; op++) {
+        const x = rng.float();
+        if (x < 0.1 && model.length > 0) {
+          const b = p.popFree();
+          expect(b).toBe(model.shift());
+          used.push(b);
+        } else if (x < 0.55 && model.length > 0) {
+          const b = model.splice(Math.floor(rng.float() * model.length), 1)[0]!;
+          p.onTouch(b);
+          used.push(b);
+        } else if (used.length > 0) {
+          const b = used.splice(Math.floor(rng.float() * used.length), 1)[0]!;
+          p.onFree(b);
+          model.push(b);
+        }
+        expect(p.size).toBe(model.length);
+      }
+      expect(p.order()).toEqual(model);
+    }
   });
 
   it('is registered as vLLM\'s free queue', () => {
