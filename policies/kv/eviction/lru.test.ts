@@ -57,7 +57,7 @@ describe('LruEviction', () => {
       const p = new LruEviction();
       const ids = Array.from({ length: n }, (_, i) => i);
       for (let i = n - 1; i > 0; i--) {
-        const j = Math.floor(rng.float() * (i + 1));
+        const j = rng.int(i + 1);
         [ids[i], ids[j]] = [ids[j]!, ids[i]!];
       }
       p.init(ids, info(n));
@@ -72,11 +72,11 @@ describe('LruEviction', () => {
           expect(b).toBe(model.shift());
           used.push(b);
         } else if (x < 0.55 && model.length > 0) {
-          const b = model.splice(Math.floor(rng.float() * model.length), 1)[0]!;
+          const b = model.splice(rng.int(model.length), 1)[0]!;
           p.onTouch(b);
           used.push(b);
         } else if (used.length > 0) {
-          const b = used.splice(Math.floor(rng.float() * used.length), 1)[0]!;
+          const b = used.splice(rng.int(used.length), 1)[0]!;
           p.onFree(b);
           model.push(b);
         }
