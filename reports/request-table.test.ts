@@ -31,6 +31,12 @@ describe('RequestTable', () => {
     expect(t.at(-6)).toBeUndefined();
   });
 
+  it('serialises to JSON as the array of its rows', () => {
+    const rows = [rec(), rec({ id: 'wf-1/worker-0#2', attempt: 2, instance: 'i1' })];
+    expect(JSON.stringify({ requests: RequestTable.of(rows) })).toBe(JSON.stringify({ requests: rows }));
+    expect(JSON.stringify(new RequestTable())).toBe('[]');
+  });
+
   it('grows past its first capacity without losing a row', () => {
     const t = new RequestTable(2);
     for (let i = 0; i < 37; i++) t.push(rec({ id: `wf-${i}/a`, workflowId: `wf-${i}`, nodeId: 'a', sendUs: i * 10 }));

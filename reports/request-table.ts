@@ -140,6 +140,15 @@ export class RequestTable implements Rows<RequestRecord> {
     return [...this];
   }
 
+  /**
+   * The rows, for `JSON.stringify`: a table serialises as the array of records it stands for.
+   * Without this it would be `{}` (its state is `#private`), and a fingerprint of a cell's
+   * records (the swarm's rerun and engine comparisons) would silently leave the requests out.
+   */
+  toJSON(): RequestRecord[] {
+    return this.rows();
+  }
+
   /** Copies of the columns, trimmed, for `postMessage`; their buffers are pushed onto `transfer`. */
   pack(transfer: ArrayBuffer[]): PackedRequestTable {
     const n = this.#length;

@@ -3,12 +3,28 @@ import { parse } from 'yaml';
 import type { CellResult } from '../runner/sim-cell.js';
 import type { WorkloadSpec } from '../../workloads/workload.js';
 import { reproducerYaml, runSwarm } from './run-swarm.js';
-import { checkScenario, failureKind, swarmScenario } from './swarm.js';
+import { RequestTable } from '../../reports/request-table.js';
+import { runTestCell } from '../runner/testing.js';
+import { cellFingerprint, checkScenario, failureKind, swarmScenario } from './swarm.js';
 
 describe('swarm', () => {
   it('the same seed gives the same scenario; different seeds differ', () => {
     expect(swarmScenario(7)).toEqual(swarmScenario(7));
     expect(JSON.stringify(swarmScenario(7))).not.toBe(JSON.stringify(swarmScenario(8)));
+  });
+
+  it('the records fingerprint sees one request, one workflow or the event count changed alone', () => {
+    const res = runTestCell({ cluster: { instances: 2 }, workload: { pattern: 'parallel', workers: 3, workflows: 3 } });
+    expect(res.requests.length).toBeGreaterThan(10);
+    const base = cellFingerprint(res);
+    expect(cellFingerprint({ ...res, requests: RequestTable.of(res.requests) })).toBe(base); // a copy is equal
+    // One request served elsewhere: the summary may not move, the fingerprint must.
+    const rows = res.requests.rows();
+    rows[4] = { ...rows[4]!, instance: rows[4]!.instance === 'i0' ? 'i1' : 'i0' };
+    expect(cellFingerprint({ ...res, requests: RequestTable.of(rows) })).not.toBe(base);
+    const wfs = res.workflows.map((w, k) => (k === 1 ? { ...w, retries: w.retries + 1 } : w));
+    expect(cellFingerprint({ ...res, workflows: wfs })).not.toBe(base);
+    expect(cellFingerprint({ ...res, events: res.events + 1 })).not.toBe(base);
   });
 
   it('a bounded swarm: 150 random scenarios (every cell run twice) hold every invariant', () => {

@@ -40,7 +40,11 @@ export function scenarioYaml(raw: RawScenario): string {
   return stringify(raw);
 }
 
-const fingerprint = (res: CellResult): string => createHash('sha256')
+/**
+ * A digest of a cell's records (summary, requests, workflows, instances, events), for the rerun
+ * and engine comparisons. The request table serialises as its rows (`RequestTable.toJSON`).
+ */
+export const cellFingerprint = (res: CellResult): string => createHash('sha256')
   .update(JSON.stringify({ s: res.summary, r: res.requests, w: res.workflows, i: res.instances, e: res.events }, (_k, x: unknown) => (typeof x === 'number' && Number.isNaN(x) ? 'NaN' : x)))
   .digest('hex');
 
@@ -77,10 +81,10 @@ export function checkScenario(raw: RawScenario, opts: SwarmOptions): ScenarioOut
           if (res.end === 'limit') truncatedCells++;
           const violations = cellViolations(res, workflowsRequested(workload));
           if (violations.length > 0) return { cells, truncatedCells, failure: `${where}: ${violations.join('; ')}` };
-          if (opts.rerun && fingerprint(run()) !== fingerprint(res)) {
+          if (opts.rerun && cellFingerprint(run()) !== cellFingerprint(res)) {
             return { cells, truncatedCells, failure: `${where}: a rerun with the same seed gave different records (nondeterminism)` };
           }
-          if (opts.compareEngines && fingerprint(run('reference')) !== fingerprint(res)) {
+          if (opts.compareEngines && cellFingerprint(run('reference')) !== cellFingerprint(res)) {
             return { cells, truncatedCells, failure: `${where}: the fast engine's records differ from the step-by-step reference engine's` };
           }
         }
