@@ -81,9 +81,24 @@ export class CellPool {
         // Bad input found inside a cell stays bad input (exit 2), with its messages.
         const e = m.error.name === 'InputError' && m.error.problems ? new InputError(m.error.problems) : Object.assign(new Error(m.error.message), { stack: m.error.stack });
         p.reject(e);
-      } else p.resolve(unpackCellResult(m.packed!));
+      } else this.#settle(p, m.packed!);
     }
     this.#pump();
+  }
+
+  // A result this code cannot read fails its cell: thrown from the message listener it would be
+  // uncaught and leave the cell's promise pending (seen when the built worker was older than the
+  // sources running a test).
+  #settle(p: Pending, packed: PackedCellResult): void {
+    let res: CellResult;
+    try {
+      res = unpackCellResult(packed);
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      p.reject(new Error(`run --jobs: a worker's result could not be read (${why}); is the built worker (dist/) older than this code? run \`npm run build\``));
+      return;
+    }
+    p.resolve(res);
   }
 
   #failAll(e: Error): void {
