@@ -1,6 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import { requestLatencies, type RequestRecord, type WorkflowRecord } from './records.js';
-import type { Rows } from './request-table.js';
+import { requestLatencies, type RequestRecord, type Rows, type WorkflowRecord } from './records.js';
 import type { Summary } from './summary.js';
 
 /** Columns of requests.csv (one row per LLM call attempt). */
@@ -84,7 +83,7 @@ export function writeRequestRows(workload: string, policy: string, seed: number,
 }
 
 /** workflows.csv rows of one run, handed to `sink` in bounded chunks. */
-export function writeWorkflowRows(workload: string, policy: string, seed: number, wfs: readonly WorkflowRecord[], sink: (chunk: string) => void): void {
+export function writeWorkflowRows(workload: string, policy: string, seed: number, wfs: Rows<WorkflowRecord>, sink: (chunk: string) => void): void {
   streamRows(wfs, (w) => [
     workload, policy, seed, w.id, w.pattern, w.outcome, w.reason, num(w.arrivalUs / 1000), num(w.startUs / 1000), num(w.endUs / 1000),
     num((w.endUs - w.startUs) / 1000), num(w.criticalPathUs / 1000), w.calls, w.stepsOk, w.stepsFailed, w.retries, num(w.affinity, 4),
@@ -99,7 +98,7 @@ export function requestRows(workload: string, policy: string, seed: number, reqs
 }
 
 /** workflows.csv rows of one run as one string (small runs and tests). */
-export function workflowRows(workload: string, policy: string, seed: number, wfs: readonly WorkflowRecord[]): string {
+export function workflowRows(workload: string, policy: string, seed: number, wfs: Rows<WorkflowRecord>): string {
   let out = '';
   writeWorkflowRows(workload, policy, seed, wfs, (c) => (out += c));
   return out;

@@ -1,8 +1,7 @@
-import type { RequestRecord, WorkflowRecord } from './records.js';
+import { completedWorkflows, type RequestRecord, type Rows, type WorkflowRecord } from './records.js';
 import { mean, percentiles, roundTo } from './stats.js';
 import type { Summary } from './summary.js';
 import type { InstanceSample } from './timeseries.js';
-import type { Rows } from './request-table.js';
 
 /** One injected fault as the simulator recorded it (µs; NaN where it did not happen). */
 export interface FaultTimes {
@@ -38,7 +37,7 @@ export interface FaultJson {
 /** What the failover figures are computed from. */
 export interface FailoverInput {
   readonly requests: Rows<RequestRecord>;
-  readonly workflows: readonly WorkflowRecord[];
+  readonly workflows: Rows<WorkflowRecord>;
   readonly faults: readonly FaultTimes[];
   readonly samples: readonly InstanceSample[];
   readonly sampleIntervalUs: number;
@@ -145,7 +144,7 @@ export function failoverFigures(d: FailoverInput): { summary: Summary; faults: F
   const detect = detectable.map((f) => f.detectedUs - f.atUs).filter(Number.isFinite);
   const recover = faults.map((f) => f.timeToRecoverMs).filter((x): x is number => x !== null);
 
-  const done = d.workflows.filter((w) => w.outcome === 'completed');
+  const done = completedWorkflows(d.workflows);
   const atFault = (w: WorkflowRecord): boolean => d.faults.some((f) => w.startUs <= f.atUs && f.atUs < w.endUs);
   const mkAt = done.filter(atFault).map((w) => (w.endUs - w.startUs) / 1000);
   const mkOther = done.filter((w) => !atFault(w)).map((w) => (w.endUs - w.startUs) / 1000);

@@ -1,3 +1,8 @@
+/** Records as every reader takes them: an array, or a column table (`RequestTable`, `WorkflowTable`). */
+export interface Rows<T> extends Iterable<T> {
+  readonly length: number;
+}
+
 /** How a request ended. */
 export type Outcome = 'ok' | 'failed' | 'rejected' | 'timeout';
 
@@ -44,6 +49,13 @@ export interface WorkflowRecord {
   readonly retries: number;
   /** Share of the workflow's calls on its most-used instance. */
   readonly affinity: number;
+}
+
+/** The workflows that completed, in record order. */
+export function completedWorkflows(workflows: Rows<WorkflowRecord>): WorkflowRecord[] {
+  const done: WorkflowRecord[] = [];
+  for (const w of workflows) if (w.outcome === 'completed') done.push(w);
+  return done;
 }
 
 /** Derived per-request latencies in ms (NaN where undefined). */

@@ -1,16 +1,14 @@
 import { Interned } from './interned.js';
-import type { Outcome, RequestRecord } from './records.js';
+import type { Outcome, RequestRecord, Rows } from './records.js';
+import { SerialIds, widen, type PackedSerialIds } from './serial-ids.js';
 
-/** Records as every reader takes them: an array, or a {@link RequestTable}. */
-export interface Rows<T> extends Iterable<T> {
-  readonly length: number;
-}
+export type { Rows } from './records.js';
 
 const NUMBER_KEYS = [
   'attempt', 'sendUs', 'firstTokenUs', 'endUs', 'queueUs', 'promptTokens', 'cachedPromptTokens',
   'crossAgentCachedTokens', 'outputTokens', 'preemptions',
 ] as const satisfies readonly (keyof RequestRecord)[];
-const STRING_KEYS = ['workload', 'workflowId', 'nodeId', 'agentId', 'instance', 'outcome', 'reason'] as const satisfies readonly (keyof RequestRecord)[];
+const STRING_KEYS = ['workload', 'nodeId', 'agentId', 'instance', 'outcome', 'reason'] as const satisfies readonly (keyof RequestRecord)[];
 
 /** A call id the runner made: `<workflow>/<node>` (code -1) or `<workflow>/<node>#<k>` (code k ≥ 1). */
 const PLAIN_ID = -1;
@@ -23,16 +21,18 @@ export interface PackedRequestTable {
   readonly numbers: readonly Float64Array[];
   readonly codes: readonly Int32Array[];
   readonly strings: readonly (readonly string[])[];
+  readonly workflowIds: PackedSerialIds;
   readonly idCodes: Int32Array;
   readonly otherIds: readonly [number, string][];
 }
 
 /**
  * One cell's request records as columns: every number a Float64Array slot (exact: NaN, -0 and
- * Infinity survive), every string but the id a code into that column's distinct values, and
- * the id derived from workflow and node as the workflow runner makes it (`<wf>/<node>` or
- * `<wf>/<node>#k`), so a call costs ~100 bytes instead of an object with its strings (~310 bytes
- * measured on bench-scale-100k), and the garbage collector has one buffer per column to look at
+ * Infinity survive), the workflow id as prefix and serial number ({@link SerialIds}: one per
+ * workflow, so no dictionary of them), every other string but the id a code into that column's
+ * distinct values, and the id derived from workflow and node as the workflow runner makes it
+ * (`<wf>/<node>` or `<wf>/<node>#k`), so a call costs ~100 bytes instead of an object with its
+ * strings (~310 bytes measured on bench-scale-100k), and the garbage collector has one buffer per column to look at
  * instead of a million objects. Rows come back as fresh objects with the same keys in the same
  * order and the same values, so every report reads them as it read the records.
  */
@@ -41,6 +41,7 @@ export class RequestTable implements Rows<RequestRecord> {
   #capacity: number;
   #numbers: Float64Array[];
   #codes: Int32Array[];
+  #workflowIds: SerialIds;
   #idCodes: Int32Array;
   readonly #strings: Interned[] = STRING_KEYS.map(() => new Interned());
   readonly #otherIds = new Map<number, string>();
@@ -49,6 +50,7 @@ export class RequestTable implements Rows<RequestRecord> {
     this.#capacity = Math.max(1, capacity);
     this.#numbers = NUMBER_KEYS.map(() => new Float64Array(this.#capacity));
     this.#codes = STRING_KEYS.map(() => new Int32Array(this.#capacity));
+    this.#workflowIds = new SerialIds(this.#capacity);
     this.#idCodes = new Int32Array(this.#capacity);
   }
 
@@ -61,10 +63,12 @@ export class RequestTable implements Rows<RequestRecord> {
 
   /** The table a worker packed. */
   static unpack(p: PackedRequestTable): RequestTable {
-    const t = new RequestTable(p.length);
+    const t = new RequestTable(1);
     t.#length = p.length;
+    t.#capacity = p.length;
     t.#numbers = [...p.numbers];
     t.#codes = [...p.codes];
+    t.#workflowIds = SerialIds.unpack(p.workflowIds);
     t.#idCodes = p.idCodes;
     p.strings.forEach((values, k) => {
       for (const v of values) t.#strings[k]!.code(v);
@@ -77,9 +81,9 @@ export class RequestTable implements Rows<RequestRecord> {
     return this.#length;
   }
 
-  /** Bytes of column storage (typed arrays, off the JS heap): 112 per row, at most twice that while a column doubles. */
+  /** Bytes of column storage (typed arrays, off the JS heap): 116 per row, at most twice that while a column doubles. */
   get byteLength(): number {
-    let n = this.#idCodes.byteLength;
+    let n = this.#idCodes.byteLength + this.#workflowIds.byteLength;
     for (const a of this.#numbers) n += a.byteLength;
     for (const a of this.#codes) n += a.byteLength;
     return n;
@@ -100,15 +104,15 @@ export class RequestTable implements Rows<RequestRecord> {
     crossAgent![i] = r.crossAgentCachedTokens;
     outputTokens![i] = r.outputTokens;
     preemptions![i] = r.preemptions;
-    const [workload, workflowId, nodeId, agentId, instance, outcome, reason] = this.#codes;
+    const [workload, nodeId, agentId, instance, outcome, reason] = this.#codes;
     const st = this.#strings;
     workload![i] = st[0]!.code(r.workload);
-    workflowId![i] = st[1]!.code(r.workflowId);
-    nodeId![i] = st[2]!.code(r.nodeId);
-    agentId![i] = st[3]!.code(r.agentId);
-    instance![i] = st[4]!.code(r.instance);
-    outcome![i] = st[5]!.code(r.outcome);
-    reason![i] = st[6]!.code(r.reason);
+    this.#workflowIds.set(i, r.workflowId);
+    nodeId![i] = st[1]!.code(r.nodeId);
+    agentId![i] = st[2]!.code(r.agentId);
+    instance![i] = st[3]!.code(r.instance);
+    outcome![i] = st[4]!.code(r.outcome);
+    reason![i] = st[5]!.code(r.reason);
     this.#idCodes[i] = this.#idCode(r, i);
   }
 
@@ -119,13 +123,13 @@ export class RequestTable implements Rows<RequestRecord> {
     const c = this.#codes;
     const st = this.#strings;
     const n = this.#numbers;
-    const workflowId = st[1]!.values[c[1]![i]!]!;
-    const nodeId = st[2]!.values[c[2]![i]!]!;
+    const workflowId = this.#workflowIds.get(i);
+    const nodeId = st[1]!.values[c[1]![i]!]!;
     // Keys in the workflow runner's order: rows are byte-for-byte what the records were.
     return {
       id: this.#id(i, workflowId, nodeId), workload: st[0]!.values[c[0]![i]!]!, workflowId, nodeId,
-      agentId: st[3]!.values[c[3]![i]!]!, instance: st[4]!.values[c[4]![i]!]!, outcome: st[5]!.values[c[5]![i]!]! as Outcome,
-      reason: st[6]!.values[c[6]![i]!]!, attempt: n[0]![i]!, sendUs: n[1]![i]!, firstTokenUs: n[2]![i]!, endUs: n[3]![i]!,
+      agentId: st[2]!.values[c[2]![i]!]!, instance: st[3]!.values[c[3]![i]!]!, outcome: st[4]!.values[c[4]![i]!]! as Outcome,
+      reason: st[5]!.values[c[5]![i]!]!, attempt: n[0]![i]!, sendUs: n[1]![i]!, firstTokenUs: n[2]![i]!, endUs: n[3]![i]!,
       queueUs: n[4]![i]!, promptTokens: n[5]![i]!, cachedPromptTokens: n[6]![i]!, crossAgentCachedTokens: n[7]![i]!,
       outputTokens: n[8]![i]!, preemptions: n[9]![i]!,
     };
@@ -152,12 +156,14 @@ export class RequestTable implements Rows<RequestRecord> {
   /** Copies of the columns, trimmed, for `postMessage`; their buffers are pushed onto `transfer`. */
   pack(transfer: ArrayBuffer[]): PackedRequestTable {
     const n = this.#length;
-    const trim = <A extends Float64Array | Int32Array>(a: A): A => a.slice(0, n) as A;
-    const numbers = this.#numbers.map(trim);
-    const codes = this.#codes.map(trim);
-    const idCodes = trim(this.#idCodes);
-    for (const a of [...numbers, ...codes, idCodes]) transfer.push(a.buffer as ArrayBuffer);
-    return { length: n, numbers, codes, strings: this.#strings.map((s) => s.values), idCodes, otherIds: [...this.#otherIds] };
+    const numbers = this.#numbers.map((a) => a.slice(0, n));
+    const codes = this.#codes.map((a) => a.slice(0, n));
+    const idCodes = this.#idCodes.slice(0, n);
+    for (const a of [...numbers, ...codes, idCodes]) transfer.push(a.buffer);
+    return {
+      length: n, numbers, codes, strings: this.#strings.map((s) => s.values), workflowIds: this.#workflowIds.pack(n, transfer),
+      idCodes, otherIds: [...this.#otherIds],
+    };
   }
 
   #idCode(r: RequestRecord, i: number): number {
@@ -180,15 +186,12 @@ export class RequestTable implements Rows<RequestRecord> {
 
   // Double every column (amortised O(1) per row; typed arrays live outside the JS heap).
   #grow(): void {
-    const cap = this.#capacity * 2;
-    const widen = <A extends Float64Array | Int32Array>(a: A, make: (n: number) => A): A => {
-      const b = make(cap);
-      b.set(a);
-      return b;
-    };
-    this.#numbers = this.#numbers.map((a) => widen(a, (n) => new Float64Array(n)));
-    this.#codes = this.#codes.map((a) => widen(a, (n) => new Int32Array(n)));
-    this.#idCodes = widen(this.#idCodes, (n) => new Int32Array(n));
+    const cap = Math.max(1, this.#capacity * 2); // an unpacked empty table has capacity 0
+    const n = this.#length;
+    this.#numbers = this.#numbers.map((a) => widen(a, new Float64Array(cap), n));
+    this.#codes = this.#codes.map((a) => widen(a, new Int32Array(cap), n));
+    this.#workflowIds.grow(cap, n);
+    this.#idCodes = widen(this.#idCodes, new Int32Array(cap), n);
     this.#capacity = cap;
   }
 }

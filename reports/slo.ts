@@ -1,5 +1,4 @@
-import { requestLatencies, type RequestRecord, type WorkflowRecord } from './records.js';
-import type { Rows } from './request-table.js';
+import { requestLatencies, type RequestRecord, type Rows, type WorkflowRecord } from './records.js';
 
 /**
  * Service-level objectives, DistServe / `vllm bench serve --goodput` style: a call is good when
@@ -28,7 +27,7 @@ export interface SloCounts {
 }
 
 /** Count what met the SLO. A call with one output token has no TPOT and meets any TPOT bound. */
-export function sloCounts(slo: Slo, requests: Rows<RequestRecord>, workflows: readonly WorkflowRecord[]): SloCounts {
+export function sloCounts(slo: Slo, requests: Rows<RequestRecord>, workflows: Rows<WorkflowRecord>): SloCounts {
   const badWorkflow = new Set<string>();
   let goodCalls = 0;
   for (const r of requests) {

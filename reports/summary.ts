@@ -1,7 +1,6 @@
 import type { LogHistogram } from './histogram.js';
 import { sloCounts, type Slo } from './slo.js';
-import { requestLatencies, type RequestRecord, type WorkflowRecord } from './records.js';
-import type { Rows } from './request-table.js';
+import { completedWorkflows, requestLatencies, type RequestRecord, type Rows, type WorkflowRecord } from './records.js';
 import { coefficientOfVariation, mean, percentiles as percentilesBy, roundTo, type PercentileMethod } from './stats.js';
 import type { InstanceSample } from './timeseries.js';
 
@@ -38,7 +37,7 @@ export type { Slo } from './slo.js';
 /** Everything one run (one workload × policy × seed) produced. */
 export interface RunData {
   readonly requests: Rows<RequestRecord>;
-  readonly workflows: readonly WorkflowRecord[];
+  readonly workflows: Rows<WorkflowRecord>;
   readonly itlMs: LogHistogram;
   readonly instances: readonly InstanceStats[];
   readonly samples: readonly InstanceSample[];
@@ -94,7 +93,7 @@ export function summarize(d: RunData): Summary {
   const [e2e50, e2e99] = percentiles(e2e, [50, 99]);
   const [queue50, queue99] = percentiles(queue, [50, 99]);
 
-  const done = d.workflows.filter((w) => w.outcome === 'completed');
+  const done = completedWorkflows(d.workflows);
   const makespans = done.map((w) => (w.endUs - w.startUs) / 1000);
   const [mk50, mk90, mk99] = percentiles(makespans, [50, 90, 99]);
   const crit = done.map((w) => w.criticalPathUs / 1000);
@@ -143,7 +142,7 @@ export function summarize(d: RunData): Summary {
     prefixCacheHitRate: promptTokens > 0 ? cached / promptTokens : 0,
     crossAgentHitRate: promptTokens > 0 ? crossAgent / promptTokens : 0,
     engineCacheHitRate: queries > 0 ? hits / queries : 0,
-    workflowAffinity: mean(d.workflows.map((w) => w.affinity)),
+    workflowAffinity: mean(Array.from(d.workflows, (w) => w.affinity)),
     loadImbalanceCov: coefficientOfVariation(d.instances.map((i) => i.busyUs)),
     kvUsageMean: mean(kv),
     kvUsagePeak: kv.length > 0 ? Math.max(...kv) : NaN,

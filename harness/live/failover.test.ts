@@ -43,7 +43,7 @@ describe('live failover', () => {
       expect(r.instance).toBe('i0');
       expect(r.id).toMatch(/#1$/);
     }
-    expect(res.workflows.reduce((n, w) => n + w.retries, 0)).toBe(failed.length);
+    expect(res.workflows.rows().reduce((n, w) => n + w.retries, 0)).toBe(failed.length);
     // After the crash the router (health checks or refused connections) sees i1 down.
     const last = res.samples.filter((x) => x.instance === 'i1').at(-1)!;
     expect(last.healthy).toBe(false);

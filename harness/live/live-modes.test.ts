@@ -33,10 +33,10 @@ describe('live mode runs the simulator\'s arrival driver', () => {
       check: true, live: sc.live, sampleIntervalUs: 1e6,
     });
     expect(res.end).toBe('drained');
-    expect(res.workflows.map((w) => w.outcome)).toEqual(Array(6).fill('completed'));
-    expect(maxInFlight(res.workflows)).toBe(2);
-    const starts = res.workflows.map((w) => w.startUs).sort((a, b) => a - b);
-    const ends = res.workflows.map((w) => w.endUs);
+    expect(res.workflows.rows().map((w) => w.outcome)).toEqual(Array(6).fill('completed'));
+    expect(maxInFlight(res.workflows.rows())).toBe(2);
+    const starts = res.workflows.rows().map((w) => w.startUs).sort((a, b) => a - b);
+    const ends = res.workflows.rows().map((w) => w.endUs);
     // Think time 0: every start after the first two follows an end at once — within 1 s of run
     // time, i.e. 100 ms of wall time at time scale 0.1 (a loaded machine delays timers).
     for (const s of starts.slice(2)) expect(ends.some((e) => s >= e && s - e < 1_000_000), `start ${s} after ends ${ends.join(', ')}`).toBe(true);

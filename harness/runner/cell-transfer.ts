@@ -1,18 +1,18 @@
 import type { CellResult } from './cell.js';
 import { packRows, unpackRows, type PackedRows } from './columns.js';
-import type { WorkflowRecord } from '../../reports/records.js';
 import { RequestTable, type PackedRequestTable } from '../../reports/request-table.js';
+import { WorkflowTable, type PackedWorkflowTable } from '../../reports/workflow-table.js';
 import type { InstanceSample } from '../../reports/timeseries.js';
 
 /**
- * A cell's result as a `run --jobs` worker posts it: the request table's columns as they are
- * ({@link RequestTable.pack}), the per-workflow and per-sample rows as transferable columns
- * ({@link packRows}), the rest (a few kilobytes) as it is.
+ * A cell's result as a `run --jobs` worker posts it: the request and workflow tables' columns as
+ * they are ({@link RequestTable.pack}, {@link WorkflowTable.pack}), the per-sample rows as
+ * transferable columns ({@link packRows}), the rest (a few kilobytes) as it is.
  */
 export interface PackedCellResult {
   readonly rest: Omit<CellResult, 'requests' | 'workflows' | 'samples'>;
   readonly requests: PackedRequestTable;
-  readonly workflows: PackedRows<WorkflowRecord>;
+  readonly workflows: PackedWorkflowTable;
   readonly samples: PackedRows<InstanceSample>;
 }
 
@@ -22,12 +22,12 @@ export function packCellResult(res: CellResult, transfer: ArrayBuffer[]): Packed
   return {
     rest,
     requests: requests.pack(transfer),
-    workflows: packRows(workflows, transfer),
+    workflows: workflows.pack(transfer),
     samples: packRows(samples, transfer),
   };
 }
 
 /** The result {@link packCellResult} packed, with equal rows (same keys, order and values). */
 export function unpackCellResult(p: PackedCellResult): CellResult {
-  return { ...p.rest, requests: RequestTable.unpack(p.requests), workflows: unpackRows(p.workflows), samples: unpackRows(p.samples) };
+  return { ...p.rest, requests: RequestTable.unpack(p.requests), workflows: WorkflowTable.unpack(p.workflows), samples: unpackRows(p.samples) };
 }

@@ -9,7 +9,7 @@ import type { Backend } from '../../workloads/backend.js';
 import { ArrivalDriver } from '../../workloads/driver.js';
 import { WorkloadSource, type WorkloadSpec } from '../../workloads/workload.js';
 import { LogHistogram, type SparseHistogram } from '../../reports/histogram.js';
-import type { WorkflowRecord } from '../../reports/records.js';
+import { WorkflowTable } from '../../reports/workflow-table.js';
 import { summarize, type InstanceStats, type Slo, type Summary } from '../../reports/summary.js';
 import { Timeseries, type InstanceSample } from '../../reports/timeseries.js';
 import type { FaultJson } from '../../reports/failover.js';
@@ -49,7 +49,7 @@ export interface CellSpec {
 export interface CellResult {
   readonly summary: Summary;
   readonly requests: RequestTable;
-  readonly workflows: readonly WorkflowRecord[];
+  readonly workflows: WorkflowTable;
   readonly instances: readonly InstanceStats[];
   readonly samples: readonly InstanceSample[];
   readonly sampleIntervalUs: number;
@@ -88,7 +88,7 @@ export interface CellWorld {
  */
 export class CellRun {
   readonly requests = new RequestTable();
-  readonly workflows: WorkflowRecord[] = [];
+  readonly workflows = new WorkflowTable();
   readonly runner: WorkflowRunner;
   readonly source: WorkloadSource;
   readonly series: Timeseries;

@@ -36,25 +36,25 @@ describe('workflow-level recovery', () => {
       ['worker-3', 'i0', 'instance i0 crashed (connection reset)'],
     ]);
     expect(nodes.has('aggregator')).toBe(false);
-    expect(r.workflows[0]).toMatchObject({ outcome: 'failed', reason: 'worker-1: failed: instance i0 crashed (connection reset)', retries: 0 });
+    expect(r.workflows.at(0)).toMatchObject({ outcome: 'failed', reason: 'worker-1: failed: instance i0 crashed (connection reset)', retries: 0 });
     expect(r.summary).toMatchObject({ requestsLost: 2, requestsRetried: 0, workflowsFailed: 1, faultsInjected: 1 });
   });
 
   it('retry-call: the lost calls are re-sent until they land on a live instance; the workflow completes', () => {
     const r = cell({ kind: 'retry-call', jitter: false, initialIntervalMs: 100, maxAttempts: 5 });
     const nodes = byNode(r.requests.rows());
-    expect(r.workflows[0]).toMatchObject({ outcome: 'completed' });
+    expect(r.workflows.at(0)).toMatchObject({ outcome: 'completed' });
     for (const w of ['worker-1', 'worker-3']) {
       const rows = nodes.get(w)!;
       expect(rows[0]).toMatchObject({ outcome: 'failed', reason: 'instance i0 crashed (connection reset)' });
       expect(rows.at(-1)).toMatchObject({ outcome: 'ok', instance: 'i1' });
-      expect(rows.at(-1)!.id).toBe(`${r.workflows[0]!.id}/${w}#${rows.length - 1}`);
+      expect(rows.at(-1)!.id).toBe(`${r.workflows.at(0)!.id}/${w}#${rows.length - 1}`);
       // Round robin still sends some re-sends to i0 before the health check (60 s) notices.
       for (const q of rows.slice(1, -1)) expect(q.reason).toBe('instance i0 is down (connection refused)');
     }
     // The aggregator, sent after the workers, was refused by i0 too (round robin) and re-sent.
     expect(nodes.get('aggregator')!.map((q) => [q.outcome, q.reason])).toEqual([['failed', 'instance i0 is down (connection refused)'], ['ok', '']]);
-    expect(r.workflows[0]!.retries).toBe(r.requests.rows().filter((q) => q.outcome !== 'ok').length);
+    expect(r.workflows.at(0)!.retries).toBe(r.requests.rows().filter((q) => q.outcome !== 'ok').length);
     expect(r.summary).toMatchObject({ requestsRecovered: 3, requestsRetried: 3, requestsLost: 0, workflowsRecovered: 1 });
     // The killed workers' own blocks existed only on i0: re-sent to i1, they were prefilled again.
     expect(r.summary['recomputedPrefillTokens']).toBeGreaterThan(0);
@@ -62,7 +62,7 @@ describe('workflow-level recovery', () => {
 
   it('retry-call with router reroutes: refused attempts never reach the workflow', () => {
     const r = cell({ kind: 'retry-call', jitter: false, initialIntervalMs: 100 }, { retry: { maxAttempts: 2 } });
-    expect(r.workflows[0]).toMatchObject({ outcome: 'completed', retries: 2 });
+    expect(r.workflows.at(0)).toMatchObject({ outcome: 'completed', retries: 2 });
     const refused = r.requests.rows().filter((q) => q.reason.includes('connection refused'));
     // Each refused attempt was followed, under the same request id, by an attempt on i1.
     for (const q of refused) expect(r.requests.rows().some((o) => o.id === q.id && o.instance === 'i1' && o.attempt === q.attempt + 1)).toBe(true);
@@ -70,8 +70,8 @@ describe('workflow-level recovery', () => {
 
   it('retry-call budget running out: the workflow fails with the last reason', () => {
     const r = cell({ kind: 'retry-call', jitter: false, initialIntervalMs: 100, maxAttempts: 2 }, {}, [{ kind: 'crash', target: 'all', atS: 1.3 }]);
-    expect(r.workflows[0]!.outcome).toBe('failed');
-    expect(r.workflows[0]!.reason).toMatch(/^worker-\d: failed: instance i[01] is down \(connection refused\)$/);
+    expect(r.workflows.at(0)!.outcome).toBe('failed');
+    expect(r.workflows.at(0)!.reason).toMatch(/^worker-\d: failed: instance i[01] is down \(connection refused\)$/);
     expect(Math.max(...byNode(r.requests.rows()).get('worker-1')!.map((q) => q.attempt))).toBe(1);
     expect(r.summary['requestsLost']).toBe(4);
     expect(r.end).toBe('drained');
@@ -79,7 +79,7 @@ describe('workflow-level recovery', () => {
 
   it('restart-workflow: once the calls in flight have ended, the workflow runs again from the planner', () => {
     const r = cell({ kind: 'restart-workflow', jitter: false, initialIntervalMs: 100 }, { retry: { maxAttempts: 2 } });
-    const wf = r.workflows[0]!;
+    const wf = r.workflows.at(0)!;
     expect(wf).toMatchObject({ outcome: 'completed', retries: 1 });
     const nodes = byNode(r.requests.rows());
     const planner = nodes.get('planner')!;
@@ -146,7 +146,7 @@ describe('failover invariants over a run', () => {
       for (const d of down) if (q.instance === d.instance) expect(q.sendUs / 1000 >= d.fromMs && q.sendUs / 1000 < d.toMs).toBe(false);
     }
     expect(r.end).toBe('drained'); // the conservation checks passed
-    byNode(r.requests.rows().filter((q) => q.workflowId === r.workflows[0]!.id));
+    byNode(r.requests.rows().filter((q) => q.workflowId === r.workflows.at(0)!.id));
     expect(r.summary['requestsTotal']).toBe(r.requests.length);
   });
 });

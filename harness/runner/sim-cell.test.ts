@@ -75,7 +75,7 @@ describe('simulation, golden cases', () => {
       workload: { pattern: 'sequential', agents: 4, ...constantLengths, contextTokens: 300, toolWaitMs: 250, toolResultTokens: 50 },
     });
     expect(r.workflows).toHaveLength(1);
-    const wf = r.workflows[0]!;
+    const wf = r.workflows.at(0)!;
     const callsUs = r.requests.rows().reduce((s, q) => s + (q.endUs - q.sendUs), 0);
     expect(wf.endUs - wf.startUs).toBe(callsUs + 3 * 250_000);
     expect(wf.outcome).toBe('completed');

@@ -1,4 +1,4 @@
-import type { WorkflowRecord } from '../../reports/records.js';
+import type { Rows, WorkflowRecord } from '../../reports/records.js';
 import type { TruncationJson } from '../../reports/report.js';
 
 /** The run limit that stopped a cell, as the cell saw it. */
@@ -24,8 +24,9 @@ export function workflowsRequested(spec: { workflows?: number | undefined; backg
  * What a limit cut from one cell: how many workflows the workload asked for (null when its
  * arrivals are bounded by time, not a count), started, completed, and never started.
  */
-export function truncation(hit: LimitHit, requested: number | undefined, workflows: readonly WorkflowRecord[]): TruncationJson {
-  const completed = workflows.filter((w) => w.outcome === 'completed').length;
+export function truncation(hit: LimitHit, requested: number | undefined, workflows: Rows<WorkflowRecord>): TruncationJson {
+  let completed = 0;
+  for (const w of workflows) if (w.outcome === 'completed') completed++;
   return {
     limit: hit.limit, value: hit.value, atS: Math.round(hit.atS * 1000) / 1000,
     workflowsRequested: requested ?? null, workflowsStarted: workflows.length, workflowsCompleted: completed,

@@ -10,10 +10,10 @@ describe('closed-loop arrivals', () => {
   it('keeps K workflows in flight; the next starts when one ends', () => {
     const res = simulate(workload({ pattern: 'react', turns: 2, workflows: 12, arrivals: { kind: 'closed-loop', concurrency: 3 } }));
     expect(res.workflows.length).toBe(12);
-    expect(maxInFlight(res.workflows)).toBe(3);
-    const starts = res.workflows.map((w) => w.startUs).sort((a, b) => a - b);
+    expect(maxInFlight(res.workflows.rows())).toBe(3);
+    const starts = res.workflows.rows().map((w) => w.startUs).sort((a, b) => a - b);
     expect(starts.slice(0, 3)).toEqual([0, 0, 0]);
-    const ends = new Set(res.workflows.map((w) => w.endUs));
+    const ends = new Set(res.workflows.rows().map((w) => w.endUs));
     for (const s of starts.slice(3)) expect(ends.has(s)).toBe(true); // think time 0: starts exactly at an end
   });
 
@@ -21,8 +21,8 @@ describe('closed-loop arrivals', () => {
     const res = simulate(workload({
       pattern: 'chat', workflows: undefined, durationS: 20, arrivals: { kind: 'closed-loop', concurrency: 2, thinkTimeMs: 5000 },
     }));
-    const starts = res.workflows.map((w) => w.startUs).sort((a, b) => a - b);
-    const ends = res.workflows.map((w) => w.endUs);
+    const starts = res.workflows.rows().map((w) => w.startUs).sort((a, b) => a - b);
+    const ends = res.workflows.rows().map((w) => w.endUs);
     for (const s of starts.slice(2)) expect(ends.some((e) => s - e === 5_000_000)).toBe(true);
     expect(starts[starts.length - 1]!).toBeLessThanOrEqual(20e6);
     expect(res.workflows.length).toBeGreaterThanOrEqual(6); // each slot: a start every 5 s + a short chat call
@@ -33,8 +33,8 @@ describe('closed-loop arrivals', () => {
       pattern: 'mixed', workflows: 10, arrivals: { kind: 'closed-loop', concurrency: 2, thinkTimeMs: 2000 },
       mix: [{ pattern: 'react', turns: 2 }], background: { arrivals: { kind: 'poisson', ratePerSec: 2 } },
     }));
-    const bg = res.workflows.filter((w) => w.id.includes('-bg-'));
-    const main = res.workflows.filter((w) => !w.id.includes('-bg-'));
+    const bg = res.workflows.rows().filter((w) => w.id.includes('-bg-'));
+    const main = res.workflows.rows().filter((w) => !w.id.includes('-bg-'));
     expect(main.length).toBe(10);
     expect(maxInFlight(main)).toBe(2);
     expect(bg.length).toBeGreaterThan(5);

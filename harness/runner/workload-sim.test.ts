@@ -12,7 +12,7 @@ describe('patterns: causality in simulation', () => {
       const res = simulate(spec); // check: true asserts causality and exactly-once endings
       expect(res.end).toBe('drained');
       expect(res.workflows.length).toBeGreaterThanOrEqual(4);
-      expect(res.workflows.every((w) => w.outcome === 'completed')).toBe(true);
+      expect(res.workflows.rows().every((w) => w.outcome === 'completed')).toBe(true);
       const wfs = new Map(build(spec, 1000).map((w) => [w.id, w]));
       const ends = new Map(res.requests.rows().map((r) => [r.id, r.endUs]));
       for (const r of res.requests) {

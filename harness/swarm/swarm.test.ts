@@ -4,6 +4,7 @@ import type { CellResult } from '../runner/sim-cell.js';
 import type { WorkloadSpec } from '../../workloads/workload.js';
 import { reproducerYaml, runSwarm } from './run-swarm.js';
 import { RequestTable } from '../../reports/request-table.js';
+import { WorkflowTable } from '../../reports/workflow-table.js';
 import { runTestCell } from '../runner/testing.js';
 import { cellFingerprint, checkScenario, failureKind, swarmScenario } from './swarm.js';
 
@@ -22,8 +23,8 @@ describe('swarm', () => {
     const rows = res.requests.rows();
     rows[4] = { ...rows[4]!, instance: rows[4]!.instance === 'i0' ? 'i1' : 'i0' };
     expect(cellFingerprint({ ...res, requests: RequestTable.of(rows) })).not.toBe(base);
-    const wfs = res.workflows.map((w, k) => (k === 1 ? { ...w, retries: w.retries + 1 } : w));
-    expect(cellFingerprint({ ...res, workflows: wfs })).not.toBe(base);
+    const wfs = res.workflows.rows().map((w, k) => (k === 1 ? { ...w, retries: w.retries + 1 } : w));
+    expect(cellFingerprint({ ...res, workflows: WorkflowTable.of(wfs) })).not.toBe(base);
     expect(cellFingerprint({ ...res, events: res.events + 1 })).not.toBe(base);
   });
 
@@ -41,7 +42,7 @@ describe('swarm', () => {
     // The bug: parallel workflows with more than 2 workers lose their last workflow record.
     const mutate = (res: CellResult, w: WorkloadSpec): CellResult => {
       const lose = w.pattern === 'parallel' && (w as { workers?: number }).workers! > 2 && res.workflows.length > 0;
-      return lose ? { ...res, workflows: res.workflows.slice(0, -1) } : res;
+      return lose ? { ...res, workflows: WorkflowTable.of(res.workflows.rows().slice(0, -1)) } : res;
     };
     const s = runSwarm({ seed: 1, count: 60, budgetS: 600, rerun: false, mutate, maxFailures: 1 });
     expect(s.failures).toHaveLength(1);

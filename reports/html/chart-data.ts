@@ -1,6 +1,5 @@
-import { requestLatencies, type RequestRecord, type WorkflowRecord } from '../records.js';
+import { requestLatencies, type RequestRecord, type Rows, type WorkflowRecord } from '../records.js';
 import { quantileSorted, roundTo } from '../stats.js';
-import type { Rows } from '../request-table.js';
 
 /** Latencies drawn as distributions (per request; inter-token latency exists only as a per-run histogram). */
 export const CDF_METRICS = ['ttftMs', 'tpotMs', 'e2eMs'] as const;
@@ -78,7 +77,7 @@ export class ChartSampler {
   }
 
   /** Take what the charts need from one cell: its latency quantiles, and workflow calls when it is the first seed's. */
-  addCell(workload: string, policy: string, seed: number, requests: Rows<RequestRecord>, workflows: readonly WorkflowRecord[]): void {
+  addCell(workload: string, policy: string, seed: number, requests: Rows<RequestRecord>, workflows: Rows<WorkflowRecord>): void {
     const ok: ReturnType<typeof requestLatencies>[] = [];
     for (const r of requests) if (r.outcome === 'ok') ok.push(requestLatencies(r));
     this.#cdfSeeds.add(seed);
@@ -95,7 +94,8 @@ export class ChartSampler {
       chosen = pickWorkflows(workflows, this.#limits.ganttWorkflows);
       this.#chosen.set(workload, chosen);
     }
-    const starts = new Map(workflows.filter((w) => chosen.has(w.id)).map((w) => [w.id, w.startUs]));
+    const starts = new Map<string, number>();
+    for (const w of workflows) if (chosen.has(w.id)) starts.set(w.id, w.startUs);
     const perWf = new Map<string, number>();
     for (const r of requests) {
       const t0 = starts.get(r.workflowId);
@@ -171,7 +171,7 @@ export function poolCdfs(parts: readonly CdfSeries[], n: number): [number, numbe
 }
 
 /** `n` workflows from the middle of the run (steady state rather than an empty cluster), by start time. */
-function pickWorkflows(workflows: readonly WorkflowRecord[], n: number): Set<string> {
+function pickWorkflows(workflows: Rows<WorkflowRecord>, n: number): Set<string> {
   const byStart = [...workflows].sort((a, b) => a.startUs - b.startUs || (a.id < b.id ? -1 : 1));
   const from = Math.max(0, Math.floor(byStart.length / 2) - Math.floor(n / 2));
   return new Set(byStart.slice(from, from + n).map((w) => w.id));
