@@ -1,6 +1,5 @@
-import { Interned } from './interned.js';
-import type { Outcome, RequestRecord, Rows } from './records.js';
-import { SerialIds, widen, type PackedSerialIds } from './serial-ids.js';
+import { ColumnTable, type PackedColumns } from './column-table.js';
+import type { Outcome, RequestRecord } from './records.js';
 
 export type { Rows } from './records.js';
 
@@ -16,84 +15,38 @@ const PLAIN_ID = -1;
 const OTHER_ID = -2;
 
 /** What {@link RequestTable.pack} hands a worker's `postMessage` (typed arrays transferred, not copied). */
-export interface PackedRequestTable {
-  readonly length: number;
-  readonly numbers: readonly Float64Array[];
-  readonly codes: readonly Int32Array[];
-  readonly strings: readonly (readonly string[])[];
-  readonly workflowIds: PackedSerialIds;
-  readonly idCodes: Int32Array;
+export interface PackedRequestTable extends PackedColumns {
   readonly otherIds: readonly [number, string][];
 }
 
 /**
- * One cell's request records as columns: every number a Float64Array slot (exact: NaN, -0 and
- * Infinity survive), the workflow id as prefix and serial number ({@link SerialIds}: one per
- * workflow, so no dictionary of them), every other string but the id a code into that column's
- * distinct values, and the id derived from workflow and node as the workflow runner makes it
- * (`<wf>/<node>` or `<wf>/<node>#k`), so a call costs ~100 bytes instead of an object with its
- * strings (~310 bytes measured on bench-scale-100k), and the garbage collector has one buffer per column to look at
- * instead of a million objects. Rows come back as fresh objects with the same keys in the same
- * order and the same values, so every report reads them as it read the records.
+ * One cell's request records as columns ({@link ColumnTable}): every number a Float64Array slot,
+ * the workflow id as prefix and serial number ({@link SerialIds}: one per workflow, so no
+ * dictionary of them), every other string but the id a code into that column's distinct values,
+ * and the id derived from workflow and node as the workflow runner makes it (`<wf>/<node>` or
+ * `<wf>/<node>#k`, an Int32 code), so a call costs 116 bytes off the JS heap instead of an object
+ * with its strings (~310 bytes measured on bench-scale-100k), and the garbage collector has one
+ * buffer per column to look at instead of a million objects.
  */
-export class RequestTable implements Rows<RequestRecord> {
-  #length = 0;
-  #capacity: number;
-  #numbers: Float64Array[];
-  #codes: Int32Array[];
-  #workflowIds: SerialIds;
-  #idCodes: Int32Array;
-  readonly #strings: Interned[] = STRING_KEYS.map(() => new Interned());
+export class RequestTable extends ColumnTable<RequestRecord> {
   readonly #otherIds = new Map<number, string>();
 
   constructor(capacity = 1024) {
-    this.#capacity = Math.max(1, capacity);
-    this.#numbers = NUMBER_KEYS.map(() => new Float64Array(this.#capacity));
-    this.#codes = STRING_KEYS.map(() => new Int32Array(this.#capacity));
-    this.#workflowIds = new SerialIds(this.#capacity);
-    this.#idCodes = new Int32Array(this.#capacity);
-  }
-
-  /** A table holding `rows` (tests, and records read back from elsewhere). */
-  static of(rows: Iterable<RequestRecord>): RequestTable {
-    const t = new RequestTable();
-    for (const r of rows) t.push(r);
-    return t;
+    super({ numbers: NUMBER_KEYS.length, codes: STRING_KEYS.length, ints: 1, serials: 1 }, capacity);
   }
 
   /** The table a worker packed. */
   static unpack(p: PackedRequestTable): RequestTable {
     const t = new RequestTable(1);
-    t.#length = p.length;
-    t.#capacity = p.length;
-    t.#numbers = [...p.numbers];
-    t.#codes = [...p.codes];
-    t.#workflowIds = SerialIds.unpack(p.workflowIds);
-    t.#idCodes = p.idCodes;
-    p.strings.forEach((values, k) => {
-      for (const v of values) t.#strings[k]!.code(v);
-    });
+    t.loadColumns(p);
     for (const [i, id] of p.otherIds) t.#otherIds.set(i, id);
     return t;
   }
 
-  get length(): number {
-    return this.#length;
-  }
-
-  /** Bytes of column storage (typed arrays, off the JS heap): 116 per row, at most twice that while a column doubles. */
-  get byteLength(): number {
-    let n = this.#idCodes.byteLength + this.#workflowIds.byteLength;
-    for (const a of this.#numbers) n += a.byteLength;
-    for (const a of this.#codes) n += a.byteLength;
-    return n;
-  }
-
   push(r: RequestRecord): void {
-    if (this.#length === this.#capacity) this.#grow();
-    const i = this.#length++;
+    const i = this.nextRow();
     // Written out field by field: a loop over key names would make every access a slow keyed load.
-    const [attempt, sendUs, firstTokenUs, endUs, queueUs, promptTokens, cachedPromptTokens, crossAgent, outputTokens, preemptions] = this.#numbers;
+    const [attempt, sendUs, firstTokenUs, endUs, queueUs, promptTokens, cachedPromptTokens, crossAgent, outputTokens, preemptions] = this.numbers;
     attempt![i] = r.attempt;
     sendUs![i] = r.sendUs;
     firstTokenUs![i] = r.firstTokenUs;
@@ -104,26 +57,25 @@ export class RequestTable implements Rows<RequestRecord> {
     crossAgent![i] = r.crossAgentCachedTokens;
     outputTokens![i] = r.outputTokens;
     preemptions![i] = r.preemptions;
-    const [workload, nodeId, agentId, instance, outcome, reason] = this.#codes;
-    const st = this.#strings;
+    const [workload, nodeId, agentId, instance, outcome, reason] = this.codes;
+    const st = this.strings;
     workload![i] = st[0]!.code(r.workload);
-    this.#workflowIds.set(i, r.workflowId);
+    this.serials[0]!.set(i, r.workflowId);
     nodeId![i] = st[1]!.code(r.nodeId);
     agentId![i] = st[2]!.code(r.agentId);
     instance![i] = st[3]!.code(r.instance);
     outcome![i] = st[4]!.code(r.outcome);
     reason![i] = st[5]!.code(r.reason);
-    this.#idCodes[i] = this.#idCode(r, i);
+    this.ints[0]![i] = this.#idCode(r, i);
   }
 
-  /** Row `i` as a fresh record (undefined out of range, like an array's `at`). */
-  at(i: number): RequestRecord | undefined {
-    if (i < 0) i += this.#length;
-    if (i < 0 || i >= this.#length) return undefined;
-    const c = this.#codes;
-    const st = this.#strings;
-    const n = this.#numbers;
-    const workflowId = this.#workflowIds.get(i);
+  at(index: number): RequestRecord | undefined {
+    const i = this.rowIndex(index);
+    if (i < 0) return undefined;
+    const c = this.codes;
+    const st = this.strings;
+    const n = this.numbers;
+    const workflowId = this.serials[0]!.get(i);
     const nodeId = st[1]!.values[c[1]![i]!]!;
     // Keys in the workflow runner's order: rows are byte-for-byte what the records were.
     return {
@@ -135,35 +87,9 @@ export class RequestTable implements Rows<RequestRecord> {
     };
   }
 
-  *[Symbol.iterator](): IterableIterator<RequestRecord> {
-    for (let i = 0; i < this.#length; i++) yield this.at(i)!;
-  }
-
-  /** Every row as an array (small tables: tests, a few hundred calls). */
-  rows(): RequestRecord[] {
-    return [...this];
-  }
-
-  /**
-   * The rows, for `JSON.stringify`: a table serialises as the array of records it stands for.
-   * Without this it would be `{}` (its state is `#private`), and a fingerprint of a cell's
-   * records (the swarm's rerun and engine comparisons) would silently leave the requests out.
-   */
-  toJSON(): RequestRecord[] {
-    return this.rows();
-  }
-
   /** Copies of the columns, trimmed, for `postMessage`; their buffers are pushed onto `transfer`. */
   pack(transfer: ArrayBuffer[]): PackedRequestTable {
-    const n = this.#length;
-    const numbers = this.#numbers.map((a) => a.slice(0, n));
-    const codes = this.#codes.map((a) => a.slice(0, n));
-    const idCodes = this.#idCodes.slice(0, n);
-    for (const a of [...numbers, ...codes, idCodes]) transfer.push(a.buffer);
-    return {
-      length: n, numbers, codes, strings: this.#strings.map((s) => s.values), workflowIds: this.#workflowIds.pack(n, transfer),
-      idCodes, otherIds: [...this.#otherIds],
-    };
+    return { ...this.packColumns(transfer), otherIds: [...this.#otherIds] };
   }
 
   #idCode(r: RequestRecord, i: number): number {
@@ -179,19 +105,8 @@ export class RequestTable implements Rows<RequestRecord> {
   }
 
   #id(i: number, workflowId: string, nodeId: string): string {
-    const c = this.#idCodes[i]!;
+    const c = this.ints[0]![i]!;
     if (c === OTHER_ID) return this.#otherIds.get(i)!;
     return c === PLAIN_ID ? `${workflowId}/${nodeId}` : `${workflowId}/${nodeId}#${c}`;
-  }
-
-  // Double every column (amortised O(1) per row; typed arrays live outside the JS heap).
-  #grow(): void {
-    const cap = Math.max(1, this.#capacity * 2); // an unpacked empty table has capacity 0
-    const n = this.#length;
-    this.#numbers = this.#numbers.map((a) => widen(a, new Float64Array(cap), n));
-    this.#codes = this.#codes.map((a) => widen(a, new Int32Array(cap), n));
-    this.#workflowIds.grow(cap, n);
-    this.#idCodes = widen(this.#idCodes, new Int32Array(cap), n);
-    this.#capacity = cap;
   }
 }
