@@ -358,9 +358,9 @@ export class EngineCore {
     const batch = this.scheduler.batch.scheduled;
     const blocksComputed = this.#connector?.onBlocksComputed !== undefined;
     const needSlots = this.#needSlots;
-    needSlots.length = 0;
+    let numNeedSlots = 0;
     const fresh = this.#fresh;
-    fresh.length = 0;
+    let numFresh = 0;
     const bs = this.config.blockSize;
     const sink = this.tokenSink;
     const ready = sink !== null && sink.ready();
@@ -404,8 +404,8 @@ export class EngineCore {
         // one more token needs a block or fills one only at numTokens ≡ 1 or 0 (mod block
         // size): test those alone, and skip reading the block lists of the rest (cache misses).
         const m = r.numTokens % bs;
-        if ((m <= 1 || bs === 1) && this.kv.decodeNeedsSlots(r)) needSlots.push(r);
-        if (n !== 1) fresh.push(r);
+        if ((m <= 1 || bs === 1) && this.kv.decodeNeedsSlots(r)) needSlots[numNeedSlots++] = r;
+        if (n !== 1) fresh[numFresh++] = r;
       }
       if (bulk && !finished && !first && prevTokenUs === prevEndUs) {
         r.bulkTokenUs = nowUs;
@@ -418,6 +418,10 @@ export class EngineCore {
       }
       if (finished) r.listener.onFinished(r, nowUs);
     }
+    // Written by index and cut to length here, not emptied with `length = 0` first: V8 drops an
+    // array's backing store at length 0, so every step would grow both again (engine-alloc bench).
+    needSlots.length = numNeedSlots;
+    fresh.length = numFresh;
     if (bulkTokens > 0) this.#flushBulk(nowUs, nowUs - prevEndUs, bulkTokens);
     this.#prevReady = ready;
     if (finishedAny) this.scheduler.compactRunning();
