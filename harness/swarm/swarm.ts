@@ -42,7 +42,7 @@ export function scenarioYaml(raw: RawScenario): string {
 
 /**
  * A digest of a cell's records (summary, requests, workflows, instances, events), for the rerun
- * and engine comparisons. The request table serialises as its rows (`RequestTable.toJSON`).
+ * and engine comparisons. The request and workflow tables serialise as their rows (`ColumnTable.toJSON`).
  */
 export const cellFingerprint = (res: CellResult): string => createHash('sha256')
   .update(JSON.stringify({ s: res.summary, r: res.requests, w: res.workflows, i: res.instances, e: res.events }, (_k, x: unknown) => (typeof x === 'number' && Number.isNaN(x) ? 'NaN' : x)))
