@@ -35,11 +35,9 @@ export function admit(kv: KvCacheManager, req: KvRequest, nowUs: number): boolea
  * A random admit/free workload through the real KvCacheManager: after every operation the pool
  * must conserve blocks (free set = ref-count-0 blocks); the pool itself throws if a policy hands
  * out a block in use. Returns the sequence of allocated block ids (for determinism checks).
- * `keepFacts` makes the pool write the owner facts even for a policy that says it does not read them.
  */
-export function churn(policy: EvictionPolicy, seed: number, numBlocks = 64, ops = 600, keepFacts = false): number[] {
+export function churn(policy: EvictionPolicy, seed: number, numBlocks = 64, ops = 600): number[] {
   const kv = new KvCacheManager({ numBlocks, blockSize: BS, enablePrefixCaching: true, maxModelLen: 4096 }, policy);
-  if (keepFacts) kv.pool.keepBlockFacts();
   const rng = new SeededRng(seed);
   const live: KvRequest[] = [];
   const trace: number[] = [];
@@ -98,30 +96,6 @@ export const EVICTION_CHECKS: readonly ConformanceCheck<EvictionPolicy, 'determi
       ensure(seen.size === 15, `15 popFree() calls returned ${seen.size} distinct blocks`);
       ensure(p.size === 0, `size ${p.size} after popping every free block`);
       ensure(throws(() => p.popFree(30)), 'popFree() with no free block did not throw');
-    },
-  },
-  {
-    title: 'says truly whether it reads the owner facts (readsBlockFacts)',
-    run(make) {
-      const p = make();
-      if (p.readsBlockFacts === false) {
-        // Facts left unwritten must not change a single choice under the random workload.
-        for (const seed of [1, 2, 3]) {
-          const without = churn(make(), seed);
-          const withFacts = churn(make(), seed, 64, 600, true);
-          const i = without.findIndex((b, k) => b !== withFacts[k]);
-          ensure(i < 0 && without.length === withFacts.length, `seed ${seed}: readsBlockFacts is false, yet writing the owner facts changes the blocks it hands out (first at allocation ${i < 0 ? without.length : i})`);
-        }
-        return;
-      }
-      // A policy that reads them finds the last user's facts on each block.
-      const kv = new KvCacheManager({ numBlocks: 16, blockSize: BS, enablePrefixCaching: true, maxModelLen: 4096 }, p);
-      const a = evictionRequest('a', { wf: 'w', priority: 2, hints: { stepsToReuse: 3, toolWaitUs: 7000 } });
-      admit(kv, a, 5);
-      const info = kv.pool.info;
-      const b = a.blocks[0]!;
-      ensure(info.lastAccessUs[b] === 5 && info.priority[b] === 2 && info.stepsToReuse[b] === 3 && info.toolWaitUs[b] === 7000,
-        `block ${b} of a request admitted at 5 µs with priority 2 and hints {stepsToReuse: 3, toolWaitUs: 7000} shows lastAccessUs ${info.lastAccessUs[b]}, priority ${info.priority[b]}, stepsToReuse ${info.stepsToReuse[b]}, toolWaitUs ${info.toolWaitUs[b]}`);
     },
   },
   {

@@ -87,7 +87,6 @@ describe('BlockPool (vllm/v1/core/block_pool.py)', () => {
 
   it('stamps each block with its last owner and the owner\'s declared hints', () => {
     const p = pool(6);
-    p.keepBlockFacts(); // LRU reads none of the owner facts: a reader (this test) asks for them
     const info: BlockInfo = p.info;
     const a: number[] = [];
     p.getNewBlocks(1, 100, owner({ workflowId: 'w', agentId: 'x', priority: 2, expectedReuseUs: 5000, hints: { stepsToReuse: 3, toolWaitUs: 700 } }), a);

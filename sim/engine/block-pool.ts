@@ -50,8 +50,6 @@ export class BlockPool {
   #ownerExpectedReuseUs = NaN;
   #ownerStepsToReuse = NaN;
   #ownerToolWaitUs = NaN;
-  /** Write the owner facts (lastAccessUs, priority, hints)? Only while the policy or a connector reads them. */
-  #stampFacts: boolean;
   /** Told about each cached block evicted (a KV connector offloading evictions); null: nobody. */
   onEvicted: ((hash: BlockHash, block: number, nowUs: number) => void) | null = null;
 
@@ -64,19 +62,10 @@ export class BlockPool {
     this.#info = new BlockInfoStore(numBlocks);
     this.#index = new BlockHashIndex(numBlocks);
     this.#eviction = eviction;
-    this.#stampFacts = eviction.readsBlockFacts !== false;
     const ids: number[] = [];
     for (let i = 1; i < numBlocks; i++) ids.push(i);
     eviction.init(ids, this.#info);
     this.#info.refCount[BlockPool.NULL_BLOCK] = 1;
-  }
-
-  /**
-   * Someone besides the eviction policy reads the owner facts (a KV connector told of evictions):
-   * write them from now on.
-   */
-  keepBlockFacts(): void {
-    this.#stampFacts = true;
   }
 
   /** Read-only per-block facts (what eviction policies see). */
@@ -156,7 +145,7 @@ export class BlockPool {
       const rc = --info.refCount[b]!;
       if (rc < 0) throw new Error(`BlockPool: block ${b} freed more often than used`);
       if (rc === 0) {
-        if (this.#stampFacts) info.lastAccessUs[b] = nowUs;
+        info.lastAccessUs[b] = nowUs;
         this.#eviction.onFree(b, nowUs);
       }
     }
@@ -211,7 +200,6 @@ export class BlockPool {
   // An owner's declared hints, read once per allocation or hit rather than once per block (a
   // prefill takes ~100 blocks at a time); fields, not an object, so nothing is allocated.
   #readOwner(owner: BlockOwner): void {
-    if (!this.#stampFacts) return;
     this.#ownerExpectedReuseUs = owner.expectedReuseUs ?? owner.hints?.expectedReuseUs ?? NaN;
     // No next use declared = Infinity, nothing declared = NaN.
     this.#ownerStepsToReuse = owner.hints ? (owner.hints.stepsToReuse ?? Infinity) : NaN;
@@ -221,11 +209,10 @@ export class BlockPool {
   // Stamp block b with the owner read by #readOwner.
   #stamp(b: number, nowUs: number, owner: BlockOwner): void {
     const info = this.#info;
-    info.workflowIds[b] = owner.workflowId;
-    info.agentIds[b] = owner.agentId;
-    if (!this.#stampFacts) return;
     info.lastAccessUs[b] = nowUs;
     info.priority[b] = owner.priority;
+    info.workflowIds[b] = owner.workflowId;
+    info.agentIds[b] = owner.agentId;
     info.expectedReuseUs[b] = this.#ownerExpectedReuseUs;
     // A block another request holds at the same time is reused by both: keep the nearer next
     // use (KVFlow's min over the agents sharing a prefix node). The old value is read only

@@ -156,7 +156,6 @@ export class EngineCore {
     if (connector?.onEvicted) {
       const onEvicted = connector.onEvicted.bind(connector);
       this.kv.pool.onEvicted = onEvicted;
-      this.kv.pool.keepBlockFacts(); // the connector reads an evicted block's owner facts
     }
   }
 

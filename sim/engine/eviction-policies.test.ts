@@ -3,7 +3,6 @@ import { instantiate } from '../../policies/registry.js';
 import { KvCacheManager } from './kv-cache-manager.js';
 import { EVICTION_POLICIES } from '../../policies/kv/registry.js';
 import { admit, evictionRequest, runEvictionSuite } from './eviction-policies.suite.js';
-import { EVICTION_CHECKS } from '../conformance/eviction.js';
 import type { EvictionPolicy } from '../../policies/kv/eviction/types.js';
 
 const make = (kind: string, options: Record<string, unknown> = {}): EvictionPolicy =>
@@ -153,28 +152,5 @@ describe('tool-ttl eviction (Continuum)', () => {
     expect(kv.getComputedBlocks(turn2)).toBe(112); // system 48 + context 64 = 7 blocks kept
     expect(admit(kv, turn2, 300)).toBe(true);
     expect(p.stats?.()).toMatchObject({ hitsWhilePinned: 7, forcedEvictions: 0 });
-  });
-});
-
-describe('readsBlockFacts: the conformance suite holds a policy to its word', () => {
-  const check = EVICTION_CHECKS.find((c) => c.title.startsWith('says truly whether it reads the owner facts'))!;
-  it('passes LRU, which orders by release alone and says so', () => {
-    expect(make('lru').readsBlockFacts).toBe(false);
-    expect(() => check.run(() => make('lru'))).not.toThrow();
-  });
-  it('fails a policy that reads priorities but claims it does not (its choices change once the facts are written)', () => {
-    const liar = (): EvictionPolicy => Object.assign(make('workflow-aware', { priorityWeightMs: 1 }), { readsBlockFacts: false });
-    expect(() => check.run(liar)).toThrow(/readsBlockFacts is false, yet writing the owner facts changes the blocks it hands out/);
-  });
-  it('leaves the owner facts unwritten under LRU alone, and writes them once a reader asks', () => {
-    const kv = manager(make('lru'), 16);
-    const a = evictionRequest('a', { wf: 'w', priority: 2 });
-    admit(kv, a, 5);
-    expect(kv.pool.info.priority[a.blocks[0]!]).toBe(0);
-    kv.pool.keepBlockFacts();
-    const b = evictionRequest('b', { wf: 'w', priority: 3 });
-    admit(kv, b, 6);
-    expect(kv.pool.info.priority[b.blocks.at(-1)!]).toBe(3);
-    expect(kv.pool.info.lastAccessUs[b.blocks.at(-1)!]).toBe(6);
   });
 });

@@ -10,8 +10,6 @@ import type { BlockInfo, EvictionPolicy } from './types.js';
  */
 export class LruEviction implements EvictionPolicy {
   readonly name = 'lru';
-  /** vLLM's free queue orders by release alone. */
-  readonly readsBlockFacts = false;
   /**
    * Block i's predecessor at links[2i], successor at links[2i + 1] (-1: none), side by side so
    * a relink touches one cache line per block, not one per array (the pool's blocks are far

@@ -1,9 +1,6 @@
 /**
  * Per-block facts the block pool keeps and an eviction policy may read. Struct-of-arrays,
- * indexed by block id; owned and written by the pool, read-only to policies. `lastAccessUs`,
- * `priority` and the three declared hints (the owner facts) are written only while someone reads
- * them: a policy that declares `readsBlockFacts: false` and has no KV connector beside it leaves
- * them as they are (see {@link EvictionPolicy.readsBlockFacts}).
+ * indexed by block id; owned and written by the pool, read-only to policies.
  */
 export interface BlockInfo {
   readonly numBlocks: number;
@@ -33,14 +30,6 @@ export interface BlockInfo {
  */
 export interface EvictionPolicy {
   readonly name: string;
-  /**
-   * Does the policy read the owner facts of {@link BlockInfo} (`lastAccessUs`, `priority`,
-   * `expectedReuseUs`, `stepsToReuse`, `toolWaitUs`)? `false` lets the pool skip five writes per
-   * block taken or freed (a few % of a large simulation; docs/performance.md); ref counts, hashes
-   * and owner ids are written regardless. Absent means true. The conformance suite checks a
-   * `false` by comparing the policy's choices with and without the facts written.
-   */
-  readonly readsBlockFacts?: boolean;
   /** All usable blocks start free; `blockIds` is in the pool's initial order. */
   init(blockIds: readonly number[], info: BlockInfo): void;
   /** A block's ref count reached 0. Blocks of one request arrive in vLLM's free order. */
