@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 /**
- * The watcher's program (CommonJS, run with `node -e`, argv: partial folder, output folder).
+ * The watcher as a Node.js program (CommonJS, run with `node -e`, argv: partial folder, output
+ * folder), used where there is no POSIX shell.
  * It outlives the run: the run holds its stdin, so the pipe closes when the run ends, however it
  * ends (a signal, SIGKILL, a crash). If the partial folder is still there then, the run did not
  * finish: the watcher puts back a folder moved aside mid-commit, removes the partial folder and
