@@ -6,9 +6,11 @@
 // (harness/runner/cell-pool.ts). Lazy imports (the HTML report's vega, the live router,
 // autocannon, every command but `run`: harness/cli/main.ts) stay lazy as chunks. A plain .mjs
 // script: it runs before anything is built.
-import { chmodSync, rmSync } from 'node:fs';
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'rolldown';
+import { buildInputsDigest, STAMP } from './build-inputs.mjs';
 
+rmSync(STAMP, { force: true }); // a build that stops half-way leaves no stamp
 rmSync('dist/bundle', { recursive: true, force: true }); // chunk names carry hashes: no stale ones
 await build({
   input: { agentbench: 'dist/harness/cli/main.js', 'cell-worker': 'dist/harness/runner/cell-worker.js' },
@@ -27,3 +29,5 @@ await build({
   },
 });
 for (const f of ['dist/harness/cli/main.js', 'dist/bundle/agentbench.js']) chmodSync(f, 0o755);
+// Last: the build is whole, so `prepare` may skip the next one while the inputs stay the same.
+writeFileSync(STAMP, buildInputsDigest());
