@@ -4,7 +4,7 @@
 // `prepare` script skips the build when dist/ was made from exactly these inputs (prepare.mjs).
 // A plain .mjs script: it runs before anything is built.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const FOLDERS = ['sim', 'policies', 'workloads', 'harness', 'reports'];
@@ -16,8 +16,9 @@ export const STAMP = 'dist/.build-inputs';
 /** SHA-256 over the inputs' paths (relative to `root`) and contents, in a fixed order. */
 export function buildInputsDigest(root = '.') {
   const hash = createHash('sha256');
-  const files = [...FILES];
-  for (const folder of FOLDERS) {
+  // A missing input (a build from a partial copy, as a container build may be) is left out, not fatal.
+  const files = FILES.filter((f) => existsSync(join(root, f)));
+  for (const folder of FOLDERS.filter((d) => existsSync(join(root, d)))) {
     for (const f of readdirSync(join(root, folder), { recursive: true, withFileTypes: true })) {
       if (f.isFile()) files.push(relative(root, join(f.parentPath ?? f.path, f.name)));
     }

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -42,6 +42,15 @@ describe('the build-inputs digest (prepare skips a build of unchanged inputs)', 
     expect(added).not.toBe(first);
     renameSync(join(root, 'reports/new.ts'), join(root, 'reports/renamed.ts'));
     expect(digest(root)).not.toBe(added);
+  });
+
+  it('leaves out an input that is not there (a partial copy still builds) and changes when it appears', () => {
+    const root = tree();
+    rmSync(join(root, 'package-lock.json'));
+    rmSync(join(root, 'workloads'), { recursive: true });
+    const partial = digest(root);
+    writeFileSync(join(root, 'package-lock.json'), '{}');
+    expect(digest(root)).not.toBe(partial);
   });
 
 });
