@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-const FOLDERS = ['sim', 'policies', 'workloads', 'harness', 'reports'];
+/** tsc's `include` (tsconfig.json, which may carry comments, so it is not parsed here: a test compares them). */
+export const FOLDERS = ['sim', 'policies', 'workloads', 'harness', 'reports'];
 const FILES = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json'];
 
 /** Where the digest of the last successful build's inputs is kept. */

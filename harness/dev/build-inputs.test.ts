@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error a plain .mjs build script (it runs before anything is built), without types
-import { buildInputsDigest } from './build-inputs.mjs';
+import { buildInputsDigest, FOLDERS } from './build-inputs.mjs';
 
 const digest = buildInputsDigest as (root?: string) => string;
 
@@ -20,6 +20,11 @@ function tree(): string {
 // `prepare` skips `npm run build` while this digest equals the one the last build recorded
 // (harness/dev/prepare.mjs): it must change with anything the build reads.
 describe('the build-inputs digest (prepare skips a build of unchanged inputs)', () => {
+  it('reads the folders tsc compiles (tsconfig.json\'s include), no fewer', () => {
+    const tsconfig = JSON.parse(readFileSync(join(import.meta.dirname, '../../tsconfig.json'), 'utf8')) as { include: string[] };
+    expect([...(FOLDERS as string[])].sort()).toEqual([...tsconfig.include].sort());
+  });
+
   it('is the same for the same files, and changes when a source, the bundler script or the lock file changes', () => {
     const root = tree();
     const first = digest(root);
