@@ -85,6 +85,14 @@ describe('BlockPool (vllm/v1/core/block_pool.py)', () => {
     expect(() => new BlockPool(4, true, lossy).checkConservation()).toThrow('KV conservation: 3 blocks with ref count 0 but 2 in the free set');
   });
 
+  it('checkConservation names a block whose ref count went negative before comparing counts', () => {
+    // freeBlocksReversed refuses to go below 0, so only a corrupted table gets here: block 2 at
+    // −1 leaves 2 blocks at 0 against 3 in the free set, which alone would report the counts.
+    const p = pool(4);
+    p.info.refCount[2] = -1;
+    expect(() => p.checkConservation()).toThrow('KV conservation: block 2 has ref count -1');
+  });
+
   it('stamps each block with its last owner and the owner\'s declared hints', () => {
     const p = pool(6);
     const info: BlockInfo = p.info;
