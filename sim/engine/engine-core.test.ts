@@ -310,6 +310,31 @@ describe.each([['fast', true], ['reference', false]] as const)('%s engine', (_na
       expect(e.kv.pool.numFree).toBe(999 - 3);
       expect(trace.get('a')!.finishedUs).toBeNaN(); // no callback on abort
     });
+
+    it('a request aborted by an earlier one\'s callback in the middle of a step gets nothing from that step', () => {
+      const trace = new Map<string, Trace>();
+      const e = testEngine();
+      const a = spec('a', [['a', 100]], 3, trace);
+      // a's second token (step 2) aborts b, which comes after a in the batch (admission order).
+      a.listener = {
+        onToken: (_r, now, first) => {
+          trace.get('a')!.tokens.push(now);
+          if (!first) e.abort('b', now);
+        },
+        onFinished: () => {},
+      };
+      e.add(a, 0);
+      e.add(spec('b', [['b', 40]], 3, trace), 0);
+      expect(e.beginStep(0)).toBe(2400); // both prefill: 1000 + 10 × 140
+      e.endStep(2400);
+      expect(e.beginStep(2400)).toBe(1010); // both decode: 1000 + 5 × 2
+      e.endStep(3410);
+      expect(trace.get('a')!.tokens).toEqual([2400, 3410]);
+      expect(trace.get('b')!.tokens).toEqual([2400]); // no token at 3410: b was aborted before its turn
+      // Two first tokens and a's second; one decode token computed.
+      expect([e.counters.outputTokens, e.counters.decodeTokens, e.counters.aborted, e.numRequests]).toEqual([3, 1, 1, 1]);
+      e.checkInvariants();
+    });
   });
 
   describe('EngineCore: held KV, cancelled steps, first scheduling, one-token prefills', () => {
