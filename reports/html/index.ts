@@ -6,7 +6,7 @@ import { highlights } from '../highlights.js';
 import { loadText } from '../load.js';
 import { leaderboard } from '../leaderboard.js';
 import { allMetricsTableHtml, esc, figure, leaderboardHtml, PAGE_CSS, PAGE_SCRIPT, workloadTableHtml, type PlacedChart } from './page.js';
-import { CHART_LIBS, renderSvg } from './render.js';
+import { CHART_LIBS, ChartRenderer } from './render.js';
 import { cacheReuseChart, latencyCdfChart, policyBarsChart } from './specs-summary.js';
 import { sweepChart } from './specs-sweep.js';
 import { failoverChart, ganttChart, instanceTimelineChart } from './specs-time.js';
@@ -16,7 +16,7 @@ import type { ChartSpec } from './vl.js';
 export { ChartSampler, cdfPoints } from './chart-data.js';
 export type { ChartData, CdfSeries, GanttCall, ChartSampleLimits } from './chart-data.js';
 export { highlights } from '../highlights.js';
-export { CHART_LIBS, renderSvg, prefixIds } from './render.js';
+export { CHART_LIBS, ChartRenderer, renderSvg, prefixIds } from './render.js';
 
 /** A rendered report page and what vega-lite warned about while compiling its charts. */
 export interface ReportHtml {
@@ -25,9 +25,9 @@ export interface ReportHtml {
   readonly warnings: readonly string[];
 }
 
-async function place(spec: ChartSpec | null, warnings: string[]): Promise<string> {
+async function place(renderer: ChartRenderer, spec: ChartSpec | null, warnings: string[]): Promise<string> {
   if (!spec) return '';
-  const r = await renderSvg(spec.spec, spec.id);
+  const r = await renderer.render(spec.spec, spec.id);
   warnings.push(...r.warnings.map((w) => `${spec.id}: ${w}`));
   const placed: PlacedChart = { id: spec.id, title: spec.title, caption: spec.caption, svg: r.svg, spec: spec.spec };
   return figure(placed);
@@ -44,6 +44,7 @@ async function place(spec: ChartSpec | null, warnings: string[]): Promise<string
 export async function reportHtml(report: Report, data: ChartData): Promise<ReportHtml> {
   const s = report.scenario;
   const warnings: string[] = [];
+  const renderer = new ChartRenderer();
   let charts = 0;
   const count = (html: string): string => {
     if (html) charts++;
@@ -59,20 +60,20 @@ export async function reportHtml(report: Report, data: ChartData): Promise<Repor
 ${lb ? leaderboardHtml(lb) : ''}
 <details><summary>Details: every headline metric, median [seed range] (change vs the first policy)</summary>${workloadTableHtml(rows)}</details>
 ${limited > 0 ? `<p class="desc">${limited} run(s) hit a run limit; their open requests were ended as timeouts.</p>` : ''}
-${count(await place(policyBarsChart(report, w.name, i), warnings))}
-${count(await place(latencyCdfChart(report, data, w.name, i), warnings))}
-${count(await place(instanceTimelineChart(report, w.name, i), warnings))}
-${count(await place(ganttChart(report, data, w.name, i), warnings))}
-${count(await place(failoverChart(report, w.name, i), warnings))}
-${count(await place(kvTiersChart(report, w.name, i), warnings))}
-${count(await place(disaggregationChart(report, w.name, i), warnings))}
+${count(await place(renderer, policyBarsChart(report, w.name, i), warnings))}
+${count(await place(renderer, latencyCdfChart(report, data, w.name, i), warnings))}
+${count(await place(renderer, instanceTimelineChart(report, w.name, i), warnings))}
+${count(await place(renderer, ganttChart(report, data, w.name, i), warnings))}
+${count(await place(renderer, failoverChart(report, w.name, i), warnings))}
+${count(await place(renderer, kvTiersChart(report, w.name, i), warnings))}
+${count(await place(renderer, disaggregationChart(report, w.name, i), warnings))}
 </section>`);
   }
-  const cache = count(await place(cacheReuseChart(report), warnings));
+  const cache = count(await place(renderer, cacheReuseChart(report), warnings));
   // A swept scenario: per base workload, the curves across the sweep, then the capacity table.
   const bases = [...new Set(report.workloads.map((w) => w.base).filter((b): b is string => b !== undefined))];
   const sweepCharts: string[] = [];
-  for (const [i, b] of bases.entries()) sweepCharts.push(count(await place(sweepChart(report, b, i), warnings)));
+  for (const [i, b] of bases.entries()) sweepCharts.push(count(await place(renderer, sweepChart(report, b, i), warnings)));
   const sweepSection = report.sweep ? `<section id="sweep"><h2>Across the sweep</h2>${capacityTableHtml(report)}${sweepCharts.join('\n')}</section>` : '';
   const cluster = Object.entries(report.cluster).map(([k, v]) => `${k} ${typeof v === 'number' ? fmt(v, Number.isInteger(v) ? 0 : 2) : String(v)}`).join(', ');
   const html = `<!doctype html>
