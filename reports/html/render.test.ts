@@ -32,7 +32,7 @@ describe('ChartRenderer', () => {
     const renderer = new ChartRenderer();
     const a = await renderer.render(A, 'c1');
     const b = await renderer.render(B, 'c2');
-    expect(renderer.shapes).toBe(1); // B reused A's compiled and parsed chart
+    expect(renderer.compiles).toBe(1); // B reused A's compiled and parsed chart
     expect(b.svg).toBe(await reference(B, 'c2'));
     expect(a.svg).toBe(await reference(A, 'c1'));
     // The data reached the drawing: B has three bars and the category d, A has neither.
@@ -45,7 +45,7 @@ describe('ChartRenderer', () => {
     const renderer = new ChartRenderer();
     await renderer.render(A, 'c1');
     const retitled = await renderer.render(chart([{ x: 'a', y: 1 }], [{ t: 0, v: 1 }], 'other title'), 'c2');
-    expect(renderer.shapes).toBe(2);
+    expect(renderer.compiles).toBe(2);
     expect(retitled.svg).toContain('other title');
   });
 
@@ -59,10 +59,23 @@ describe('ChartRenderer', () => {
     const other = topLevel({ ...spec, data: { values: [{ x: '2026-03-01', y: 5 }], format: { parse: { x: 'date' } } } });
     const first = await renderer.render(spec, 'p');
     const second = await renderer.render(other, 'p');
-    expect(renderer.shapes).toBe(2); // different inline data: different shapes, nothing shared
+    expect(renderer.compiles).toBe(2); // different inline data: different shapes, nothing shared
     expect(second.svg).toBe(await reference(other, 'p'));
     expect(first.svg).toBe(await reference(spec, 'p'));
     expect(second.svg).not.toBe(first.svg);
+  });
+
+  it('replaces only `data`: another property holding just `values` (a legend\'s) stays in the shape', async () => {
+    const legended = (values: readonly { x: string; y: number }[]): VlSpec => topLevel({
+      data: { values }, mark: 'bar',
+      encoding: { x: { field: 'x', type: 'nominal' }, y: { field: 'y', type: 'quantitative' }, color: { field: 'x', type: 'nominal', legend: { values: ['b', 'a'] } } },
+    });
+    const renderer = new ChartRenderer();
+    const one = legended([{ x: 'a', y: 1 }, { x: 'b', y: 2 }]);
+    expect((await renderer.render(one, 'l')).svg).toBe(await reference(one, 'l'));
+    const two = legended([{ x: 'a', y: 4 }, { x: 'b', y: 1 }]);
+    expect((await renderer.render(two, 'l')).svg).toBe(await reference(two, 'l'));
+    expect(renderer.compiles).toBe(1);
   });
 
   it('hands every chart of a shape the warnings vega-lite gave when it compiled the shape', async () => {
@@ -76,6 +89,6 @@ describe('ChartRenderer', () => {
     const second = await renderer.render(warned([{ x: 'b', y: 2 }]), 'w2');
     expect(first.warnings.length).toBeGreaterThan(0);
     expect(second.warnings).toEqual(first.warnings);
-    expect(renderer.shapes).toBe(1);
+    expect(renderer.compiles).toBe(1);
   });
 });

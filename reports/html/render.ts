@@ -39,10 +39,11 @@ const VALUES_NAME = 'agentbench_values_';
  */
 export class ChartRenderer {
   readonly #byShape = new Map<string, ParsedChart>();
+  #compiles = 0;
 
-  /** Distinct shapes compiled so far. */
-  get shapes(): number {
-    return this.#byShape.size;
+  /** Charts compiled so far (one per distinct shape). */
+  get compiles(): number {
+    return this.#compiles;
   }
 
   async render(spec: VlSpec, idPrefix: string): Promise<RenderedChart> {
@@ -54,6 +55,7 @@ export class ChartRenderer {
     if (!parsed) {
       parsed = parseChart(JSON.parse(shape) as VlSpec);
       this.#byShape.set(shape, parsed);
+      this.#compiles++;
     }
     const view = new vega.View(parsed.runtime, { renderer: 'none', logLevel: vega.Warn });
     try {
