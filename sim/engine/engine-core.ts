@@ -420,8 +420,9 @@ export class EngineCore {
     }
     // Written by index and cut to length here, not emptied with `length = 0` first: V8 drops an
     // array's backing store at length 0, so every step would grow both again (engine-alloc bench).
-    needSlots.length = numNeedSlots;
-    fresh.length = numFresh;
+    // Setting `length` calls into the runtime even when it does not change: only when it does.
+    if (needSlots.length !== numNeedSlots) needSlots.length = numNeedSlots;
+    if (fresh.length !== numFresh) fresh.length = numFresh;
     if (bulkTokens > 0) this.#flushBulk(nowUs, nowUs - prevEndUs, bulkTokens);
     this.#prevReady = ready;
     if (finishedAny) this.scheduler.compactRunning();
@@ -453,7 +454,7 @@ export class EngineCore {
       if (backToBack && !idle && r.arrivalUs > this.#stepStartUs) d[keep++] = r;
       else this.scheduler.add(r);
     }
-    d.length = keep;
+    if (d.length !== keep) d.length = keep;
   }
 
   // Hand `count` tokens to the sink; returns 0 (none pending).

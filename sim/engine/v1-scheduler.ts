@@ -167,7 +167,7 @@ export class V1Scheduler {
     // Requests that left since the last batch (finished) drop out of it, as schedule() would rebuild it.
     if (scheduled.length !== k) this.#dropLeft(scheduled);
     if (scheduled.length !== k) throw new Error('V1Scheduler.scheduleSteady: the last batch was not the running list');
-    b.preempted.length = 0;
+    if (b.preempted.length > 0) b.preempted.length = 0;
     b.tokens = k;
     const before = this.#policy.beforeSchedule;
     if (before !== undefined) {
@@ -183,7 +183,8 @@ export class V1Scheduler {
       if (r.status !== 'running') continue;
       if (!kv.allocateSlots(r, 1, 0, NO_BLOCKS, nowUs)) throw new Error('V1Scheduler.scheduleSteady: allocation failed after the free-block check');
     }
-    scheduled.length = this.#admit(nowUs, k, maxNumBatchedTokens - k);
+    const size = this.#admit(nowUs, k, maxNumBatchedTokens - k);
+    if (scheduled.length !== size) scheduled.length = size; // a runtime call even when unchanged
     this.#policy.onScheduled?.(scheduled, nowUs);
     return k;
   }
