@@ -16,6 +16,7 @@ import { loadAverage, spawnNode } from './spawn-node.js';
  *   binary-heap DES's pop rate measured in this process (the physical limit);
  * - bench-trace (2,000-request trace on one H100): the whole `agentbench run` process, start-up
  *   included, with `--formats json,csv` and with every report (HTML too);
+ * - sweep-rate's reports drawn again (`agentbench report` on its run folder): a page of 22 charts;
  * - `agentbench --version`: process start-up alone;
  * - `run --jobs`: the main thread's receive time of 100,000 request rows from a worker, as
  *   objects (structured clone) and as the typed-array columns workers post.
@@ -70,6 +71,9 @@ function main(): void {
   try {
     wholeProcess('bench-trace run --formats json,csv', ['run', scenario('bench-trace'), '--quiet', '--out', out, '--formats', 'json,csv']);
     wholeProcess('bench-trace run (all reports, HTML too)', ['run', scenario('bench-trace'), '--quiet', '--out', out]);
+    // A page of many charts: sweep-rate's 22 (5 workloads), drawn again from its run folder.
+    spawnNode([cli, 'run', scenario('sweep-rate'), '--quiet', '--out', out, '--formats', 'json,html']);
+    wholeProcess('sweep-rate report (22 charts, md + html)', ['report', out]);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
