@@ -95,6 +95,28 @@ describe('KV tiers: the shared remote tier', () => {
     for (const e of rig.engines) e.checkInvariants();
   });
 
+  it('writes blocks through as the step that fills them ends: a chunked prefill, chunk by chunk', () => {
+    // 10 GB/s: 6.4 µs a block. A's 600-token prompt is prefilled in chunks of 512 and 88 tokens
+    // (budget 512): the first step ends at 1000 + 10 × 512 = 6,120 with blocks 0..31 full, the
+    // second at 6120 + 1000 + 10 × 88 = 8,000 with blocks 32..36 (600 / 16: 37 full blocks).
+    // Blocks stored or on their way: none at 6,000, the first chunk's 32 at 7,000, all 37 at 9,000.
+    const rig = tierRig(1, { remote: remoteTier({ bandwidthGBps: 10 }), loadRule: 'cheaper' }, undefined);
+    const store = rig.kv.remoteStore!;
+    const seen: number[] = [];
+    for (const t of [6000, 7000, 9000]) {
+      rig.clock.at(t, 'sample', () => {
+        store.flush(t);
+        seen.push(store.storedBlocks + store.pendingWrites);
+      });
+    }
+    rig.submit(0, 0, 'a', [['doc', 600]], 1);
+    rig.clock.run();
+    expect(rig.trace.get('a')!.tokens).toEqual([8000]);
+    expect(seen).toEqual([0, 32, 37]);
+    expect(rig.kv.links[0]!.remoteStore!.bytes).toBe(37 * TEST_BLOCK_BYTES);
+    store.checkInvariants();
+  });
+
   it('recomputes when the transfer would take longer than the prefill it saves (the load rule)', () => {
     // 0.1 GB/s: 640 µs a block. A's 20 writes land by 4200 + 20 × 640 + 100 = 17,100. C at
     // 20,000 would wait 20 × 640 + 100 = 12,900 µs for a load that saves 3,200: it computes.
