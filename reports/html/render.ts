@@ -35,7 +35,7 @@ const VALUES_NAME = 'agentbench_values_';
  * replaced by a named data set. A chart of a shape already seen is drawn from that runtime spec
  * with its values handed to the view by name (`view.data`), which vega ingests the same way as
  * inline values: the SVG is the same (report.html is byte-identical with and without the cache
- * on every shipped scenario). One renderer per page bounds the cache.
+ * on the shipped scenarios). One renderer per page bounds the cache.
  */
 export class ChartRenderer {
   readonly #byShape = new Map<string, ParsedChart>();
