@@ -53,6 +53,8 @@ export class ChartRenderer {
       : v));
     let parsed = this.#byShape.get(shape);
     if (!parsed) {
+      // The shape is what compiles: the spec's other parts pass through JSON, as the copy of the
+      // spec embedded in the page does (a NaN there is null in both).
       parsed = parseChart(JSON.parse(shape) as VlSpec);
       this.#byShape.set(shape, parsed);
       this.#compiles++;
